@@ -56,7 +56,7 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
 
-include $(sort $(wildcard */build.mk tests/*/build.mk))
+include $(sort $(wildcard */build.mk */*/build.mk))
 
 userspace: $(ALL_TARGETS)
 
