@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sess_: the operator side of a session inside leverd (plans, athletes,
+ * start refusals, pause/resume/stop/skip/pain, next session). Called from
+ * the event loop only; it never touches the device and never sleeps.
+ * Nothing moves after a stop until a new explicit start (generation).
+ */
+#ifndef LEVER_SESS_H
+#define LEVER_SESS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <jansson.h>
+
+struct sess;
+
+/* What the RT thread reports, once per tick (copied by the daemon). */
+struct sess_feedback {
+	uint64_t now_ns;		/* monotonic, same clock as sess_request */
+	int32_t belt_speed_mm_s;	/* measured */
+	int32_t incline_centi_pct;	/* measured, 0.01 % */
+	int32_t support_force_n_x10;	/* measured, 0.1 N */
+	bool belt_stopped;		/* belt at zero (controlled stop done) */
+	bool safe_state;		/* supervisor holds the safe state */
+	bool fault_latched;		/* needs an explicit reset */
+	bool estop;			/* e-stop line active */
+	bool safety_key;		/* safety key pulled */
+	uint32_t fault_bits;		/* LEVER_FAULT_* */
+	float max_support_force_n;	/* unit's limit (board limits), N */
+};
+
+enum sess_run {
+	SESS_IDLE = 0,	/* nothing asked: belt zero, support as left */
+	SESS_RUN,	/* follow the targets below */
+	SESS_PAUSE,	/* belt to zero, support held at the step's target */
+	SESS_STOP,	/* controlled stop, then release support slowly */
+};
+
+/* What the RT thread must follow (filled by sess_tick). */
+struct sess_targets {
+	uint32_t generation;	/* +1 on every explicit start/resume;
+				 * the RT side discards anything older */
+	enum sess_run run;
+	int32_t belt_speed_mm_s;	/* target, >= 0 */
+	int32_t incline_centi_pct;	/* target, 0.01 % */
+	int32_t bw_carried_pct_x100;	/* body weight carried, 0.01 % */
+	uint32_t ramp_ms;		/* time to reach these targets */
+	float mass_kg;			/* athlete's mass, 0 when idle */
+};
+
+/*
+ * Open the operator logic: plans are read from plans_dir (each a
+ * directory, see Documentation/plans.rst), records kept in
+ * state_dir/lever.db (created when missing). Returns 0 or -errno.
+ */
+int sess_open(struct sess **s, const char *plans_dir, const char *state_dir);
+void sess_close(struct sess *s);
+
+/*
+ * Wall clock used for dates (back-to-back rule, records). Default:
+ * time(NULL). Tests inject their own; dates are taken in local time.
+ */
+typedef time_t (*sess_wall_clock_fn)(void *ctx);
+void sess_set_wall_clock(struct sess *s, sess_wall_clock_fn fn, void *ctx);
+
+/*
+ * One control request (cmd and args as in control-socket.rst; args may be
+ * NULL). may_command is false for peers that may only read. On success
+ * returns 0 and *result is a new jansson reference owned by the caller. On
+ * error returns -errno and writes one operator sentence to msg.
+ * "hello", "status" and "watch" are the daemon's; sess_request answers
+ * "status" with sess_status() too.
+ */
+int sess_request(struct sess *s, const char *cmd, const json_t *args,
+		 bool may_command, uint64_t now_ns, json_t **result,
+		 char *msg, size_t msg_len);
+
+/* Advance the session with the RT feedback; fill the targets to follow. */
+void sess_tick(struct sess *s, const struct sess_feedback *fb,
+	       struct sess_targets *out);
+
+/* Supervisor fault or e-stop: stop the session, record the cause. */
+void sess_fault(struct sess *s, uint64_t now_ns, const char *cause);
+
+/*
+ * The session part of `status` (state, plan, session, athlete, mass_kg,
+ * step, session_elapsed_s, session_remaining_s, target); the daemon adds
+ * "measured", "faults", "estop", "safety_key". New reference.
+ */
+json_t *sess_status(struct sess *s, uint64_t now_ns);
+
+/*
+ * A session that ended since the last call: its summary (as in the
+ * "session_end" event), or NULL. New reference.
+ */
+json_t *sess_take_summary(struct sess *s);
+
+#endif /* LEVER_SESS_H */
