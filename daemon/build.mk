@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: MIT
+# leverd: the RT control loop, the support-force law, the safety supervisor
+# and the event loop. The modules are kept in one internal archive so that
+# unit tests, the deterministic simulation and benchmarks link the same code
+# the daemon runs. (daemon/plan/ and daemon/leverctl/ have their own
+# fragments.)
+
+LEVERD_CORE_SRCS := daemon/cfg.c
+LEVERD_CORE_OBJS := $(LEVERD_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
+LEVERD_CORE      := $(BUILD)/libleverd-core.a
+
+$(BUILD)/obj/daemon/%.o: EXTRA_CFLAGS += -Idaemon
+$(BUILD)/obj/tests/unit/daemon/%.o: EXTRA_CFLAGS += -Idaemon \
+	$(call PKG_CFLAGS,cmocka)
+
+$(LEVERD_CORE): $(LEVERD_CORE_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+LEVERD_UNIT_NAMES := cfg
+LEVERD_UNIT_TESTS := $(LEVERD_UNIT_NAMES:%=$(BUILD)/tests/unit/daemon/test_%)
+
+$(BUILD)/tests/unit/daemon/test_%: $(BUILD)/obj/tests/unit/daemon/test_%.o \
+		$(LEVERD_CORE)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(call PKG_LIBS,cmocka) -lm -lpthread
+
+ALL_TARGETS += $(LEVERD_CORE) $(LEVERD_UNIT_TESTS)
+UNIT_TESTS  += $(LEVERD_UNIT_TESTS)

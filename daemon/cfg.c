@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cfg.c - the one table of leverd's configuration items. Both the file
+ * parser and the flag parser go through cfg_set(), so a bound is written
+ * once. Never accept a value outside its bounds: a wrong safety limit on a
+ * treadmill with a person on it is worse than refusing to start.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cfg.h"
+
+enum cfg_type { CFG_INT, CFG_DOUBLE, CFG_STRING };
+
+struct cfg_item {
+	const char *name;
+	enum cfg_type type;
+	size_t offset;
+	double def;		/* numeric default */
+	const char *def_str;	/* string default */
+	double min, max;	/* numeric bounds; for strings, max length */
+	const char *unit;
+	const char *help;
+};
+
+#define INT(n, d, lo, hi, u, h) \
+	{ #n, CFG_INT, offsetof(struct leverd_cfg, n), d, NULL, lo, hi, u, h }
+#define DBL(n, d, lo, hi, u, h) \
+	{ #n, CFG_DOUBLE, offsetof(struct leverd_cfg, n), d, NULL, lo, hi, u, h }
+#define STR(n, d, h) \
+	{ #n, CFG_STRING, offsetof(struct leverd_cfg, n), 0, d, 0, \
+	  CFG_STR_MAX - 1, "chars", h }
+
+static const struct cfg_item cfg_items[] = {
+	INT(kernel_watchdog_ms, 50, 5, 1000, "ms",
+	    "lever.ko watchdog on the controlling file"),
+	INT(board_watchdog_ms, 100, 20, 1000, "ms",
+	    "board command watchdog"),
+	INT(stale_samples, 5, 2, 50, "periods",
+	    "a sample older than this many periods is a fault"),
+	DBL(stop_decel_m_s2, 1.0, 0.5, 2.0, "m/s^2",
+	    "controlled-stop deceleration"),
+	DBL(comfort_accel_m_s2, 0.5, 0.1, 1.0, "m/s^2",
+	    "belt acceleration between steps"),
+	DBL(jerk_m_s3, 2.0, 0.5, 5.0, "m/s^3", "jerk limit for belt ramps"),
+	DBL(support_rate_pct_bw_s, 2.0, 0.5, 5.0, "%BW/s",
+	    "support change rate while the belt moves"),
+	DBL(release_rate_pct_bw_s, 1.0, 0.5, 2.0, "%BW/s",
+	    "support release rate after a stop, belt at zero only"),
+	DBL(support_over_target_pct_bw, 5.0, 0.5, 5.0, "%BW",
+	    "support above the step's target that is a fault"),
+	DBL(max_belt_speed_km_h, 20.0, 1.0, 20.0, "km/h",
+	    "highest belt speed leverd will command"),
+	DBL(overspeed_margin_km_h, 0.5, 0.1, 2.0, "km/h",
+	    "measured belt speed above target that is a fault"),
+	DBL(plausibility_tol_n, 120.0, 20.0, 500.0, "N",
+	    "load cell vs pressure x geometry disagreement that is a fault"),
+	INT(stuck_samples, 2000, 100, 60000, "samples",
+	    "identical load-cell readings while running that mean stuck"),
+	DBL(max_support_force_n, 2000.0, 100.0, 5000.0, "N",
+	    "unit's maximum support force, when the board does not say"),
+	INT(period_us, 1000, 250, 10000, "us", "control period"),
+	DBL(setpoint_ramp_s, 3.0, 0.0, 60.0, "s",
+	    "support set-point changes ramp over this time"),
+	STR(law, "pi", "support-force control law (pi)"),
+	DBL(law_kp_pa_n, 120.0, 0.0, 2000.0, "Pa/N",
+	    "proportional gain of the support-force law"),
+	DBL(law_ki_pa_n_s, 3000.0, 0.0, 100000.0, "Pa/(N s)",
+	    "integral gain of the support-force law"),
+	INT(rt_priority, 80, 1, 99, "",
+	    "SCHED_FIFO priority of the RT thread (clamped to the system's)"),
+	INT(cpu, -1, -1, 1023, "", "CPU the RT thread is pinned to, -1 none"),
+	STR(transport, "/dev/lever0", "device node, or sim: for the plant"),
+	STR(socket, "/run/lever/leverd.sock", "control socket path"),
+	STR(gpio_chip, "lever", "GPIO chip label carrying the safety lines"),
+	STR(gpio_estop_line, "estop", "GPIO line name of the e-stop"),
+	STR(gpio_key_line, "safety-key", "GPIO line name of the safety key"),
+	STR(input_device, "", "pendant input device (empty: none)"),
+	STR(keymap,
+	    "stop=KEY_S,pause=KEY_P,pain=KEY_X,speed_up=KEY_UP,"
+	    "speed_down=KEY_DOWN,support_up=KEY_RIGHT,support_down=KEY_LEFT",
+	    "pendant keys, action=KEY_NAME,..."),
+	INT(seed, 0, 0, INT_MAX, "", "simulation seed (sim: transport)"),
+	DBL(speed_factor, 1.0, 0.0, 100000.0, "x",
+	    "simulated time per real time, 0 = as fast as possible"),
+	DBL(sim_faults_per_min, 0.0, 0.0, 60.0, "1/min",
+	    "seeded fault injection rate (sim: transport)"),
+	STR(trace, "", "file for the per-cycle trace (empty: none)"),
+};
+
+#define N_ITEMS (sizeof(cfg_items) / sizeof(cfg_items[0]))
+
+static const struct cfg_item *cfg_find(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < N_ITEMS; i++) {
+		const char *n = cfg_items[i].name;
+		size_t k;
+
+		if (strlen(n) != len)
+			continue;
+		/* flags may spell '_' as '-' */
+		for (k = 0; k < len; k++)
+			if (n[k] != name[k] &&
+			    !(n[k] == '_' && name[k] == '-'))
+				break;
+		if (k == len)
+			return &cfg_items[i];
+	}
+	return NULL;
+}
+
+static void *cfg_field(struct leverd_cfg *c, const struct cfg_item *it)
+{
+	return (char *)c + it->offset;
+}
+
+void cfg_defaults(struct leverd_cfg *c)
+{
+	size_t i;
+
+	memset(c, 0, sizeof(*c));
+	for (i = 0; i < N_ITEMS; i++) {
+		const struct cfg_item *it = &cfg_items[i];
+		void *f = cfg_field(c, it);
+
+		switch (it->type) {
+		case CFG_INT:
+			*(int *)f = (int)it->def;
+			break;
+		case CFG_DOUBLE:
+			*(double *)f = it->def;
+			break;
+		case CFG_STRING:
+			strcpy(f, it->def_str);
+			break;
+		}
+	}
+}
+
+static int cfg_bad(const struct cfg_item *it, const char *value,
+		   const char *where, const char *why, char *err,
+		   size_t errlen)
+{
+	if (it->type == CFG_STRING)
+		snprintf(err, errlen, "%s: %s: value '%.40s' %s (at most %g %s)",
+			 where, it->name, value, why, it->max, it->unit);
+	else
+		snprintf(err, errlen,
+			 "%s: %s = '%.40s' %s; allowed %g..%g %s",
+			 where, it->name, value, why, it->min, it->max,
+			 it->unit);
+	return -EINVAL;
+}
+
+int cfg_set(struct leverd_cfg *c, const char *name, const char *value,
+	    const char *where, char *err, size_t errlen)
+{
+	const struct cfg_item *it = cfg_find(name, strlen(name));
+	void *f;
+	char *end;
+
+	if (!it) {
+		snprintf(err, errlen,
+			 "%s: unknown item '%.60s' (leverd --help lists them)",
+			 where, name);
+		return -ENOENT;
+	}
+	f = cfg_field(c, it);
+	switch (it->type) {
+	case CFG_INT: {
+		long v;
+
+		errno = 0;
+		v = strtol(value, &end, 10);
+		if (!*value || *end || errno)
+			return cfg_bad(it, value, where, "is not an integer",
+				       err, errlen);
+		if (v < it->min || v > it->max)
+			return cfg_bad(it, value, where, "is out of bounds",
+				       err, errlen);
+		*(int *)f = (int)v;
+		break;
+	}
+	case CFG_DOUBLE: {
+		double v;
+
+		errno = 0;
+		v = strtod(value, &end);
+		if (!*value || *end || errno || !isfinite(v))
+			return cfg_bad(it, value, where, "is not a number",
+				       err, errlen);
+		if (v < it->min || v > it->max)
+			return cfg_bad(it, value, where, "is out of bounds",
+				       err, errlen);
+		*(double *)f = v;
+		break;
+	}
+	case CFG_STRING:
+		if (strlen(value) > it->max)
+			return cfg_bad(it, value, where, "is too long", err,
+				       errlen);
+		strcpy(f, value);
+		break;
+	}
+	return 0;
+}
+
+static char *cfg_trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' ||
+			 e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+int cfg_load_file(struct leverd_cfg *c, const char *path, char *err,
+		  size_t errlen)
+{
+	char line[512], where[300];
+	unsigned int lineno = 0;
+	FILE *f;
+	int ret = 0;
+
+	f = fopen(path, "r");
+	if (!f) {
+		ret = -errno;
+		snprintf(err, errlen, "%s: cannot open: %s", path,
+			 strerror(-ret));
+		return ret;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *key, *val, *eq, *hash;
+
+		lineno++;
+		snprintf(where, sizeof(where), "%s:%u", path, lineno);
+		if (!strchr(line, '\n') && !feof(f)) {
+			snprintf(err, errlen, "%s: line longer than %zu bytes",
+				 where, sizeof(line) - 2);
+			ret = -EINVAL;
+			break;
+		}
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		key = cfg_trim(line);
+		if (!*key)
+			continue;
+		eq = strchr(key, '=');
+		if (!eq) {
+			snprintf(err, errlen,
+				 "%s: expected 'name = value', got '%.60s'",
+				 where, key);
+			ret = -EINVAL;
+			break;
+		}
+		*eq = '\0';
+		val = cfg_trim(eq + 1);
+		key = cfg_trim(key);
+		if (strchr(key, '-')) {
+			snprintf(err, errlen,
+				 "%s: unknown item '%.60s' (the file spells names with '_')",
+				 where, key);
+			ret = -ENOENT;
+			break;
+		}
+		ret = cfg_set(c, key, val, where, err, errlen);
+		if (ret)
+			break;
+	}
+	fclose(f);
+	return ret;
+}
+
+int cfg_load(struct leverd_cfg *c, int argc, char **argv, FILE *out,
+	     char *err, size_t errlen)
+{
+	const char *path = NULL;
+	int i, ret;
+
+	cfg_defaults(c);
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			cfg_usage(out, argv[0]);
+			return 1;
+		}
+		if (!strcmp(argv[i], "--config")) {
+			if (i + 1 >= argc) {
+				snprintf(err, errlen,
+					 "command line: --config needs a file name");
+				return -EINVAL;
+			}
+			path = argv[++i];
+		} else if (!strncmp(argv[i], "--config=", 9)) {
+			path = argv[i] + 9;
+		}
+	}
+	if (path) {
+		ret = cfg_load_file(c, path, err, errlen);
+		if (ret)
+			return ret;
+	} else if (access(CFG_DEFAULT_PATH, F_OK) == 0) {
+		ret = cfg_load_file(c, CFG_DEFAULT_PATH, err, errlen);
+		if (ret)
+			return ret;
+	}
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq, *val;
+		char name[64];
+		size_t len;
+
+		if (!strcmp(a, "--config")) {
+			i++;
+			continue;
+		}
+		if (!strncmp(a, "--config=", 9))
+			continue;
+		if (strncmp(a, "--", 2)) {
+			snprintf(err, errlen,
+				 "command line: unexpected argument '%.60s' (flags are --name=value)",
+				 a);
+			return -EINVAL;
+		}
+		a += 2;
+		eq = strchr(a, '=');
+		if (eq) {
+			len = eq - a;
+			val = eq + 1;
+		} else {
+			len = strlen(a);
+			if (i + 1 >= argc) {
+				snprintf(err, errlen,
+					 "command line: --%.60s needs a value",
+					 a);
+				return -EINVAL;
+			}
+			val = argv[++i];
+		}
+		if (len >= sizeof(name)) {
+			snprintf(err, errlen,
+				 "command line: unknown flag '--%.60s'", a);
+			return -ENOENT;
+		}
+		memcpy(name, a, len);
+		name[len] = '\0';
+		ret = cfg_set(c, name, val, "command line", err, errlen);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static void cfg_flag_name(const char *name, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; name[i] && i + 1 < len; i++)
+		buf[i] = name[i] == '_' ? '-' : name[i];
+	buf[i] = '\0';
+}
+
+void cfg_usage(FILE *out, const char *prog)
+{
+	size_t i;
+
+	fprintf(out, "usage: %s [--config FILE] [--name=value ...]\n\n"
+		"Every item may also be set in %s as 'name = value'.\n\n",
+		prog, CFG_DEFAULT_PATH);
+	for (i = 0; i < N_ITEMS; i++) {
+		const struct cfg_item *it = &cfg_items[i];
+		char flag[64];
+
+		cfg_flag_name(it->name, flag, sizeof(flag));
+		if (it->type == CFG_STRING)
+			fprintf(out, "  --%s=TEXT\n      %s (default '%s')\n",
+				flag, it->help, it->def_str);
+		else
+			fprintf(out,
+				"  --%s=%s\n      %s (default %g, %g..%g %s)\n",
+				flag, it->type == CFG_INT ? "N" : "X",
+				it->help, it->def, it->min, it->max, it->unit);
+	}
+}
+
+void cfg_dump(const struct leverd_cfg *c, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < N_ITEMS; i++) {
+		const struct cfg_item *it = &cfg_items[i];
+		const void *f = (const char *)c + it->offset;
+
+		switch (it->type) {
+		case CFG_INT:
+			fprintf(out, "%s = %d\n", it->name, *(const int *)f);
+			break;
+		case CFG_DOUBLE:
+			fprintf(out, "%s = %.17g\n", it->name,
+				*(const double *)f);
+			break;
+		case CFG_STRING:
+			fprintf(out, "%s = %s\n", it->name, (const char *)f);
+			break;
+		}
+	}
+}

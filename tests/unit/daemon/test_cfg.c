@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_cfg.c - specification of leverd's configuration table: defaults are
+ * SAFETY.md's, values outside an item's bounds are refused with its name,
+ * bounds and origin, flags and file share one table.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cfg.h"
+
+static char err[512];
+
+static const char *write_conf(const char *text)
+{
+	static char path[64];
+	FILE *f;
+	int fd;
+
+	strcpy(path, "/tmp/leverd-test-cfg-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void test_defaults_are_safety_md_values(void **state)
+{
+	struct leverd_cfg c;
+
+	cfg_defaults(&c);
+	assert_int_equal(c.kernel_watchdog_ms, 50);
+	assert_int_equal(c.board_watchdog_ms, 100);
+	assert_int_equal(c.stale_samples, 5);
+	assert_true(c.stop_decel_m_s2 == 1.0);
+	assert_true(c.comfort_accel_m_s2 == 0.5);
+	assert_true(c.jerk_m_s3 == 2.0);
+	assert_true(c.support_rate_pct_bw_s == 2.0);
+	assert_true(c.release_rate_pct_bw_s == 1.0);
+	assert_true(c.support_over_target_pct_bw == 5.0);
+	assert_true(c.max_belt_speed_km_h == 20.0);
+	assert_string_equal(c.transport, "/dev/lever0");
+	assert_string_equal(c.socket, "/run/lever/leverd.sock");
+}
+
+static void test_value_above_bound_is_refused_with_name_and_bounds(void **s)
+{
+	struct leverd_cfg c;
+	int ret;
+
+	cfg_defaults(&c);
+	ret = cfg_set(&c, "stop_decel_m_s2", "3.0", "test", err, sizeof(err));
+	assert_int_equal(ret, -EINVAL);
+	assert_non_null(strstr(err, "stop_decel_m_s2"));
+	assert_non_null(strstr(err, "0.5..2"));
+	assert_non_null(strstr(err, "m/s^2"));
+	assert_true(c.stop_decel_m_s2 == 1.0);
+}
+
+static void test_value_below_bound_is_refused(void **state)
+{
+	struct leverd_cfg c;
+
+	cfg_defaults(&c);
+	assert_int_equal(cfg_set(&c, "stale_samples", "1", "t", err,
+				 sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "2..50"));
+	assert_int_equal(c.stale_samples, 5);
+}
+
+static void test_release_rate_cannot_exceed_two_pct_bw_per_s(void **state)
+{
+	struct leverd_cfg c;
+
+	cfg_defaults(&c);
+	assert_int_equal(cfg_set(&c, "release_rate_pct_bw_s", "2.5", "t", err,
+				 sizeof(err)), -EINVAL);
+	assert_int_equal(cfg_set(&c, "release_rate_pct_bw_s", "2", "t", err,
+				 sizeof(err)), 0);
+	assert_true(c.release_rate_pct_bw_s == 2.0);
+}
+
+static void test_non_number_is_refused(void **state)
+{
+	struct leverd_cfg c;
+
+	cfg_defaults(&c);
+	assert_int_equal(cfg_set(&c, "jerk_m_s3", "fast", "t", err,
+				 sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "not a number"));
+	assert_int_equal(cfg_set(&c, "jerk_m_s3", "nan", "t", err,
+				 sizeof(err)), -EINVAL);
+	assert_int_equal(cfg_set(&c, "jerk_m_s3", "2.0x", "t", err,
+				 sizeof(err)), -EINVAL);
+	assert_int_equal(cfg_set(&c, "rt_priority", "80.5", "t", err,
+				 sizeof(err)), -EINVAL);
+	assert_int_equal(cfg_set(&c, "rt_priority", "", "t", err,
+				 sizeof(err)), -EINVAL);
+}
+
+static void test_unknown_item_is_refused(void **state)
+{
+	struct leverd_cfg c;
+
+	cfg_defaults(&c);
+	assert_int_equal(cfg_set(&c, "belt_turbo", "1", "t", err, sizeof(err)),
+			 -ENOENT);
+	assert_non_null(strstr(err, "belt_turbo"));
+}
+
+static void test_too_long_string_is_refused(void **state)
+{
+	struct leverd_cfg c;
+	char big[300];
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	cfg_defaults(&c);
+	assert_int_equal(cfg_set(&c, "socket", big, "t", err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(c.socket, "/run/lever/leverd.sock");
+}
+
+static void test_file_sets_items_and_skips_comments(void **state)
+{
+	const char *p = write_conf("# leverd\n\n  jerk_m_s3 = 1.5  # soft\n"
+				   "transport=sim:\n");
+	struct leverd_cfg c;
+
+	cfg_defaults(&c);
+	assert_int_equal(cfg_load_file(&c, p, err, sizeof(err)), 0);
+	assert_true(c.jerk_m_s3 == 1.5);
+	assert_string_equal(c.transport, "sim:");
+	unlink(p);
+}
+
+static void test_file_error_names_file_and_line(void **state)
+{
+	const char *p = write_conf("jerk_m_s3 = 1.5\n\ncomfort_accel_m_s2 = 4\n");
+	struct leverd_cfg c;
+	char want[128];
+
+	cfg_defaults(&c);
+	assert_int_equal(cfg_load_file(&c, p, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:3: comfort_accel_m_s2", p);
+	assert_non_null(strstr(err, want));
+	assert_non_null(strstr(err, "0.1..1"));
+	unlink(p);
+}
+
+static void test_file_line_without_equals_is_an_error(void **state)
+{
+	const char *p = write_conf("jerk_m_s3 1.5\n");
+	struct leverd_cfg c;
+
+	cfg_defaults(&c);
+	assert_int_equal(cfg_load_file(&c, p, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, ":1: expected 'name = value'"));
+	unlink(p);
+}
+
+static void test_missing_config_file_is_an_error(void **state)
+{
+	struct leverd_cfg c;
+
+	cfg_defaults(&c);
+	assert_int_equal(cfg_load_file(&c, "/nonexistent/leverd.conf", err,
+				       sizeof(err)), -ENOENT);
+	assert_non_null(strstr(err, "/nonexistent/leverd.conf"));
+}
+
+static void test_flags_override_file(void **state)
+{
+	const char *p = write_conf("seed = 7\nspeed_factor = 10\n");
+	char *argv[] = { "leverd", "--config", (char *)p, "--seed=9",
+			 "--speed-factor", "0", NULL };
+	struct leverd_cfg c;
+
+	assert_int_equal(cfg_load(&c, 6, argv, stdout, err, sizeof(err)), 0);
+	assert_int_equal(c.seed, 9);
+	assert_true(c.speed_factor == 0.0);
+	unlink(p);
+}
+
+static void test_bad_flag_names_command_line(void **state)
+{
+	char *argv[] = { "leverd", "--config=/dev/null", "--rt-priority=150",
+			 NULL };
+	struct leverd_cfg c;
+
+	assert_int_equal(cfg_load(&c, 3, argv, stdout, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "command line: rt_priority"));
+	assert_non_null(strstr(err, "1..99"));
+}
+
+static void test_positional_argument_is_refused(void **state)
+{
+	char *argv[] = { "leverd", "--config=/dev/null", "fast", NULL };
+	struct leverd_cfg c;
+
+	assert_int_equal(cfg_load(&c, 3, argv, stdout, err, sizeof(err)),
+			 -EINVAL);
+	assert_non_null(strstr(err, "'fast'"));
+}
+
+static void test_help_lists_every_item_with_bounds(void **state)
+{
+	char *argv[] = { "leverd", "--help", NULL };
+	struct leverd_cfg c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_int_equal(cfg_load(&c, 2, argv, out, err, sizeof(err)), 1);
+	fclose(out);
+	assert_non_null(strstr(buf, "--release-rate-pct-bw-s=X"));
+	assert_non_null(strstr(buf, "0.5..2 %BW/s"));
+	assert_non_null(strstr(buf, "--transport=TEXT"));
+	free(buf);
+}
+
+static void test_dump_round_trips_through_the_file_parser(void **state)
+{
+	struct leverd_cfg a, b;
+	char path[] = "/tmp/leverd-test-dump-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	cfg_defaults(&a);
+	a.jerk_m_s3 = 0.75;
+	a.seed = 1234;
+	strcpy(a.transport, "sim:");
+	cfg_dump(&a, f);
+	fclose(f);
+	cfg_defaults(&b);
+	assert_int_equal(cfg_load_file(&b, path, err, sizeof(err)), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	unlink(path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_are_safety_md_values),
+		cmocka_unit_test(test_value_above_bound_is_refused_with_name_and_bounds),
+		cmocka_unit_test(test_value_below_bound_is_refused),
+		cmocka_unit_test(test_release_rate_cannot_exceed_two_pct_bw_per_s),
+		cmocka_unit_test(test_non_number_is_refused),
+		cmocka_unit_test(test_unknown_item_is_refused),
+		cmocka_unit_test(test_too_long_string_is_refused),
+		cmocka_unit_test(test_file_sets_items_and_skips_comments),
+		cmocka_unit_test(test_file_error_names_file_and_line),
+		cmocka_unit_test(test_file_line_without_equals_is_an_error),
+		cmocka_unit_test(test_missing_config_file_is_an_error),
+		cmocka_unit_test(test_flags_override_file),
+		cmocka_unit_test(test_bad_flag_names_command_line),
+		cmocka_unit_test(test_positional_argument_is_refused),
+		cmocka_unit_test(test_help_lists_every_item_with_bounds),
+		cmocka_unit_test(test_dump_round_trips_through_the_file_parser),
+	};
+
+	return cmocka_run_group_tests_name("leverd cfg", tests, NULL, NULL);
+}
