@@ -5,7 +5,7 @@
 # the daemon runs. (daemon/plan/ and daemon/leverctl/ have their own
 # fragments.)
 
-LEVERD_CORE_SRCS := daemon/cfg.c
+LEVERD_CORE_SRCS := daemon/cfg.c daemon/ring.c
 LEVERD_CORE_OBJS := $(LEVERD_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 LEVERD_CORE      := $(BUILD)/libleverd-core.a
 
@@ -17,7 +17,7 @@ $(LEVERD_CORE): $(LEVERD_CORE_OBJS)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-LEVERD_UNIT_NAMES := cfg
+LEVERD_UNIT_NAMES := cfg ring
 LEVERD_UNIT_TESTS := $(LEVERD_UNIT_NAMES:%=$(BUILD)/tests/unit/daemon/test_%)
 
 $(BUILD)/tests/unit/daemon/test_%: $(BUILD)/obj/tests/unit/daemon/test_%.o \

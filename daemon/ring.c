@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ring.c - SPSC ring with C11 acquire/release atomics. The producer owns
+ * @head, the consumer owns @tail; each only reads the other's index. Never
+ * add a lock or an allocation here: the RT thread pushes into it.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ring.h"
+
+struct ring {
+	/* separate cache lines: producer and consumer never false-share */
+	_Alignas(64) _Atomic uint32_t head;	/* next slot to write */
+	_Alignas(64) _Atomic uint32_t tail;	/* next slot to read */
+	_Alignas(64) _Atomic uint64_t dropped;
+	uint32_t mask;
+	size_t rec_size;
+	unsigned char *buf;
+};
+
+int ring_new(size_t rec_size, uint32_t count, struct ring **out)
+{
+	struct ring *r;
+
+	if (!out || !rec_size || rec_size > 65536 || count < 2 ||
+	    count > (1u << 24) || (count & (count - 1)))
+		return -EINVAL;
+	r = aligned_alloc(64, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	memset(r, 0, sizeof(*r));
+	r->buf = calloc(count, rec_size);
+	if (!r->buf) {
+		free(r);
+		return -ENOMEM;
+	}
+	/* touch every page now; the RT thread must not fault them in */
+	memset(r->buf, 0, (size_t)count * rec_size);
+	r->mask = count - 1;
+	r->rec_size = rec_size;
+	atomic_init(&r->head, 0);
+	atomic_init(&r->tail, 0);
+	atomic_init(&r->dropped, 0);
+	*out = r;
+	return 0;
+}
+
+void ring_free(struct ring *r)
+{
+	if (!r)
+		return;
+	free(r->buf);
+	free(r);
+}
+
+int ring_push(struct ring *r, const void *rec)
+{
+	uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	uint32_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+
+	if (head - tail > r->mask) {
+		atomic_fetch_add_explicit(&r->dropped, 1,
+					  memory_order_relaxed);
+		return -ENOBUFS;
+	}
+	memcpy(r->buf + (size_t)(head & r->mask) * r->rec_size, rec,
+	       r->rec_size);
+	atomic_store_explicit(&r->head, head + 1, memory_order_release);
+	return 0;
+}
+
+int ring_pop(struct ring *r, void *rec)
+{
+	uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	uint32_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+
+	if (head == tail)
+		return -EAGAIN;
+	memcpy(rec, r->buf + (size_t)(tail & r->mask) * r->rec_size,
+	       r->rec_size);
+	atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
+	return 0;
+}
+
+uint32_t ring_count(const struct ring *r)
+{
+	return atomic_load_explicit(&((struct ring *)r)->head,
+				    memory_order_acquire) -
+	       atomic_load_explicit(&((struct ring *)r)->tail,
+				    memory_order_acquire);
+}
+
+uint64_t ring_dropped(const struct ring *r)
+{
+	return atomic_load_explicit(&((struct ring *)r)->dropped,
+				    memory_order_relaxed);
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ring.h - lock-free single-producer/single-consumer ring of fixed-size
+ * records, for the RT thread to hand data to the event loop and the
+ * recorder. Push and pop never allocate, block or make a syscall; a full
+ * ring drops the new record and counts it, it never waits.
+ */
+#ifndef LEVERD_RING_H
+#define LEVERD_RING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ring;
+
+/*
+ * A ring of @count records of @rec_size bytes; @count must be a power of
+ * two (2..2^24). Returns 0 and *@out, or -EINVAL / -ENOMEM. All memory is
+ * allocated and touched here, so the RT side never faults it in.
+ */
+int ring_new(size_t rec_size, uint32_t count, struct ring **out);
+void ring_free(struct ring *r);
+
+/* Producer only. 0, or -ENOBUFS when full (the record is dropped). */
+int ring_push(struct ring *r, const void *rec);
+
+/* Consumer only. 0, or -EAGAIN when empty. */
+int ring_pop(struct ring *r, void *rec);
+
+/* Records waiting; exact for either side, a hint for anyone else. */
+uint32_t ring_count(const struct ring *r);
+
+/* Records dropped because the ring was full. */
+uint64_t ring_dropped(const struct ring *r);
+
+#endif /* LEVERD_RING_H */
