@@ -1,0 +1,18 @@
+# SPDX-License-Identifier: MIT
+# sim/: the plant model and board firmware model (libleversim.a, no clock,
+# no I/O, -fPIC so liblever can take it into a shared library), lever-simd
+# (the board as a FunctionFS gadget), lever-simctl, and their tests.
+
+LEVERSIM_SRCS := sim/plant.c sim/board.c
+LEVERSIM_OBJS := $(LEVERSIM_SRCS:%.c=$(BUILD)/obj/%.o)
+LEVERSIM      := $(BUILD)/libleversim.a
+
+$(BUILD)/obj/sim/%.o: EXTRA_CFLAGS += -Isim -fPIC
+$(BUILD)/obj/tests/unit/sim/%.o: EXTRA_CFLAGS += -Isim \
+	$(call PKG_CFLAGS,cmocka) $(call PKG_CFLAGS,libusb-1.0)
+
+$(LEVERSIM): $(LEVERSIM_OBJS)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+ALL_TARGETS += $(LEVERSIM)

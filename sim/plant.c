@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: MIT
+/*
+ * plant.c - the treadmill's physics on an explicit time step: regulator and
+ * gas-spring cylinder, runner gait, belt drive, incline, sensors and
+ * injected faults. Never reads a clock, never calls rand(), never does I/O.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lever_wire.h"
+#include "plant.h"
+
+#define SUBSTEP_NS		250000ULL	/* integration step */
+#define G_M_S2			9.81
+#define P_ATM_PA		101325.0
+#define GAMMA_AIR		1.4	/* fast strokes are near-adiabatic */
+#define GAS_COLUMN_M		0.25	/* cylinder + hose + dead volume */
+#define REG_FLOW_TAU_S		0.15	/* regulator refills the cylinder */
+#define FRICTION_N		10.0	/* seal + pivot Coulomb friction */
+#define FRICTION_V0_M_S		0.01	/* smoothing of the friction sign */
+#define PRESSURE_NOISE_PA	60.0	/* sigma, transducer */
+#define PRESSURE_QUANT_PA	10
+#define FORCE_NOISE_N		0.5	/* sigma, load cell */
+#define FORCE_QUANT_MN		50
+#define BELT_NOISE_MM_S		2.0	/* sigma, encoder */
+#define INCLINE_NOISE_CENTI	1.0
+#define NOISE_BURST_GAIN	40.0
+#define BELT_DROOP		0.004	/* fractional droop per footstrike */
+#define OVERSPEED_GAIN		1.3	/* runaway: target x gain + offset */
+#define OVERSPEED_OFFSET_MM_S	600.0
+
+struct plant {
+	uint64_t rng;
+	uint64_t time_ns;
+	double	mass_kg;
+	double	cadence;
+	/* pneumatics */
+	double	setpoint_pa;
+	double	ramp_pa;	/* rate-limited set-point */
+	double	reg_pa;		/* regulator output after its lag */
+	double	gas_dev_pa;	/* gas-spring deviation of the cylinder */
+	/* runner */
+	double	phase_rad;	/* of the vertical oscillation, 1 per step */
+	double	height_m;
+	double	vel_m_s;
+	/* belt */
+	bool	drive_enabled;
+	double	belt_target_mm_s;
+	double	belt_accel_mm_s2;
+	double	belt_ramp_mm_s;	/* speed the drive controller holds */
+	double	belt_mm_s;	/* surface speed with footstrike droop */
+	/* incline */
+	bool	incline_enabled;
+	double	incline_target;
+	double	incline;
+	/* outside world */
+	uint16_t lines;
+	uint16_t buttons;
+	uint32_t faults;
+	/* sensor outputs */
+	double	force_n;
+	int32_t	pressure_rd;
+	int32_t	force_rd;
+	int32_t	belt_rd;
+	int16_t	incline_rd;
+};
+
+static const char *const fault_names[PLANT_FAULT_COUNT] = {
+	[PLANT_FAULT_PRESSURE_STUCK]	= "pressure-stuck",
+	[PLANT_FAULT_FORCE_STUCK]	= "force-stuck",
+	[PLANT_FAULT_PRESSURE_NOISE]	= "pressure-noise",
+	[PLANT_FAULT_FORCE_NOISE]	= "force-noise",
+	[PLANT_FAULT_VALVE_STUCK]	= "valve-stuck",
+	[PLANT_FAULT_BELT_OVERSPEED]	= "belt-overspeed",
+	[PLANT_FAULT_DROP_FRAMES]	= "drop-frames",
+	[PLANT_FAULT_DELAY_FRAMES]	= "delay-frames",
+};
+
+/* splitmix64: small, fast, and the same on every libc. */
+static uint64_t rng_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in (0, 1]: never 0, so log() below stays finite. */
+static double rng_unit(uint64_t *s)
+{
+	return ((rng_next(s) >> 11) + 1) * (1.0 / 9007199254740992.0);
+}
+
+/* Box-Muller; one draw per call keeps the stream easy to reason about. */
+static double rng_gauss(uint64_t *s)
+{
+	double u1 = rng_unit(s), u2 = rng_unit(s);
+
+	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+static double clampd(double v, double lo, double hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+static int32_t quantise(double v, int32_t quantum)
+{
+	return (int32_t)lround(v / quantum) * quantum;
+}
+
+void plant_default_config(struct plant_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->seed = 1;
+	cfg->runner_mass_kg = 70.0;
+	cfg->cadence_steps_s = 2.8;
+	cfg->harness_clipped = true;
+}
+
+static bool runner_ok(double mass_kg, double cadence)
+{
+	return isfinite(mass_kg) && mass_kg >= 20.0 && mass_kg <= 250.0 &&
+	       isfinite(cadence) && cadence >= 1.0 && cadence <= 4.0;
+}
+
+static bool has_fault(const struct plant *p, enum plant_fault f)
+{
+	return p->faults & (1u << f);
+}
+
+/* Vertical centre-of-mass amplitude: a standing runner barely moves; it
+ * grows with speed toward the ~4-5 cm of an easy run. */
+static double stride_amplitude_m(double belt_mm_s)
+{
+	double v = fabs(belt_mm_s) / 1000.0;
+
+	if (v < 0.3)
+		return 0.002 * v / 0.3;
+	return fmin(0.002 + 0.0130 * v, 0.060);
+}
+
+static void update_sensors(struct plant *p)
+{
+	double sp = PRESSURE_NOISE_PA, sf = FORCE_NOISE_N;
+	double pr, fr, br, ir;
+
+	if (has_fault(p, PLANT_FAULT_PRESSURE_NOISE))
+		sp *= NOISE_BURST_GAIN;
+	if (has_fault(p, PLANT_FAULT_FORCE_NOISE))
+		sf *= NOISE_BURST_GAIN;
+	/* Draw every noise term every time, faults or not, so turning a
+	 * fault on does not shift the random stream of the others. */
+	pr = (p->reg_pa + p->gas_dev_pa) + sp * rng_gauss(&p->rng);
+	fr = p->force_n + sf * rng_gauss(&p->rng);
+	br = p->belt_mm_s + BELT_NOISE_MM_S * rng_gauss(&p->rng);
+	ir = p->incline + INCLINE_NOISE_CENTI * rng_gauss(&p->rng);
+
+	if (!has_fault(p, PLANT_FAULT_PRESSURE_STUCK))
+		p->pressure_rd = quantise(clampd(pr, -50000.0, 1.1 *
+					  PLANT_MAX_PRESSURE_PA), PRESSURE_QUANT_PA);
+	if (!has_fault(p, PLANT_FAULT_FORCE_STUCK))
+		p->force_rd = quantise(clampd(fr * 1000.0, -100000.0, 1.1 *
+				       PLANT_MAX_FORCE_MN), FORCE_QUANT_MN);
+	p->belt_rd = (int32_t)lround(br);
+	p->incline_rd = (int16_t)lround(clampd(ir, -32768, 32767));
+}
+
+static void substep(struct plant *p, double dt)
+{
+	double slew = PLANT_MAX_PRESSURE_SLEW_PA_S * dt;
+	double tau = PLANT_REG_TAU_US / 1e6;
+	double amp, h_new, v_new, k_gas, p_abs, cyl_pa, force, fric, d;
+	double target, accel, droop;
+
+	/* Regulator: rate-limited set-point, then a first-order lag. A
+	 * stuck valve freezes the output where it is. */
+	if (!has_fault(p, PLANT_FAULT_VALVE_STUCK)) {
+		d = clampd(p->setpoint_pa - p->ramp_pa, -slew, slew);
+		p->ramp_pa += d;
+		p->reg_pa += (p->ramp_pa - p->reg_pa) * (dt / (tau + dt));
+	}
+
+	/* Belt drive: the speed controller ramps at the allowed rate; cut
+	 * drive means the brake. A runaway drive overshoots its target. */
+	if (p->drive_enabled) {
+		target = p->belt_target_mm_s;
+		if (has_fault(p, PLANT_FAULT_BELT_OVERSPEED))
+			target = target * OVERSPEED_GAIN + OVERSPEED_OFFSET_MM_S;
+		accel = p->belt_accel_mm_s2;
+	} else {
+		target = 0.0;
+		accel = PLANT_BELT_BRAKE_MM_S2;
+	}
+	d = clampd(target - p->belt_ramp_mm_s, -accel * dt, accel * dt);
+	p->belt_ramp_mm_s += d;
+
+	/* Runner: vertical centre of mass, one oscillation per step. */
+	p->phase_rad += 2.0 * M_PI * p->cadence * dt;
+	if (p->phase_rad >= 2.0 * M_PI)
+		p->phase_rad -= 2.0 * M_PI;
+	amp = (p->lines & LEVER_LINE_HARNESS) ?
+		stride_amplitude_m(p->belt_ramp_mm_s) : 0.0;
+	h_new = amp * sin(p->phase_rad);
+	v_new = (h_new - p->height_m) / dt;
+	p->height_m = h_new;
+	p->vel_m_s = v_new;
+
+	/* Footstrike (downward part of the step) loads the belt a little. */
+	droop = BELT_DROOP * (p->mass_kg / 70.0) *
+		fmax(0.0, -sin(p->phase_rad));
+	p->belt_mm_s = p->belt_ramp_mm_s * (1.0 - droop);
+
+	/* Cylinder as a gas spring: the harness rising extends the rod
+	 * (lever advantage 0.5 → rod moves half as far), the gas expands and
+	 * pressure falls; the regulator refills it with time constant
+	 * REG_FLOW_TAU_S. This is the stride-by-stride swing a passive
+	 * support shows. */
+	cyl_pa = p->reg_pa + p->gas_dev_pa;
+	p_abs = fmax(cyl_pa + P_ATM_PA, 1000.0);
+	k_gas = GAMMA_AIR * p_abs * (PLANT_LEVER_ADVANTAGE_PCT / 100.0) /
+		GAS_COLUMN_M;
+	p->gas_dev_pa += -k_gas * p->vel_m_s * dt -
+			 p->gas_dev_pa * (dt / (REG_FLOW_TAU_S + dt));
+	cyl_pa = p->reg_pa + p->gas_dev_pa;
+
+	/* Load cell: pressure x geometry, minus friction against motion;
+	 * the strap only pulls, and cannot carry more than the body. */
+	if (p->lines & LEVER_LINE_HARNESS) {
+		fric = FRICTION_N * tanh(p->vel_m_s / FRICTION_V0_M_S);
+		force = cyl_pa * (PLANT_FORCE_PER_PRESSURE_UN_PA / 1e6) - fric;
+		p->force_n = clampd(force, 0.0, p->mass_kg * G_M_S2);
+	} else {
+		p->force_n = 0.0;
+	}
+
+	/* Incline actuator. */
+	if (p->incline_enabled) {
+		d = PLANT_INCLINE_RATE_CENTI_PCT_S * dt;
+		p->incline += clampd(p->incline_target - p->incline, -d, d);
+	}
+}
+
+int plant_new(const struct plant_config *cfg, struct plant **out)
+{
+	struct plant *p;
+
+	if (!cfg || !out || !runner_ok(cfg->runner_mass_kg,
+				       cfg->cadence_steps_s))
+		return -EINVAL;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->rng = cfg->seed;
+	p->mass_kg = cfg->runner_mass_kg;
+	p->cadence = cfg->cadence_steps_s;
+	p->belt_accel_mm_s2 = PLANT_MAX_BELT_ACCEL_MM_S2;
+	if (cfg->harness_clipped)
+		p->lines |= LEVER_LINE_HARNESS;
+	update_sensors(p);
+	*out = p;
+	return 0;
+}
+
+void plant_free(struct plant *p)
+{
+	free(p);
+}
+
+int plant_step(struct plant *p, uint64_t dt_ns)
+{
+	uint64_t left = dt_ns, n;
+
+	if (!p || dt_ns == 0)
+		return -EINVAL;
+	/* Substeps end on absolute multiples of SUBSTEP_NS, so one 1 ms step
+	 * and four 250 us steps give the same numbers. */
+	while (left) {
+		n = SUBSTEP_NS - p->time_ns % SUBSTEP_NS;
+		if (n > left)
+			n = left;
+		substep(p, n / 1e9);
+		p->time_ns += n;
+		left -= n;
+	}
+	update_sensors(p);
+	return 0;
+}
+
+int plant_set_pressure_setpoint(struct plant *p, double pressure_pa)
+{
+	if (!p || !isfinite(pressure_pa))
+		return -EINVAL;
+	p->setpoint_pa = clampd(pressure_pa, 0.0, PLANT_MAX_PRESSURE_PA);
+	return 0;
+}
+
+int plant_set_belt_drive(struct plant *p, bool enabled, double target_mm_s,
+			 double accel_mm_s2)
+{
+	if (!p || !isfinite(target_mm_s) || target_mm_s < 0 ||
+	    !isfinite(accel_mm_s2) || accel_mm_s2 <= 0)
+		return -EINVAL;
+	p->drive_enabled = enabled;
+	p->belt_target_mm_s = fmin(target_mm_s, PLANT_MAX_BELT_SPEED_MM_S);
+	p->belt_accel_mm_s2 = fmin(accel_mm_s2, PLANT_MAX_BELT_ACCEL_MM_S2);
+	return 0;
+}
+
+int plant_set_incline(struct plant *p, bool enabled, double target_centi_pct)
+{
+	if (!p || !isfinite(target_centi_pct))
+		return -EINVAL;
+	p->incline_enabled = enabled;
+	p->incline_target = clampd(target_centi_pct,
+				   PLANT_INCLINE_MIN_CENTI_PCT,
+				   PLANT_INCLINE_MAX_CENTI_PCT);
+	return 0;
+}
+
+int plant_set_line(struct plant *p, unsigned int line_bit, bool active)
+{
+	const unsigned int all = LEVER_LINE_ESTOP | LEVER_LINE_SAFETY_KEY |
+				 LEVER_LINE_HARNESS;
+
+	if (!p || !line_bit || (line_bit & ~all) || (line_bit & (line_bit - 1)))
+		return -EINVAL;
+	if (active)
+		p->lines |= line_bit;
+	else
+		p->lines &= ~line_bit;
+	return 0;
+}
+
+int plant_set_button(struct plant *p, unsigned int button_bit, bool pressed)
+{
+	if (!p || !button_bit || button_bit >= (1u << LEVER_BTN_COUNT) ||
+	    (button_bit & (button_bit - 1)))
+		return -EINVAL;
+	if (pressed)
+		p->buttons |= button_bit;
+	else
+		p->buttons &= ~button_bit;
+	return 0;
+}
+
+int plant_set_runner(struct plant *p, double mass_kg, double cadence_steps_s)
+{
+	if (!p || !runner_ok(mass_kg, cadence_steps_s))
+		return -EINVAL;
+	p->mass_kg = mass_kg;
+	p->cadence = cadence_steps_s;
+	return 0;
+}
+
+int plant_set_fault(struct plant *p, enum plant_fault fault, bool active)
+{
+	if (!p || (unsigned int)fault >= PLANT_FAULT_COUNT)
+		return -EINVAL;
+	if (active)
+		p->faults |= 1u << fault;
+	else
+		p->faults &= ~(1u << fault);
+	return 0;
+}
+
+bool plant_fault_active(const struct plant *p, enum plant_fault fault)
+{
+	return (unsigned int)fault < PLANT_FAULT_COUNT && has_fault(p, fault);
+}
+
+void plant_get_state(const struct plant *p, struct plant_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->time_ns = p->time_ns;
+	st->regulator_pa = p->reg_pa;
+	st->support_pressure_pa = p->reg_pa + p->gas_dev_pa;
+	st->support_force_n = p->force_n;
+	st->belt_speed_mm_s = p->belt_mm_s;
+	st->belt_target_mm_s = p->drive_enabled ? p->belt_target_mm_s : 0.0;
+	st->incline_centi_pct = p->incline;
+	st->runner_height_mm = p->height_m * 1000.0;
+	st->runner_mass_kg = p->mass_kg;
+	st->cadence_steps_s = p->cadence;
+	st->drive_enabled = p->drive_enabled;
+	st->pressure_reading_pa = p->pressure_rd;
+	st->force_reading_mn = p->force_rd;
+	st->belt_reading_mm_s = p->belt_rd;
+	st->incline_reading_centi_pct = p->incline_rd;
+	st->lines = p->lines;
+	st->buttons = p->buttons;
+	st->faults_injected = p->faults;
+}
+
+const char *plant_fault_name(enum plant_fault fault)
+{
+	if ((unsigned int)fault >= PLANT_FAULT_COUNT)
+		return NULL;
+	return fault_names[fault];
+}
+
+int plant_fault_from_name(const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < PLANT_FAULT_COUNT; i++)
+		if (!strcmp(name, fault_names[i]))
+			return i;
+	return -EINVAL;
+}
