@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lever_gpio.c - the board's safety lines as the read-only gpio_chip
+ * "lever-safety" with edge interrupts, for libgpiod. Values come from the
+ * latest sample frame; this file never drives a line, never sleeps in the
+ * update path and never frees its state while an interrupt is requested.
+ */
+#include <linux/bitops.h>
+#include <linux/completion.h>
+#include <linux/device.h>
+#include <linux/gpio/driver.h>
+#include <linux/irq.h>
+#include <linux/irqdomain.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/property.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "lever_wire.h"
+#include "lever_gpio.h"
+
+/* Line offsets: the order userspace sees in gpioinfo. */
+enum {
+	LEVER_GPIO_ESTOP,
+	LEVER_GPIO_SAFETY_KEY,
+	LEVER_GPIO_HARNESS,
+	LEVER_GPIO_NLINES
+};
+
+static const char * const lever_gpio_names[LEVER_GPIO_NLINES] = {
+	[LEVER_GPIO_ESTOP]	= "estop",
+	[LEVER_GPIO_SAFETY_KEY]	= "safety-key",
+	[LEVER_GPIO_HARNESS]	= "harness",
+};
+
+/*
+ * The names go in as a device property, not as gpio_chip.names: Linux
+ * 6.1's check of gc->names against every registered chip dereferences a
+ * chip that was removed while userspace still held one of its lines, which
+ * is exactly what a replugged board would meet.
+ */
+static const struct property_entry lever_gpio_props[] = {
+	PROPERTY_ENTRY_STRING_ARRAY("gpio-line-names", lever_gpio_names),
+	{ }
+};
+
+static const u16 lever_gpio_wire_bit[LEVER_GPIO_NLINES] = {
+	[LEVER_GPIO_ESTOP]	= LEVER_LINE_ESTOP,
+	[LEVER_GPIO_SAFETY_KEY]	= LEVER_LINE_SAFETY_KEY,
+	[LEVER_GPIO_HARNESS]	= LEVER_LINE_HARNESS,
+};
+
+/*
+ * Not devm-managed: an event file that userspace keeps open holds an
+ * interrupt of this chip past the unbind of the interface, and the irq
+ * descriptors point at this struct until that interrupt is freed. So the
+ * struct is freed by whoever sees the last interrupt go: lever_gpio_remove()
+ * itself, or the reaper thread it leaves behind.
+ */
+struct lever_gpio {
+	struct gpio_chip chip;
+	struct fwnode_handle *fwnode;	/* carries the line names */
+	/* Our own, so gpiolib cannot dispose of mappings still in use. */
+	struct irq_domain *domain;
+	/*
+	 * Raw: taken inside the irq core's raw desc->lock by the irq_chip
+	 * callbacks, and with interrupts off in the URB completion.
+	 */
+	raw_spinlock_t lock;
+	u16 lines;			/* by offset: BIT(offset) = line true */
+	unsigned long irq_unmasked;	/* by offset */
+	unsigned int irq_type[LEVER_GPIO_NLINES]; /* IRQ_TYPE_EDGE_* */
+	unsigned int irqs_requested;	/* interrupts with resources held */
+	bool quiet;			/* removal began: raise nothing */
+	bool removed;			/* chip unregistered */
+	struct completion irqs_released; /* the last one after removal */
+	char serial[LEVER_SERIAL_LEN + 1];
+};
+
+static int lever_gpio_get_direction(struct gpio_chip *gc, unsigned int offset)
+{
+	return GPIO_LINE_DIRECTION_IN;
+}
+
+static int lever_gpio_direction_input(struct gpio_chip *gc,
+				      unsigned int offset)
+{
+	return 0;
+}
+
+/* The safety lines belong to the board's hard-wired circuit. */
+static int lever_gpio_direction_output(struct gpio_chip *gc,
+				       unsigned int offset, int value)
+{
+	return -EPERM;
+}
+
+/*
+ * gpiolib only calls set() on a line whose direction is output, and
+ * direction_output() never succeeds; this exists so that no path can find
+ * a NULL operation.
+ */
+static void lever_gpio_set(struct gpio_chip *gc, unsigned int offset,
+			   int value)
+{
+}
+
+static int lever_gpio_get(struct gpio_chip *gc, unsigned int offset)
+{
+	struct lever_gpio *g = gpiochip_get_data(gc);
+	unsigned long flags;
+	int value;
+
+	raw_spin_lock_irqsave(&g->lock, flags);
+	value = !!(g->lines & BIT(offset));
+	raw_spin_unlock_irqrestore(&g->lock, flags);
+	return value;
+}
+
+static int lever_gpio_get_multiple(struct gpio_chip *gc, unsigned long *mask,
+				   unsigned long *bits)
+{
+	struct lever_gpio *g = gpiochip_get_data(gc);
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&g->lock, flags);
+	*bits = (*bits & ~*mask) | (g->lines & *mask);
+	raw_spin_unlock_irqrestore(&g->lock, flags);
+	return 0;
+}
+
+static void lever_gpio_irq_mask(struct irq_data *d)
+{
+	struct lever_gpio *g = irq_data_get_irq_chip_data(d);
+	irq_hw_number_t hwirq = irqd_to_hwirq(d);
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&g->lock, flags);
+	__clear_bit(hwirq, &g->irq_unmasked);
+	raw_spin_unlock_irqrestore(&g->lock, flags);
+	gpiochip_disable_irq(&g->chip, hwirq);
+}
+
+static void lever_gpio_irq_unmask(struct irq_data *d)
+{
+	struct lever_gpio *g = irq_data_get_irq_chip_data(d);
+	irq_hw_number_t hwirq = irqd_to_hwirq(d);
+	unsigned long flags;
+
+	gpiochip_enable_irq(&g->chip, hwirq);
+	raw_spin_lock_irqsave(&g->lock, flags);
+	__set_bit(hwirq, &g->irq_unmasked);
+	raw_spin_unlock_irqrestore(&g->lock, flags);
+}
+
+/* Edges only: a level interrupt would fire on every sample frame. */
+static int lever_gpio_irq_set_type(struct irq_data *d, unsigned int type)
+{
+	struct lever_gpio *g = irq_data_get_irq_chip_data(d);
+	unsigned long flags;
+
+	type &= IRQ_TYPE_SENSE_MASK;
+	if (type & ~IRQ_TYPE_EDGE_BOTH || !type)
+		return -EINVAL;
+
+	raw_spin_lock_irqsave(&g->lock, flags);
+	g->irq_type[irqd_to_hwirq(d)] = type;
+	raw_spin_unlock_irqrestore(&g->lock, flags);
+	return 0;
+}
+
+/* Called from request_irq()/free_irq() with the desc's request mutex. */
+static int lever_gpio_irq_reqres(struct irq_data *d)
+{
+	struct lever_gpio *g = irq_data_get_irq_chip_data(d);
+	unsigned long flags;
+	int ret;
+
+	ret = gpiochip_reqres_irq(&g->chip, irqd_to_hwirq(d));
+	if (ret)
+		return ret;
+	raw_spin_lock_irqsave(&g->lock, flags);
+	g->irqs_requested++;
+	raw_spin_unlock_irqrestore(&g->lock, flags);
+	return 0;
+}
+
+static void lever_gpio_irq_relres(struct irq_data *d)
+{
+	struct lever_gpio *g = irq_data_get_irq_chip_data(d);
+	unsigned long flags;
+	bool last;
+
+	/* Touches the chip, so it goes before the reaper may free it. */
+	gpiochip_relres_irq(&g->chip, irqd_to_hwirq(d));
+	raw_spin_lock_irqsave(&g->lock, flags);
+	last = --g->irqs_requested == 0 && g->removed;
+	raw_spin_unlock_irqrestore(&g->lock, flags);
+	if (last)
+		complete(&g->irqs_released);
+}
+
+static const struct irq_chip lever_gpio_irq_chip = {
+	.name			= "lever-safety",
+	.irq_mask		= lever_gpio_irq_mask,
+	.irq_unmask		= lever_gpio_irq_unmask,
+	.irq_set_type		= lever_gpio_irq_set_type,
+	.irq_request_resources	= lever_gpio_irq_reqres,
+	.irq_release_resources	= lever_gpio_irq_relres,
+	.flags			= IRQCHIP_IMMUTABLE | IRQCHIP_SKIP_SET_WAKE,
+};
+
+static int lever_gpio_irq_map(struct irq_domain *domain, unsigned int irq,
+			      irq_hw_number_t hwirq)
+{
+	struct lever_gpio *g = domain->host_data;
+
+	if (hwirq >= LEVER_GPIO_NLINES)
+		return -ENXIO;
+	irq_set_chip_data(irq, g);
+	irq_set_chip_and_handler(irq, &lever_gpio_irq_chip, handle_simple_irq);
+	irq_set_noprobe(irq);
+	return 0;
+}
+
+static void lever_gpio_irq_unmap(struct irq_domain *domain, unsigned int irq)
+{
+	irq_set_chip_and_handler(irq, NULL, NULL);
+	irq_set_chip_data(irq, NULL);
+}
+
+static const struct irq_domain_ops lever_gpio_domain_ops = {
+	.map	= lever_gpio_irq_map,
+	.unmap	= lever_gpio_irq_unmap,
+	.xlate	= irq_domain_xlate_twocell,
+};
+
+int lever_gpio_init(struct device *parent, const char *serial,
+		    struct lever_gpio **out)
+{
+	struct lever_gpio *g;
+	struct gpio_chip *gc;
+	int ret;
+
+	g = kzalloc(sizeof(*g), GFP_KERNEL);
+	if (!g)
+		return -ENOMEM;
+	raw_spin_lock_init(&g->lock);
+	init_completion(&g->irqs_released);
+	strscpy(g->serial, serial ? serial : "", sizeof(g->serial));
+
+	g->fwnode = fwnode_create_software_node(lever_gpio_props, NULL);
+	if (IS_ERR(g->fwnode)) {
+		ret = PTR_ERR(g->fwnode);
+		goto err_free;
+	}
+	g->domain = irq_domain_create_linear(NULL, LEVER_GPIO_NLINES,
+					     &lever_gpio_domain_ops, g);
+	if (!g->domain) {
+		ret = -ENOMEM;
+		goto err_fwnode;
+	}
+
+	gc = &g->chip;
+	gc->label = "lever-safety";
+	gc->parent = parent;
+	gc->fwnode = g->fwnode;
+	gc->owner = THIS_MODULE;
+	gc->base = -1;
+	gc->ngpio = LEVER_GPIO_NLINES;
+	gc->can_sleep = false;
+	gc->get_direction = lever_gpio_get_direction;
+	gc->direction_input = lever_gpio_direction_input;
+	gc->direction_output = lever_gpio_direction_output;
+	gc->get = lever_gpio_get;
+	gc->get_multiple = lever_gpio_get_multiple;
+	gc->set = lever_gpio_set;
+
+	ret = gpiochip_irqchip_add_domain(gc, g->domain);
+	if (ret)
+		goto err_domain;
+	ret = gpiochip_add_data(gc, g);
+	if (ret) {
+		dev_err(parent, "lever-safety gpio_chip: add failed: %d\n",
+			ret);
+		goto err_domain;
+	}
+	*out = g;
+	return 0;
+
+err_domain:
+	irq_domain_remove(g->domain);
+err_fwnode:
+	fwnode_remove_software_node(g->fwnode);
+err_free:
+	kfree(g);
+	return ret;
+}
+
+void lever_gpio_update(struct lever_gpio *g, u16 lines)
+{
+	unsigned long changed, fire = 0, flags;
+	unsigned int offset;
+	u16 now = 0;
+
+	for (offset = 0; offset < LEVER_GPIO_NLINES; offset++)
+		if (lines & lever_gpio_wire_bit[offset])
+			now |= BIT(offset);
+
+	raw_spin_lock_irqsave(&g->lock, flags);
+	if (g->quiet) {
+		raw_spin_unlock_irqrestore(&g->lock, flags);
+		return;
+	}
+	changed = g->lines ^ now;
+	g->lines = now;
+	for_each_set_bit(offset, &changed, LEVER_GPIO_NLINES) {
+		unsigned int edge = now & BIT(offset) ?
+			IRQ_TYPE_EDGE_RISING : IRQ_TYPE_EDGE_FALLING;
+
+		if (test_bit(offset, &g->irq_unmasked) &&
+		    g->irq_type[offset] & edge)
+			__set_bit(offset, &fire);
+	}
+	raw_spin_unlock_irqrestore(&g->lock, flags);
+
+	/*
+	 * Outside our lock: the irq core calls mask/unmask under its desc
+	 * lock, which then takes ours. The handlers behind these interrupts
+	 * (gpiolib-cdev) only take a timestamp here and read the value from
+	 * their thread, which sees the value stored above.
+	 */
+	for_each_set_bit(offset, &fire, LEVER_GPIO_NLINES)
+		generic_handle_domain_irq_safe(g->domain, offset);
+}
+
+static void lever_gpio_free(struct lever_gpio *g)
+{
+	unsigned int offset;
+
+	for (offset = 0; offset < LEVER_GPIO_NLINES; offset++)
+		irq_dispose_mapping(irq_find_mapping(g->domain, offset));
+	irq_domain_remove(g->domain);
+	fwnode_remove_software_node(g->fwnode);
+	kfree(g);
+}
+
+/*
+ * Waits, without counting as a hung task, for userspace to close the last
+ * event file of a removed chip, then frees it. The module reference taken
+ * by lever_gpio_remove() keeps this code in memory until the thread has
+ * gone.
+ */
+static int lever_gpio_reaper(void *data)
+{
+	struct lever_gpio *g = data;
+
+	wait_for_completion_state(&g->irqs_released, TASK_IDLE);
+	lever_gpio_free(g);
+	module_put_and_kthread_exit(0);
+}
+
+void lever_gpio_remove(struct lever_gpio *g)
+{
+	struct task_struct *reaper;
+	unsigned long flags;
+	bool busy;
+
+	if (!g)
+		return;
+
+	raw_spin_lock_irqsave(&g->lock, flags);
+	g->quiet = true;
+	raw_spin_unlock_irqrestore(&g->lock, flags);
+
+	/*
+	 * After this no new interrupt can be requested: gpiolib-cdev checks
+	 * for the chip under the device's semaphore that gpiochip_remove()
+	 * takes for writing.
+	 */
+	gpiochip_remove(&g->chip);
+
+	raw_spin_lock_irqsave(&g->lock, flags);
+	g->removed = true;
+	busy = g->irqs_requested > 0;
+	raw_spin_unlock_irqrestore(&g->lock, flags);
+	if (!busy) {
+		lever_gpio_free(g);
+		return;
+	}
+
+	/*
+	 * Linux 6.1's gpiolib-cdev frees an event file's interrupt only when
+	 * userspace closes the file; disposing of the mapping before that
+	 * would leave it an interrupt whose descriptor is gone.
+	 */
+	__module_get(THIS_MODULE);
+	reaper = kthread_run(lever_gpio_reaper, g, "lever-gpio-reap");
+	if (IS_ERR(reaper)) {
+		/*
+		 * Leaking the chip and pinning the module is the only choice
+		 * left that cannot end in a use-after-free.
+		 */
+		pr_warn("lever %s: lever-safety: cannot start reaper (%ld); leaking its state until reboot\n",
+			g->serial, PTR_ERR(reaper));
+	}
+}
