@@ -5,7 +5,7 @@
 # the daemon runs. (daemon/plan/ and daemon/leverctl/ have their own
 # fragments.)
 
-LEVERD_CORE_SRCS := daemon/cfg.c daemon/ring.c
+LEVERD_CORE_SRCS := daemon/cfg.c daemon/ring.c daemon/law.c daemon/ramp.c daemon/sup.c daemon/loop.c
 LEVERD_CORE_OBJS := $(LEVERD_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 LEVERD_CORE      := $(BUILD)/libleverd-core.a
 
@@ -17,11 +17,16 @@ $(LEVERD_CORE): $(LEVERD_CORE_OBJS)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-LEVERD_UNIT_NAMES := cfg ring
+# tplant: the small deterministic plant the tests and benchmarks drive
+LEVERD_TPLANT := $(BUILD)/obj/tests/unit/daemon/tplant.o
+
+LEVERD_UNIT_NAMES := cfg ring law ramp sup loop dsim
 LEVERD_UNIT_TESTS := $(LEVERD_UNIT_NAMES:%=$(BUILD)/tests/unit/daemon/test_%)
 
+.SECONDARY: $(LEVERD_UNIT_NAMES:%=$(BUILD)/obj/tests/unit/daemon/test_%.o)
+
 $(BUILD)/tests/unit/daemon/test_%: $(BUILD)/obj/tests/unit/daemon/test_%.o \
-		$(LEVERD_CORE)
+		$(LEVERD_TPLANT) $(LEVERD_CORE)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(call PKG_LIBS,cmocka) -lm -lpthread
 

@@ -32,8 +32,8 @@ struct leverd_cfg {
 	int period_us;
 	double setpoint_ramp_s;
 	char law[CFG_STR_MAX];
-	double law_kp_pa_n;
-	double law_ki_pa_n_s;
+	double law_kp;
+	double law_ki_1_s;
 	/* real time */
 	int rt_priority;
 	int cpu;

@@ -1,0 +1,368 @@
+// SPDX-License-Identifier: MIT
+/*
+ * loop.c - the control cycle. The safe state is entered here and only
+ * left by targets of a newer generation; support is never raised in the
+ * safe state and lowered only once the belt is at zero, at the release
+ * rate. RT context: no allocation, no lock, no syscall.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "law.h"
+#include "loop.h"
+#include "ramp.h"
+#include "sup.h"
+
+#define G_M_S2			9.80665
+#define BELT_STOPPED_MM_S	20.0
+#define INCLINE_RATE_CENTI_PCT_S 50.0
+#define INCLINE_JERK_CENTI_PCT_S2 100.0
+/* mass assumed for rates when none is known: small mass, slow rates */
+#define FALLBACK_MASS_KG	40.0
+
+struct loop {
+	struct leverd_cfg cfg;
+	struct lever_dev_info info;
+	double force_per_pa, dt_s;
+	struct sup *sup;
+	struct law *law;
+	struct ramp belt, incline;
+	struct sess_targets t;		/* latest received */
+	bool have_targets;
+	uint32_t gen_floor;		/* generations <= this never run */
+	uint32_t gen;			/* generation being followed */
+	enum loop_mode mode;
+	uint32_t cause;
+	uint64_t safe_since_ns;
+	double hold_pa;			/* pressure held in the safe state */
+	double pressure_cmd_pa;
+	double mass_kg;
+	double bw_pct;			/* followed target, % carried */
+	double belt_target_mm_s, incline_target;
+	unsigned int ext_lines, ext_keys;
+	uint32_t faults;
+	double belt_meas, incline_meas, force_n;
+	uint64_t now_ns, cycles, targets_refused, stale_targets;
+};
+
+int loop_new(const struct leverd_cfg *cfg, const struct lever_dev_info *info,
+	     uint64_t now_ns, struct loop **out)
+{
+	struct sup_params sp = { 0 };
+	struct law_params lp = { 0 };
+	struct loop *l;
+	int ret;
+
+	if (!info->force_per_pressure_un_pa || !info->max_support_pressure_pa)
+		return -EINVAL;
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return -ENOMEM;
+	l->cfg = *cfg;
+	l->info = *info;
+	l->force_per_pa = info->force_per_pressure_un_pa * 1e-6;
+	l->dt_s = cfg->period_us * 1e-6;
+
+	sp.period_ns = cfg->period_us * 1000ull;
+	sp.stale_samples = cfg->stale_samples;
+	sp.stuck_samples = cfg->stuck_samples;
+	sp.implausible_samples = 20;
+	sp.plausibility_tol_n = cfg->plausibility_tol_n;
+	sp.force_per_pa = l->force_per_pa;
+	sp.max_pressure_pa = info->max_support_pressure_pa;
+	sp.max_force_n = info->max_support_force_mn > 0 ?
+			 info->max_support_force_mn / 1000.0 :
+			 cfg->max_support_force_n;
+	sp.max_belt_mm_s = fmin(cfg->max_belt_speed_km_h / 3.6 * 1000,
+				info->max_belt_speed_mm_s > 0 ?
+				info->max_belt_speed_mm_s : 1e9);
+	sp.overspeed_margin_mm_s = cfg->overspeed_margin_km_h / 3.6 * 1000;
+	ret = sup_new(&sp, now_ns, &l->sup);
+	if (ret)
+		goto err;
+
+	lp.force_per_pa = l->force_per_pa;
+	lp.max_pressure_pa = info->max_support_pressure_pa;
+	lp.max_slew_pa_s = info->max_pressure_slew_pa_s ?
+			   info->max_pressure_slew_pa_s : 1e9;
+	lp.kp = cfg->law_kp;
+	lp.ki_1_s = cfg->law_ki_1_s;
+	ret = law_new(cfg->law, &lp, &l->law);
+	if (ret)
+		goto err_sup;
+
+	ramp_init(&l->belt, 0);
+	ramp_init(&l->incline, 0);
+	l->mode = LOOP_IDLE;
+	l->now_ns = now_ns;
+	*out = l;
+	return 0;
+err_sup:
+	sup_free(l->sup);
+err:
+	free(l);
+	return ret;
+}
+
+void loop_free(struct loop *l)
+{
+	if (!l)
+		return;
+	law_free(l->law);
+	sup_free(l->sup);
+	free(l);
+}
+
+void loop_set_targets(struct loop *l, const struct sess_targets *t)
+{
+	l->t = *t;
+	l->have_targets = true;
+}
+
+void loop_set_external(struct loop *l, unsigned int lines,
+		       unsigned int stop_keys)
+{
+	l->ext_lines = lines;
+	l->ext_keys |= stop_keys;
+}
+
+int loop_reset(struct loop *l)
+{
+	return sup_reset(l->sup);
+}
+
+static double loop_mass(const struct loop *l)
+{
+	return l->mass_kg > 0 ? l->mass_kg : FALLBACK_MASS_KG;
+}
+
+/* Enters the safe state; the support pressure now applied is held. */
+static void loop_enter_safe(struct loop *l, uint32_t cause)
+{
+	if (l->mode == LOOP_STOPPING || l->mode == LOOP_RELEASING) {
+		l->cause |= cause;
+		return;
+	}
+	l->mode = LOOP_STOPPING;
+	l->cause = cause;
+	l->safe_since_ns = l->now_ns;
+	l->hold_pa = l->pressure_cmd_pa;
+	if (l->gen > l->gen_floor)
+		l->gen_floor = l->gen;
+	if (l->t.generation > l->gen_floor)
+		l->gen_floor = l->t.generation;
+	law_hold(l->law);
+}
+
+static bool loop_targets_valid(const struct loop *l,
+			       const struct sess_targets *t)
+{
+	double max_mm_s = l->cfg.max_belt_speed_km_h / 3.6 * 1000;
+
+	if (t->run != SESS_RUN && t->run != SESS_PAUSE)
+		return true;
+	return t->belt_speed_mm_s >= 0 && t->belt_speed_mm_s <= max_mm_s &&
+	       t->bw_carried_pct_x100 >= 0 &&
+	       t->bw_carried_pct_x100 <= 10000 &&
+	       t->mass_kg >= 20 && t->mass_kg <= 250 &&
+	       t->incline_centi_pct >= l->info.incline_min_centi_pct &&
+	       t->incline_centi_pct <= l->info.incline_max_centi_pct;
+}
+
+/* Mode changes the session asks for. */
+static void loop_follow(struct loop *l, uint32_t faults)
+{
+	const struct sess_targets *t = &l->t;
+
+	if (!l->have_targets)
+		return;
+	if (!loop_targets_valid(l, t)) {
+		l->targets_refused++;
+		return;
+	}
+	switch (l->mode) {
+	case LOOP_IDLE:
+	case LOOP_PAUSE:
+	case LOOP_STOPPING:
+	case LOOP_RELEASING:
+		if (t->run != SESS_RUN)
+			break;
+		if (t->generation <= l->gen_floor) {
+			/* queued before the stop: never acted on */
+			l->stale_targets++;
+			return;
+		}
+		if (faults)
+			return;
+		l->gen = t->generation;
+		l->mode = LOOP_RUN;
+		l->cause = 0;
+		/* bumpless: start from what is applied and measured now */
+		law_reset(l->law, l->pressure_cmd_pa, l->force_n);
+		break;
+	case LOOP_RUN:
+		if (t->generation < l->gen) {
+			l->stale_targets++;
+			return;
+		}
+		if (t->run == SESS_PAUSE) {
+			l->mode = LOOP_PAUSE;
+			if (t->generation > l->gen_floor)
+				l->gen_floor = t->generation;
+		} else if (t->run != SESS_RUN) {
+			loop_enter_safe(l, 0);
+			return;
+		}
+		l->gen = t->generation;
+		break;
+	}
+	if (l->mode == LOOP_RUN || l->mode == LOOP_PAUSE) {
+		l->mass_kg = t->mass_kg;
+		l->bw_pct = t->bw_carried_pct_x100 / 100.0;
+		l->belt_target_mm_s = t->belt_speed_mm_s;
+		l->incline_target = t->incline_centi_pct;
+	}
+}
+
+void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
+		uint64_t now_ns, struct loop_out *out)
+{
+	struct sup_input si = { 0 };
+	struct ramp_limits bl, il;
+	double belt_target, mg, setpoint, pa;
+	uint32_t faults;
+
+	l->now_ns = now_ns;
+	l->cycles++;
+	if (sample) {
+		l->belt_meas = sample->belt_speed_mm_s;
+		l->incline_meas = sample->incline_centi_pct;
+		l->force_n = sample->support_force_mn / 1000.0;
+	}
+
+	mg = loop_mass(l) * G_M_S2;
+	si.sample = sample;
+	si.now_ns = now_ns;
+	si.belt_cmd_mm_s = l->belt.value;
+	si.ext_lines = l->ext_lines;
+	si.ext_keys = l->ext_keys;
+	l->ext_keys = 0;
+	si.support_limit_n = l->mode == LOOP_RUN || l->mode == LOOP_PAUSE ?
+		law_setpoint_n(l->law) +
+		l->cfg.support_over_target_pct_bw / 100 * mg : 0;
+	faults = sup_check(l->sup, &si, &out->buttons);
+	l->faults = faults;
+	out->faults = faults;
+	out->new_faults = 0;
+
+	if (faults && l->mode != LOOP_STOPPING &&
+	    l->mode != LOOP_RELEASING) {
+		out->new_faults = faults;
+		loop_enter_safe(l, faults);
+	} else if (faults) {
+		l->cause |= faults;
+	}
+	loop_follow(l, faults);
+
+	/* belt and incline */
+	bl.max_jerk = l->cfg.jerk_m_s3 * 1000;
+	if (l->mode == LOOP_RUN) {
+		belt_target = l->belt_target_mm_s;
+		bl.max_rate = l->cfg.comfort_accel_m_s2 * 1000;
+	} else if (l->mode == LOOP_PAUSE || l->mode == LOOP_IDLE) {
+		belt_target = 0;
+		bl.max_rate = l->cfg.comfort_accel_m_s2 * 1000;
+	} else {
+		belt_target = 0;
+		bl.max_rate = l->cfg.stop_decel_m_s2 * 1000;
+	}
+	ramp_step(&l->belt, belt_target, &bl, l->dt_s);
+	if (l->belt.value < 0)
+		l->belt.value = 0;
+	il.max_rate = INCLINE_RATE_CENTI_PCT_S;
+	il.max_jerk = INCLINE_JERK_CENTI_PCT_S2;
+	if (l->mode == LOOP_RUN)
+		ramp_step(&l->incline, l->incline_target, &il, l->dt_s);
+	else
+		ramp_step(&l->incline, l->incline.value, &il, l->dt_s);
+
+	if (l->mode == LOOP_STOPPING && ramp_done(&l->belt, 0) &&
+	    fabs(l->belt_meas) < BELT_STOPPED_MM_S)
+		l->mode = LOOP_RELEASING;
+
+	/* support */
+	switch (l->mode) {
+	case LOOP_RUN:
+	case LOOP_PAUSE: {
+		struct law_input in;
+
+		setpoint = (1 - l->bw_pct / 100) * mg;
+		in.target_force_n = setpoint;
+		in.ramp_s = l->t.ramp_ms ? l->t.ramp_ms / 1000.0 :
+					   l->cfg.setpoint_ramp_s;
+		in.max_rate_n_s = l->cfg.support_rate_pct_bw_s / 100 * mg;
+		in.force_n = l->force_n;
+		in.dt_s = l->dt_s;
+		l->pressure_cmd_pa = law_update(l->law, &in);
+		break;
+	}
+	case LOOP_RELEASING:
+		/* only down, only slowly, only with the belt at zero */
+		pa = l->cfg.release_rate_pct_bw_s / 100 * mg /
+		     l->force_per_pa * l->dt_s;
+		l->hold_pa = fmax(l->hold_pa - pa, 0);
+		l->pressure_cmd_pa = l->hold_pa;
+		break;
+	case LOOP_STOPPING:
+		l->pressure_cmd_pa = l->hold_pa;
+		break;
+	case LOOP_IDLE:
+		break;
+	}
+
+	memset(&out->cmd, 0, sizeof(out->cmd));
+	out->cmd.support_pressure_pa = (uint32_t)lrint(l->pressure_cmd_pa);
+	out->cmd.belt_speed_mm_s = (int32_t)lrint(l->belt.value);
+	out->cmd.incline_centi_pct = (int16_t)lrint(l->incline.value);
+	out->drive = l->mode == LOOP_RUN || l->belt.value > 0;
+}
+
+void loop_status(const struct loop *l, struct loop_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->now_ns = l->now_ns;
+	st->cycles = l->cycles;
+	st->mode = l->mode;
+	st->safe_state = l->mode == LOOP_STOPPING ||
+			 l->mode == LOOP_RELEASING;
+	st->belt_stopped = ramp_done(&l->belt, 0) &&
+			   fabs(l->belt_meas) < BELT_STOPPED_MM_S;
+	st->generation = l->gen;
+	st->faults = l->faults;
+	st->latched = sup_latched(l->sup);
+	st->lines = sup_lines(l->sup);
+	st->cause = l->cause;
+	st->safe_since_ns = l->safe_since_ns;
+	st->belt_cmd_mm_s = l->belt.value;
+	st->belt_accel_mm_s2 = l->belt.rate;
+	st->belt_meas_mm_s = l->belt_meas;
+	st->incline_cmd_centi_pct = l->incline.value;
+	st->incline_meas_centi_pct = l->incline_meas;
+	st->support_target_n = (1 - l->bw_pct / 100) * loop_mass(l) * G_M_S2;
+	st->support_setpoint_n = law_setpoint_n(l->law);
+	st->support_force_n = l->force_n;
+	st->pressure_cmd_pa = l->pressure_cmd_pa;
+	st->mass_kg = l->mass_kg;
+	st->targets_refused = l->targets_refused;
+	st->stale_targets = l->stale_targets;
+}
+
+const char *loop_mode_name(enum loop_mode m)
+{
+	static const char *const n[] = { "idle", "run", "pause", "stopping",
+					 "releasing" };
+
+	return m <= LOOP_RELEASING ? n[m] : "?";
+}

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * loop.h - one control cycle of leverd: sample -> supervisor -> belt and
+ * incline ramps and the support law -> one command. The RT thread and the
+ * deterministic simulation both call loop_cycle(); it never allocates,
+ * locks or makes a syscall. After any stop, nothing moves until targets of
+ * a newer generation ask to run.
+ */
+#ifndef LEVERD_LOOP_H
+#define LEVERD_LOOP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <lever/lever.h>
+
+#include "cfg.h"
+#include "plan/sess.h"
+
+enum loop_mode {
+	LOOP_IDLE,	/* nothing asked since start-up: belt at zero */
+	LOOP_RUN,	/* following the session's targets */
+	LOOP_PAUSE,	/* belt to zero (comfort), support held at target */
+	LOOP_STOPPING,	/* safe state: belt controlled stop, support held */
+	LOOP_RELEASING,	/* safe state: belt at zero, support lowered */
+};
+
+struct loop_out {
+	struct lever_dev_command cmd;
+	bool drive;		/* belt drive wanted (arm the board) */
+	uint32_t faults;	/* supervisor faults this cycle */
+	uint32_t new_faults;	/* faults that started the safe state now */
+	uint16_t buttons;	/* console buttons newly pressed */
+};
+
+struct loop_status {
+	uint64_t now_ns;
+	uint64_t cycles;
+	enum loop_mode mode;
+	bool safe_state;	/* in STOPPING or RELEASING */
+	bool belt_stopped;
+	uint32_t generation;	/* last generation followed */
+	uint32_t faults;	/* faults of the last cycle (incl. latched) */
+	uint32_t latched;
+	unsigned int lines;
+	uint32_t cause;		/* faults that caused the last safe state */
+	uint64_t safe_since_ns;	/* when the safe state was entered */
+	double belt_cmd_mm_s, belt_accel_mm_s2, belt_meas_mm_s;
+	double incline_cmd_centi_pct, incline_meas_centi_pct;
+	double support_target_n;	/* step's target, after ramp input */
+	double support_setpoint_n;	/* law's ramped set-point */
+	double support_force_n;		/* load cell */
+	double pressure_cmd_pa;
+	double mass_kg;
+	uint64_t targets_refused;	/* targets out of limits */
+	uint64_t stale_targets;		/* older generation, discarded */
+};
+
+struct loop;
+
+/* @info gives the board's geometry and limits. */
+int loop_new(const struct leverd_cfg *cfg, const struct lever_dev_info *info,
+	     uint64_t now_ns, struct loop **out);
+void loop_free(struct loop *l);
+
+/* Latest targets from the session; applied at the next cycle. */
+void loop_set_targets(struct loop *l, const struct sess_targets *t);
+
+/* Safety lines and pendant keys from the event loop's watchers. */
+void loop_set_external(struct loop *l, unsigned int lines,
+		       unsigned int stop_keys);
+
+/* One cycle. @sample is NULL when none arrived in time. */
+void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
+		uint64_t now_ns, struct loop_out *out);
+
+/* Operator reset after an e-stop: 0, or -EBUSY while a line is active. */
+int loop_reset(struct loop *l);
+
+void loop_status(const struct loop *l, struct loop_status *st);
+const char *loop_mode_name(enum loop_mode m);
+
+#endif /* LEVERD_LOOP_H */

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sup.c - the supervisor's checks. Runs in the RT thread once per cycle:
+ * arithmetic on the sample only, no allocation or syscall. A check that
+ * cannot decide (no sample yet) never reports "all well" by default: the
+ * stale timer runs from start-up.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "sup.h"
+
+struct sup {
+	struct sup_params p;
+	bool have_sample;
+	uint64_t last_arrival_ns;
+	uint32_t last_seq;
+	int32_t last_force_mn;
+	uint32_t last_pressure_pa;
+	unsigned int force_same, pressure_same, implausible_run;
+	double force_lp_n;		/* low-passed load cell, 1 s */
+	uint16_t last_buttons;
+	unsigned int sample_lines;
+	unsigned int lines;
+	uint32_t latched;
+};
+
+int sup_new(const struct sup_params *p, uint64_t now_ns, struct sup **out)
+{
+	struct sup *s;
+
+	if (!p->period_ns || p->stale_samples < 2 || !(p->force_per_pa > 0))
+		return -EINVAL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->p = *p;
+	s->last_arrival_ns = now_ns;
+	*out = s;
+	return 0;
+}
+
+void sup_free(struct sup *s)
+{
+	free(s);
+}
+
+static uint32_t sup_sample_checks(struct sup *s, const struct sup_input *in,
+				  const struct lever_dev_sample *x)
+{
+	double force_n = x->support_force_mn / 1000.0;
+	double pressure_pa = x->support_pressure_pa;
+	bool moving = in->belt_cmd_mm_s > 100 || x->belt_speed_mm_s > 100;
+	uint32_t f = 0, gap;
+
+	if (s->have_sample) {
+		gap = x->seq - s->last_seq - 1 + x->lost;
+		if (gap >= s->p.stale_samples)
+			f |= SUP_F_SEQ_GAP;
+	}
+
+	if (force_n < -0.05 * s->p.max_force_n ||
+	    force_n > 1.2 * s->p.max_force_n)
+		f |= SUP_F_FORCE_RANGE;
+	if (pressure_pa > 1.2 * s->p.max_pressure_pa)
+		f |= SUP_F_PRESSURE_RANGE;
+
+	if (fabs(force_n - pressure_pa * s->p.force_per_pa) >
+	    s->p.plausibility_tol_n) {
+		if (++s->implausible_run >= s->p.implausible_samples)
+			f |= SUP_F_IMPLAUSIBLE;
+	} else {
+		s->implausible_run = 0;
+	}
+
+	/* a live load cell under a moving runner never repeats for long */
+	if (s->have_sample && moving &&
+	    x->support_force_mn == s->last_force_mn)
+		s->force_same++;
+	else
+		s->force_same = 0;
+	if (s->have_sample && moving &&
+	    x->support_pressure_pa == s->last_pressure_pa)
+		s->pressure_same++;
+	else
+		s->pressure_same = 0;
+	if (s->force_same >= s->p.stuck_samples ||
+	    s->pressure_same >= s->p.stuck_samples)
+		f |= SUP_F_STUCK;
+
+	if (x->belt_speed_mm_s > s->p.max_belt_mm_s ||
+	    x->belt_speed_mm_s > fmax(in->belt_cmd_mm_s, 0) +
+				 s->p.overspeed_margin_mm_s)
+		f |= SUP_F_OVERSPEED;
+
+	if (x->board_faults & LEVER_DEV_BFAULT_ESTOP)
+		f |= SUP_F_ESTOP;
+	if (x->board_faults & LEVER_DEV_BFAULT_SAFETY_KEY)
+		f |= SUP_F_SAFETY_KEY;
+	if (x->board_faults & ~(LEVER_DEV_BFAULT_ESTOP |
+				LEVER_DEV_BFAULT_SAFETY_KEY))
+		f |= SUP_F_BOARD;
+
+	s->force_lp_n += (force_n - s->force_lp_n) *
+			 (s->p.period_ns / 1e9);
+	if (!s->have_sample)
+		s->force_lp_n = force_n;
+	if (in->support_limit_n > 0 && s->force_lp_n > in->support_limit_n)
+		f |= SUP_F_OVERSUPPORT;
+
+	s->last_seq = x->seq;
+	s->last_force_mn = x->support_force_mn;
+	s->last_pressure_pa = x->support_pressure_pa;
+	s->have_sample = true;
+	return f;
+}
+
+uint32_t sup_check(struct sup *s, const struct sup_input *in,
+		   uint16_t *buttons_pressed)
+{
+	const struct lever_dev_sample *x = in->sample;
+	uint32_t f = 0;
+	uint16_t pressed = 0;
+
+	if (x) {
+		s->last_arrival_ns = in->now_ns;
+		f |= sup_sample_checks(s, in, x);
+		s->sample_lines = x->lines;
+		pressed = x->buttons & ~s->last_buttons;
+		s->last_buttons = x->buttons;
+	} else if (in->now_ns - s->last_arrival_ns >
+		   s->p.stale_samples * s->p.period_ns) {
+		f |= SUP_F_STALE;
+	}
+	s->lines = s->sample_lines | in->ext_lines;
+	if (s->lines & LEVER_DEV_LINE_ESTOP)
+		f |= SUP_F_ESTOP;
+	if (s->lines & LEVER_DEV_LINE_SAFETY_KEY)
+		f |= SUP_F_SAFETY_KEY;
+	if (pressed & LEVER_DEV_BTN_STOP)
+		f |= SUP_F_OPERATOR_STOP;
+	if (pressed & LEVER_DEV_BTN_PAIN)
+		f |= SUP_F_PAIN;
+	f |= in->ext_keys & (SUP_F_OPERATOR_STOP | SUP_F_PAIN);
+
+	s->latched |= f & SUP_F_LATCHING;
+	if (buttons_pressed)
+		*buttons_pressed = pressed;
+	return f | s->latched;
+}
+
+uint32_t sup_latched(const struct sup *s)
+{
+	return s->latched;
+}
+
+unsigned int sup_lines(const struct sup *s)
+{
+	return s->lines;
+}
+
+int sup_reset(struct sup *s)
+{
+	if (s->lines & (LEVER_DEV_LINE_ESTOP | LEVER_DEV_LINE_SAFETY_KEY))
+		return -EBUSY;
+	s->latched = 0;
+	return 0;
+}
+
+const char *sup_fault_name(uint32_t bit)
+{
+	static const char *const names[SUP_F_COUNT] = {
+		"stale-samples", "sequence-gap", "force-out-of-range",
+		"pressure-out-of-range", "force-pressure-implausible",
+		"sensor-stuck", "overspeed", "estop", "safety-key",
+		"board-fault", "over-support", "operator-stop", "pain",
+	};
+	unsigned int i;
+
+	for (i = 0; i < SUP_F_COUNT; i++)
+		if (bit == 1u << i)
+			return names[i];
+	return "unknown";
+}
