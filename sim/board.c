@@ -208,11 +208,12 @@ static void check_sensors(struct board *b, const struct plant_state *ps)
 	} else if (b->time_ns - b->force_same_since >= STUCK_NS) {
 		controlled_stop(b, LEVER_FAULT_FORCE_SENSOR);
 	}
-	if (ps->pressure_reading_pa > PLANT_MAX_PRESSURE_PA * 21 / 20 ||
+	/* At or past the end of its range a sensor says nothing true. */
+	if (ps->pressure_reading_pa >= PLANT_PRESSURE_SENSOR_FS_PA ||
 	    ps->pressure_reading_pa < -20000)
 		controlled_stop(b, LEVER_FAULT_PRESSURE_SENSOR);
-	if (ps->force_reading_mn > PLANT_MAX_FORCE_MN * 21 / 20 ||
-	    ps->force_reading_mn < -50000)
+	if (ps->force_reading_mn >= PLANT_FORCE_SENSOR_FS_MN ||
+	    ps->force_reading_mn < -100000)
 		controlled_stop(b, LEVER_FAULT_FORCE_SENSOR);
 }
 

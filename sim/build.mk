@@ -16,3 +16,14 @@ $(LEVERSIM): $(LEVERSIM_OBJS)
 	$(AR) rcs $@ $^
 
 ALL_TARGETS += $(LEVERSIM)
+
+SIM_UNIT_NAMES := plant board
+SIM_UNIT_TESTS := $(SIM_UNIT_NAMES:%=$(BUILD)/tests/unit/sim/test_%)
+
+$(BUILD)/tests/unit/sim/test_%: $(BUILD)/obj/tests/unit/sim/test_%.o \
+		$(LEVERSIM)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(call PKG_LIBS,cmocka) -lm
+
+ALL_TARGETS += $(SIM_UNIT_TESTS)
+UNIT_TESTS  += $(SIM_UNIT_TESTS)

@@ -160,11 +160,13 @@ static void update_sensors(struct plant *p)
 	ir = p->incline + INCLINE_NOISE_CENTI * rng_gauss(&p->rng);
 
 	if (!has_fault(p, PLANT_FAULT_PRESSURE_STUCK))
-		p->pressure_rd = quantise(clampd(pr, -50000.0, 1.1 *
-					  PLANT_MAX_PRESSURE_PA), PRESSURE_QUANT_PA);
+		p->pressure_rd = quantise(clampd(pr, -0.05 *
+				PLANT_PRESSURE_SENSOR_FS_PA, 1.05 *
+				PLANT_PRESSURE_SENSOR_FS_PA), PRESSURE_QUANT_PA);
 	if (!has_fault(p, PLANT_FAULT_FORCE_STUCK))
-		p->force_rd = quantise(clampd(fr * 1000.0, -100000.0, 1.1 *
-				       PLANT_MAX_FORCE_MN), FORCE_QUANT_MN);
+		p->force_rd = quantise(clampd(fr * 1000.0, -0.05 *
+				PLANT_FORCE_SENSOR_FS_MN, 1.05 *
+				PLANT_FORCE_SENSOR_FS_MN), FORCE_QUANT_MN);
 	p->belt_rd = (int32_t)lround(br);
 	p->incline_rd = (int16_t)lround(clampd(ir, -32768, 32767));
 }

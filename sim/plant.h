@@ -22,11 +22,13 @@
 #define PLANT_FORCE_PER_PRESSURE_UN_PA	2000	/* uN of support per Pa */
 #define PLANT_MAX_PRESSURE_PA		600000	/* Pa, regulator full scale */
 #define PLANT_MAX_FORCE_MN		1200000	/* mN, at max pressure */
-#define PLANT_MAX_PRESSURE_SLEW_PA_S	200000	/* Pa/s, valve rate limit */
-#define PLANT_REG_TAU_US		50000	/* us, regulator lag */
+#define PLANT_MAX_PRESSURE_SLEW_PA_S	1000000	/* Pa/s, valve rate limit */
+#define PLANT_REG_TAU_US		20000	/* us, regulator lag */
 #define PLANT_MAX_BELT_SPEED_MM_S	5556	/* mm/s, 20 km/h */
 #define PLANT_MAX_BELT_ACCEL_MM_S2	1500	/* mm/s^2, drive limit */
 #define PLANT_BELT_BRAKE_MM_S2		2500	/* mm/s^2, drive cut + brake */
+#define PLANT_PRESSURE_SENSOR_FS_PA	1000000	/* Pa, transducer full scale */
+#define PLANT_FORCE_SENSOR_FS_MN	2000000	/* mN, load-cell full scale */
 #define PLANT_INCLINE_MIN_CENTI_PCT	(-300)	/* 0.01 %, -3 % */
 #define PLANT_INCLINE_MAX_CENTI_PCT	1500	/* 0.01 %, +15 % */
 #define PLANT_INCLINE_RATE_CENTI_PCT_S	50	/* 0.01 %/s, actuator speed */

@@ -1,0 +1,820 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_board.c - specification of the board firmware model: command
+ * validation, clamping and counting, the sample stream, control requests,
+ * hard stops by e-stop and key, the command watchdog, fault latching and
+ * reset, board-level fault detection and bit-identical replay.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "board.h"
+
+#define MS	1000000ULL
+
+static uint32_t cmd_seq;
+
+static struct board *new_board_seed(uint64_t seed)
+{
+	struct board_config cfg;
+	struct board *b;
+
+	board_default_config(&cfg);
+	cfg.plant.seed = seed;
+	assert_int_equal(board_new(&cfg, &b), 0);
+	cmd_seq = 0;
+	return b;
+}
+
+static struct board *new_board(void)
+{
+	return new_board_seed(7);
+}
+
+static struct lever_wire_command frame(uint32_t pressure_pa, int32_t belt,
+				       int16_t incline, uint16_t flags)
+{
+	struct lever_wire_command c;
+
+	memset(&c, 0, sizeof(c));
+	c.version = LEVER_WIRE_VERSION;
+	c.type = LEVER_FRAME_COMMAND;
+	c.length = htole16(sizeof(c));
+	c.seq = htole32(++cmd_seq);
+	c.support_pressure_pa = htole32(pressure_pa);
+	c.belt_speed_mm_s = htole32((uint32_t)belt);
+	c.incline_centi_pct = htole16((uint16_t)incline);
+	c.flags = htole16(flags);
+	return c;
+}
+
+static int send(struct board *b, uint32_t pressure_pa, int32_t belt,
+		uint16_t flags)
+{
+	struct lever_wire_command c = frame(pressure_pa, belt, 0, flags);
+
+	return board_command(b, &c, sizeof(c));
+}
+
+static void drain(struct board *b)
+{
+	struct lever_wire_sample s;
+
+	while (board_sample(b, &s) == 0)
+		;
+}
+
+/* Steps @ms milliseconds, sending a command every 10 ms. */
+static void run_cmds(struct board *b, unsigned int ms, uint32_t pressure_pa,
+		     int32_t belt, uint16_t flags)
+{
+	unsigned int i;
+
+	for (i = 0; i < ms; i++) {
+		if (i % 10 == 0)
+			assert_int_equal(send(b, pressure_pa, belt, flags), 0);
+		assert_int_equal(board_step(b, MS), 0);
+		drain(b);
+	}
+}
+
+static void run_quiet(struct board *b, unsigned int ms)
+{
+	unsigned int i;
+
+	for (i = 0; i < ms; i++) {
+		assert_int_equal(board_step(b, MS), 0);
+		drain(b);
+	}
+}
+
+static struct board_status status(struct board *b)
+{
+	struct board_status st;
+
+	board_get_status(b, &st);
+	return st;
+}
+
+static struct plant_state truth(struct board *b)
+{
+	struct plant_state ps;
+
+	plant_get_state(board_plant(b), &ps);
+	return ps;
+}
+
+/* Runs the belt at 2.5 m/s with 100 kPa support. */
+static struct board *running_board(void)
+{
+	struct board *b = new_board();
+
+	run_cmds(b, 3000, 100000, 2500, LEVER_CMD_RUN);
+	assert_int_equal(status(b).board_state, LEVER_BOARD_RUNNING);
+	assert_true(fabs(truth(b).belt_speed_mm_s - 2500) < 30);
+	return b;
+}
+
+static void test_samples_come_at_the_sample_rate_with_consecutive_seq(void **s)
+{
+	struct board *b = new_board();
+	struct lever_wire_sample f;
+	unsigned int i;
+
+	for (i = 0; i < 1000; i++) {
+		board_step(b, MS);
+		assert_int_equal(board_sample(b, &f), 0);
+		assert_int_equal(le32toh(f.seq), i);
+		assert_int_equal(le64toh(f.board_time_ns), (i + 1) * MS);
+		assert_int_equal(f.version, LEVER_WIRE_VERSION);
+		assert_int_equal(f.type, LEVER_FRAME_SAMPLE);
+		assert_int_equal(le16toh(f.length), sizeof(f));
+		assert_int_equal(board_sample(b, &f), -EAGAIN);
+	}
+	board_free(b);
+}
+
+static void test_slow_reader_sees_gap_not_burst(void **s)
+{
+	struct board *b = new_board();
+	struct lever_wire_sample f;
+	unsigned int n = 0;
+	uint32_t first = 0;
+
+	board_step(b, 1000 * MS);
+	while (board_sample(b, &f) == 0) {
+		if (!n++)
+			first = le32toh(f.seq);
+	}
+	/* Only the newest few are kept; the older ones are gone. */
+	assert_true(n <= 64);
+	assert_true(first >= 1000 - 64);
+	assert_int_equal(status(b).samples_dropped, 1000 - n);
+	board_free(b);
+}
+
+static void test_run_command_moves_belt_and_sets_support(void **s)
+{
+	struct board *b = running_board();
+	struct lever_wire_sample f;
+
+	board_step(b, MS);
+	assert_int_equal(board_sample(b, &f), 0);
+	assert_int_equal(le16toh(f.board_state), LEVER_BOARD_RUNNING);
+	assert_int_equal(le32toh(f.pressure_setpoint_pa), 100000);
+	assert_int_equal(le32toh(f.belt_setpoint_mm_s), 2500);
+	assert_int_equal(le32toh(f.cmd_seq_applied), cmd_seq);
+	assert_true(abs((int32_t)le32toh(f.belt_speed_mm_s) - 2500) < 40);
+	assert_true(fabs((int32_t)le32toh(f.support_pressure_pa) - 100000.0)
+		    < 30000);
+	board_free(b);
+}
+
+static void test_watchdog_stops_belt_after_timeout_with_pressure_held(void **s)
+{
+	struct board *b = running_board();
+	struct plant_state ps;
+	unsigned int i;
+
+	/* Last command was at most 10 ms ago; 89 ms more stays inside. */
+	run_quiet(b, 85);
+	assert_int_equal(status(b).board_state, LEVER_BOARD_RUNNING);
+	run_quiet(b, 20);
+	assert_int_equal(status(b).board_state, LEVER_BOARD_STOPPING);
+	assert_true(status(b).faults & LEVER_FAULT_WATCHDOG);
+	/* Controlled stop at 1.0 m/s^2: 1 s later about 1.5 m/s. */
+	run_quiet(b, 1000);
+	ps = truth(b);
+	assert_true(fabs(ps.belt_speed_mm_s - 1500) < 60);
+	for (i = 0; i < 2000 && status(b).board_state != LEVER_BOARD_IDLE; i++)
+		run_quiet(b, 1);
+	assert_int_equal(status(b).board_state, LEVER_BOARD_IDLE);
+	/* Idle: drive off, brake on; the last few mm/s are gone at once. */
+	run_quiet(b, 20);
+	ps = truth(b);
+	assert_int_equal(status(b).board_state, LEVER_BOARD_IDLE);
+	assert_true(ps.belt_speed_mm_s == 0);
+	assert_false(ps.drive_enabled);
+	assert_int_equal(status(b).pressure_setpoint_pa, 100000);
+	assert_true(fabs(ps.support_pressure_pa - 100000) < 1000);
+	board_free(b);
+}
+
+static void test_watchdog_quiet_while_commands_arrive(void **s)
+{
+	struct board *b = running_board();
+
+	run_cmds(b, 5000, 100000, 2500, LEVER_CMD_RUN);
+	assert_int_equal(status(b).board_state, LEVER_BOARD_RUNNING);
+	assert_int_equal(status(b).faults, 0);
+	board_free(b);
+}
+
+static void test_watchdog_period_follows_set_watchdog(void **s)
+{
+	struct board *b = new_board();
+	unsigned int i;
+
+	assert_int_equal(board_control(b, LEVER_REQ_SET_WATCHDOG, 500, NULL, 0),
+			 0);
+	run_cmds(b, 2000, 0, 1000, LEVER_CMD_RUN);
+	for (i = 0; i < 480; i++)
+		run_quiet(b, 1);
+	assert_int_equal(status(b).faults, 0);
+	run_quiet(b, 40);
+	assert_true(status(b).faults & LEVER_FAULT_WATCHDOG);
+	board_free(b);
+}
+
+static void test_watchdog_bounds_are_enforced(void **s)
+{
+	struct board *b = new_board();
+	__le32 ms;
+
+	assert_int_equal(board_control(b, LEVER_REQ_SET_WATCHDOG, 19, NULL, 0),
+			 -ERANGE);
+	assert_int_equal(board_control(b, LEVER_REQ_SET_WATCHDOG, 1001, NULL,
+				       0), -ERANGE);
+	assert_int_equal(board_control(b, LEVER_REQ_GET_WATCHDOG, 0, &ms,
+				       sizeof(ms)), 4);
+	assert_int_equal(le32toh(ms), LEVER_BOARD_WATCHDOG_DEF_MS);
+	assert_int_equal(board_control(b, LEVER_REQ_SET_WATCHDOG, 20, NULL, 0),
+			 0);
+	assert_int_equal(board_control(b, LEVER_REQ_SET_WATCHDOG, 1000, NULL,
+				       0), 0);
+	board_control(b, LEVER_REQ_GET_WATCHDOG, 0, &ms, sizeof(ms));
+	assert_int_equal(le32toh(ms), 1000);
+	board_free(b);
+}
+
+static void test_nothing_moves_after_watchdog_stop_until_reset_and_run(void **s)
+{
+	struct board *b = running_board();
+
+	run_quiet(b, 4000);
+	assert_int_equal(status(b).board_state, LEVER_BOARD_IDLE);
+	/* RUN with a fault latched: accepted as a frame, belt stays. */
+	run_cmds(b, 1000, 100000, 2500, LEVER_CMD_RUN);
+	assert_true(truth(b).belt_speed_mm_s == 0);
+	assert_int_equal(status(b).belt_setpoint_mm_s, 0);
+	assert_int_equal(board_control(b, LEVER_REQ_RESET_FAULTS, 0, NULL, 0),
+			 0);
+	assert_int_equal(status(b).faults, 0);
+	/* Reset alone moves nothing. */
+	run_quiet(b, 50);
+	assert_true(truth(b).belt_speed_mm_s == 0);
+	run_cmds(b, 1000, 100000, 1000, LEVER_CMD_RUN);
+	assert_true(truth(b).belt_speed_mm_s > 900);
+	board_free(b);
+}
+
+static void test_stop_command_is_a_controlled_stop_without_fault(void **s)
+{
+	struct board *b = running_board();
+
+	run_cmds(b, 1000, 100000, 2500, LEVER_CMD_STOP);
+	assert_int_equal(status(b).board_state, LEVER_BOARD_STOPPING);
+	assert_true(fabs(truth(b).belt_speed_mm_s - 1500) < 60);
+	run_cmds(b, 2000, 100000, 2500, LEVER_CMD_STOP);
+	assert_int_equal(status(b).board_state, LEVER_BOARD_IDLE);
+	assert_int_equal(status(b).faults, 0);
+	assert_true(truth(b).belt_speed_mm_s == 0);
+	board_free(b);
+}
+
+static void test_estop_cuts_drive_at_once_and_latches(void **s)
+{
+	struct board *b = running_board();
+
+	assert_int_equal(board_set_line(b, LEVER_LINE_ESTOP, true), 0);
+	/* No board_step in between: the cut needs no firmware cycle. */
+	assert_false(truth(b).drive_enabled);
+	assert_int_equal(status(b).board_state, LEVER_BOARD_HARD_STOPPED);
+	assert_true(status(b).faults & LEVER_FAULT_ESTOP);
+	run_cmds(b, 2000, 100000, 2500, LEVER_CMD_RUN);
+	assert_true(truth(b).belt_speed_mm_s == 0);
+	assert_int_equal(status(b).pressure_setpoint_pa, 100000);
+	/* Released is not reset. */
+	board_set_line(b, LEVER_LINE_ESTOP, false);
+	run_cmds(b, 100, 100000, 2500, LEVER_CMD_RUN);
+	assert_int_equal(status(b).board_state, LEVER_BOARD_HARD_STOPPED);
+	assert_true(status(b).faults & LEVER_FAULT_ESTOP);
+	assert_true(truth(b).belt_speed_mm_s == 0);
+	board_free(b);
+}
+
+static void test_estop_reset_refused_while_pressed(void **s)
+{
+	struct board *b = running_board();
+
+	board_set_line(b, LEVER_LINE_ESTOP, true);
+	run_quiet(b, 2000);
+	assert_int_equal(board_control(b, LEVER_REQ_RESET_FAULTS, 0, NULL, 0),
+			 -EBUSY);
+	assert_true(status(b).faults & LEVER_FAULT_ESTOP);
+	board_set_line(b, LEVER_LINE_ESTOP, false);
+	assert_int_equal(board_control(b, LEVER_REQ_RESET_FAULTS, 0, NULL, 0),
+			 0);
+	assert_int_equal(status(b).faults, 0);
+	assert_int_equal(status(b).board_state, LEVER_BOARD_IDLE);
+	run_cmds(b, 1000, 100000, 1000, LEVER_CMD_RUN);
+	assert_true(truth(b).belt_speed_mm_s > 900);
+	board_free(b);
+}
+
+static void test_reset_refused_while_belt_still_moves(void **s)
+{
+	struct board *b = running_board();
+
+	board_set_line(b, LEVER_LINE_ESTOP, true);
+	board_set_line(b, LEVER_LINE_ESTOP, false);
+	run_quiet(b, 100);
+	assert_true(truth(b).belt_speed_mm_s > 1000);
+	assert_int_equal(board_control(b, LEVER_REQ_RESET_FAULTS, 0, NULL, 0),
+			 -EBUSY);
+	board_free(b);
+}
+
+static void test_safety_key_cuts_drive_and_latches(void **s)
+{
+	struct board *b = running_board();
+
+	board_set_line(b, LEVER_LINE_SAFETY_KEY, true);
+	assert_false(truth(b).drive_enabled);
+	assert_true(status(b).faults & LEVER_FAULT_SAFETY_KEY);
+	run_quiet(b, 2000);
+	assert_true(truth(b).belt_speed_mm_s == 0);
+	assert_int_equal(board_control(b, LEVER_REQ_RESET_FAULTS, 0, NULL, 0),
+			 -EBUSY);
+	board_set_line(b, LEVER_LINE_SAFETY_KEY, false);
+	assert_int_equal(status(b).board_state, LEVER_BOARD_HARD_STOPPED);
+	assert_int_equal(board_control(b, LEVER_REQ_RESET_FAULTS, 0, NULL, 0),
+			 0);
+	assert_int_equal(status(b).board_state, LEVER_BOARD_IDLE);
+	board_free(b);
+}
+
+static void test_hard_stop_holds_support_pressure(void **s)
+{
+	struct board *b = running_board();
+
+	board_set_line(b, LEVER_LINE_ESTOP, true);
+	run_cmds(b, 2000, 0, 0, 0);
+	/* Lowering is allowed once the belt is at rest; raising never. */
+	assert_true(fabs(truth(b).support_pressure_pa) < 1000);
+	run_cmds(b, 100, 300000, 0, 0);
+	assert_true(truth(b).support_pressure_pa < 1000);
+	board_free(b);
+}
+
+static void test_support_held_while_belt_stops(void **s)
+{
+	struct board *b = running_board();
+
+	board_set_line(b, LEVER_LINE_ESTOP, true);
+	run_cmds(b, 200, 0, 0, 0);
+	assert_true(truth(b).belt_speed_mm_s > 0);
+	assert_int_equal(status(b).pressure_setpoint_pa, 100000);
+	board_free(b);
+}
+
+static void check_rejected(struct board *b, const void *f, size_t len,
+			   int err)
+{
+	struct board_status before = status(b);
+	struct lever_wire_sample smp;
+
+	assert_int_equal(board_command(b, f, len), err);
+	assert_int_equal(status(b).cmds_rejected, before.cmds_rejected + 1);
+	assert_int_equal(status(b).cmds_accepted, before.cmds_accepted);
+	assert_int_equal(status(b).cmd_seq_applied, before.cmd_seq_applied);
+	drain(b);
+	board_step(b, MS);
+	assert_int_equal(board_sample(b, &smp), 0);
+	assert_int_equal(le32toh(smp.cmds_rejected), before.cmds_rejected + 1);
+}
+
+static void test_short_frame_is_rejected_and_counted(void **s)
+{
+	struct board *b = new_board();
+	struct lever_wire_command c = frame(1000, 0, 0, LEVER_CMD_RUN);
+
+	check_rejected(b, &c, sizeof(c) - 1, -EMSGSIZE);
+	check_rejected(b, &c, 0, -EMSGSIZE);
+	board_free(b);
+}
+
+static void test_long_frame_is_rejected_and_counted(void **s)
+{
+	struct board *b = new_board();
+	unsigned char big[64];
+	struct lever_wire_command c = frame(1000, 0, 0, LEVER_CMD_RUN);
+
+	memset(big, 0, sizeof(big));
+	memcpy(big, &c, sizeof(c));
+	check_rejected(b, big, sizeof(big), -EMSGSIZE);
+	board_free(b);
+}
+
+static void test_wrong_version_is_rejected_and_counted(void **s)
+{
+	struct board *b = new_board();
+	struct lever_wire_command c = frame(1000, 0, 0, LEVER_CMD_RUN);
+
+	c.version = 2;
+	check_rejected(b, &c, sizeof(c), -EPROTO);
+	board_free(b);
+}
+
+static void test_wrong_type_is_rejected_and_counted(void **s)
+{
+	struct board *b = new_board();
+	struct lever_wire_command c = frame(1000, 0, 0, LEVER_CMD_RUN);
+
+	c.type = LEVER_FRAME_SAMPLE;
+	check_rejected(b, &c, sizeof(c), -EBADMSG);
+	c = frame(1000, 0, 0, LEVER_CMD_RUN);
+	c.length = htole16(31);
+	check_rejected(b, &c, sizeof(c), -EBADMSG);
+	board_free(b);
+}
+
+static void test_bad_flags_are_rejected_and_counted(void **s)
+{
+	struct board *b = new_board();
+	struct lever_wire_command c = frame(1000, 0, 0, 0x4);
+
+	check_rejected(b, &c, sizeof(c), -EINVAL);
+	c = frame(1000, 0, 0, LEVER_CMD_RUN | LEVER_CMD_STOP);
+	check_rejected(b, &c, sizeof(c), -EINVAL);
+	board_free(b);
+}
+
+static void test_nonzero_reserved_is_rejected_and_counted(void **s)
+{
+	struct board *b = new_board();
+	struct lever_wire_command c = frame(1000, 0, 0, LEVER_CMD_RUN);
+
+	c.reserved[2] = htole32(1);
+	check_rejected(b, &c, sizeof(c), -EINVAL);
+	board_free(b);
+}
+
+static void test_negative_belt_speed_is_rejected_and_counted(void **s)
+{
+	struct board *b = new_board();
+	struct lever_wire_command c = frame(1000, -1, 0, LEVER_CMD_RUN);
+
+	check_rejected(b, &c, sizeof(c), -ERANGE);
+	assert_true(truth(b).belt_target_mm_s == 0);
+	board_free(b);
+}
+
+static void test_rejected_frames_do_not_feed_watchdog(void **s)
+{
+	struct board *b = running_board();
+	struct lever_wire_command c = frame(100000, 2500, 0, LEVER_CMD_RUN);
+	unsigned int i;
+
+	c.version = 9;
+	for (i = 0; i < 200; i++) {
+		board_command(b, &c, sizeof(c));
+		run_quiet(b, 1);
+	}
+	assert_true(status(b).faults & LEVER_FAULT_WATCHDOG);
+	board_free(b);
+}
+
+static void test_out_of_limit_values_are_clamped_and_counted(void **s)
+{
+	struct board *b = new_board();
+	struct lever_wire_command c;
+	struct lever_wire_sample f;
+
+	c = frame(1000000, 9000, 5000, LEVER_CMD_RUN);
+	assert_int_equal(board_command(b, &c, sizeof(c)), 0);
+	assert_int_equal(status(b).cmds_clamped, 1);
+	assert_int_equal(status(b).pressure_setpoint_pa, PLANT_MAX_PRESSURE_PA);
+	assert_int_equal(status(b).belt_setpoint_mm_s,
+			 PLANT_MAX_BELT_SPEED_MM_S);
+	assert_int_equal(status(b).incline_setpoint_centi_pct,
+			 PLANT_INCLINE_MAX_CENTI_PCT);
+	c = frame(0, 0, -2000, LEVER_CMD_RUN);
+	assert_int_equal(board_command(b, &c, sizeof(c)), 0);
+	assert_int_equal(status(b).cmds_clamped, 2);
+	assert_int_equal(status(b).incline_setpoint_centi_pct,
+			 PLANT_INCLINE_MIN_CENTI_PCT);
+	c = frame(PLANT_MAX_PRESSURE_PA, PLANT_MAX_BELT_SPEED_MM_S, 0,
+		  LEVER_CMD_RUN);
+	assert_int_equal(board_command(b, &c, sizeof(c)), 0);
+	assert_int_equal(status(b).cmds_clamped, 2);
+	assert_int_equal(status(b).cmds_rejected, 0);
+	board_step(b, MS);
+	assert_int_equal(board_sample(b, &f), 0);
+	assert_int_equal(le32toh(f.cmds_clamped), 2);
+	board_free(b);
+}
+
+static void test_garbage_frames_never_crash_and_are_counted(void **s)
+{
+	struct board *b = new_board();
+	unsigned char buf[40];
+	uint64_t x = 12345;
+	unsigned int i, j, n = 0;
+	int ret;
+
+	for (i = 0; i < 20000; i++) {
+		for (j = 0; j < sizeof(buf); j++) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			buf[j] = x >> 56;
+		}
+		/* Often a valid header, so the later checks get reached. */
+		if (i & 1) {
+			buf[0] = LEVER_WIRE_VERSION;
+			buf[1] = LEVER_FRAME_COMMAND;
+			buf[2] = 32;
+			buf[3] = 0;
+		}
+		ret = board_command(b, buf, i % 41);
+		if (ret)
+			n++;
+		if (i % 100 == 0)
+			run_quiet(b, 1);
+	}
+	assert_int_equal(status(b).cmds_rejected, n);
+	assert_int_equal(status(b).cmds_accepted + n, 20000);
+	board_free(b);
+}
+
+static void test_identity_reports_serial_version_and_rate(void **s)
+{
+	struct board *b = new_board();
+	struct lever_wire_identity id;
+
+	assert_int_equal(board_control(b, LEVER_REQ_GET_IDENTITY, 0, &id,
+				       sizeof(id)), sizeof(id));
+	assert_int_equal(le16toh(id.protocol_version), LEVER_WIRE_VERSION);
+	assert_string_equal(id.serial, "SIM0001");
+	assert_int_equal(le32toh(id.sample_rate_hz), 1000);
+	assert_int_equal(id.fw_major, BOARD_FW_MAJOR);
+	board_free(b);
+}
+
+static void test_limits_match_the_plant_geometry(void **s)
+{
+	struct board *b = new_board();
+	struct lever_wire_limits l;
+	uint64_t force_mn;
+
+	assert_int_equal(board_control(b, LEVER_REQ_GET_LIMITS, 0, &l,
+				       sizeof(l)), sizeof(l));
+	force_mn = (uint64_t)le32toh(l.max_support_pressure_pa) *
+		   le32toh(l.force_per_pressure_un_pa) / 1000;
+	assert_int_equal(force_mn, le32toh(l.max_support_force_mn));
+	assert_int_equal(le32toh(l.stop_decel_mm_s2), 1000);
+	assert_int_equal(le32toh(l.watchdog_min_ms), 20);
+	assert_int_equal(le32toh(l.watchdog_max_ms), 1000);
+	assert_int_equal((int16_t)le16toh(l.incline_min_centi_pct), -300);
+	board_free(b);
+}
+
+static void test_unknown_request_is_stalled(void **s)
+{
+	struct board *b = new_board();
+	char buf[8];
+
+	assert_int_equal(board_control(b, 0x7f, 0, buf, sizeof(buf)),
+			 -EOPNOTSUPP);
+	board_free(b);
+}
+
+static void test_board_detects_stuck_pressure_sensor(void **s)
+{
+	struct board *b = running_board();
+
+	board_set_fault(b, PLANT_FAULT_PRESSURE_STUCK, true);
+	run_cmds(b, 150, 100000, 2500, LEVER_CMD_RUN);
+	assert_true(status(b).faults & LEVER_FAULT_PRESSURE_SENSOR);
+	assert_int_equal(status(b).board_state, LEVER_BOARD_STOPPING);
+	board_free(b);
+}
+
+static void test_board_detects_stuck_force_sensor(void **s)
+{
+	struct board *b = running_board();
+
+	board_set_fault(b, PLANT_FAULT_FORCE_STUCK, true);
+	run_cmds(b, 150, 100000, 2500, LEVER_CMD_RUN);
+	assert_true(status(b).faults & LEVER_FAULT_FORCE_SENSOR);
+	assert_int_equal(status(b).board_state, LEVER_BOARD_STOPPING);
+	board_free(b);
+}
+
+static void test_board_detects_stuck_valve(void **s)
+{
+	struct board *b = running_board();
+
+	board_set_fault(b, PLANT_FAULT_VALVE_STUCK, true);
+	run_cmds(b, 300, 100000, 2500, LEVER_CMD_RUN);
+	assert_int_equal(status(b).faults, 0);
+	run_cmds(b, 1000, 200000, 2500, LEVER_CMD_RUN);
+	assert_true(status(b).faults & LEVER_FAULT_VALVE);
+	assert_int_equal(status(b).board_state, LEVER_BOARD_STOPPING);
+	board_free(b);
+}
+
+static void test_board_cuts_drive_on_belt_overspeed(void **s)
+{
+	struct board *b = running_board();
+
+	board_set_fault(b, PLANT_FAULT_BELT_OVERSPEED, true);
+	run_cmds(b, 1000, 100000, 2500, LEVER_CMD_RUN);
+	assert_true(status(b).faults & LEVER_FAULT_OVERSPEED);
+	assert_int_equal(status(b).board_state, LEVER_BOARD_HARD_STOPPED);
+	assert_false(truth(b).drive_enabled);
+	board_free(b);
+}
+
+static void test_noise_burst_is_not_a_board_fault(void **s)
+{
+	struct board *b = running_board();
+
+	board_set_fault(b, PLANT_FAULT_FORCE_NOISE, true);
+	board_set_fault(b, PLANT_FAULT_PRESSURE_NOISE, true);
+	run_cmds(b, 1000, 100000, 2500, LEVER_CMD_RUN);
+	assert_int_equal(status(b).faults, 0);
+	board_free(b);
+}
+
+static void test_no_false_faults_at_top_speed_and_full_support(void **s)
+{
+	struct board *b = new_board();
+
+	run_cmds(b, 10000, PLANT_MAX_PRESSURE_PA, PLANT_MAX_BELT_SPEED_MM_S,
+		 LEVER_CMD_RUN);
+	run_cmds(b, 3000, 0, 1000, LEVER_CMD_RUN);
+	assert_int_equal(status(b).faults, 0);
+	assert_int_equal(status(b).board_state, LEVER_BOARD_RUNNING);
+	board_free(b);
+}
+
+static void test_dropped_frames_show_as_seq_gaps(void **s)
+{
+	struct board *b = new_board();
+	struct lever_wire_sample f;
+	unsigned int i, got = 0;
+	uint32_t prev = 0;
+
+	board_set_fault(b, PLANT_FAULT_DROP_FRAMES, true);
+	for (i = 0; i < 1000; i++) {
+		board_step(b, MS);
+		while (board_sample(b, &f) == 0) {
+			if (got++)
+				assert_int_equal(le32toh(f.seq), prev + 2);
+			prev = le32toh(f.seq);
+		}
+	}
+	assert_int_equal(got, 500);
+	assert_int_equal(status(b).samples_dropped, 500);
+	board_free(b);
+}
+
+static void test_delayed_frames_arrive_20ms_late(void **s)
+{
+	struct board *b = new_board();
+	struct lever_wire_sample f;
+	unsigned int i;
+
+	board_set_fault(b, PLANT_FAULT_DELAY_FRAMES, true);
+	/* The first frame, made at 1 ms, is due at 21 ms. */
+	for (i = 0; i < 20; i++) {
+		board_step(b, MS);
+		assert_int_equal(board_sample(b, &f), -EAGAIN);
+	}
+	for (i = 0; i < 100; i++) {
+		board_step(b, MS);
+		assert_int_equal(board_sample(b, &f), 0);
+		assert_int_equal(board_time_ns(b) - le64toh(f.board_time_ns),
+				 20 * MS);
+	}
+	board_free(b);
+}
+
+static void test_buttons_and_lines_appear_in_samples(void **s)
+{
+	struct board *b = new_board();
+	struct lever_wire_sample f;
+
+	board_set_button(b, LEVER_BTN_PAIN, true);
+	board_set_line(b, LEVER_LINE_HARNESS, false);
+	board_step(b, MS);
+	assert_int_equal(board_sample(b, &f), 0);
+	assert_int_equal(le16toh(f.buttons), LEVER_BTN_PAIN);
+	assert_int_equal(le16toh(f.lines), 0);
+	board_free(b);
+}
+
+static void record(uint64_t seed, struct lever_wire_sample *out,
+		   unsigned int n)
+{
+	struct board *b = new_board_seed(seed);
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (i % 10 == 0)
+			send(b, 100000 + i * 10, i < n / 2 ? 3000 : 0,
+			     LEVER_CMD_RUN);
+		if (i == n / 3)
+			board_set_fault(b, PLANT_FAULT_FORCE_NOISE, true);
+		board_step(b, MS);
+		assert_int_equal(board_sample(b, &out[i]), 0);
+	}
+	board_free(b);
+}
+
+static void test_equal_inputs_and_seed_give_bit_identical_samples(void **s)
+{
+	const unsigned int n = 5000;
+	struct lever_wire_sample *a = calloc(n, sizeof(*a));
+	struct lever_wire_sample *b = calloc(n, sizeof(*b));
+	struct lever_wire_sample *c = calloc(n, sizeof(*c));
+
+	record(99, a, n);
+	record(99, b, n);
+	record(100, c, n);
+	assert_memory_equal(a, b, n * sizeof(*a));
+	assert_memory_not_equal(a, c, n * sizeof(*a));
+	free(a);
+	free(b);
+	free(c);
+}
+
+static void test_state_dump_has_key_value_lines(void **s)
+{
+	struct board *b = running_board();
+	char buf[4096];
+	int n;
+
+	n = board_dump(b, buf, sizeof(buf));
+	assert_true(n > 0);
+	assert_non_null(strstr(buf, "state=running\n"));
+	assert_non_null(strstr(buf, "belt_setpoint_mm_s=2500\n"));
+	assert_non_null(strstr(buf, "faults=0x0\n"));
+	assert_int_equal(board_dump(b, buf, 16), -ENOSPC);
+	board_free(b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_samples_come_at_the_sample_rate_with_consecutive_seq),
+		cmocka_unit_test(test_slow_reader_sees_gap_not_burst),
+		cmocka_unit_test(test_run_command_moves_belt_and_sets_support),
+		cmocka_unit_test(test_watchdog_stops_belt_after_timeout_with_pressure_held),
+		cmocka_unit_test(test_watchdog_quiet_while_commands_arrive),
+		cmocka_unit_test(test_watchdog_period_follows_set_watchdog),
+		cmocka_unit_test(test_watchdog_bounds_are_enforced),
+		cmocka_unit_test(test_nothing_moves_after_watchdog_stop_until_reset_and_run),
+		cmocka_unit_test(test_stop_command_is_a_controlled_stop_without_fault),
+		cmocka_unit_test(test_estop_cuts_drive_at_once_and_latches),
+		cmocka_unit_test(test_estop_reset_refused_while_pressed),
+		cmocka_unit_test(test_reset_refused_while_belt_still_moves),
+		cmocka_unit_test(test_safety_key_cuts_drive_and_latches),
+		cmocka_unit_test(test_hard_stop_holds_support_pressure),
+		cmocka_unit_test(test_support_held_while_belt_stops),
+		cmocka_unit_test(test_short_frame_is_rejected_and_counted),
+		cmocka_unit_test(test_long_frame_is_rejected_and_counted),
+		cmocka_unit_test(test_wrong_version_is_rejected_and_counted),
+		cmocka_unit_test(test_wrong_type_is_rejected_and_counted),
+		cmocka_unit_test(test_bad_flags_are_rejected_and_counted),
+		cmocka_unit_test(test_nonzero_reserved_is_rejected_and_counted),
+		cmocka_unit_test(test_negative_belt_speed_is_rejected_and_counted),
+		cmocka_unit_test(test_rejected_frames_do_not_feed_watchdog),
+		cmocka_unit_test(test_out_of_limit_values_are_clamped_and_counted),
+		cmocka_unit_test(test_garbage_frames_never_crash_and_are_counted),
+		cmocka_unit_test(test_identity_reports_serial_version_and_rate),
+		cmocka_unit_test(test_limits_match_the_plant_geometry),
+		cmocka_unit_test(test_unknown_request_is_stalled),
+		cmocka_unit_test(test_board_detects_stuck_pressure_sensor),
+		cmocka_unit_test(test_board_detects_stuck_force_sensor),
+		cmocka_unit_test(test_board_detects_stuck_valve),
+		cmocka_unit_test(test_board_cuts_drive_on_belt_overspeed),
+		cmocka_unit_test(test_noise_burst_is_not_a_board_fault),
+		cmocka_unit_test(test_no_false_faults_at_top_speed_and_full_support),
+		cmocka_unit_test(test_dropped_frames_show_as_seq_gaps),
+		cmocka_unit_test(test_delayed_frames_arrive_20ms_late),
+		cmocka_unit_test(test_buttons_and_lines_appear_in_samples),
+		cmocka_unit_test(test_equal_inputs_and_seed_give_bit_identical_samples),
+		cmocka_unit_test(test_state_dump_has_key_value_lines),
+	};
+
+	return cmocka_run_group_tests_name("sim board", tests, NULL, NULL);
+}

@@ -1,0 +1,495 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_plant.c - specification of the plant model: support dynamics, the
+ * stride-by-stride force swing, belt and incline actuators, sensors and
+ * the physical faults. Pure model time; no clock is read anywhere.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "lever_wire.h"
+#include "plant.h"
+
+#define MS	1000000ULL
+
+static struct plant *new_plant(void)
+{
+	struct plant_config cfg;
+	struct plant *p;
+
+	plant_default_config(&cfg);
+	cfg.seed = 42;
+	assert_int_equal(plant_new(&cfg, &p), 0);
+	return p;
+}
+
+static struct plant_state run_ms(struct plant *p, unsigned int ms)
+{
+	struct plant_state st;
+	unsigned int i;
+
+	for (i = 0; i < ms; i++)
+		assert_int_equal(plant_step(p, MS), 0);
+	plant_get_state(p, &st);
+	return st;
+}
+
+/* Peak-to-peak true support force over @ms. */
+static double force_swing_n(struct plant *p, unsigned int ms)
+{
+	struct plant_state st;
+	double lo = 1e9, hi = -1e9;
+	unsigned int i;
+
+	for (i = 0; i < ms; i++) {
+		plant_step(p, MS);
+		plant_get_state(p, &st);
+		lo = fmin(lo, st.support_force_n);
+		hi = fmax(hi, st.support_force_n);
+	}
+	return hi - lo;
+}
+
+static double reading_sigma(struct plant *p, bool force, unsigned int n)
+{
+	struct plant_state st;
+	double sum = 0, sq = 0, x;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		plant_step(p, MS);
+		plant_get_state(p, &st);
+		x = force ? st.force_reading_mn / 1000.0 :
+			    (double)st.pressure_reading_pa;
+		sum += x;
+		sq += x * x;
+	}
+	return sqrt(sq / n - (sum / n) * (sum / n));
+}
+
+static void test_support_step_response_rise_time_and_overshoot(void **s)
+{
+	struct plant *p = new_plant();
+	struct plant_state st;
+	double t10 = -1, t90 = -1, peak = 0;
+	unsigned int i;
+
+	plant_set_pressure_setpoint(p, 100000);
+	for (i = 1; i <= 2000; i++) {
+		plant_step(p, MS);
+		plant_get_state(p, &st);
+		if (t10 < 0 && st.regulator_pa >= 10000)
+			t10 = i;
+		if (t90 < 0 && st.regulator_pa >= 90000)
+			t90 = i;
+		peak = fmax(peak, st.regulator_pa);
+	}
+	/* 80 kPa at 1 MPa/s is 80 ms, plus the 20 ms regulator lag. */
+	assert_true(t90 - t10 >= 70 && t90 - t10 <= 130);
+	assert_true(peak <= 100000 * 1.01);
+	assert_true(fabs(st.support_pressure_pa - 100000) < 500);
+	/* 100 kPa x 2000 uN/Pa = 200 N on a runner standing still. */
+	assert_true(fabs(st.support_force_n - 200.0) < 2.0);
+	plant_free(p);
+}
+
+static void test_support_force_is_pressure_times_geometry(void **s)
+{
+	struct plant *p = new_plant();
+	struct plant_state st;
+
+	plant_set_pressure_setpoint(p, 250000);
+	st = run_ms(p, 1000);
+	assert_true(fabs(st.support_force_n - 500.0) < 2.0);
+	plant_free(p);
+}
+
+static void test_support_force_never_exceeds_body_weight(void **s)
+{
+	struct plant *p = new_plant();
+	struct plant_state st;
+
+	plant_set_pressure_setpoint(p, PLANT_MAX_PRESSURE_PA);
+	st = run_ms(p, 1000);
+	assert_true(st.support_force_n <= 70 * 9.81 + 1e-9);
+	plant_free(p);
+}
+
+static void test_stride_force_swing_at_10_kmh_for_70kg_runner(void **s)
+{
+	struct plant *p = new_plant();
+	double standing, running;
+
+	/* 30 % unweighting of 70 kg: 206 N, 103 kPa. */
+	plant_set_pressure_setpoint(p, 103000);
+	run_ms(p, 1000);
+	standing = force_swing_n(p, 2000);
+	plant_set_belt_drive(p, true, 2778, 1000);
+	run_ms(p, 5000);
+	running = force_swing_n(p, 2000);
+	print_message("# passive stride swing at 10 km/h: %.1f N p-p "
+		      "(standing: %.1f N)\n", running, standing);
+	assert_true(standing < 5.0);
+	assert_true(running > 50.0 && running < 200.0);
+	plant_free(p);
+}
+
+static void test_stride_swing_grows_with_belt_speed(void **s)
+{
+	struct plant *p = new_plant();
+	double slow, fast;
+
+	plant_set_pressure_setpoint(p, 103000);
+	plant_set_belt_drive(p, true, 1389, 1000);
+	run_ms(p, 4000);
+	slow = force_swing_n(p, 2000);
+	plant_set_belt_drive(p, true, 4167, 1000);
+	run_ms(p, 4000);
+	fast = force_swing_n(p, 2000);
+	assert_true(fast > slow * 1.5);
+	plant_free(p);
+}
+
+static void test_stride_period_follows_cadence(void **s)
+{
+	struct plant *p = new_plant();
+	struct plant_state st;
+	double prev = 0;
+	unsigned int i, ups = 0;
+
+	plant_set_runner(p, 70, 3.0);
+	plant_set_belt_drive(p, true, 2778, 1500);
+	run_ms(p, 3000);
+	for (i = 0; i < 10000; i++) {
+		plant_step(p, MS);
+		plant_get_state(p, &st);
+		if (prev < 0 && st.runner_height_mm >= 0)
+			ups++;
+		prev = st.runner_height_mm;
+	}
+	/* 3 steps/s for 10 s: 30 upward crossings of the mean. */
+	assert_true(ups >= 29 && ups <= 31);
+	plant_free(p);
+}
+
+/* A simple proportional force loop on the load cell, as leverd might run
+ * at 1 kHz, must be able to take a good part of the swing out. */
+static void test_active_support_control_reduces_stride_swing(void **s)
+{
+	struct plant *p = new_plant(), *q = new_plant();
+	const double target_n = 206.0, fpp = PLANT_FORCE_PER_PRESSURE_UN_PA / 1e6;
+	struct plant_state st;
+	double passive, lo = 1e9, hi = -1e9, sp;
+	unsigned int i;
+
+	plant_set_pressure_setpoint(p, target_n / fpp);
+	plant_set_belt_drive(p, true, 2778, 1000);
+	run_ms(p, 5000);
+	passive = force_swing_n(p, 2000);
+
+	plant_set_pressure_setpoint(q, target_n / fpp);
+	plant_set_belt_drive(q, true, 2778, 1000);
+	for (i = 0; i < 7000; i++) {
+		plant_get_state(q, &st);
+		sp = (target_n + 2.0 * (target_n -
+					st.force_reading_mn / 1000.0)) / fpp;
+		plant_set_pressure_setpoint(q, sp);
+		plant_step(q, MS);
+		if (i >= 5000) {
+			plant_get_state(q, &st);
+			lo = fmin(lo, st.support_force_n);
+			hi = fmax(hi, st.support_force_n);
+		}
+	}
+	print_message("# stride swing passive %.1f N, active %.1f N p-p\n",
+		      passive, hi - lo);
+	assert_true(hi - lo < 0.6 * passive);
+	plant_free(p);
+	plant_free(q);
+}
+
+static void test_belt_acceleration_is_limited(void **s)
+{
+	struct plant *p = new_plant();
+	struct plant_state st;
+	double prev = 0;
+	unsigned int i;
+
+	plant_set_belt_drive(p, true, 5000, 100000);
+	for (i = 1; i <= 1000; i++) {
+		plant_step(p, MS);
+		plant_get_state(p, &st);
+		/* droop only ever slows the belt */
+		assert_true(st.belt_speed_mm_s <=
+			    PLANT_MAX_BELT_ACCEL_MM_S2 * i / 1000.0 + 0.01);
+		if (i % 100 == 0) {
+			/* 150 mm/s per 100 ms, plus what a footstrike's
+			 * droop (< 0.5 %) gives back */
+			assert_true(st.belt_speed_mm_s - prev <=
+				    150.0 + 0.005 * st.belt_speed_mm_s);
+			prev = st.belt_speed_mm_s;
+		}
+	}
+	assert_true(st.belt_speed_mm_s > 1450 && st.belt_speed_mm_s <= 1500.01);
+	plant_free(p);
+}
+
+static void test_belt_follows_requested_lower_acceleration(void **s)
+{
+	struct plant *p = new_plant();
+	struct plant_state st;
+
+	plant_set_belt_drive(p, true, 5000, 500);
+	st = run_ms(p, 1000);
+	assert_true(st.belt_speed_mm_s > 480 && st.belt_speed_mm_s <= 500.01);
+	plant_free(p);
+}
+
+static void test_cut_drive_brakes_belt_to_rest(void **s)
+{
+	struct plant *p = new_plant();
+	struct plant_state st;
+
+	plant_set_belt_drive(p, true, 2500, 1500);
+	run_ms(p, 3000);
+	plant_set_belt_drive(p, false, 0, 1);
+	st = run_ms(p, 500);
+	assert_true(fabs(st.belt_speed_mm_s - 1250) < 30);
+	st = run_ms(p, 600);
+	assert_true(st.belt_speed_mm_s == 0);
+	plant_free(p);
+}
+
+static void test_incline_moves_at_actuator_rate(void **s)
+{
+	struct plant *p = new_plant();
+	struct plant_state st;
+
+	plant_set_incline(p, true, 1000);
+	st = run_ms(p, 2000);
+	assert_true(fabs(st.incline_centi_pct - 100) < 1);
+	plant_set_incline(p, false, 1000);
+	st = run_ms(p, 2000);
+	assert_true(fabs(st.incline_centi_pct - 100) < 1);
+	plant_free(p);
+}
+
+static void test_sensor_readings_are_quantised_and_noisy(void **s)
+{
+	struct plant *p = new_plant();
+	struct plant_state st;
+	double sigma;
+
+	plant_set_pressure_setpoint(p, 100000);
+	st = run_ms(p, 1000);
+	assert_int_equal(st.pressure_reading_pa % 10, 0);
+	assert_int_equal(st.force_reading_mn % 50, 0);
+	sigma = reading_sigma(p, false, 2000);
+	assert_true(sigma > 30 && sigma < 120);
+	plant_free(p);
+}
+
+static void test_fault_pressure_stuck_freezes_reading(void **s)
+{
+	struct plant *p = new_plant();
+	struct plant_state a, b;
+
+	plant_set_pressure_setpoint(p, 50000);
+	a = run_ms(p, 500);
+	plant_set_fault(p, PLANT_FAULT_PRESSURE_STUCK, true);
+	a = run_ms(p, 1);
+	plant_set_pressure_setpoint(p, 200000);
+	b = run_ms(p, 500);
+	assert_int_equal(a.pressure_reading_pa, b.pressure_reading_pa);
+	assert_true(b.support_pressure_pa > 190000);
+	plant_set_fault(p, PLANT_FAULT_PRESSURE_STUCK, false);
+	b = run_ms(p, 1);
+	assert_true(b.pressure_reading_pa > 190000);
+	plant_free(p);
+}
+
+static void test_fault_force_stuck_freezes_reading(void **s)
+{
+	struct plant *p = new_plant();
+	struct plant_state a, b;
+
+	plant_set_pressure_setpoint(p, 50000);
+	run_ms(p, 500);
+	plant_set_fault(p, PLANT_FAULT_FORCE_STUCK, true);
+	a = run_ms(p, 1);
+	plant_set_pressure_setpoint(p, 200000);
+	b = run_ms(p, 500);
+	assert_int_equal(a.force_reading_mn, b.force_reading_mn);
+	assert_true(b.support_force_n > 390);
+	plant_free(p);
+}
+
+static void test_fault_pressure_noise_burst_raises_noise(void **s)
+{
+	struct plant *p = new_plant();
+	double quiet, burst;
+
+	plant_set_pressure_setpoint(p, 100000);
+	run_ms(p, 500);
+	quiet = reading_sigma(p, false, 2000);
+	plant_set_fault(p, PLANT_FAULT_PRESSURE_NOISE, true);
+	burst = reading_sigma(p, false, 2000);
+	assert_true(burst > 20 * quiet);
+	plant_free(p);
+}
+
+static void test_fault_force_noise_burst_raises_noise(void **s)
+{
+	struct plant *p = new_plant();
+	double quiet, burst;
+
+	plant_set_pressure_setpoint(p, 100000);
+	run_ms(p, 500);
+	quiet = reading_sigma(p, true, 2000);
+	plant_set_fault(p, PLANT_FAULT_FORCE_NOISE, true);
+	burst = reading_sigma(p, true, 2000);
+	assert_true(burst > 20 * quiet);
+	plant_free(p);
+}
+
+static void test_fault_valve_stuck_holds_regulator_output(void **s)
+{
+	struct plant *p = new_plant();
+	struct plant_state st;
+
+	plant_set_pressure_setpoint(p, 100000);
+	run_ms(p, 500);
+	plant_set_fault(p, PLANT_FAULT_VALVE_STUCK, true);
+	plant_set_pressure_setpoint(p, 300000);
+	st = run_ms(p, 1000);
+	assert_true(fabs(st.regulator_pa - 100000) < 100);
+	plant_set_fault(p, PLANT_FAULT_VALVE_STUCK, false);
+	st = run_ms(p, 1000);
+	assert_true(fabs(st.regulator_pa - 300000) < 100);
+	plant_free(p);
+}
+
+static void test_fault_belt_overspeed_runs_above_target(void **s)
+{
+	struct plant *p = new_plant();
+	struct plant_state st;
+
+	plant_set_belt_drive(p, true, 2000, 1500);
+	run_ms(p, 3000);
+	plant_set_fault(p, PLANT_FAULT_BELT_OVERSPEED, true);
+	st = run_ms(p, 2000);
+	assert_true(st.belt_speed_mm_s > 2000 + 500);
+	plant_free(p);
+}
+
+static void test_safety_lines_and_buttons_are_reported(void **s)
+{
+	struct plant *p = new_plant();
+	struct plant_state st;
+
+	assert_int_equal(plant_set_line(p, LEVER_LINE_ESTOP, true), 0);
+	assert_int_equal(plant_set_button(p, LEVER_BTN_PAIN, true), 0);
+	plant_get_state(p, &st);
+	assert_int_equal(st.lines, LEVER_LINE_ESTOP | LEVER_LINE_HARNESS);
+	assert_int_equal(st.buttons, LEVER_BTN_PAIN);
+	assert_int_equal(plant_set_line(p, 1u << 7, true), -EINVAL);
+	assert_int_equal(plant_set_button(p, 3, true), -EINVAL);
+	plant_free(p);
+}
+
+static void test_unclipped_harness_reads_no_force(void **s)
+{
+	struct plant *p = new_plant();
+	struct plant_state st;
+
+	plant_set_pressure_setpoint(p, 100000);
+	plant_set_line(p, LEVER_LINE_HARNESS, false);
+	st = run_ms(p, 500);
+	assert_true(st.support_force_n == 0);
+	assert_true(abs(st.force_reading_mn) < 5000);
+	plant_free(p);
+}
+
+static void test_bad_runner_and_setpoints_are_refused(void **s)
+{
+	struct plant *p = new_plant();
+
+	assert_int_equal(plant_set_runner(p, 0, 2.8), -EINVAL);
+	assert_int_equal(plant_set_runner(p, 70, 10), -EINVAL);
+	assert_int_equal(plant_set_runner(p, NAN, 2.8), -EINVAL);
+	assert_int_equal(plant_set_belt_drive(p, true, -1, 1000), -EINVAL);
+	assert_int_equal(plant_set_pressure_setpoint(p, NAN), -EINVAL);
+	assert_int_equal(plant_step(p, 0), -EINVAL);
+	assert_int_equal(plant_set_fault(p, PLANT_FAULT_COUNT, true), -EINVAL);
+	plant_free(p);
+}
+
+static void test_fault_names_round_trip(void **s)
+{
+	int i;
+
+	for (i = 0; i < PLANT_FAULT_COUNT; i++)
+		assert_int_equal(plant_fault_from_name(plant_fault_name(i)), i);
+	assert_int_equal(plant_fault_from_name("nonsense"), -EINVAL);
+}
+
+static void test_time_slicing_does_not_change_results(void **s)
+{
+	struct plant *p = new_plant(), *q = new_plant();
+	struct plant_state a, b;
+	unsigned int i;
+
+	plant_set_pressure_setpoint(p, 120000);
+	plant_set_pressure_setpoint(q, 120000);
+	plant_set_belt_drive(p, true, 3000, 1500);
+	plant_set_belt_drive(q, true, 3000, 1500);
+	for (i = 0; i < 3000; i++) {
+		plant_step(p, MS);
+		plant_step(q, MS / 4);
+		plant_step(q, MS / 4);
+		plant_step(q, MS / 2);
+	}
+	plant_get_state(p, &a);
+	plant_get_state(q, &b);
+	assert_true(a.support_force_n == b.support_force_n);
+	assert_true(a.belt_speed_mm_s == b.belt_speed_mm_s);
+	plant_free(p);
+	plant_free(q);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_support_step_response_rise_time_and_overshoot),
+		cmocka_unit_test(test_support_force_is_pressure_times_geometry),
+		cmocka_unit_test(test_support_force_never_exceeds_body_weight),
+		cmocka_unit_test(test_stride_force_swing_at_10_kmh_for_70kg_runner),
+		cmocka_unit_test(test_stride_swing_grows_with_belt_speed),
+		cmocka_unit_test(test_stride_period_follows_cadence),
+		cmocka_unit_test(test_active_support_control_reduces_stride_swing),
+		cmocka_unit_test(test_belt_acceleration_is_limited),
+		cmocka_unit_test(test_belt_follows_requested_lower_acceleration),
+		cmocka_unit_test(test_cut_drive_brakes_belt_to_rest),
+		cmocka_unit_test(test_incline_moves_at_actuator_rate),
+		cmocka_unit_test(test_sensor_readings_are_quantised_and_noisy),
+		cmocka_unit_test(test_fault_pressure_stuck_freezes_reading),
+		cmocka_unit_test(test_fault_force_stuck_freezes_reading),
+		cmocka_unit_test(test_fault_pressure_noise_burst_raises_noise),
+		cmocka_unit_test(test_fault_force_noise_burst_raises_noise),
+		cmocka_unit_test(test_fault_valve_stuck_holds_regulator_output),
+		cmocka_unit_test(test_fault_belt_overspeed_runs_above_target),
+		cmocka_unit_test(test_safety_lines_and_buttons_are_reported),
+		cmocka_unit_test(test_unclipped_harness_reads_no_force),
+		cmocka_unit_test(test_bad_runner_and_setpoints_are_refused),
+		cmocka_unit_test(test_fault_names_round_trip),
+		cmocka_unit_test(test_time_slicing_does_not_change_results),
+	};
+
+	return cmocka_run_group_tests_name("sim plant", tests, NULL, NULL);
+}
