@@ -82,7 +82,8 @@ extern "C" {
 /* lever_dev_sample.flags */
 #define LEVER_DEV_SAMPLE_OVERFLOW	(1u << 0)	/* records lost before */
 
-/* lever_dev_status.state: the safety gate's state (driver or sim). */
+/* lever_dev_status.state: the safety gate's state (driver or sim). The
+ * usb: transport has no gate and always reports DISARMED. */
 #define LEVER_DEV_STATE_DISARMED	0	/* no controller */
 #define LEVER_DEV_STATE_ARMED		1	/* this or another handle
 						 * controls the board */
@@ -252,9 +253,10 @@ LEVER_API int lever_dev_info(struct lever_dev *dev,
 
 /**
  * lever_dev_arm() - make this handle the board's one controller.
- * Returns 0, -EBUSY (another handle controls the board), -EPERM
- * (read-only handle; usb: always -EROFS), -EIO (refused by the gate: e-stop
- * or safety key active, or a fault latched; see lever_dev_status()).
+ * Returns 0, -EBUSY (another handle controls the board, or this one is
+ * already armed or stopping), -EPERM (refused by the gate: e-stop or safety
+ * key active, or a fault latched, see lever_dev_status(); or a read-only
+ * handle), -EROFS (usb:).
  * After arming, send commands at least every watchdog period.
  */
 LEVER_API int lever_dev_arm(struct lever_dev *dev);
@@ -284,7 +286,8 @@ LEVER_API int lever_dev_stop(struct lever_dev *dev);
 
 /**
  * lever_dev_set_watchdog() - the gate's watchdog period for this handle,
- * LEVER_DEV_WATCHDOG_MIN_MS..MAX_MS, else -ERANGE.
+ * LEVER_DEV_WATCHDOG_MIN_MS..MAX_MS, else -EINVAL. Takes effect at once
+ * when armed, else at the next lever_dev_arm().
  */
 LEVER_API int lever_dev_set_watchdog(struct lever_dev *dev,
 				     uint32_t period_ms);
@@ -304,7 +307,9 @@ LEVER_API int lever_dev_reset_faults(struct lever_dev *dev);
  * lever_dev_read_sample() - the next sample, waiting for it if needed.
  * Returns 0, -EINTR (a signal arrived while waiting), -ENODEV. On sim:
  * with speed=0, an empty queue advances the virtual clock to the next
- * sample instead of waiting, so a read loop runs as fast as it can.
+ * sample instead of waiting, so a read loop runs as fast as it can; if one
+ * second of virtual time brings no sample (LEVER_SIM_FAULT_STALL), it
+ * returns -ETIMEDOUT.
  */
 LEVER_API int lever_dev_read_sample(struct lever_dev *dev,
 				    struct lever_dev_sample *sample);
@@ -318,10 +323,10 @@ LEVER_API int lever_dev_try_read_sample(struct lever_dev *dev,
 
 /**
  * lever_dev_fd() - a file descriptor that poll() reports readable
- * (POLLIN) when lever_dev_try_read_sample() may have a sample, and with
- * POLLHUP/POLLERR after a disconnect. Returns the fd (>= 0), owned by the
- * handle and valid until lever_dev_close() or lever_dev_reopen(); or
- * -EOPNOTSUPP on usb:.
+ * (POLLIN) when lever_dev_try_read_sample() may have a sample; after a
+ * disconnect it reports POLLHUP/POLLERR (sim: POLLIN) and the next read
+ * returns -ENODEV. Returns the fd (>= 0), owned by the handle and valid
+ * until lever_dev_close() or lever_dev_reopen(). On sim: an epoll fd.
  */
 LEVER_API int lever_dev_fd(struct lever_dev *dev);
 
@@ -331,12 +336,16 @@ LEVER_API int lever_dev_fd(struct lever_dev *dev);
  */
 
 /* lever_sim_inject() faults */
-#define LEVER_SIM_FAULT_PRESSURE_SENSOR	1	/* reads stuck/invalid */
-#define LEVER_SIM_FAULT_FORCE_SENSOR	2	/* load cell invalid */
-#define LEVER_SIM_FAULT_VALVE		3	/* valve stops following */
-#define LEVER_SIM_FAULT_BELT_DRIVE	4	/* drive stops following */
+#define LEVER_SIM_FAULT_PRESSURE_SENSOR	1	/* pressure reading frozen */
+#define LEVER_SIM_FAULT_FORCE_SENSOR	2	/* load-cell reading frozen */
+#define LEVER_SIM_FAULT_VALVE		3	/* regulator output frozen */
+#define LEVER_SIM_FAULT_BELT_DRIVE	4	/* drive runs away (overspeed) */
 #define LEVER_SIM_FAULT_DISCONNECT	5	/* USB link cut: -ENODEV */
 #define LEVER_SIM_FAULT_STALL		6	/* board stops sending */
+#define LEVER_SIM_FAULT_PRESSURE_NOISE	7	/* pressure noise burst */
+#define LEVER_SIM_FAULT_FORCE_NOISE	8	/* load-cell noise burst */
+#define LEVER_SIM_FAULT_DROP_FRAMES	9	/* every other sample lost */
+#define LEVER_SIM_FAULT_DELAY_FRAMES	10	/* samples arrive 20 ms late */
 
 /**
  * lever_sim_step() - advance the virtual clock by @ns nanoseconds,
@@ -371,9 +380,9 @@ LEVER_API int lever_sim_press_button(struct lever_dev *dev,
 				     unsigned int button, uint32_t hold_ms);
 
 /**
- * lever_sim_set_runner() - put a runner on the belt: body mass in grams
+ * lever_sim_set_runner() - the runner on the belt: body mass in grams
  * (20000..250000) and cadence in steps per minute (60..240), else -ERANGE.
- * A mass of 0 takes the runner off the belt (cadence ignored).
+ * The default runner is 70 kg at 168 steps/min.
  */
 LEVER_API int lever_sim_set_runner(struct lever_dev *dev,
 				   uint32_t body_mass_g, uint32_t cadence_spm);

@@ -1,0 +1,116 @@
+# SPDX-License-Identifier: MIT
+# lib/: liblever, shared (build/liblever.so.0, only lever_* exported through
+# lib/liblever.map) and static (build/liblever.a, with the sim model and the
+# gate inside), its pkg-config file, the example program, and its tests.
+
+LIBLEVER_VERSION := 0.1.0
+LIBLEVER_SONAME  := liblever.so.0
+LIBLEVER_PKGS    := libusb-1.0 libgpiod libevdev
+LIBLEVER_PREFIX  ?= /usr/local
+
+LIBLEVER_SRCS := lib/dev.c lib/chardev.c lib/sim.c lib/usb.c lib/gpio.c \
+		 lib/keys.c
+# The kernel's own safety gate, built into the sim transport from the
+# driver's source file, never copied (same rules by construction).
+LIBLEVER_GATE := $(BUILD)/obj/lib/gate/lever_gate.o
+LIBLEVER_OBJS := $(LIBLEVER_SRCS:%.c=$(BUILD)/obj/%.o) $(LIBLEVER_GATE)
+
+LIBLEVER_SO     := $(BUILD)/liblever.so.$(LIBLEVER_VERSION)
+LIBLEVER_A      := $(BUILD)/liblever.a
+LIBLEVER_PC     := $(BUILD)/liblever.pc
+LIBLEVER_EXAMPLE := $(BUILD)/lever-example
+
+# libgpiod has no version macro; lib/gpio.c picks its API with this.
+LIBLEVER_GPIOD_MAJOR := $(firstword $(subst ., ,$(shell pkg-config \
+	--modversion libgpiod 2>/dev/null)))
+
+$(BUILD)/obj/lib/%.o: EXTRA_CFLAGS += -fPIC -fvisibility=hidden \
+	-DLEVER_BUILDING_LIB -Ilib -Isim -Idriver -Iinclude/uapi \
+	$(call PKG_CFLAGS,$(LIBLEVER_PKGS)) \
+	$(if $(LIBLEVER_GPIOD_MAJOR),-DLEVER_GPIOD_MAJOR=$(LIBLEVER_GPIOD_MAJOR))
+
+$(LIBLEVER_GATE): driver/lever_gate.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
+
+$(LIBLEVER_SO): $(LIBLEVER_OBJS) $(LEVERSIM) lib/liblever.map
+	@mkdir -p $(@D)
+	$(CC) -shared -Wl,-soname,$(LIBLEVER_SONAME) \
+		-Wl,--version-script=lib/liblever.map -Wl,--no-undefined \
+		-Wl,-z,relro -Wl,-z,now -o $@ $(LIBLEVER_OBJS) $(LEVERSIM) \
+		$(call PKG_LIBS,$(LIBLEVER_PKGS)) -lm
+
+$(BUILD)/$(LIBLEVER_SONAME): $(LIBLEVER_SO)
+	ln -sf $(notdir $<) $@
+
+$(BUILD)/liblever.so: $(BUILD)/$(LIBLEVER_SONAME)
+	ln -sf $(notdir $<) $@
+
+# One archive with the sim model's objects in it, so static users need
+# only -llever and the libraries of liblever.pc.
+$(LIBLEVER_A): $(LIBLEVER_OBJS) $(LEVERSIM)
+	@mkdir -p $(@D)
+	rm -f $@
+	{ echo "CREATE $@"; \
+	  for o in $(LIBLEVER_OBJS); do echo "ADDMOD $$o"; done; \
+	  echo "ADDLIB $(LEVERSIM)"; echo SAVE; echo END; } | $(AR) -M
+	$(AR) s $@
+
+$(LIBLEVER_PC): lib/liblever.pc.in lib/build.mk
+	@mkdir -p $(@D)
+	sed -e 's|@PREFIX@|$(LIBLEVER_PREFIX)|' \
+	    -e 's|@LIBDIR@|$${prefix}/lib|' \
+	    -e 's|@INCLUDEDIR@|$${prefix}/include|' \
+	    -e 's|@VERSION@|$(LIBLEVER_VERSION)|' $< > $@
+
+# Built as a user's program would be: strict C99, only the public header,
+# linked to the shared library.
+$(LIBLEVER_EXAMPLE): lib/examples/lever-example.c $(BUILD)/liblever.so
+	$(CC) -std=c99 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) -Iinclude \
+		-o $@ $< -L$(BUILD) -Wl,-rpath,'$$ORIGIN' -llever
+
+ALL_TARGETS += $(LIBLEVER_SO) $(BUILD)/$(LIBLEVER_SONAME) \
+	$(BUILD)/liblever.so $(LIBLEVER_A) $(LIBLEVER_PC) $(LIBLEVER_EXAMPLE)
+
+# --- tests ------------------------------------------------------------
+
+$(BUILD)/obj/tests/unit/lib/%.o: EXTRA_CFLAGS += -Ilib -Iinclude/uapi \
+	$(call PKG_CFLAGS,cmocka)
+
+LIBLEVER_UNIT_NAMES := $(patsubst tests/unit/lib/%.c,%,\
+	$(wildcard tests/unit/lib/test_*.c))
+LIBLEVER_UNIT_TESTS := $(LIBLEVER_UNIT_NAMES:%=$(BUILD)/tests/unit/lib/%)
+
+# Linked against the static library: the tests reach the internal
+# syscall table (lib/lever_priv.h) to mock the ioctl boundary.
+$(BUILD)/tests/unit/lib/test_%: $(BUILD)/obj/tests/unit/lib/test_%.o \
+		$(LIBLEVER_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(call PKG_LIBS,cmocka) \
+		$(call PKG_LIBS,$(LIBLEVER_PKGS)) -lm
+
+# The shared scenario: on sim: as a unit test, on /dev/lever0 in the VM
+# (tests/vm/cases/50-lib-scenario.sh), linked to the shared library.
+LIBLEVER_SCENARIO := $(BUILD)/tests/unit/lib/lever-scenario
+$(LIBLEVER_SCENARIO): $(BUILD)/obj/tests/unit/lib/scenario.o \
+		$(BUILD)/liblever.so
+	@mkdir -p $(@D)
+	$(CC) -o $@ $< -L$(BUILD) -Wl,-rpath,'$$ORIGIN/../../..' -llever
+
+# Key events through uinput (VM only: tests/vm/cases/52-lib-keys.sh).
+LIBLEVER_KEYS_VM := $(BUILD)/tests/unit/lib/lever-keys-vm
+$(LIBLEVER_KEYS_VM): $(BUILD)/obj/tests/unit/lib/keys_vm.o $(LIBLEVER_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(call PKG_LIBS,$(LIBLEVER_PKGS)) -lm
+
+ALL_TARGETS += $(LIBLEVER_UNIT_TESTS) $(LIBLEVER_SCENARIO) \
+	$(if $(wildcard tests/unit/lib/keys_vm.c),$(LIBLEVER_KEYS_VM))
+UNIT_TESTS  += $(LIBLEVER_UNIT_TESTS) $(LIBLEVER_SCENARIO) \
+	tests/unit/lib/check-header.sh tests/unit/lib/check-exports.sh
+
+# valgrind over every liblever unit test (TAP, one line per program).
+.PHONY: check-lib-valgrind
+check-lib-valgrind: $(LIBLEVER_UNIT_TESTS) $(LIBLEVER_SCENARIO)
+	tests/unit/lib/valgrind.sh $(LIBLEVER_UNIT_TESTS) $(LIBLEVER_SCENARIO)
+
+CLEAN_FILES +=

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lever_priv.h - what liblever's transports share: the handle, the ops
+ * table each transport fills in, and the syscall table unit tests replace.
+ * Never installed, never included by users of the library.
+ */
+#ifndef LEVER_PRIV_H
+#define LEVER_PRIV_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include <lever/lever.h>
+
+struct lever_dev;
+
+struct lever_ops {
+	int (*info)(struct lever_dev *dev, struct lever_dev_info *info);
+	int (*arm)(struct lever_dev *dev);
+	int (*disarm)(struct lever_dev *dev);
+	int (*command)(struct lever_dev *dev,
+		       const struct lever_dev_command *cmd);
+	int (*stop)(struct lever_dev *dev);
+	int (*set_watchdog)(struct lever_dev *dev, uint32_t period_ms);
+	int (*status)(struct lever_dev *dev, struct lever_dev_status *st);
+	int (*reset_faults)(struct lever_dev *dev);
+	int (*read_sample)(struct lever_dev *dev, struct lever_dev_sample *s,
+			   bool block);
+	int (*fd)(struct lever_dev *dev);
+	int (*reopen)(struct lever_dev *dev);
+	void (*close)(struct lever_dev *dev);
+	/* sim only; NULL elsewhere */
+	int (*sim_step)(struct lever_dev *dev, uint64_t ns);
+	int (*sim_now)(struct lever_dev *dev, uint64_t *now_ns);
+	int (*sim_inject)(struct lever_dev *dev, unsigned int fault, int on);
+	int (*sim_set_line)(struct lever_dev *dev, unsigned int line,
+			    int active);
+	int (*sim_press_button)(struct lever_dev *dev, unsigned int button,
+				uint32_t hold_ms);
+	int (*sim_set_runner)(struct lever_dev *dev, uint32_t body_mass_g,
+			      uint32_t cadence_spm);
+};
+
+/* Embedded first in every transport's own handle struct. */
+struct lever_dev {
+	const struct lever_ops *ops;
+	unsigned int flags;		/* LEVER_DEV_OPEN_* */
+};
+
+/*
+ * The system calls the chardev transport makes, in one table so that the
+ * unit tests can put a mock under the ioctl boundary.
+ */
+struct lever_sys {
+	int (*open)(const char *path, int flags);
+	int (*close)(int fd);
+	int (*ioctl)(int fd, unsigned long req, void *arg);
+	ssize_t (*read)(int fd, void *buf, size_t len);
+	int (*poll)(struct pollfd *fds, nfds_t n, int timeout_ms);
+};
+
+extern struct lever_sys lever_sys;
+/* Where the chardev transport looks; tests point them at a temp dir. */
+extern const char *lever_sysfs_class_dir;	/* "/sys/class/lever" */
+extern const char *lever_dev_dir;		/* "/dev" */
+
+int lever_chardev_open(const char *spec, unsigned int flags,
+		       struct lever_dev **out);
+int lever_sim_open(const char *opts, unsigned int flags,
+		   struct lever_dev **out);
+int lever_usb_open(const char *serial, unsigned int flags,
+		   struct lever_dev **out);
+
+/* Copy at most @size - 1 bytes and NUL terminate; false if truncated. */
+bool lever_strlcpy(char *dst, const char *src, size_t size);
+
+#define LEVER_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define lever_container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+
+#endif /* LEVER_PRIV_H */

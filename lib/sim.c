@@ -1,0 +1,762 @@
+// SPDX-License-Identifier: MIT
+/*
+ * sim.c - liblever's "sim:" transport: the board model of sim/ (plant +
+ * firmware) behind the very safety gate lever.ko runs (driver/lever_gate.c,
+ * compiled in), on a virtual clock. It must never decide anything about
+ * safety itself: every limit, slew, arming rule and watchdog is the gate's.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <endian.h>
+
+#include "board.h"
+#include "lever_gate.h"
+#include "lever_priv.h"
+
+#define LEVER_SIM_RING		1024	/* samples queued for the caller */
+#define LEVER_SIM_READ_LIMIT_NS	1000000000ull	/* speed=0: a blocking
+						 * read gives up after 1 s of
+						 * virtual time with no
+						 * sample (board stalled) */
+
+struct lever_sim {
+	struct lever_dev base;
+	struct board *board;
+	struct lever_gate gate;
+	uint64_t now_ns;		/* virtual clock */
+	unsigned int speed;		/* 0: stepped; N: N x real time */
+	uint64_t base_virtual_ns;	/* speed>0: virtual time at ... */
+	uint64_t base_mono_ns;		/* ... this CLOCK_MONOTONIC time */
+	uint32_t watchdog_ms;		/* for the next arm */
+	uint32_t cmd_seq;
+	bool disconnected;		/* LEVER_SIM_FAULT_DISCONNECT on */
+	bool link_down;			/* -ENODEV until reopen */
+	bool stalled;			/* LEVER_SIM_FAULT_STALL on */
+	bool armed_by_us;
+	uint64_t button_release_ns[8];	/* 0: not held */
+	char serial[LEVER_DEV_SERIAL_MAX + 1];
+	/* sample queue */
+	struct lever_dev_sample ring[LEVER_SIM_RING];
+	unsigned int head, count;
+	uint32_t pending_lost;
+	bool have_seq;
+	uint32_t next_seq;
+	struct lever_dev_sample last;
+	uint64_t samples, dropped, commands;
+	/* pollable fd */
+	int epfd, evfd, tfd;
+	bool ev_set;
+};
+
+static struct lever_sim *to_sim(struct lever_dev *dev)
+{
+	return lever_container_of(dev, struct lever_sim, base);
+}
+
+static uint64_t lever_sim_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Keeps the eventfd readable exactly while samples are queued. */
+static void lever_sim_sync_evfd(struct lever_sim *s)
+{
+	uint64_t v = 1;
+
+	if (s->count && !s->ev_set) {
+		if (write(s->evfd, &v, sizeof(v)) == sizeof(v))
+			s->ev_set = true;
+	} else if (!s->count && s->ev_set) {
+		if (read(s->evfd, &v, sizeof(v)) == sizeof(v))
+			s->ev_set = false;
+	}
+}
+
+/* The gate's frame as the board receives it on its OUT endpoint. */
+static void lever_sim_send(struct lever_sim *s, const struct lever_gate_frame *f)
+{
+	struct lever_wire_command c;
+
+	if (s->disconnected)
+		return;		/* the link is cut: the board hears nothing */
+	memset(&c, 0, sizeof(c));
+	c.version = LEVER_WIRE_VERSION;
+	c.type = LEVER_FRAME_COMMAND;
+	c.length = htole16(sizeof(c));
+	c.seq = htole32(++s->cmd_seq);
+	c.support_pressure_pa = htole32(f->support_pressure_pa);
+	c.belt_speed_mm_s = htole32((uint32_t)f->belt_speed_mm_s);
+	c.incline_centi_pct = htole16((uint16_t)f->incline_centi_pct);
+	c.flags = htole16(f->flags);
+	if (board_command(s->board, &c, sizeof(c)) == 0)
+		s->commands++;
+}
+
+static void lever_sim_tick(struct lever_sim *s)
+{
+	struct lever_gate_frame f;
+
+	if (lever_gate_tick(&s->gate, s->now_ns, &f))
+		lever_sim_send(s, &f);
+}
+
+static void lever_sim_queue(struct lever_sim *s,
+			    const struct lever_wire_sample *w)
+{
+	struct lever_dev_sample d;
+	uint32_t seq = le32toh(w->seq);
+	uint32_t lost = 0;
+
+	if (s->have_seq && seq != s->next_seq)
+		lost = seq - s->next_seq;
+	s->have_seq = true;
+	s->next_seq = seq + 1;
+
+	memset(&d, 0, sizeof(d));
+	d.timestamp_ns = s->now_ns;
+	d.board_time_ns = le64toh(w->board_time_ns);
+	d.seq = seq;
+	d.support_pressure_pa = le32toh(w->support_pressure_pa);
+	d.support_force_mn = (int32_t)le32toh(w->support_force_mn);
+	d.belt_speed_mm_s = (int32_t)le32toh(w->belt_speed_mm_s);
+	d.incline_centi_pct = (int16_t)le16toh(w->incline_centi_pct);
+	d.lines = le16toh(w->lines);
+	d.buttons = le16toh(w->buttons);
+	d.board_state = le16toh(w->board_state);
+	d.board_faults = le32toh(w->faults);
+	d.cmd_seq_applied = le32toh(w->cmd_seq_applied);
+	d.pressure_setpoint_pa = le32toh(w->pressure_setpoint_pa);
+	d.belt_setpoint_mm_s = (int32_t)le32toh(w->belt_setpoint_mm_s);
+	d.incline_setpoint_centi_pct =
+		(int16_t)le16toh(w->incline_setpoint_centi_pct);
+	s->samples++;
+	s->last = d;
+
+	/* Like the driver's ring: a full queue drops the newest, counted. */
+	s->dropped += lost;
+	lost += s->pending_lost;
+	if (s->count == LEVER_SIM_RING) {
+		s->pending_lost = lost + 1;
+		s->dropped++;
+		return;
+	}
+	s->pending_lost = 0;
+	d.lost = lost;
+	if (lost)
+		d.flags |= LEVER_DEV_SAMPLE_OVERFLOW;
+	s->ring[(s->head + s->count) % LEVER_SIM_RING] = d;
+	s->count++;
+}
+
+/* Takes what the board made: the gate sees it, then the caller does. */
+static void lever_sim_collect(struct lever_sim *s)
+{
+	struct lever_wire_sample w;
+
+	while (board_sample(s->board, &w) == 0) {
+		if (s->disconnected || s->stalled)
+			continue;	/* lost on the way */
+		lever_gate_observe(&s->gate, le16toh(w.lines),
+				   le32toh(w.faults),
+				   le32toh(w.pressure_setpoint_pa),
+				   (int16_t)le16toh(w.incline_setpoint_centi_pct),
+				   s->now_ns);
+		lever_sim_queue(s, &w);
+	}
+}
+
+static void lever_sim_release_buttons(struct lever_sim *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < LEVER_ARRAY_SIZE(s->button_release_ns); i++) {
+		if (s->button_release_ns[i] &&
+		    s->button_release_ns[i] <= s->now_ns) {
+			board_set_button(s->board, 1u << i, false);
+			s->button_release_ns[i] = 0;
+		}
+	}
+}
+
+/*
+ * Advances board, plant and gate by @ns in slices that end at each sample
+ * time, so the gate observes and ticks once per sample as in the driver.
+ */
+static int lever_sim_advance(struct lever_sim *s, uint64_t ns)
+{
+	uint64_t end = s->now_ns + ns;
+
+	while (s->now_ns < end) {
+		uint64_t next = board_next_sample_ns(s->board);
+		uint64_t dt;
+		int ret;
+
+		/* board time and the virtual clock are the same time */
+		if (next <= s->now_ns)
+			next = s->now_ns + board_sample_period_ns(s->board);
+		dt = (next < end ? next : end) - s->now_ns;
+		ret = board_step(s->board, dt);
+		if (ret)
+			return ret;
+		s->now_ns += dt;
+		lever_sim_collect(s);
+		lever_sim_release_buttons(s);
+		lever_sim_tick(s);
+	}
+	lever_sim_sync_evfd(s);
+	return 0;
+}
+
+/* speed>0: brings the virtual clock up to real time x speed. */
+static int lever_sim_catch_up(struct lever_sim *s)
+{
+	uint64_t target;
+
+	if (!s->speed)
+		return 0;
+	target = s->base_virtual_ns +
+		 (lever_sim_mono_ns() - s->base_mono_ns) * s->speed;
+	if (target <= s->now_ns)
+		return 0;
+	return lever_sim_advance(s, target - s->now_ns);
+}
+
+static int lever_sim_enter(struct lever_sim *s)
+{
+	int ret = lever_sim_catch_up(s);
+
+	if (ret)
+		return ret;
+	return s->link_down ? -ENODEV : 0;
+}
+
+static int lever_sim_info(struct lever_dev *dev, struct lever_dev_info *info)
+{
+	struct lever_sim *s = to_sim(dev);
+	struct lever_wire_identity id;
+	struct lever_wire_limits lim;
+	__le32 wd;
+	int ret = lever_sim_enter(s);
+
+	if (ret)
+		return ret;
+	if (board_control(s->board, LEVER_REQ_GET_IDENTITY, 0, &id,
+			  sizeof(id)) != sizeof(id) ||
+	    board_control(s->board, LEVER_REQ_GET_LIMITS, 0, &lim,
+			  sizeof(lim)) != sizeof(lim) ||
+	    board_control(s->board, LEVER_REQ_GET_WATCHDOG, 0, &wd,
+			  sizeof(wd)) != sizeof(wd))
+		return -EIO;
+	memset(info, 0, sizeof(*info));
+	memcpy(info->serial, id.serial, LEVER_SERIAL_LEN);
+	info->fw_major = id.fw_major;
+	info->fw_minor = id.fw_minor;
+	info->fw_patch = id.fw_patch;
+	info->protocol_version = (uint8_t)le16toh(id.protocol_version);
+	info->transport = LEVER_DEV_TRANSPORT_SIM;
+	lever_strlcpy(info->node, "sim:", sizeof(info->node));
+	info->sample_rate_hz = le32toh(id.sample_rate_hz);
+	info->max_support_pressure_pa = le32toh(lim.max_support_pressure_pa);
+	info->max_support_force_mn = (int32_t)le32toh(lim.max_support_force_mn);
+	info->max_belt_speed_mm_s = (int32_t)le32toh(lim.max_belt_speed_mm_s);
+	info->max_belt_accel_mm_s2 = s->gate.lim.max_belt_accel_mm_s2;
+	info->stop_decel_mm_s2 = s->gate.lim.stop_decel_mm_s2;
+	info->incline_min_centi_pct =
+		(int16_t)le16toh(lim.incline_min_centi_pct);
+	info->incline_max_centi_pct =
+		(int16_t)le16toh(lim.incline_max_centi_pct);
+	info->force_per_pressure_un_pa = le32toh(lim.force_per_pressure_un_pa);
+	info->max_pressure_slew_pa_s = s->gate.lim.max_pressure_slew_pa_s;
+	info->board_watchdog_ms = le32toh(wd);
+	info->watchdog_ms = s->armed_by_us ? s->gate.watchdog_ms :
+			    s->watchdog_ms;
+	return 0;
+}
+
+static int lever_sim_arm(struct lever_dev *dev)
+{
+	struct lever_sim *s = to_sim(dev);
+	int ret = lever_sim_enter(s);
+
+	if (ret)
+		return ret;
+	ret = lever_gate_arm(&s->gate, s->watchdog_ms, s->now_ns);
+	if (ret)
+		return ret;
+	s->armed_by_us = true;
+	lever_sim_tick(s);
+	return 0;
+}
+
+static int lever_sim_disarm(struct lever_dev *dev)
+{
+	struct lever_sim *s = to_sim(dev);
+	int ret = lever_sim_enter(s);
+
+	if (ret)
+		return ret;
+	if (!s->armed_by_us)
+		return -EPERM;
+	lever_gate_stop(&s->gate, s->now_ns);
+	s->armed_by_us = false;
+	lever_sim_tick(s);
+	return 0;
+}
+
+static int lever_sim_command(struct lever_dev *dev,
+			     const struct lever_dev_command *cmd)
+{
+	struct lever_sim *s = to_sim(dev);
+	struct lever_gate_cmd gc;
+	int ret = lever_sim_enter(s);
+
+	if (ret)
+		return ret;
+	memset(&gc, 0, sizeof(gc));
+	gc.support_pressure_pa = cmd->support_pressure_pa;
+	gc.belt_speed_mm_s = cmd->belt_speed_mm_s;
+	gc.incline_centi_pct = cmd->incline_centi_pct;
+	ret = lever_gate_command(&s->gate, &gc, s->now_ns, NULL);
+	if (ret)
+		return ret;
+	lever_sim_tick(s);
+	return 0;
+}
+
+static int lever_sim_stop(struct lever_dev *dev)
+{
+	struct lever_sim *s = to_sim(dev);
+	int ret = lever_sim_enter(s);
+
+	if (ret)
+		return ret;
+	lever_gate_stop(&s->gate, s->now_ns);
+	lever_sim_tick(s);
+	return 0;
+}
+
+static int lever_sim_set_watchdog(struct lever_dev *dev, uint32_t period_ms)
+{
+	struct lever_sim *s = to_sim(dev);
+	int ret = lever_sim_enter(s);
+
+	if (ret)
+		return ret;
+	if (lever_gate_state(&s->gate) == LEVER_GATE_ARMED) {
+		ret = lever_gate_set_watchdog(&s->gate, period_ms);
+		if (ret)
+			return ret;
+	}
+	s->watchdog_ms = period_ms;
+	return 0;
+}
+
+static int lever_sim_status(struct lever_dev *dev, struct lever_dev_status *st)
+{
+	struct lever_sim *s = to_sim(dev);
+	int ret = lever_sim_enter(s);
+
+	if (ret)
+		return ret;
+	memset(st, 0, sizeof(*st));
+	st->last = s->last;
+	st->state = lever_gate_state(&s->gate);
+	st->faults = lever_gate_faults(&s->gate);
+	st->samples = s->samples;
+	st->dropped = s->dropped;
+	st->fault_count = s->gate.fault_count;
+	st->watchdog_trips = s->gate.watchdog_trips;
+	st->commands = s->commands;
+	st->clamped = s->gate.clamped;
+	st->controller_pid = s->armed_by_us &&
+			     st->state == LEVER_GATE_ARMED ?
+			     (uint32_t)getpid() : 0;
+	return 0;
+}
+
+static int lever_sim_reset_faults(struct lever_dev *dev)
+{
+	struct lever_sim *s = to_sim(dev);
+	int ret = lever_sim_enter(s);
+
+	if (ret)
+		return ret;
+	ret = lever_gate_reset_faults(&s->gate);
+	if (ret)
+		return ret;
+	s->armed_by_us = false;
+	/* The board's own latched faults clear through its control request. */
+	board_control(s->board, LEVER_REQ_RESET_FAULTS, 0, NULL, 0);
+	return 0;
+}
+
+static void lever_sim_pop(struct lever_sim *s, struct lever_dev_sample *out)
+{
+	*out = s->ring[s->head];
+	s->head = (s->head + 1) % LEVER_SIM_RING;
+	s->count--;
+	lever_sim_sync_evfd(s);
+}
+
+/* speed>0: sleeps until the virtual clock reaches @virtual_ns. */
+static int lever_sim_sleep_until(struct lever_sim *s, uint64_t virtual_ns)
+{
+	uint64_t mono = s->base_mono_ns +
+			(virtual_ns - s->base_virtual_ns) / s->speed;
+	struct timespec ts = {
+		.tv_sec = (time_t)(mono / 1000000000ull),
+		.tv_nsec = (long)(mono % 1000000000ull),
+	};
+	int ret;
+
+	ret = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+	return ret ? -ret : 0;
+}
+
+static int lever_sim_read_sample(struct lever_dev *dev,
+				 struct lever_dev_sample *out, bool block)
+{
+	struct lever_sim *s = to_sim(dev);
+	uint64_t limit;
+	int ret = lever_sim_enter(s);
+
+	if (ret)
+		return ret;
+	if (s->tfd >= 0) {
+		uint64_t expirations;
+
+		/* clears the timerfd; the catch-up above did its work */
+		if (read(s->tfd, &expirations, sizeof(expirations)) < 0 &&
+		    errno != EAGAIN)
+			return -errno;
+	}
+	limit = s->now_ns + LEVER_SIM_READ_LIMIT_NS;
+	while (!s->count) {
+		if (!block)
+			return -EAGAIN;
+		if (s->speed) {
+			ret = lever_sim_sleep_until(s,
+					board_next_sample_ns(s->board));
+			if (!ret)
+				ret = lever_sim_enter(s);
+		} else {
+			if (s->now_ns >= limit)
+				return -ETIMEDOUT;
+			ret = lever_sim_advance(s,
+				board_next_sample_ns(s->board) - s->now_ns);
+			if (!ret && s->link_down)
+				ret = -ENODEV;
+		}
+		if (ret)
+			return ret;
+	}
+	lever_sim_pop(s, out);
+	return 0;
+}
+
+static int lever_sim_fd(struct lever_dev *dev)
+{
+	return to_sim(dev)->epfd;
+}
+
+static int lever_sim_reopen(struct lever_dev *dev)
+{
+	struct lever_sim *s = to_sim(dev);
+	int ret = lever_sim_catch_up(s);
+
+	if (ret)
+		return ret;
+	if (s->disconnected)
+		return -ENODEV;
+	if (!s->link_down)
+		return 0;
+	/* A replugged board is a new device to the driver: fresh gate. */
+	lever_gate_init(&s->gate, &s->gate.lim);
+	s->armed_by_us = false;
+	s->link_down = false;
+	s->have_seq = false;
+	s->head = s->count = 0;
+	s->pending_lost = 0;
+	lever_sim_sync_evfd(s);
+	return 0;
+}
+
+static void lever_sim_close(struct lever_dev *dev)
+{
+	struct lever_sim *s = to_sim(dev);
+
+	if (s->armed_by_us)
+		lever_gate_release(&s->gate, s->now_ns);
+	if (s->board)
+		board_free(s->board);
+	if (s->epfd >= 0)
+		close(s->epfd);
+	if (s->evfd >= 0)
+		close(s->evfd);
+	if (s->tfd >= 0)
+		close(s->tfd);
+	free(s);
+}
+
+static int lever_sim_do_step(struct lever_dev *dev, uint64_t ns)
+{
+	struct lever_sim *s = to_sim(dev);
+	int ret = lever_sim_catch_up(s);
+
+	if (ret)
+		return ret;
+	s->base_virtual_ns += ns;	/* keeps the real-time link */
+	return lever_sim_advance(s, ns);
+}
+
+static int lever_sim_do_now(struct lever_dev *dev, uint64_t *now_ns)
+{
+	struct lever_sim *s = to_sim(dev);
+	int ret = lever_sim_catch_up(s);
+
+	if (ret)
+		return ret;
+	*now_ns = s->now_ns;
+	return 0;
+}
+
+static int lever_sim_do_inject(struct lever_dev *dev, unsigned int fault,
+			       int on)
+{
+	static const int plant_fault[] = {
+		[LEVER_SIM_FAULT_PRESSURE_SENSOR] = PLANT_FAULT_PRESSURE_STUCK,
+		[LEVER_SIM_FAULT_FORCE_SENSOR] = PLANT_FAULT_FORCE_STUCK,
+		[LEVER_SIM_FAULT_VALVE] = PLANT_FAULT_VALVE_STUCK,
+		[LEVER_SIM_FAULT_BELT_DRIVE] = PLANT_FAULT_BELT_OVERSPEED,
+		[LEVER_SIM_FAULT_DISCONNECT] = -1,
+		[LEVER_SIM_FAULT_STALL] = -1,
+		[LEVER_SIM_FAULT_PRESSURE_NOISE] = PLANT_FAULT_PRESSURE_NOISE,
+		[LEVER_SIM_FAULT_FORCE_NOISE] = PLANT_FAULT_FORCE_NOISE,
+		[LEVER_SIM_FAULT_DROP_FRAMES] = PLANT_FAULT_DROP_FRAMES,
+		[LEVER_SIM_FAULT_DELAY_FRAMES] = PLANT_FAULT_DELAY_FRAMES,
+	};
+	struct lever_sim *s = to_sim(dev);
+	int ret = lever_sim_catch_up(s);
+
+	if (ret)
+		return ret;
+	if (fault >= LEVER_ARRAY_SIZE(plant_fault))
+		return -EINVAL;
+	if (fault == LEVER_SIM_FAULT_DISCONNECT) {
+		if (on && !s->disconnected) {
+			/* what the driver does when the board goes away */
+			lever_gate_io_fault(&s->gate, s->now_ns);
+			s->link_down = true;
+			s->armed_by_us = false;
+			/* wake pollers; their next read sees -ENODEV */
+			if (!s->ev_set) {
+				uint64_t v = 1;
+
+				if (write(s->evfd, &v, sizeof(v)) == sizeof(v))
+					s->ev_set = true;
+			}
+		}
+		s->disconnected = on;
+		return 0;
+	}
+	if (fault == LEVER_SIM_FAULT_STALL) {
+		s->stalled = on;
+		return 0;
+	}
+	return board_set_fault(s->board, (enum plant_fault)plant_fault[fault],
+			       on != 0);
+}
+
+static int lever_sim_do_set_line(struct lever_dev *dev, unsigned int line,
+				 int active)
+{
+	struct lever_sim *s = to_sim(dev);
+	int ret = lever_sim_catch_up(s);
+
+	return ret ? ret : board_set_line(s->board, line, active != 0);
+}
+
+static int lever_sim_do_press_button(struct lever_dev *dev,
+				     unsigned int button, uint32_t hold_ms)
+{
+	struct lever_sim *s = to_sim(dev);
+	unsigned int i = (unsigned int)__builtin_ctz(button);
+	int ret = lever_sim_catch_up(s);
+
+	if (ret)
+		return ret;
+	ret = board_set_button(s->board, button, true);
+	if (ret)
+		return ret;
+	s->button_release_ns[i] = s->now_ns + (uint64_t)hold_ms * 1000000ull;
+	return 0;
+}
+
+static int lever_sim_do_set_runner(struct lever_dev *dev,
+				   uint32_t body_mass_g, uint32_t cadence_spm)
+{
+	struct lever_sim *s = to_sim(dev);
+	int ret = lever_sim_catch_up(s);
+
+	if (ret)
+		return ret;
+	return board_set_runner(s->board, body_mass_g / 1000.0,
+				cadence_spm / 60.0);
+}
+
+static const struct lever_ops lever_sim_ops = {
+	.info = lever_sim_info,
+	.arm = lever_sim_arm,
+	.disarm = lever_sim_disarm,
+	.command = lever_sim_command,
+	.stop = lever_sim_stop,
+	.set_watchdog = lever_sim_set_watchdog,
+	.status = lever_sim_status,
+	.reset_faults = lever_sim_reset_faults,
+	.read_sample = lever_sim_read_sample,
+	.fd = lever_sim_fd,
+	.reopen = lever_sim_reopen,
+	.close = lever_sim_close,
+	.sim_step = lever_sim_do_step,
+	.sim_now = lever_sim_do_now,
+	.sim_inject = lever_sim_do_inject,
+	.sim_set_line = lever_sim_do_set_line,
+	.sim_press_button = lever_sim_do_press_button,
+	.sim_set_runner = lever_sim_do_set_runner,
+};
+
+/* "seed=42,speed=0,serial=X" into @cfg and @speed; -EINVAL if malformed. */
+static int lever_sim_parse(const char *opts, struct board_config *cfg,
+			   unsigned int *speed)
+{
+	char buf[256], *save = NULL, *tok;
+
+	if (!lever_strlcpy(buf, opts, sizeof(buf)))
+		return -EINVAL;
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *val = strchr(tok, '='), *end;
+		unsigned long long v;
+
+		if (!val)
+			return -EINVAL;
+		*val++ = '\0';
+		if (!strcmp(tok, "serial")) {
+			if (!*val || strlen(val) > LEVER_DEV_SERIAL_MAX)
+				return -EINVAL;
+			memset(cfg->serial, 0, sizeof(cfg->serial));
+			memcpy(cfg->serial, val, strlen(val));
+			continue;
+		}
+		if (*val < '0' || *val > '9')
+			return -EINVAL;
+		errno = 0;
+		v = strtoull(val, &end, 10);
+		if (*end || errno)
+			return -EINVAL;
+		if (!strcmp(tok, "seed")) {
+			cfg->plant.seed = v;
+		} else if (!strcmp(tok, "speed")) {
+			if (v > 1000)
+				return -EINVAL;
+			*speed = (unsigned int)v;
+		} else {
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int lever_sim_make_fds(struct lever_sim *s)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+
+	s->epfd = epoll_create1(EPOLL_CLOEXEC);
+	s->evfd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (s->epfd < 0 || s->evfd < 0)
+		return -errno;
+	if (epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->evfd, &ev))
+		return -errno;
+	if (s->speed) {
+		uint64_t period = board_sample_period_ns(s->board) / s->speed;
+		struct itimerspec its = {
+			.it_interval.tv_nsec = (long)(period ? period : 1),
+			.it_value.tv_nsec = (long)(period ? period : 1),
+		};
+
+		s->tfd = timerfd_create(CLOCK_MONOTONIC,
+					TFD_NONBLOCK | TFD_CLOEXEC);
+		if (s->tfd < 0)
+			return -errno;
+		if (timerfd_settime(s->tfd, 0, &its, NULL) ||
+		    epoll_ctl(s->epfd, EPOLL_CTL_ADD, s->tfd, &ev))
+			return -errno;
+	}
+	return 0;
+}
+
+int lever_sim_open(const char *opts, unsigned int flags,
+		   struct lever_dev **out)
+{
+	struct lever_wire_limits wl;
+	struct lever_gate_limits gl;
+	struct board_config cfg;
+	struct lever_sim *s;
+	unsigned int speed = 0;
+	int ret;
+
+	board_default_config(&cfg);
+	cfg.plant.seed = 1;
+	ret = lever_sim_parse(opts, &cfg, &speed);
+	if (ret)
+		return ret;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->base.ops = &lever_sim_ops;
+	s->base.flags = flags;
+	s->epfd = s->evfd = s->tfd = -1;
+	s->speed = speed;
+	s->watchdog_ms = LEVER_GATE_WATCHDOG_DEF_MS;
+	ret = board_new(&cfg, &s->board);
+	if (ret)
+		goto err;
+	/* The gate gets the limits the board reports, as the driver does. */
+	if (board_control(s->board, LEVER_REQ_GET_LIMITS, 0, &wl,
+			  sizeof(wl)) != sizeof(wl)) {
+		ret = -EIO;
+		goto err;
+	}
+	memset(&gl, 0, sizeof(gl));
+	gl.max_support_pressure_pa = le32toh(wl.max_support_pressure_pa);
+	gl.max_belt_speed_mm_s = (int32_t)le32toh(wl.max_belt_speed_mm_s);
+	gl.max_belt_accel_mm_s2 = (int32_t)le32toh(wl.max_belt_accel_mm_s2);
+	gl.stop_decel_mm_s2 = (int32_t)le32toh(wl.stop_decel_mm_s2);
+	gl.incline_min_centi_pct = (int16_t)le16toh(wl.incline_min_centi_pct);
+	gl.incline_max_centi_pct = (int16_t)le16toh(wl.incline_max_centi_pct);
+	gl.max_pressure_slew_pa_s = le32toh(wl.max_pressure_slew_pa_s);
+	ret = lever_gate_check_limits(&gl);
+	if (ret)
+		goto err;
+	lever_gate_init(&s->gate, &gl);
+	ret = lever_sim_make_fds(s);
+	if (ret)
+		goto err;
+	s->base_mono_ns = lever_sim_mono_ns();
+	*out = &s->base;
+	return 0;
+err:
+	lever_sim_close(&s->base);
+	return ret;
+}
