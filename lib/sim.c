@@ -396,9 +396,10 @@ static int lever_sim_reset_faults(struct lever_dev *dev)
 	if (ret)
 		return ret;
 	s->armed_by_us = false;
-	/* The board's own latched faults clear through its control request. */
-	board_control(s->board, LEVER_REQ_RESET_FAULTS, 0, NULL, 0);
-	return 0;
+	/* The board's own latched faults clear through its control request;
+	 * it refuses (-EBUSY) while a line is active or the belt moves. */
+	ret = board_control(s->board, LEVER_REQ_RESET_FAULTS, 0, NULL, 0);
+	return ret < 0 ? ret : 0;
 }
 
 static void lever_sim_pop(struct lever_sim *s, struct lever_dev_sample *out)
