@@ -18,7 +18,8 @@ $(LEVERD_CORE): $(LEVERD_CORE_OBJS)
 	$(AR) rcs $@ $^
 
 # tplant: the small deterministic plant the tests and benchmarks drive
-LEVERD_TPLANT := $(BUILD)/obj/tests/unit/daemon/tplant.o
+LEVERD_TPLANT := $(BUILD)/obj/tests/unit/daemon/tplant.o \
+	$(BUILD)/obj/tests/unit/daemon/dsim.o
 
 LEVERD_UNIT_NAMES := cfg ring law ramp sup loop dsim
 LEVERD_UNIT_TESTS := $(LEVERD_UNIT_NAMES:%=$(BUILD)/tests/unit/daemon/test_%)

@@ -17,6 +17,7 @@
 
 #define G_M_S2			9.80665
 #define BELT_STOPPED_MM_S	20.0
+#define BELT_STOPPED_SAMPLES	50	/* seen at zero this long: stopped */
 #define INCLINE_RATE_CENTI_PCT_S 50.0
 #define INCLINE_JERK_CENTI_PCT_S2 100.0
 /* mass assumed for rates when none is known: small mass, slow rates */
@@ -44,6 +45,7 @@ struct loop {
 	unsigned int ext_lines, ext_keys;
 	uint32_t faults;
 	double belt_meas, incline_meas, force_n;
+	unsigned int stopped_samples;
 	uint64_t now_ns, cycles, targets_refused, stale_targets;
 };
 
@@ -149,6 +151,12 @@ static void loop_enter_safe(struct loop *l, uint32_t cause)
 	l->cause = cause;
 	l->safe_since_ns = l->now_ns;
 	l->hold_pa = l->pressure_cmd_pa;
+	/*
+	 * A stop must never speed the belt up: drop any acceleration at
+	 * once (the jerk limit is for comfort, the stop comes first).
+	 */
+	if (l->belt.rate > 0)
+		l->belt.rate = 0;
 	if (l->gen > l->gen_floor)
 		l->gen_floor = l->gen;
 	if (l->t.generation > l->gen_floor)
@@ -288,9 +296,20 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 	else
 		ramp_step(&l->incline, l->incline.value, &il, l->dt_s);
 
-	if (l->mode == LOOP_STOPPING && ramp_done(&l->belt, 0) &&
-	    fabs(l->belt_meas) < BELT_STOPPED_MM_S)
+	/*
+	 * Release support only after the belt has been seen at zero for a
+	 * while, and hold again the moment it is seen moving.
+	 */
+	if (sample && fabs(l->belt_meas) < BELT_STOPPED_MM_S &&
+	    ramp_done(&l->belt, 0))
+		l->stopped_samples++;
+	else if (sample || !ramp_done(&l->belt, 0))
+		l->stopped_samples = 0;
+	if (l->mode == LOOP_STOPPING &&
+	    l->stopped_samples >= BELT_STOPPED_SAMPLES)
 		l->mode = LOOP_RELEASING;
+	else if (l->mode == LOOP_RELEASING && !l->stopped_samples)
+		l->mode = LOOP_STOPPING;
 
 	/* support */
 	switch (l->mode) {
@@ -337,8 +356,7 @@ void loop_status(const struct loop *l, struct loop_status *st)
 	st->mode = l->mode;
 	st->safe_state = l->mode == LOOP_STOPPING ||
 			 l->mode == LOOP_RELEASING;
-	st->belt_stopped = ramp_done(&l->belt, 0) &&
-			   fabs(l->belt_meas) < BELT_STOPPED_MM_S;
+	st->belt_stopped = l->stopped_samples >= BELT_STOPPED_SAMPLES;
 	st->generation = l->gen;
 	st->faults = l->faults;
 	st->latched = sup_latched(l->sup);

@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_loop.c - specification of the control cycle against the test
+ * plant: it follows a session's targets; every fault ends in the safe
+ * state (belt controlled stop, support held, released slowly only at
+ * zero); the e-stop latches; nothing moves after a stop until targets of
+ * a newer generation ask for it.
+ */
+#include <errno.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "loop.h"
+#include "sup.h"
+#include "tplant.h"
+
+#define MS	1000000ull
+#define MASS	70.0
+#define MG	(MASS * 9.80665)
+
+struct rig {
+	struct leverd_cfg cfg;
+	struct tplant *p;
+	struct loop *l;
+	struct loop_out out;
+	struct loop_status st;
+	struct sess_targets t;
+	uint64_t now;
+};
+
+static struct rig R;
+
+static int setup(void **state)
+{
+	struct lever_dev_info info;
+
+	memset(&R, 0, sizeof(R));
+	cfg_defaults(&R.cfg);
+	if (tplant_new(7, MASS, &R.p))
+		return -1;
+	tplant_info(R.p, &info);
+	return loop_new(&R.cfg, &info, 0, &R.l);
+}
+
+static int teardown(void **state)
+{
+	loop_free(R.l);
+	tplant_free(R.p);
+	return 0;
+}
+
+static void cycles(int n)
+{
+	struct lever_dev_sample s;
+	int i, got;
+
+	for (i = 0; i < n; i++) {
+		R.now += MS;
+		got = tplant_step(R.p, MS, &s);
+		loop_cycle(R.l, got ? &s : NULL, R.now, &R.out);
+		tplant_command(R.p, &R.out.cmd, R.out.drive);
+	}
+	loop_status(R.l, &R.st);
+}
+
+static void targets(uint32_t gen, enum sess_run run, int32_t mm_s,
+		    int32_t bw_x100)
+{
+	R.t.generation = gen;
+	R.t.run = run;
+	R.t.belt_speed_mm_s = mm_s;
+	R.t.bw_carried_pct_x100 = bw_x100;
+	R.t.ramp_ms = 2000;
+	R.t.mass_kg = MASS;
+	loop_set_targets(R.l, &R.t);
+}
+
+/* start, run at 10 km/h with 80 % BW carried until settled */
+static void start_running(void)
+{
+	targets(1, SESS_RUN, 2778, 8000);
+	cycles(15000);
+	assert_int_equal(R.st.mode, LOOP_RUN);
+}
+
+static void test_nothing_moves_before_a_start(void **state)
+{
+	cycles(2000);
+	assert_int_equal(R.st.mode, LOOP_IDLE);
+	assert_true(R.out.cmd.belt_speed_mm_s == 0);
+	assert_true(R.out.cmd.support_pressure_pa == 0);
+}
+
+static void test_generation_zero_never_runs(void **state)
+{
+	targets(0, SESS_RUN, 2778, 8000);
+	cycles(2000);
+	assert_int_equal(R.st.mode, LOOP_IDLE);
+	assert_true(R.out.cmd.belt_speed_mm_s == 0);
+}
+
+static void test_follows_belt_and_support_targets(void **state)
+{
+	start_running();
+	assert_int_equal(R.out.cmd.belt_speed_mm_s, 2778);
+	assert_true(fabs(R.st.support_setpoint_n - 0.2 * MG) < 0.01);
+	assert_true(fabs(tplant_force_n(R.p) - 0.2 * MG) < 0.05 * MG);
+}
+
+static void test_targets_above_max_speed_are_refused(void **state)
+{
+	targets(1, SESS_RUN, 6000, 8000);	/* 21.6 km/h */
+	cycles(1000);
+	assert_int_equal(R.st.mode, LOOP_IDLE);
+	assert_true(R.st.targets_refused > 0);
+}
+
+/* the safe state's observable behaviour after a fault at 10 km/h */
+static void check_safe_stop(enum tplant_fault f, uint32_t want_fault,
+			    int detect_ms)
+{
+	double prev_belt, held;
+	int i;
+
+	start_running();
+	tplant_fault(R.p, f, true);
+	for (i = 0; i < detect_ms && !R.st.safe_state; i++)
+		cycles(1);
+	assert_true(R.st.safe_state);
+	assert_true(R.st.cause & want_fault);
+	held = R.out.cmd.support_pressure_pa;
+	prev_belt = R.out.cmd.belt_speed_mm_s;
+	/* belt comes down, never up; support held while it moves */
+	while (R.st.belt_cmd_mm_s > 0 || (f != TPLANT_STALL &&
+		!R.st.belt_stopped && R.now < 60000 * MS)) {
+		cycles(1);
+		assert_true(R.out.cmd.belt_speed_mm_s <= prev_belt);
+		prev_belt = R.out.cmd.belt_speed_mm_s;
+		if (R.st.mode == LOOP_STOPPING)
+			assert_true(R.out.cmd.support_pressure_pa == held);
+	}
+	assert_int_equal(R.out.cmd.belt_speed_mm_s, 0);
+	if (f != TPLANT_STALL)
+		assert_true(R.st.belt_stopped);
+}
+
+static void test_stale_samples_stop_safely(void **state)
+{
+	check_safe_stop(TPLANT_STALL, SUP_F_STALE, 7);
+}
+
+static void test_support_not_released_without_samples(void **state)
+{
+	check_safe_stop(TPLANT_STALL, SUP_F_STALE, 7);
+	cycles(5000);
+	/* the belt cannot be seen at zero: support stays held */
+	assert_int_equal(R.st.mode, LOOP_STOPPING);
+}
+
+static void test_sequence_gap_stops_safely(void **state)
+{
+	/* 15 of 16 samples lost: whichever check sees it first */
+	check_safe_stop(TPLANT_DROP, SUP_F_SEQ_GAP | SUP_F_STALE, 40);
+}
+
+static void test_stuck_load_cell_stops_safely(void **state)
+{
+	check_safe_stop(TPLANT_FORCE_STUCK, SUP_F_STUCK, 2100);
+}
+
+static void test_implausible_force_stops_safely(void **state)
+{
+	check_safe_stop(TPLANT_FORCE_OFFSET, SUP_F_IMPLAUSIBLE, 22);
+}
+
+static void test_invalid_pressure_stops_safely(void **state)
+{
+	check_safe_stop(TPLANT_PRESSURE_INVALID, SUP_F_PRESSURE_RANGE, 2);
+}
+
+static void test_overspeed_stops_safely(void **state)
+{
+	check_safe_stop(TPLANT_OVERSPEED, SUP_F_OVERSPEED, 300);
+}
+
+static void test_estop_reaches_safe_state_within_two_cycles(void **s)
+{
+	check_safe_stop(TPLANT_ESTOP, SUP_F_ESTOP, 2);
+}
+
+static void test_safety_key_stops_safely(void **state)
+{
+	check_safe_stop(TPLANT_SAFETY_KEY, SUP_F_SAFETY_KEY, 2);
+}
+
+static void test_stop_button_stops_safely(void **state)
+{
+	check_safe_stop(TPLANT_BTN_STOP, SUP_F_OPERATOR_STOP, 2);
+}
+
+static void test_pain_button_stops_safely(void **state)
+{
+	check_safe_stop(TPLANT_BTN_PAIN, SUP_F_PAIN, 2);
+}
+
+static void test_pendant_stop_key_stops_safely(void **state)
+{
+	start_running();
+	loop_set_external(R.l, 0, SUP_F_OPERATOR_STOP);
+	cycles(2);
+	assert_true(R.st.safe_state);
+}
+
+static void test_gpio_estop_stops_safely(void **state)
+{
+	start_running();
+	loop_set_external(R.l, LEVER_DEV_LINE_ESTOP, 0);
+	cycles(2);
+	assert_true(R.st.safe_state);
+	assert_true(R.st.latched & SUP_F_ESTOP);
+}
+
+static void test_belt_decel_in_safe_state_within_stop_limit(void **state)
+{
+	double prev, max_decel = 0;
+
+	start_running();
+	tplant_fault(R.p, TPLANT_FORCE_OFFSET, true);
+	cycles(25);
+	prev = R.st.belt_cmd_mm_s;
+	while (R.st.belt_cmd_mm_s > 0) {
+		cycles(1);
+		max_decel = fmax(max_decel, (prev - R.st.belt_cmd_mm_s) / 1e-3);
+		prev = R.st.belt_cmd_mm_s;
+	}
+	assert_true(max_decel <= R.cfg.stop_decel_m_s2 * 1000 + 1e-6);
+}
+
+static void test_support_released_only_at_zero_and_slowly(void **state)
+{
+	double rate = R.cfg.release_rate_pct_bw_s / 100 * MG / 0.002 * 1e-3;
+	double prev;
+	int i;
+
+	check_safe_stop(TPLANT_BTN_STOP, SUP_F_OPERATOR_STOP, 2);
+	cycles(1);
+	assert_int_equal(R.st.mode, LOOP_RELEASING);
+	prev = R.out.cmd.support_pressure_pa;
+	for (i = 0; i < 5000; i++) {
+		cycles(1);
+		assert_true(R.out.cmd.support_pressure_pa <= prev);
+		assert_true(prev - R.out.cmd.support_pressure_pa <= rate + 1);
+		prev = R.out.cmd.support_pressure_pa;
+	}
+	assert_true(prev < 0.2 * MG / 0.002);
+}
+
+static void test_support_never_raised_in_safe_state(void **state)
+{
+	uint32_t held;
+	int i;
+
+	start_running();
+	tplant_fault(R.p, TPLANT_BTN_STOP, true);
+	cycles(2);
+	held = R.out.cmd.support_pressure_pa;
+	targets(1, SESS_RUN, 2778, 5000);	/* more support asked */
+	for (i = 0; i < 10000; i++) {
+		cycles(1);
+		assert_true(R.out.cmd.support_pressure_pa <= held);
+	}
+}
+
+static void test_estop_latches_until_reset_and_new_start(void **state)
+{
+	check_safe_stop(TPLANT_ESTOP, SUP_F_ESTOP, 2);
+	tplant_fault(R.p, TPLANT_ESTOP, false);
+	targets(2, SESS_RUN, 2778, 8000);	/* new start, not reset */
+	cycles(1000);
+	assert_true(R.st.safe_state);
+	assert_true(R.st.latched & SUP_F_ESTOP);
+	assert_int_equal(R.out.cmd.belt_speed_mm_s, 0);
+}
+
+static void test_reset_refused_while_estop_held(void **state)
+{
+	check_safe_stop(TPLANT_ESTOP, SUP_F_ESTOP, 2);
+	assert_int_equal(loop_reset(R.l), -EBUSY);
+}
+
+static void test_after_reset_nothing_moves_until_new_generation(void **s)
+{
+	check_safe_stop(TPLANT_ESTOP, SUP_F_ESTOP, 2);
+	tplant_fault(R.p, TPLANT_ESTOP, false);
+	assert_int_equal(tplant_reset(R.p), 0);
+	cycles(10);
+	assert_int_equal(loop_reset(R.l), 0);
+	targets(1, SESS_RUN, 2778, 8000);	/* the old, queued targets */
+	cycles(3000);
+	assert_true(R.st.safe_state);
+	assert_int_equal(R.out.cmd.belt_speed_mm_s, 0);
+	assert_true(R.st.stale_targets > 0);
+	targets(2, SESS_RUN, 2778, 8000);	/* explicit new start */
+	cycles(3000);
+	assert_int_equal(R.st.mode, LOOP_RUN);
+	assert_true(R.out.cmd.belt_speed_mm_s > 0);
+}
+
+static void test_stop_without_fault_needs_new_generation(void **state)
+{
+	start_running();
+	targets(1, SESS_STOP, 0, 8000);
+	cycles(10);
+	assert_true(R.st.safe_state);
+	targets(1, SESS_RUN, 2778, 8000);
+	cycles(8000);
+	assert_int_equal(R.out.cmd.belt_speed_mm_s, 0);
+}
+
+static void test_pause_stops_belt_and_holds_support(void **state)
+{
+	start_running();
+	targets(1, SESS_PAUSE, 2778, 8000);
+	cycles(10000);
+	assert_int_equal(R.st.mode, LOOP_PAUSE);
+	assert_int_equal(R.out.cmd.belt_speed_mm_s, 0);
+	assert_true(fabs(R.st.support_setpoint_n - 0.2 * MG) < 0.01);
+	targets(1, SESS_RUN, 2778, 8000);	/* same generation: no */
+	cycles(1000);
+	assert_int_equal(R.st.mode, LOOP_PAUSE);
+	targets(2, SESS_RUN, 2778, 8000);	/* resume */
+	cycles(1000);
+	assert_int_equal(R.st.mode, LOOP_RUN);
+}
+
+static void test_start_refused_while_a_sensor_is_faulty(void **state)
+{
+	tplant_fault(R.p, TPLANT_PRESSURE_INVALID, true);
+	targets(1, SESS_RUN, 2778, 8000);
+	cycles(2000);
+	assert_int_not_equal(R.st.mode, LOOP_RUN);
+	assert_int_equal(R.out.cmd.belt_speed_mm_s, 0);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_nothing_moves_before_a_start),
+		T(test_generation_zero_never_runs),
+		T(test_follows_belt_and_support_targets),
+		T(test_targets_above_max_speed_are_refused),
+		T(test_stale_samples_stop_safely),
+		T(test_support_not_released_without_samples),
+		T(test_sequence_gap_stops_safely),
+		T(test_stuck_load_cell_stops_safely),
+		T(test_implausible_force_stops_safely),
+		T(test_invalid_pressure_stops_safely),
+		T(test_overspeed_stops_safely),
+		T(test_estop_reaches_safe_state_within_two_cycles),
+		T(test_safety_key_stops_safely),
+		T(test_stop_button_stops_safely),
+		T(test_pain_button_stops_safely),
+		T(test_pendant_stop_key_stops_safely),
+		T(test_gpio_estop_stops_safely),
+		T(test_belt_decel_in_safe_state_within_stop_limit),
+		T(test_support_released_only_at_zero_and_slowly),
+		T(test_support_never_raised_in_safe_state),
+		T(test_estop_latches_until_reset_and_new_start),
+		T(test_reset_refused_while_estop_held),
+		T(test_after_reset_nothing_moves_until_new_generation),
+		T(test_stop_without_fault_needs_new_generation),
+		T(test_pause_stops_belt_and_holds_support),
+		T(test_start_refused_while_a_sensor_is_faulty),
+	};
+
+	return cmocka_run_group_tests_name("leverd loop", tests, NULL, NULL);
+}
