@@ -155,6 +155,8 @@ void lever_gate_observe(struct lever_gate *g, __u16 lines, __u32 board_faults,
 			__u32 applied_pressure_pa, __s16 applied_incline,
 			__u64 now_ns)
 {
+	__u32 new_faults;
+
 	g->lines = lines;
 	if (g->state == LEVER_GATE_DISARMED || g->state == LEVER_GATE_FAULT) {
 		/* what "hold" means at the next arm */
@@ -172,7 +174,9 @@ void lever_gate_observe(struct lever_gate *g, __u16 lines, __u32 board_faults,
 		lever_gate_hard_stop(g);
 		return;
 	}
-	if (board_faults) {
+	new_faults = board_faults & ~g->board_faults;
+	g->board_faults = board_faults;
+	if (new_faults) {
 		lever_gate_latch(g, LEVER_GATE_FAULT_BOARD);
 		lever_gate_slew(g, now_ns);
 		lever_gate_begin_stop(g);
@@ -185,7 +189,8 @@ int lever_gate_arm(struct lever_gate *g, __u32 watchdog_ms, __u64 now_ns)
 {
 	if (!lever_gate_watchdog_ok(watchdog_ms))
 		return -EINVAL;
-	if (g->faults || (g->lines & LEVER_GATE_LINES_ACTIVE))
+	if (g->faults || g->board_faults ||
+	    (g->lines & LEVER_GATE_LINES_ACTIVE))
 		return -EPERM;
 	if (g->state != LEVER_GATE_DISARMED)
 		return -EBUSY;
@@ -268,7 +273,8 @@ void lever_gate_stop(struct lever_gate *g, __u64 now_ns)
 
 void lever_gate_release(struct lever_gate *g, __u64 now_ns)
 {
-	if (g->state != LEVER_GATE_ARMED && g->state != LEVER_GATE_STOPPING)
+	/* a stop already under way (disarm, watchdog) just runs on */
+	if (g->state != LEVER_GATE_ARMED)
 		return;
 	lever_gate_latch(g, LEVER_GATE_FAULT_CLOSED);
 	lever_gate_stop(g, now_ns);

@@ -93,6 +93,7 @@ struct lever_gate {
 	__u32	faults;			/* LEVER_GATE_FAULT_*, latched */
 	__u32	watchdog_ms;		/* of the current controller */
 	__u16	lines;			/* latest safety lines */
+	__u32	board_faults;		/* latest board fault bits */
 	bool	final_frame;		/* one drive-off frame still owed */
 	__u64	fed_ns;			/* last arm or command */
 	__u64	step_ns;		/* time of the last slew step */
@@ -117,7 +118,9 @@ void lever_gate_init(struct lever_gate *g, const struct lever_gate_limits *lim);
  * and incline set-points the board applies (what "hold" starts from).
  * An active e-stop or safety key latches its fault at once; the board has
  * cut the belt drive itself, so the output belt speed drops to zero. A
- * board fault latches LEVER_GATE_FAULT_BOARD and starts a controlled stop.
+ * board fault bit that was clear in the previous report latches
+ * LEVER_GATE_FAULT_BOARD and starts a controlled stop (reports already in
+ * flight when a reset clears the board's faults must not latch again).
  */
 void lever_gate_observe(struct lever_gate *g, __u16 lines, __u32 board_faults,
 			__u32 applied_pressure_pa, __s16 applied_incline,
@@ -125,8 +128,8 @@ void lever_gate_observe(struct lever_gate *g, __u16 lines, __u32 board_faults,
 
 /*
  * Arms with watchdog @watchdog_ms (5..1000, else -EINVAL). -EPERM while a
- * fault is latched or the e-stop or safety key is active; -EBUSY unless
- * disarmed. Output starts at belt 0 with pressure and incline held.
+ * fault is latched, the board reports a fault, or the e-stop or safety key
+ * is active; -EBUSY unless disarmed. Output starts at belt 0 with pressure and incline held.
  */
 int lever_gate_arm(struct lever_gate *g, __u32 watchdog_ms, __u64 now_ns);
 
@@ -149,7 +152,10 @@ int lever_gate_set_watchdog(struct lever_gate *g, __u32 watchdog_ms);
  */
 void lever_gate_stop(struct lever_gate *g, __u64 now_ns);
 
-/* The controller closed its file or died: controlled stop, fault latched. */
+/*
+ * The controller closed its file or died while armed: controlled stop,
+ * fault latched. A stop already under way runs on without a new fault.
+ */
 void lever_gate_release(struct lever_gate *g, __u64 now_ns);
 
 /* The link to the board failed: controlled stop, fault latched. */

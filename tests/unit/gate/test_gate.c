@@ -510,6 +510,19 @@ static void test_release_when_disarmed_latches_nothing(void **state)
 	assert_int_equal(lever_gate_state(&g), LEVER_GATE_DISARMED);
 }
 
+static void test_release_during_a_clean_stop_latches_nothing(void **state)
+{
+	struct lever_gate g;
+	__u64 t;
+
+	armed(&g);
+	t = run_up(&g, 1000, T0);
+	lever_gate_stop(&g, t);
+	lever_gate_release(&g, t + MS(1));
+	assert_int_equal(lever_gate_faults(&g), 0);
+	assert_int_equal(lever_gate_state(&g), LEVER_GATE_STOPPING);
+}
+
 static void test_estop_while_running_latches_and_zeroes_belt(void **state)
 {
 	struct lever_gate g;
@@ -536,6 +549,30 @@ static void test_board_fault_starts_controlled_stop(void **state)
 	lever_gate_observe(&g, 0, 1u << 3, 100000, 0, t);
 	assert_int_equal(lever_gate_state(&g), LEVER_GATE_STOPPING);
 	assert_int_equal(lever_gate_faults(&g), LEVER_GATE_FAULT_BOARD);
+}
+
+static void test_board_fault_already_reported_does_not_latch_again(void **state)
+{
+	struct lever_gate g;
+
+	fresh(&g);
+	lever_gate_observe(&g, 0, 1u << 3, 100000, 0, T0);
+	assert_int_equal(lever_gate_reset_faults(&g), 0);
+	/* a report sent before the board's own reset still shows the bit */
+	lever_gate_observe(&g, 0, 1u << 3, 100000, 0, T0 + MS(1));
+	assert_int_equal(lever_gate_faults(&g), 0);
+}
+
+static void test_arm_refused_while_board_reports_a_fault(void **state)
+{
+	struct lever_gate g;
+
+	fresh(&g);
+	lever_gate_observe(&g, 0, 1u << 3, 100000, 0, T0);
+	assert_int_equal(lever_gate_reset_faults(&g), 0);
+	assert_int_equal(lever_gate_arm(&g, 50, T0 + MS(1)), -EPERM);
+	lever_gate_observe(&g, 0, 0, 100000, 0, T0 + MS(2));
+	assert_int_equal(lever_gate_arm(&g, 50, T0 + MS(3)), 0);
 }
 
 static void test_io_fault_stops_and_latches(void **state)
@@ -655,8 +692,11 @@ int main(void)
 		cmocka_unit_test(test_one_drive_off_frame_follows_the_end_of_a_stop),
 		cmocka_unit_test(test_release_stops_and_latches_closed_fault),
 		cmocka_unit_test(test_release_when_disarmed_latches_nothing),
+		cmocka_unit_test(test_release_during_a_clean_stop_latches_nothing),
 		cmocka_unit_test(test_estop_while_running_latches_and_zeroes_belt),
 		cmocka_unit_test(test_board_fault_starts_controlled_stop),
+		cmocka_unit_test(test_board_fault_already_reported_does_not_latch_again),
+		cmocka_unit_test(test_arm_refused_while_board_reports_a_fault),
 		cmocka_unit_test(test_io_fault_stops_and_latches),
 		cmocka_unit_test(test_reset_refused_while_estop_active),
 		cmocka_unit_test(test_reset_refused_while_belt_ramps_down),
