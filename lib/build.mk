@@ -106,7 +106,8 @@ $(LIBLEVER_KEYS_VM): $(BUILD)/obj/tests/unit/lib/keys_vm.o $(LIBLEVER_A)
 ALL_TARGETS += $(LIBLEVER_UNIT_TESTS) $(LIBLEVER_SCENARIO) \
 	$(if $(wildcard tests/unit/lib/keys_vm.c),$(LIBLEVER_KEYS_VM))
 UNIT_TESTS  += $(LIBLEVER_UNIT_TESTS) $(LIBLEVER_SCENARIO) \
-	tests/unit/lib/check-header.sh tests/unit/lib/check-exports.sh
+	tests/unit/lib/check-header.sh tests/unit/lib/check-exports.sh \
+	tests/unit/lib/valgrind.sh
 
 # valgrind over every liblever unit test (TAP, one line per program).
 .PHONY: check-lib-valgrind
