@@ -7,7 +7,7 @@
 LEVERPLAN_SRCS := $(wildcard daemon/plan/*.c)
 LEVERPLAN_OBJS := $(LEVERPLAN_SRCS:%.c=$(BUILD)/obj/%.o)
 LEVERPLAN      := $(BUILD)/libleverplan.a
-LEVERPLAN_LIBS := $(call PKG_LIBS,jansson) $(call PKG_LIBS,sqlite3)
+LEVERPLAN_LIBS := $(call PKG_LIBS,jansson) $(call PKG_LIBS,sqlite3) -lm
 
 $(BUILD)/obj/daemon/plan/%.o: EXTRA_CFLAGS += -Idaemon/plan \
 	$(call PKG_CFLAGS,jansson) $(call PKG_CFLAGS,sqlite3)

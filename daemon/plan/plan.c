@@ -1375,3 +1375,60 @@ int plan_session_index(const struct plan *p, const char *name)
 			return (int)i;
 	return -1;
 }
+
+static unsigned int edit_distance(const char *a, const char *b)
+{
+	unsigned int row[40], i, j, la = strlen(a), lb = strlen(b);
+
+	if (la > 38 || lb > 38)
+		return 99;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		unsigned int diag = row[0];
+
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			unsigned int up = row[j];
+			unsigned int best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+void plan_suggest(const struct plan *p, const char *name, char *buf,
+		  size_t len)
+{
+	unsigned int best[3] = { 99, 99, 99 };
+	int which[3] = { -1, -1, -1 };
+	size_t i, o = 0;
+	int k, m;
+
+	if (len)
+		buf[0] = '\0';
+	for (i = 0; i < p->n_sessions; i++) {
+		unsigned int d = edit_distance(name, p->sessions[i].name);
+
+		for (k = 0; k < 3; k++) {
+			if (d < best[k]) {
+				for (m = 2; m > k; m--) {
+					best[m] = best[m - 1];
+					which[m] = which[m - 1];
+				}
+				best[k] = d;
+				which[k] = (int)i;
+				break;
+			}
+		}
+	}
+	for (k = 0; k < 3 && which[k] >= 0 && o < len; k++)
+		o += snprintf(buf + o, len - o, "%s%s", k ? ", " : "",
+			      p->sessions[which[k]].name);
+}

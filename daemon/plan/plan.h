@@ -125,6 +125,10 @@ const struct plan_session *plan_find_session(const struct plan *p,
 int plan_session_index(const struct plan *p, const char *name);
 const char *plan_step_kind_name(enum plan_step_kind k);
 
+/* Up to three session names closest to name, "a, b, c", into buf. */
+void plan_suggest(const struct plan *p, const char *name, char *buf,
+		  size_t len);
+
 /* Parse "weekN-dayM"; 0 or -EINVAL. */
 int plan_session_name_parse(const char *name, unsigned int *week,
 			    unsigned int *day);

@@ -43,10 +43,17 @@ struct sess_targets {
 	uint32_t generation;	/* +1 on every explicit start/resume;
 				 * the RT side discards anything older */
 	enum sess_run run;
-	int32_t belt_speed_mm_s;	/* target, >= 0 */
-	int32_t incline_centi_pct;	/* target, 0.01 % */
+	/*
+	 * Set-points for now: sess_ already ramps linearly between steps, so
+	 * the RT side follows these (within its own slew/jerk limits). On
+	 * SESS_PAUSE/SESS_STOP the belt speed is 0 and support is held at
+	 * bw_carried_pct_x100 (released slowly only after a STOP, belt at 0).
+	 */
+	int32_t belt_speed_mm_s;	/* >= 0 */
+	int32_t incline_centi_pct;	/* 0.01 % */
 	int32_t bw_carried_pct_x100;	/* body weight carried, 0.01 % */
-	uint32_t ramp_ms;		/* time to reach these targets */
+	uint32_t ramp_ms;		/* left of the ramp to the step's
+					 * targets (information) */
 	float mass_kg;			/* athlete's mass, 0 when idle */
 };
 

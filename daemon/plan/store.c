@@ -1,0 +1,424 @@
+// SPDX-License-Identifier: MIT
+/*
+ * store_: athletes and session records in SQLite. Every write is its own
+ * transaction with synchronous=FULL, so a record the operator was told about
+ * survives a power cut. Records are never deleted; the schema grows with
+ * PRAGMA user_version.
+ */
+#include "store.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sqlite3.h>
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store {
+	sqlite3 *db;
+};
+
+static const char schema[] =
+	"CREATE TABLE IF NOT EXISTS athletes ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" mass_g INTEGER NOT NULL CHECK (mass_g > 0),"
+	" created_s INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS sessions ("
+	" id INTEGER PRIMARY KEY,"
+	" athlete_id INTEGER NOT NULL REFERENCES athletes(id),"
+	" plan TEXT NOT NULL,"
+	" session TEXT NOT NULL,"
+	" date TEXT NOT NULL,"
+	" started_s INTEGER NOT NULL,"
+	" ended_s INTEGER NOT NULL DEFAULT 0,"
+	" completed INTEGER NOT NULL DEFAULT 0,"
+	" pain INTEGER NOT NULL DEFAULT 0,"
+	" pain_score INTEGER NOT NULL DEFAULT -1,"
+	" end_cause TEXT NOT NULL DEFAULT 'running',"
+	" elapsed_ms INTEGER NOT NULL DEFAULT 0,"
+	" steps_skipped INTEGER NOT NULL DEFAULT 0);"
+	"CREATE INDEX IF NOT EXISTS sessions_by_athlete"
+	" ON sessions(athlete_id, id);"
+	"CREATE TABLE IF NOT EXISTS criteria ("
+	" athlete_id INTEGER NOT NULL REFERENCES athletes(id),"
+	" plan TEXT NOT NULL,"
+	" confirmed_s INTEGER NOT NULL,"
+	" PRIMARY KEY (athlete_id, plan));";
+
+static int sql_err(int rc)
+{
+	switch (rc) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return -EACCES;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_CANTOPEN:
+		return -ENOENT;
+	case SQLITE_CONSTRAINT:
+		return -EEXIST;
+	default:
+		return -EIO;
+	}
+}
+
+static int exec(struct store *st, const char *sql)
+{
+	return sql_err(sqlite3_exec(st->db, sql, NULL, NULL, NULL));
+}
+
+int store_open(struct store **out, const char *state_dir)
+{
+	struct store *st;
+	char path[4096];
+	int rc, ret;
+
+	*out = NULL;
+	if (mkdir(state_dir, 0750) < 0 && errno != EEXIST)
+		return -errno;
+	if (snprintf(path, sizeof(path), "%s/lever.db", state_dir) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	st = calloc(1, sizeof(*st));
+	if (!st)
+		return -ENOMEM;
+	rc = sqlite3_open_v2(path, &st->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			     SQLITE_OPEN_FULLMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		ret = sql_err(rc);
+		goto err;
+	}
+	sqlite3_busy_timeout(st->db, 2000);
+	/* Durable on power loss: fsync the journal and the database. */
+	ret = exec(st, "PRAGMA journal_mode=DELETE;"
+		       "PRAGMA synchronous=FULL;"
+		       "PRAGMA foreign_keys=ON;");
+	if (ret)
+		goto err;
+	ret = exec(st, "BEGIN IMMEDIATE;");
+	if (ret)
+		goto err;
+	ret = exec(st, schema);
+	if (!ret)
+		ret = exec(st, "PRAGMA user_version=1;");
+	/* A session that was running when leverd died or power was lost. */
+	if (!ret)
+		ret = exec(st, "UPDATE sessions SET end_cause='interrupted'"
+			       " WHERE end_cause='running';");
+	if (ret) {
+		exec(st, "ROLLBACK;");
+		goto err;
+	}
+	ret = exec(st, "COMMIT;");
+	if (ret)
+		goto err;
+	*out = st;
+	return 0;
+err:
+	sqlite3_close(st->db);
+	free(st);
+	return ret;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	sqlite3_close(st->db);
+	free(st);
+}
+
+static int prep(struct store *st, const char *sql, sqlite3_stmt **stmt)
+{
+	return sql_err(sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL));
+}
+
+/* Run a statement that returns no rows; -ENOENT when it changed nothing. */
+static int run(struct store *st, sqlite3_stmt *stmt, bool need_change)
+{
+	int rc = sqlite3_step(stmt);
+	int ret;
+
+	ret = rc == SQLITE_DONE ? 0 : sql_err(rc);
+	if (!ret && need_change && sqlite3_changes(st->db) == 0)
+		ret = -ENOENT;
+	sqlite3_finalize(stmt);
+	return ret;
+}
+
+int store_athlete_add(struct store *st, const char *name, uint32_t mass_g,
+		      int64_t now_s)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	ret = prep(st, "INSERT INTO athletes(name, mass_g, created_s)"
+		       " VALUES (?, ?, ?);", &s);
+	if (ret)
+		return ret;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, mass_g);
+	sqlite3_bind_int64(s, 3, now_s);
+	return run(st, s, false);
+}
+
+static void athlete_row(sqlite3_stmt *s, struct store_athlete *a)
+{
+	const unsigned char *name = sqlite3_column_text(s, 1);
+
+	memset(a, 0, sizeof(*a));
+	a->id = sqlite3_column_int64(s, 0);
+	snprintf(a->name, sizeof(a->name), "%s", name ? (const char *)name : "");
+	a->mass_g = (uint32_t)sqlite3_column_int64(s, 2);
+	a->created_s = sqlite3_column_int64(s, 3);
+}
+
+int store_athlete_get(struct store *st, const char *name,
+		      struct store_athlete *out)
+{
+	sqlite3_stmt *s;
+	int ret, rc;
+
+	ret = prep(st, "SELECT id, name, mass_g, created_s FROM athletes"
+		       " WHERE name = ?;", &s);
+	if (ret)
+		return ret;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		athlete_row(s, out);
+		ret = 0;
+	} else {
+		ret = rc == SQLITE_DONE ? -ENOENT : sql_err(rc);
+	}
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_athlete_set_mass(struct store *st, const char *name,
+			   uint32_t mass_g)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	ret = prep(st, "UPDATE athletes SET mass_g = ? WHERE name = ?;", &s);
+	if (ret)
+		return ret;
+	sqlite3_bind_int64(s, 1, mass_g);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
+	return run(st, s, true);
+}
+
+int store_athlete_list(struct store *st, struct store_athlete **list,
+		       size_t *n)
+{
+	struct store_athlete *v = NULL, *nv;
+	sqlite3_stmt *s;
+	size_t cnt = 0;
+	int ret, rc;
+
+	*list = NULL;
+	*n = 0;
+	ret = prep(st, "SELECT id, name, mass_g, created_s FROM athletes"
+		       " ORDER BY name;", &s);
+	if (ret)
+		return ret;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		nv = realloc(v, (cnt + 1) * sizeof(*v));
+		if (!nv) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		v = nv;
+		athlete_row(s, &v[cnt++]);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return sql_err(rc) ? sql_err(rc) : -EIO;
+	}
+	*list = v;
+	*n = cnt;
+	return 0;
+}
+
+int store_session_begin(struct store *st, int64_t athlete_id,
+			const char *plan, const char *session,
+			const char *date, int64_t started_s, int64_t *id)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	ret = prep(st, "INSERT INTO sessions(athlete_id, plan, session, date,"
+		       " started_s) VALUES (?, ?, ?, ?, ?);", &s);
+	if (ret)
+		return ret;
+	sqlite3_bind_int64(s, 1, athlete_id);
+	sqlite3_bind_text(s, 2, plan, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, session, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, date, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 5, started_s);
+	ret = run(st, s, false);
+	if (!ret)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return ret;
+}
+
+int store_session_end(struct store *st, const struct store_session *r)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	ret = prep(st, "UPDATE sessions SET ended_s = ?, completed = ?,"
+		       " pain = ?, pain_score = ?, end_cause = ?,"
+		       " elapsed_ms = ?, steps_skipped = ? WHERE id = ?;", &s);
+	if (ret)
+		return ret;
+	sqlite3_bind_int64(s, 1, r->ended_s);
+	sqlite3_bind_int(s, 2, r->completed);
+	sqlite3_bind_int(s, 3, r->pain);
+	sqlite3_bind_int(s, 4, r->pain_score);
+	sqlite3_bind_text(s, 5, r->end_cause, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 6, r->elapsed_ms);
+	sqlite3_bind_int64(s, 7, r->steps_skipped);
+	sqlite3_bind_int64(s, 8, r->id);
+	return run(st, s, true);
+}
+
+int store_session_set_pain(struct store *st, int64_t id, int score)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	ret = prep(st, "UPDATE sessions SET pain = 1, pain_score = ?"
+		       " WHERE id = ?;", &s);
+	if (ret)
+		return ret;
+	sqlite3_bind_int(s, 1, score);
+	sqlite3_bind_int64(s, 2, id);
+	return run(st, s, true);
+}
+
+static void text_col(sqlite3_stmt *s, int col, char *dst, size_t len)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+
+	snprintf(dst, len, "%s", t ? (const char *)t : "");
+}
+
+int store_sessions(struct store *st, int64_t athlete_id, const char *plan,
+		   struct store_session **list, size_t *n)
+{
+	struct store_session *v = NULL, *nv, *r;
+	sqlite3_stmt *s;
+	size_t cnt = 0;
+	int ret, rc;
+
+	*list = NULL;
+	*n = 0;
+	ret = prep(st, "SELECT id, athlete_id, plan, session, date, started_s,"
+		       " ended_s, completed, pain, pain_score, end_cause,"
+		       " elapsed_ms, steps_skipped FROM sessions"
+		       " WHERE athlete_id = ?1 AND (?2 IS NULL OR plan = ?2)"
+		       " ORDER BY id;", &s);
+	if (ret)
+		return ret;
+	sqlite3_bind_int64(s, 1, athlete_id);
+	if (plan)
+		sqlite3_bind_text(s, 2, plan, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, 2);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		nv = realloc(v, (cnt + 1) * sizeof(*v));
+		if (!nv) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		v = nv;
+		r = &v[cnt++];
+		memset(r, 0, sizeof(*r));
+		r->id = sqlite3_column_int64(s, 0);
+		r->athlete_id = sqlite3_column_int64(s, 1);
+		text_col(s, 2, r->plan, sizeof(r->plan));
+		text_col(s, 3, r->session, sizeof(r->session));
+		text_col(s, 4, r->date, sizeof(r->date));
+		r->started_s = sqlite3_column_int64(s, 5);
+		r->ended_s = sqlite3_column_int64(s, 6);
+		r->completed = sqlite3_column_int(s, 7);
+		r->pain = sqlite3_column_int(s, 8);
+		r->pain_score = sqlite3_column_int(s, 9);
+		text_col(s, 10, r->end_cause, sizeof(r->end_cause));
+		r->elapsed_ms = (uint32_t)sqlite3_column_int64(s, 11);
+		r->steps_skipped = (unsigned int)sqlite3_column_int(s, 12);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return sql_err(rc) ? sql_err(rc) : -EIO;
+	}
+	*list = v;
+	*n = cnt;
+	return 0;
+}
+
+int store_criteria_confirmed(struct store *st, int64_t athlete_id,
+			     const char *plan, bool *yes)
+{
+	sqlite3_stmt *s;
+	int ret, rc;
+
+	ret = prep(st, "SELECT 1 FROM criteria WHERE athlete_id = ?"
+		       " AND plan = ?;", &s);
+	if (ret)
+		return ret;
+	sqlite3_bind_int64(s, 1, athlete_id);
+	sqlite3_bind_text(s, 2, plan, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(s);
+	*yes = rc == SQLITE_ROW;
+	ret = rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : sql_err(rc);
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_criteria_confirm(struct store *st, int64_t athlete_id,
+			   const char *plan, int64_t now_s)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	ret = prep(st, "INSERT OR IGNORE INTO criteria(athlete_id, plan,"
+		       " confirmed_s) VALUES (?, ?, ?);", &s);
+	if (ret)
+		return ret;
+	sqlite3_bind_int64(s, 1, athlete_id);
+	sqlite3_bind_text(s, 2, plan, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 3, now_s);
+	return run(st, s, false);
+}
+
+int store_synchronous(struct store *st)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	ret = prep(st, "PRAGMA synchronous;", &s);
+	if (ret)
+		return ret;
+	ret = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -EIO;
+	sqlite3_finalize(s);
+	return ret;
+}

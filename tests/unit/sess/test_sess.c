@@ -1,0 +1,579 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_sess.c - specification of leverd's operator logic: every refusal to
+ * start is its own test with the sentence it must say, pause/resume/stop/
+ * pain drive the targets the RT side follows, pain regresses the plan to
+ * the previous week, records survive a restart. Runs on the shipped plan
+ * with an injected wall clock (UTC) and monotonic time.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "sess.h"
+
+#define S(x)	((uint64_t)(x) * 1000000000ull)
+#define DAY	86400
+
+static char dir[64];
+static struct sess *s;
+static time_t wall;
+static char msg[512];
+static json_t *res;
+static struct sess_feedback fb;
+static struct sess_targets tg;
+
+static time_t test_wall(void *ctx)
+{
+	return wall;
+}
+
+static void reopen(void)
+{
+	sess_close(s);
+	assert_int_equal(sess_open(&s, LEVER_SRCDIR "/plans", dir), 0);
+	sess_set_wall_clock(s, test_wall, NULL);
+}
+
+/* One tick of RT feedback at t: unit limit 1000 N, all lines fine. */
+static void tick(uint64_t t)
+{
+	fb.now_ns = t;
+	fb.max_support_force_n = fb.max_support_force_n ?: 1000.0f;
+	sess_tick(s, &fb, &tg);
+}
+
+static int req(const char *cmd, const char *args_json, uint64_t t)
+{
+	json_t *args = NULL;
+	int ret;
+
+	if (args_json) {
+		args = json_loads(args_json, 0, NULL);
+		assert_non_null(args);
+	}
+	json_decref(res);
+	res = NULL;
+	msg[0] = '\0';
+	ret = sess_request(s, cmd, args, true, t, &res, msg, sizeof(msg));
+	json_decref(args);
+	if (ret == 0)
+		assert_non_null(res);
+	else
+		assert_true(msg[0] != '\0');
+	return ret;
+}
+
+static void assert_msg(const char *needle)
+{
+	if (!strstr(msg, needle))
+		fail_msg("message '%s' lacks '%s'", msg, needle);
+}
+
+static const char *res_str(const char *key)
+{
+	json_t *v = json_object_get(res, key);
+
+	return json_is_string(v) ? json_string_value(v) : "(not a string)";
+}
+
+static int setup(void **state)
+{
+	strcpy(dir, "/tmp/lever-test-sess-XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	memset(&fb, 0, sizeof(fb));
+	fb.belt_stopped = true;
+	fb.max_support_force_n = 1000.0f;
+	wall = 1795000000;	/* 2026-11-18 (UTC) */
+	s = NULL;
+	reopen();
+	tick(S(1));
+	assert_int_equal(req("athlete_add",
+			     "{\"name\": \"anna\", \"mass_kg\": 70}", S(1)), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	json_decref(res);
+	res = NULL;
+	sess_close(s);
+	s = NULL;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd);
+}
+
+static int start(const char *session, uint64_t t)
+{
+	char a[256];
+
+	snprintf(a, sizeof(a),
+		 "{\"session\": \"%s\", \"athlete\": \"anna\","
+		 " \"confirm_start_criteria\": true}", session);
+	return req("start", a, t);
+}
+
+/* Run a session to its end, ticking once a second of its time. */
+static uint64_t run_through(const char *session, uint64_t t)
+{
+	assert_int_equal(start(session, t), 0);
+	for (int i = 0; i < 3600 && tg.run != SESS_STOP; i++) {
+		t += S(1);
+		tick(t);
+	}
+	assert_int_equal(tg.run, SESS_STOP);
+	return t;
+}
+
+/* ---- refusals ---- */
+
+static void test_start_refused_when_support_exceeds_unit_max(void **state)
+{
+	fb.max_support_force_n = 150.0f;
+	tick(S(2));
+	assert_int_equal(start("week1-day1", S(2)), -ERANGE);
+	/* 0.30 x 70 kg x 9.81 = 206 N against 150 N: both numbers */
+	assert_msg("needs 206 N");
+	assert_msg("at most 150 N");
+	assert_msg("70.0 kg");
+}
+
+static void test_start_refused_after_running_yesterday(void **state)
+{
+	uint64_t t = run_through("week1-day1", S(10));
+
+	wall += DAY;
+	assert_int_equal(start("week1-day2", t + S(1)), -EAGAIN);
+	assert_msg("anna ran yesterday (week1-day1 on 2026-11-18)");
+	assert_msg("--override-back-to-back");
+}
+
+static void test_start_refused_twice_the_same_day(void **state)
+{
+	uint64_t t = run_through("week1-day1", S(10));
+
+	assert_int_equal(start("week1-day2", t + S(1)), -EAGAIN);
+	assert_msg("already today");
+}
+
+static void test_back_to_back_override_allows_start(void **state)
+{
+	uint64_t t = run_through("week1-day1", S(10));
+
+	wall += DAY;
+	assert_int_equal(req("start", "{\"session\": \"week1-day2\","
+			     " \"athlete\": \"anna\","
+			     " \"override_back_to_back\": true}", t + S(1)),
+			 0);
+}
+
+static void test_start_allowed_after_a_day_off(void **state)
+{
+	uint64_t t = run_through("week1-day1", S(10));
+
+	wall += 2 * DAY;
+	assert_int_equal(start("week1-day2", t + S(1)), 0);
+}
+
+static void test_start_refused_after_pain_unless_regression(void **state)
+{
+	uint64_t t = S(10);
+
+	assert_int_equal(req("start", "{\"session\": \"week3-day1\","
+			     " \"athlete\": \"anna\","
+			     " \"confirm_start_criteria\": true}", t), 0);
+	assert_int_equal(req("pain", "{\"score\": 5}", t + S(60)), 0);
+	wall += 2 * DAY;
+	assert_int_equal(start("week3-day2", t + S(100)), -ECANCELED);
+	assert_msg("ended in pain");
+	assert_msg("consult the clinician");
+	assert_msg("week2-day1");
+	assert_int_equal(start("week3-day1", t + S(100)), -ECANCELED);
+}
+
+static void test_regression_is_allowed_after_pain(void **state)
+{
+	uint64_t t = S(10);
+
+	start("week3-day1", t);
+	req("pain", "{\"score\": 5}", t + S(60));
+	wall += 2 * DAY;
+	assert_int_equal(start("week2-day1", t + S(100)), 0);
+}
+
+static void test_start_refused_when_criteria_never_confirmed(void **state)
+{
+	assert_int_equal(req("start", "{\"session\": \"week1-day1\","
+			     " \"athlete\": \"anna\"}", S(2)), -ECANCELED);
+	assert_msg("start criteria");
+	assert_msg("--confirm-start-criteria");
+}
+
+static void test_criteria_confirmed_once_are_remembered(void **state)
+{
+	uint64_t t = run_through("week1-day1", S(10));
+
+	wall += 2 * DAY;
+	assert_int_equal(req("start", "{\"session\": \"week1-day2\","
+			     " \"athlete\": \"anna\"}", t + S(1)), 0);
+}
+
+static void test_start_refused_for_unknown_athlete(void **state)
+{
+	assert_int_equal(req("start", "{\"session\": \"week1-day1\","
+			     " \"athlete\": \"bob\"}", S(2)), -ENOENT);
+	assert_msg("unknown athlete 'bob'");
+	assert_msg("leverctl athlete add bob");
+}
+
+static void test_start_refused_for_unknown_session_lists_closest(void **state)
+{
+	assert_int_equal(start("week3-dya2", S(2)), -ENOENT);
+	assert_msg("unknown session 'week3-dya2'");
+	assert_msg("closest: week3-day2");
+}
+
+static void test_start_refused_while_a_session_runs(void **state)
+{
+	assert_int_equal(start("week1-day1", S(2)), 0);
+	assert_int_equal(start("week1-day2", S(3)), -EBUSY);
+	assert_msg("a session is running (week1-day1)");
+}
+
+static void test_start_refused_with_estop_active(void **state)
+{
+	fb.estop = true;
+	tick(S(2));
+	assert_int_equal(start("week1-day1", S(2)), -EIO);
+	assert_msg("e-stop");
+	assert_msg("leverctl reset");
+}
+
+static void test_start_refused_while_fault_latched(void **state)
+{
+	sess_fault(s, S(2), "stale samples");
+	assert_int_equal(start("week1-day1", S(3)), -EIO);
+	assert_msg("stale samples");
+}
+
+static void test_start_refused_before_unit_limits_known(void **state)
+{
+	fb.max_support_force_n = -1.0f;	/* board said nothing usable */
+	fb.now_ns = S(2);
+	sess_tick(s, &fb, &tg);
+	assert_int_equal(start("week1-day1", S(2)), -EAGAIN);
+	assert_msg("maximum support force is not known");
+}
+
+static void test_read_only_peer_cannot_start(void **state)
+{
+	json_t *args = json_pack("{s:s}", "session", "week1-day1");
+
+	json_decref(res);
+	res = NULL;
+	assert_int_equal(sess_request(s, "start", args, false, S(2), &res, msg,
+				      sizeof(msg)), -EPERM);
+	assert_msg("group lever");
+	json_decref(args);
+}
+
+/* ---- running ---- */
+
+static void test_start_gives_targets_with_new_generation(void **state)
+{
+	uint32_t gen = tg.generation;
+
+	assert_int_equal(start("week3-day2", S(10)), 0);
+	tick(S(20));	/* 10 s into the 10 s ramp of the warm-up */
+	assert_int_equal(tg.run, SESS_RUN);
+	assert_int_equal(tg.generation, gen + 1);
+	assert_int_equal(tg.belt_speed_mm_s, 1389);	/* 5.0 km/h */
+	assert_int_equal(tg.bw_carried_pct_x100, 8000);
+	assert_true(tg.mass_kg > 69.9f && tg.mass_kg < 70.1f);
+}
+
+static void test_pause_zeroes_belt_and_holds_support(void **state)
+{
+	start("week3-day2", S(10));
+	tick(S(100));
+	assert_int_equal(req("pause", NULL, S(100)), 0);
+	tick(S(101));
+	assert_int_equal(tg.run, SESS_PAUSE);
+	assert_int_equal(tg.belt_speed_mm_s, 0);
+	assert_int_equal(tg.bw_carried_pct_x100, 8000);
+	assert_string_equal(res_str("state"), "paused");
+}
+
+static void test_resume_bumps_generation(void **state)
+{
+	uint32_t gen;
+
+	start("week3-day2", S(10));
+	tick(S(100));
+	gen = tg.generation;
+	req("pause", NULL, S(100));
+	assert_int_equal(req("resume", NULL, S(200)), 0);
+	tick(S(200));
+	assert_int_equal(tg.run, SESS_RUN);
+	assert_int_equal(tg.generation, gen + 1);
+}
+
+static void test_stop_records_and_nothing_moves_after(void **state)
+{
+	start("week3-day2", S(10));
+	tick(S(100));
+	assert_int_equal(req("stop", NULL, S(100)), 0);
+	for (int i = 1; i < 100; i++) {
+		tick(S(100 + i * 10));
+		assert_int_equal(tg.run, SESS_STOP);
+		assert_int_equal(tg.belt_speed_mm_s, 0);
+	}
+	assert_int_equal(req("resume", NULL, S(2000)), -EINVAL);
+	assert_int_equal(req("next", "{\"athlete\": \"anna\"}", S(2001)), 0);
+	assert_string_equal(res_str("session"), "week3-day2");
+}
+
+static void test_estop_feedback_stops_session_as_fault(void **state)
+{
+	start("week3-day2", S(10));
+	tick(S(100));
+	fb.estop = true;
+	fb.belt_stopped = false;
+	tick(S(101));
+	assert_int_equal(tg.run, SESS_STOP);
+	assert_int_equal(tg.belt_speed_mm_s, 0);
+	assert_int_equal(req("status", NULL, S(102)), 0);
+	assert_string_equal(res_str("state"), "fault");
+}
+
+static void test_reset_refused_while_estop_held(void **state)
+{
+	start("week3-day2", S(10));
+	fb.estop = true;
+	tick(S(11));
+	assert_int_equal(req("reset", NULL, S(12)), -EBUSY);
+	assert_msg("release it");
+	fb.estop = false;
+	tick(S(13));
+	assert_int_equal(req("reset", NULL, S(14)), 0);
+	assert_string_equal(res_str("state"), "idle");
+	tick(S(15));
+	assert_int_equal(tg.run, SESS_IDLE);
+}
+
+static void test_skip_moves_on(void **state)
+{
+	start("week3-day2", S(10));
+	tick(S(20));
+	assert_int_equal(req("skip", NULL, S(20)), 0);
+	assert_int_equal(json_integer_value(json_object_get(
+		json_object_get(res, "step"), "index")), 1);
+	assert_string_equal(json_string_value(json_object_get(
+		json_object_get(res, "step"), "kind")), "run");
+}
+
+static void test_completed_session_is_recorded_and_summarised(void **state)
+{
+	json_t *sum;
+
+	run_through("week3-day2", S(10));
+	sum = sess_take_summary(s);
+	assert_non_null(sum);
+	assert_true(json_is_true(json_object_get(sum, "completed")));
+	assert_string_equal(json_string_value(json_object_get(sum, "next")),
+			    "week3-day3");
+	json_decref(sum);
+	assert_null(sess_take_summary(s));
+}
+
+static void test_pain_stops_and_next_is_previous_week(void **state)
+{
+	start("week3-day2", S(10));
+	tick(S(400));
+	assert_int_equal(req("pain", "{\"score\": 4}", S(400)), 0);
+	tick(S(401));
+	assert_int_equal(tg.run, SESS_STOP);
+	assert_int_equal(tg.belt_speed_mm_s, 0);
+	assert_int_equal(req("next", "{\"athlete\": \"anna\"}", S(402)), 0);
+	assert_string_equal(res_str("session"), "week2-day1");
+	assert_true(json_is_true(json_object_get(res, "regression")));
+}
+
+static void test_pain_after_the_run_marks_last_session(void **state)
+{
+	uint64_t t = run_through("week3-day2", S(10));
+
+	assert_int_equal(req("pain", "{\"score\": 2}", t + S(1)), 0);
+	assert_int_equal(req("next", "{\"athlete\": \"anna\"}", t + S(2)), 0);
+	assert_string_equal(res_str("session"), "week2-day1");
+}
+
+static void test_pain_in_week_1_repeats_week_1(void **state)
+{
+	start("week1-day2", S(10));
+	req("pain", NULL, S(100));
+	req("next", "{\"athlete\": \"anna\"}", S(101));
+	assert_string_equal(res_str("session"), "week1-day1");
+}
+
+static void test_pain_score_out_of_range_is_refused(void **state)
+{
+	start("week1-day1", S(10));
+	assert_int_equal(req("pain", "{\"score\": 11}", S(11)), -EINVAL);
+	assert_msg("0 to 10");
+}
+
+static void test_next_follows_completed_sessions(void **state)
+{
+	assert_int_equal(req("next", "{\"athlete\": \"anna\"}", S(2)), 0);
+	assert_string_equal(res_str("session"), "week1-day1");
+	run_through("week1-day1", S(10));
+	req("next", "{\"athlete\": \"anna\"}", S(5000));
+	assert_string_equal(res_str("session"), "week1-day2");
+}
+
+static void test_records_survive_a_restart(void **state)
+{
+	start("week3-day2", S(10));
+	req("pain", "{\"score\": 3}", S(300));
+	reopen();
+	tick(S(1));
+	assert_int_equal(req("next", "{\"athlete\": \"anna\"}", S(2)), 0);
+	assert_string_equal(res_str("session"), "week2-day1");
+	assert_int_equal(req("athlete_show", "{\"name\": \"anna\"}", S(3)), 0);
+	assert_int_equal(json_array_size(json_object_get(res, "sessions")), 1);
+}
+
+static void test_session_running_at_restart_reads_interrupted(void **state)
+{
+	json_t *rec;
+
+	start("week3-day2", S(10));
+	reopen();
+	req("athlete_show", "{\"name\": \"anna\"}", S(3));
+	rec = json_array_get(json_object_get(res, "sessions"), 0);
+	assert_string_equal(json_string_value(json_object_get(rec,
+				"end_cause")), "interrupted");
+	req("next", "{\"athlete\": \"anna\"}", S(4));
+	assert_string_equal(res_str("session"), "week3-day2");
+}
+
+/* ---- athletes, plans ---- */
+
+static void test_athlete_add_refuses_bad_mass(void **state)
+{
+	assert_int_equal(req("athlete_add", "{\"name\": \"bob\","
+			     " \"mass_kg\": 0}", S(2)), -ERANGE);
+	assert_msg("20 to 250 kg");
+}
+
+static void test_athlete_add_refuses_bad_name(void **state)
+{
+	assert_int_equal(req("athlete_add", "{\"name\": \"a b\","
+			     " \"mass_kg\": 60}", S(2)), -EINVAL);
+	assert_msg("letters, digits");
+}
+
+static void test_athlete_set_mass_changes_support_check(void **state)
+{
+	fb.max_support_force_n = 250.0f;
+	tick(S(2));
+	assert_int_equal(req("athlete_set_mass", "{\"name\": \"anna\","
+			     " \"mass_kg\": 90}", S(2)), 0);
+	/* 0.30 x 90 x 9.81 = 265 N > 250 N */
+	assert_int_equal(start("week1-day1", S(3)), -ERANGE);
+	assert_msg("needs 265 N");
+}
+
+static void test_athlete_list_lists_names(void **state)
+{
+	req("athlete_add", "{\"name\": \"ben\", \"mass_kg\": 80.5}", S(2));
+	assert_int_equal(req("athlete_list", NULL, S(3)), 0);
+	assert_int_equal(json_array_size(json_object_get(res, "athletes")), 2);
+}
+
+static void test_plans_lists_the_shipped_plan(void **state)
+{
+	json_t *p;
+
+	assert_int_equal(req("plans", NULL, S(2)), 0);
+	p = json_array_get(json_object_get(res, "plans"), 0);
+	assert_string_equal(json_string_value(json_object_get(p, "id")),
+			    "bsi-2nd-metatarsal");
+	assert_int_equal(json_integer_value(json_object_get(p, "sessions")),
+			 18);
+}
+
+static void test_show_gives_session_steps_and_total(void **state)
+{
+	assert_int_equal(req("show", "{\"session\": \"week3-day2\"}", S(2)),
+			 0);
+	assert_int_equal(json_integer_value(json_object_get(res, "total_s")),
+			 26 * 60);
+	assert_int_equal(json_array_size(json_object_get(res, "steps")), 10);
+}
+
+static void test_unknown_command_is_refused(void **state)
+{
+	assert_int_equal(req("launch", NULL, S(2)), -ENOSYS);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_start_refused_when_support_exceeds_unit_max),
+		T(test_start_refused_after_running_yesterday),
+		T(test_start_refused_twice_the_same_day),
+		T(test_back_to_back_override_allows_start),
+		T(test_start_allowed_after_a_day_off),
+		T(test_start_refused_after_pain_unless_regression),
+		T(test_regression_is_allowed_after_pain),
+		T(test_start_refused_when_criteria_never_confirmed),
+		T(test_criteria_confirmed_once_are_remembered),
+		T(test_start_refused_for_unknown_athlete),
+		T(test_start_refused_for_unknown_session_lists_closest),
+		T(test_start_refused_while_a_session_runs),
+		T(test_start_refused_with_estop_active),
+		T(test_start_refused_while_fault_latched),
+		T(test_start_refused_before_unit_limits_known),
+		T(test_read_only_peer_cannot_start),
+		T(test_start_gives_targets_with_new_generation),
+		T(test_pause_zeroes_belt_and_holds_support),
+		T(test_resume_bumps_generation),
+		T(test_stop_records_and_nothing_moves_after),
+		T(test_estop_feedback_stops_session_as_fault),
+		T(test_reset_refused_while_estop_held),
+		T(test_skip_moves_on),
+		T(test_completed_session_is_recorded_and_summarised),
+		T(test_pain_stops_and_next_is_previous_week),
+		T(test_pain_after_the_run_marks_last_session),
+		T(test_pain_in_week_1_repeats_week_1),
+		T(test_pain_score_out_of_range_is_refused),
+		T(test_next_follows_completed_sessions),
+		T(test_records_survive_a_restart),
+		T(test_session_running_at_restart_reads_interrupted),
+		T(test_athlete_add_refuses_bad_mass),
+		T(test_athlete_add_refuses_bad_name),
+		T(test_athlete_set_mass_changes_support_check),
+		T(test_athlete_list_lists_names),
+		T(test_plans_lists_the_shipped_plan),
+		T(test_show_gives_session_steps_and_total),
+		T(test_unknown_command_is_refused),
+	};
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	return cmocka_run_group_tests_name("session operator logic", tests,
+					   NULL, NULL);
+}
