@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: MIT
+# Sourced by liblever's VM cases (tests/vm/cases/5x-lib-*.sh): starts
+# lever-simd on dummy_udc.0 and waits for what the case needs. Never used
+# on the host: it binds a USB gadget.
+# shellcheck shell=bash
+
+BUILD=${BUILD:-build}
+SIMD_SOCK=/run/lever-simd.sock
+SIMD_PID=
+
+simd_start()	# [extra lever-simd args...]
+{
+	"$BUILD/lever-simd" --udc dummy_udc.0 --control "$SIMD_SOCK" "$@" \
+		> /tmp/lever-simd.log 2>&1 &
+	SIMD_PID=$!
+	trap simd_stop EXIT
+	for _ in $(seq 100); do
+		"$BUILD/lever-simctl" "$SIMD_SOCK" ping > /dev/null 2>&1 &&
+			return 0
+		sleep 0.1
+	done
+	echo "# lever-simd did not answer on $SIMD_SOCK:"
+	sed 's/^/#   /' /tmp/lever-simd.log
+	return 1
+}
+
+simd_stop()
+{
+	if [ -n "$SIMD_PID" ]; then
+		kill "$SIMD_PID" 2> /dev/null
+		wait "$SIMD_PID" 2> /dev/null
+		SIMD_PID=
+	fi
+}
+
+wait_for()	# path [tenths of a second]
+{
+	for _ in $(seq "${2:-150}"); do
+		[ -e "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
