@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lever_gpio_test.c - kselftest of lever.ko's "lever-safety" gpiochip seen
+ * through libgpiod 1.6, in the VM, against the simulated board. Each test
+ * plugs a fresh board and unplugs it; none may leave a line requested.
+ */
+#include <errno.h>
+#include <gpiod.h>
+#include <poll.h>
+
+#include "kselftest_harness.h"
+#include "lever_gpio_input_util.h"
+
+#define LEVER_GPIO_LABEL	"lever-safety"
+
+static const char * const line_names[] = { "estop", "safety-key", "harness" };
+
+/* The chip appears with the board; open it by label as the daemon does. */
+static struct gpiod_chip *open_lever_chip(void)
+{
+	unsigned long long deadline = lever_now_ns() +
+		LEVER_TEST_WAIT_MS * 1000000ull;
+	struct gpiod_chip *chip;
+
+	do {
+		chip = gpiod_chip_open_by_label(LEVER_GPIO_LABEL);
+		if (chip)
+			return chip;
+		lever_sleep_ms(20);
+	} while (lever_now_ns() < deadline);
+	return NULL;
+}
+
+/* Polls the line's value until it is @want; the board sends 1 kHz. */
+static int wait_value(struct gpiod_line *line, int want)
+{
+	unsigned long long deadline = lever_now_ns() +
+		LEVER_TEST_WAIT_MS * 1000000ull;
+	int v;
+
+	do {
+		v = gpiod_line_get_value(line);
+		if (v == want || v < 0)
+			return v;
+		lever_sleep_ms(5);
+	} while (lever_now_ns() < deadline);
+	return v;
+}
+
+/* Next edge event of @line: 1 with *ev filled, 0 if none came, -1 error. */
+static int next_event(struct gpiod_line *line, unsigned int wait_ms,
+		      struct gpiod_line_event *ev)
+{
+	struct timespec ts = { wait_ms / 1000, (wait_ms % 1000) * 1000000L };
+	int ret;
+
+	ret = gpiod_line_event_wait(line, &ts);
+	if (ret <= 0)
+		return ret;
+	return gpiod_line_event_read(line, ev) ? -1 : 1;
+}
+
+FIXTURE(board) {
+	struct gpiod_chip *chip;
+};
+
+FIXTURE_SETUP(board)
+{
+	ASSERT_EQ(0, lever_stim("plug"));
+	self->chip = open_lever_chip();
+	ASSERT_NE(NULL, self->chip)
+		TH_LOG("no gpiochip labelled %s", LEVER_GPIO_LABEL);
+}
+
+FIXTURE_TEARDOWN(board)
+{
+	if (self->chip)
+		gpiod_chip_close(self->chip);
+	lever_stim("unplug");
+}
+
+TEST_F(board, chip_has_three_lines)
+{
+	EXPECT_EQ(3u, gpiod_chip_num_lines(self->chip));
+	EXPECT_STREQ(LEVER_GPIO_LABEL, gpiod_chip_label(self->chip));
+}
+
+TEST_F(board, lines_are_named_estop_safety_key_harness_in_order)
+{
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		struct gpiod_line *line = gpiod_chip_get_line(self->chip, i);
+
+		ASSERT_NE(NULL, line);
+		EXPECT_STREQ(line_names[i], gpiod_line_name(line));
+		EXPECT_EQ(line, gpiod_chip_find_line(self->chip,
+						     line_names[i]));
+	}
+}
+
+TEST_F(board, lines_are_unused_active_high_inputs)
+{
+	unsigned int i;
+
+	for (i = 0; i < 3; i++) {
+		struct gpiod_line *line = gpiod_chip_get_line(self->chip, i);
+
+		ASSERT_NE(NULL, line);
+		EXPECT_EQ(GPIOD_LINE_DIRECTION_INPUT,
+			  gpiod_line_direction(line));
+		EXPECT_EQ(GPIOD_LINE_ACTIVE_STATE_HIGH,
+			  gpiod_line_active_state(line));
+		EXPECT_FALSE(gpiod_line_is_used(line));
+	}
+}
+
+TEST_F(board, requesting_a_line_as_output_is_refused_with_eperm)
+{
+	struct gpiod_line *line = gpiod_chip_find_line(self->chip, "estop");
+
+	ASSERT_NE(NULL, line);
+	errno = 0;
+	EXPECT_EQ(-1, gpiod_line_request_output(line, "kselftest", 0));
+	EXPECT_EQ(EPERM, errno);
+	gpiod_line_release(line);
+	/* Still an input, still readable afterwards. */
+	EXPECT_EQ(GPIOD_LINE_DIRECTION_INPUT, gpiod_line_direction(line));
+}
+
+TEST_F(board, requested_line_shows_consumer_in_line_info)
+{
+	struct gpiod_line *line = gpiod_chip_find_line(self->chip, "harness");
+	struct gpiod_chip *other;
+	struct gpiod_line *seen;
+
+	ASSERT_NE(NULL, line);
+	ASSERT_EQ(0, gpiod_line_request_input(line, "kselftest"));
+	other = gpiod_chip_open_by_label(LEVER_GPIO_LABEL);
+	ASSERT_NE(NULL, other);
+	seen = gpiod_chip_find_line(other, "harness");
+	ASSERT_NE(NULL, seen);
+	EXPECT_TRUE(gpiod_line_is_used(seen));
+	EXPECT_STREQ("kselftest", gpiod_line_consumer(seen));
+	gpiod_chip_close(other);
+	gpiod_line_release(line);
+}
+
+FIXTURE(line) {
+	struct gpiod_chip *chip;
+	struct gpiod_line *line;
+};
+
+FIXTURE_VARIANT(line) {
+	const char *name;
+	unsigned int offset;
+};
+
+FIXTURE_VARIANT_ADD(line, estop) { .name = "estop", .offset = 0 };
+FIXTURE_VARIANT_ADD(line, safety_key) { .name = "safety-key", .offset = 1 };
+FIXTURE_VARIANT_ADD(line, harness) { .name = "harness", .offset = 2 };
+
+FIXTURE_SETUP(line)
+{
+	ASSERT_EQ(0, lever_stim("plug"));
+	self->chip = open_lever_chip();
+	ASSERT_NE(NULL, self->chip);
+	self->line = gpiod_chip_find_line(self->chip, variant->name);
+	ASSERT_NE(NULL, self->line);
+	ASSERT_EQ(variant->offset, gpiod_line_offset(self->line));
+	/* A fresh board may start with the harness clipped in. */
+	ASSERT_EQ(0, lever_stim("line %s 0", variant->name));
+}
+
+FIXTURE_TEARDOWN(line)
+{
+	if (self->line)
+		gpiod_line_release(self->line);
+	if (self->chip)
+		gpiod_chip_close(self->chip);
+	lever_stim("line %s 0", variant->name);
+	lever_stim("unplug");
+}
+
+TEST_F(line, value_follows_the_board)
+{
+	ASSERT_EQ(0, gpiod_line_request_input(self->line, "kselftest"));
+	EXPECT_EQ(0, wait_value(self->line, 0));
+	ASSERT_EQ(0, lever_stim("line %s 1", variant->name));
+	EXPECT_EQ(1, wait_value(self->line, 1));
+	ASSERT_EQ(0, lever_stim("line %s 0", variant->name));
+	EXPECT_EQ(0, wait_value(self->line, 0));
+}
+
+TEST_F(line, both_edges_request_sees_rising_then_falling)
+{
+	struct gpiod_line_event ev;
+
+	ASSERT_EQ(0, gpiod_line_request_both_edges_events(self->line,
+							  "kselftest"));
+	ASSERT_EQ(0, lever_stim("line %s 1", variant->name));
+	ASSERT_EQ(1, next_event(self->line, LEVER_TEST_WAIT_MS, &ev));
+	EXPECT_EQ(GPIOD_LINE_EVENT_RISING_EDGE, ev.event_type);
+	ASSERT_EQ(0, lever_stim("line %s 0", variant->name));
+	ASSERT_EQ(1, next_event(self->line, LEVER_TEST_WAIT_MS, &ev));
+	EXPECT_EQ(GPIOD_LINE_EVENT_FALLING_EDGE, ev.event_type);
+}
+
+TEST_F(line, rising_edge_request_ignores_the_falling_edge)
+{
+	struct gpiod_line_event ev;
+
+	ASSERT_EQ(0, gpiod_line_request_rising_edge_events(self->line,
+							   "kselftest"));
+	ASSERT_EQ(0, lever_stim("line %s 1", variant->name));
+	ASSERT_EQ(1, next_event(self->line, LEVER_TEST_WAIT_MS, &ev));
+	EXPECT_EQ(GPIOD_LINE_EVENT_RISING_EDGE, ev.event_type);
+	ASSERT_EQ(0, lever_stim("line %s 0", variant->name));
+	/* The value has gone down: the only edge since was a falling one. */
+	EXPECT_EQ(0, wait_value(self->line, 0));
+	EXPECT_EQ(0, next_event(self->line, 200, &ev));
+}
+
+TEST_F(line, falling_edge_request_ignores_the_rising_edge)
+{
+	struct gpiod_line_event ev;
+
+	ASSERT_EQ(0, gpiod_line_request_falling_edge_events(self->line,
+							    "kselftest"));
+	ASSERT_EQ(0, lever_stim("line %s 1", variant->name));
+	EXPECT_EQ(1, wait_value(self->line, 1));
+	EXPECT_EQ(0, next_event(self->line, 200, &ev));
+	ASSERT_EQ(0, lever_stim("line %s 0", variant->name));
+	ASSERT_EQ(1, next_event(self->line, LEVER_TEST_WAIT_MS, &ev));
+	EXPECT_EQ(GPIOD_LINE_EVENT_FALLING_EDGE, ev.event_type);
+}
+
+TEST_F(line, edge_timestamps_are_monotonic_clock_between_the_stimuli)
+{
+	struct gpiod_line_event ev1, ev2;
+	unsigned long long before, after, t1, t2;
+
+	ASSERT_EQ(0, gpiod_line_request_both_edges_events(self->line,
+							  "kselftest"));
+	before = lever_now_ns();
+	ASSERT_EQ(0, lever_stim("line %s 1", variant->name));
+	ASSERT_EQ(1, next_event(self->line, LEVER_TEST_WAIT_MS, &ev1));
+	ASSERT_EQ(0, lever_stim("line %s 0", variant->name));
+	ASSERT_EQ(1, next_event(self->line, LEVER_TEST_WAIT_MS, &ev2));
+	after = lever_now_ns();
+	t1 = ev1.ts.tv_sec * 1000000000ull + ev1.ts.tv_nsec;
+	t2 = ev2.ts.tv_sec * 1000000000ull + ev2.ts.tv_nsec;
+	EXPECT_LE(before, t1);
+	EXPECT_LT(t1, t2);
+	EXPECT_LE(t2, after);
+}
+
+TEST_F(line, other_lines_changing_raise_no_event)
+{
+	struct gpiod_line_event ev;
+	const char *other = variant->offset ? "estop" : "harness";
+
+	ASSERT_EQ(0, gpiod_line_request_both_edges_events(self->line,
+							  "kselftest"));
+	ASSERT_EQ(0, lever_stim("line %s 1", other));
+	ASSERT_EQ(0, lever_stim("line %s 0", other));
+	/* A change of our own line after them is the first event seen. */
+	ASSERT_EQ(0, lever_stim("line %s 1", variant->name));
+	ASSERT_EQ(1, next_event(self->line, LEVER_TEST_WAIT_MS, &ev));
+	EXPECT_EQ(GPIOD_LINE_EVENT_RISING_EDGE, ev.event_type);
+	EXPECT_EQ(0, next_event(self->line, 200, &ev));
+}
+
+/*
+ * Last in the file so it runs last (the harness runs fixtures in the order
+ * they are declared): after it, 6.1's gpiolib keeps a reference on
+ * lever.ko, see Documentation/userspace-api/lever-gpio-input.rst.
+ */
+FIXTURE(unplug) {
+	int unused;
+};
+
+FIXTURE_SETUP(unplug)
+{
+}
+
+FIXTURE_TEARDOWN(unplug)
+{
+}
+
+TEST_F(unplug, with_a_requested_line_gives_enodev_and_replug_works)
+{
+	struct gpiod_chip *chip;
+	struct gpiod_line *line;
+	struct gpiod_line_event ev;
+
+	ASSERT_EQ(0, lever_stim("plug"));
+	chip = open_lever_chip();
+	ASSERT_NE(NULL, chip);
+	line = gpiod_chip_find_line(chip, "estop");
+	ASSERT_NE(NULL, line);
+	ASSERT_EQ(0, gpiod_line_request_both_edges_events(line, "kselftest"));
+	ASSERT_EQ(0, lever_stim("unplug"));
+	errno = 0;
+	EXPECT_EQ(-1, gpiod_line_get_value(line));
+	EXPECT_EQ(ENODEV, errno);
+	EXPECT_EQ(-1, next_event(line, 0, &ev));
+	gpiod_line_release(line);
+	gpiod_chip_close(chip);
+
+	/* A board plugged in again works. */
+	ASSERT_EQ(0, lever_stim("plug"));
+	chip = open_lever_chip();
+	ASSERT_NE(NULL, chip);
+	line = gpiod_chip_find_line(chip, "estop");
+	ASSERT_NE(NULL, line);
+	ASSERT_EQ(0, gpiod_line_request_both_edges_events(line, "kselftest"));
+	ASSERT_EQ(0, lever_stim("line estop 1"));
+	ASSERT_EQ(1, next_event(line, LEVER_TEST_WAIT_MS, &ev));
+	EXPECT_EQ(GPIOD_LINE_EVENT_RISING_EDGE, ev.event_type);
+	gpiod_line_release(line);
+	gpiod_chip_close(chip);
+	lever_stim("line estop 0");
+	lever_stim("unplug");
+}
+
+TEST_HARNESS_MAIN
