@@ -27,3 +27,23 @@ $(BUILD)/tests/unit/sim/test_%: $(BUILD)/obj/tests/unit/sim/test_%.o \
 
 ALL_TARGETS += $(SIM_UNIT_TESTS)
 UNIT_TESTS  += $(SIM_UNIT_TESTS)
+
+# lever-simd and lever-simctl
+$(BUILD)/lever-simd: $(BUILD)/obj/sim/simd.o $(BUILD)/obj/sim/gadget.o \
+		$(LEVERSIM)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ -lm -lpthread
+
+$(BUILD)/lever-simctl: $(BUILD)/obj/sim/simctl.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^
+
+ALL_TARGETS += $(BUILD)/lever-simd $(BUILD)/lever-simctl
+
+# lever-simusb: libusb client of the board for the VM tests
+$(BUILD)/obj/sim/simusb.o: EXTRA_CFLAGS += $(call PKG_CFLAGS,libusb-1.0)
+$(BUILD)/lever-simusb: $(BUILD)/obj/sim/simusb.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(call PKG_LIBS,libusb-1.0)
+
+ALL_TARGETS += $(BUILD)/lever-simusb
