@@ -998,7 +998,7 @@ static void free_list(struct plan_text_list *l)
 	l->n = 0;
 }
 
-static void plan_clear_fields(struct plan *p)
+void plan_clear(struct plan *p)
 {
 	free(p->name);
 	free(p->author);
@@ -1139,7 +1139,7 @@ int plan_parse_plan(const char *file, const char *text, size_t len,
 	}
 	return 0;
 out:
-	plan_clear_fields(p);
+	plan_clear(p);
 	return ret;
 }
 
@@ -1222,7 +1222,7 @@ void plan_free(struct plan *p)
 	for (i = 0; i < p->n_sessions; i++)
 		plan_session_clear(&p->sessions[i]);
 	free(p->sessions);
-	plan_clear_fields(p);
+	plan_clear(p);
 	free(p->dir);
 	free(p->id);
 	free(p);

@@ -112,9 +112,13 @@ int plan_parse_session(const char *file, const char *name, const char *text,
 		       struct plan_error *err);
 void plan_session_clear(struct plan_session *s);
 
-/* Parse a plan file's text (without loading sessions). */
+/*
+ * Parse a plan file's text (without loading sessions) into *out (zeroed
+ * by the caller); free its fields with plan_clear().
+ */
 int plan_parse_plan(const char *file, const char *text, size_t len,
 		    struct plan *out, struct plan_error *err);
+void plan_clear(struct plan *p);
 
 /* "file:line:col: msg" into buf. */
 void plan_error_format(const struct plan_error *err, char *buf, size_t len);

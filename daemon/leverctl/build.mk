@@ -1,0 +1,24 @@
+# SPDX-License-Identifier: MIT
+# leverctl: the operator's command (one file per subcommand), linked with
+# libleverplan.a so that validate/show/plans parse plans exactly as leverd.
+
+LEVERCTL_SRCS := $(wildcard daemon/leverctl/*.c)
+LEVERCTL_OBJS := $(LEVERCTL_SRCS:%.c=$(BUILD)/obj/%.o)
+
+$(BUILD)/obj/daemon/leverctl/%.o: EXTRA_CFLAGS += -Idaemon/leverctl \
+	-Idaemon/plan $(call PKG_CFLAGS,jansson)
+
+# (daemon/plan/build.mk is read after this file: name the archive here)
+$(BUILD)/leverctl: $(LEVERCTL_OBJS) $(BUILD)/libleverplan.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(LEVERPLAN_LIBS)
+
+# Shell test: argument errors, exit codes, --json, errors without leverd,
+# and the protocol against a stand-in daemon.
+$(BUILD)/tests/unit/leverctl/test_leverctl: tests/unit/leverctl/test_leverctl.sh
+	@mkdir -p $(@D)
+	cp $< $@
+	chmod +x $@
+
+ALL_TARGETS += $(BUILD)/leverctl $(BUILD)/tests/unit/leverctl/test_leverctl
+UNIT_TESTS  += $(BUILD)/tests/unit/leverctl/test_leverctl

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * leverctl: what the subcommand files share (connection to leverd, exit
+ * codes, error sentences, the plans directory). A subcommand never prints a
+ * stack of messages: one sentence on stderr, and the exit code says the kind.
+ */
+#ifndef LEVERCTL_H
+#define LEVERCTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+#include "plan.h"
+
+/* Exit codes (documented in leverctl(1)). */
+enum {
+	CTL_EXIT_OK = 0,
+	CTL_EXIT_FAIL = 1,	/* leverd refused or the command failed */
+	CTL_EXIT_USAGE = 2,	/* bad arguments */
+	CTL_EXIT_NO_DAEMON = 3,	/* leverd not running or not answering */
+	CTL_EXIT_PERM = 4,	/* permission denied (group lever) */
+	CTL_EXIT_BAD_PLAN = 5,	/* a plan file is invalid */
+	CTL_EXIT_NOT_FOUND = 6,	/* unknown session, athlete or plan */
+};
+
+#define CTL_DEFAULT_SOCKET	"/run/lever/leverd.sock"
+#define CTL_DEFAULT_PLANS_DIR	"/usr/share/lever/plans"
+#define CTL_REPLY_TIMEOUT_MS	5000
+
+struct ctl {
+	const char *socket_path;
+	const char *plans_dir;	/* resolved by ctl_plans_dir() */
+	bool json;
+};
+
+struct ctl_cmd {
+	const char *name;
+	int (*fn)(struct ctl *c, int argc, char **argv);
+	const char *usage;	/* arguments after the name */
+	const char *description;
+};
+
+/* The subcommands (one file each). */
+int ctl_start(struct ctl *c, int argc, char **argv);
+int ctl_status(struct ctl *c, int argc, char **argv);
+int ctl_pause(struct ctl *c, int argc, char **argv);
+int ctl_resume(struct ctl *c, int argc, char **argv);
+int ctl_stop(struct ctl *c, int argc, char **argv);
+int ctl_skip(struct ctl *c, int argc, char **argv);
+int ctl_pain(struct ctl *c, int argc, char **argv);
+int ctl_reset(struct ctl *c, int argc, char **argv);
+int ctl_plans(struct ctl *c, int argc, char **argv);
+int ctl_show(struct ctl *c, int argc, char **argv);
+int ctl_validate(struct ctl *c, int argc, char **argv);
+int ctl_next(struct ctl *c, int argc, char **argv);
+int ctl_athlete(struct ctl *c, int argc, char **argv);
+
+/* One sentence on stderr, prefixed "leverctl: ". */
+void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Usage error for a subcommand: the sentence and its usage line; 2. */
+int ctl_usage(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Option parsing helpers: "--name VALUE" or "--name=VALUE" at argv[*i];
+ * return 1 when matched (advancing *i), 0 when not, -1 on a missing value.
+ */
+int ctl_opt_value(int argc, char **argv, int *i, const char *name,
+		  const char **val);
+bool ctl_opt_flag(const char *arg, const char *name);
+
+/*
+ * Send one request and wait for its reply. args is stolen (may be NULL).
+ * Returns an exit code; on CTL_EXIT_OK *result is a new reference.
+ */
+int ctl_call(struct ctl *c, const char *cmd, json_t *args, json_t **result);
+
+/* A connection for streams (status --watch). */
+struct ctl_conn;
+int ctl_connect(struct ctl *c, struct ctl_conn **out);
+void ctl_disconnect(struct ctl_conn *k);
+int ctl_send(struct ctl_conn *k, const char *cmd, json_t *args, int id);
+/* Next line from leverd as JSON (timeout_ms < 0: wait); exit code. */
+int ctl_recv(struct ctl_conn *k, json_t **msg, int timeout_ms);
+/* Turn an error reply into a sentence on stderr and an exit code. */
+int ctl_reply_error(const json_t *reply);
+
+/*
+ * Follow leverd's status events (status.c): render them (or print them as
+ * JSON lines with --json) until a session ends; prints its summary.
+ */
+int ctl_watch(struct ctl *c, int interval_ms);
+void ctl_print_summary(const json_t *summary);
+
+/* The plans directory (see leverctl(1)) and loading a plan from it. */
+const char *ctl_plans_dir(struct ctl *c);
+int ctl_load_plan(struct ctl *c, const char *id, struct plan **p);
+
+/* Print j (indented) on stdout; CTL_EXIT_OK. */
+int ctl_print_json(const json_t *j);
+/* 90 -> "1:30", 3725 -> "1:02:05". */
+void ctl_fmt_duration(char *buf, size_t len, double seconds);
+/* Parse a body mass "70" / "70.5" in kg; 0 or -EINVAL. */
+int ctl_parse_kg(const char *s, double *kg);
+
+#endif /* LEVERCTL_H */

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: MIT
+/*
+ * leverctl status [--watch]: what the treadmill is doing: state, step, time
+ * left in the step and the session, targets, measured speed and support
+ * force, a progress bar. --watch follows leverd's status events live.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "leverctl.h"
+
+static double num(const json_t *o, const char *k)
+{
+	return json_number_value(json_object_get(o, k));
+}
+
+static const char *str(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "-";
+}
+
+static void bar(double done, double total)
+{
+	int width = 40, fill, i;
+	double f = total > 0 ? done / total : 0;
+
+	if (f < 0)
+		f = 0;
+	if (f > 1)
+		f = 1;
+	fill = (int)(f * width + 0.5);
+	putchar('[');
+	for (i = 0; i < width; i++)
+		putchar(i < fill ? '#' : '.');
+	printf("] %3.0f %%\n", f * 100);
+}
+
+static void print_status(const json_t *st)
+{
+	const json_t *step = json_object_get(st, "step");
+	const json_t *tg = json_object_get(st, "target");
+	const json_t *ms = json_object_get(st, "measured");
+	const json_t *faults = json_object_get(st, "faults");
+	char a[32], b[32], c[32];
+	double el = num(st, "session_elapsed_s");
+	double rem = num(st, "session_remaining_s");
+
+	printf("%-9s %s %s  %s", str(st, "state"), str(st, "session"),
+	       json_is_string(json_object_get(st, "plan")) ? str(st, "plan") : "",
+	       str(st, "athlete"));
+	if (json_is_number(json_object_get(st, "mass_kg")))
+		printf(" %.1f kg", num(st, "mass_kg"));
+	putchar('\n');
+	if (json_is_object(step)) {
+		const json_t *rep = json_object_get(step, "repeat");
+
+		ctl_fmt_duration(a, sizeof(a), num(step, "remaining_s"));
+		ctl_fmt_duration(b, sizeof(b), rem);
+		ctl_fmt_duration(c, sizeof(c), el + rem);
+		printf("step %lld/%lld %s",
+		       json_integer_value(json_object_get(step, "index")) + 1,
+		       json_integer_value(json_object_get(step, "count")),
+		       str(step, "kind"));
+		if (rep)
+			printf(" %lld/%lld",
+			       json_integer_value(json_array_get(rep, 0)),
+			       json_integer_value(json_array_get(rep, 1)));
+		printf("   %s left in step   %s left of %s\n", a, b, c);
+	}
+	if (json_is_object(tg))
+		printf("target    %5.2f km/h  %5.1f %%  %5.1f %% BW\n",
+		       num(tg, "belt_speed_km_h"), num(tg, "incline_pct"),
+		       num(tg, "bw_pct"));
+	if (json_is_object(ms))
+		printf("measured  %5.2f km/h  %5.1f %%  %5.1f %% BW  %6.1f N support\n",
+		       num(ms, "belt_speed_km_h"), num(ms, "incline_pct"),
+		       num(ms, "bw_pct"), num(ms, "support_force_n"));
+	if (json_is_true(json_object_get(st, "estop")))
+		printf("E-STOP active\n");
+	if (json_is_true(json_object_get(st, "safety_key")))
+		printf("safety key pulled\n");
+	if (json_array_size(faults)) {
+		size_t i;
+		json_t *f;
+
+		printf("faults:");
+		json_array_foreach(faults, i, f)
+			printf(" %s", json_is_string(f) ? json_string_value(f) : "?");
+		putchar('\n');
+	}
+	if (json_string_value(json_object_get(st, "fault_cause")))
+		printf("fault: %s (run 'leverctl reset' once it is cleared)\n",
+		       str(st, "fault_cause"));
+	if (json_is_number(json_object_get(st, "session_elapsed_s")))
+		bar(el, el + rem);
+}
+
+void ctl_print_summary(const json_t *s)
+{
+	char el[32], pl[32];
+	const json_t *ps = json_object_get(s, "pain_score");
+	const char *next = json_string_value(json_object_get(s, "next"));
+
+	ctl_fmt_duration(el, sizeof(el), num(s, "elapsed_s"));
+	ctl_fmt_duration(pl, sizeof(pl), num(s, "planned_s"));
+	printf("session %s for %s: %s",
+	       str(s, "session"), str(s, "athlete"),
+	       json_is_true(json_object_get(s, "completed")) ? "completed" :
+	       "stopped early");
+	printf(" (%s", str(s, "end_cause"));
+	if (json_is_integer(ps))
+		printf(", pain %lld/10", json_integer_value(ps));
+	printf(") after %s of %s", el, pl);
+	if (json_integer_value(json_object_get(s, "steps_skipped")))
+		printf(", %lld step(s) skipped",
+		       json_integer_value(json_object_get(s, "steps_skipped")));
+	printf("; next: %s\n", next ? next : "none (plan complete)");
+	if (json_is_true(json_object_get(s, "pain")))
+		printf("pain at the injury site: consult the clinician; the plan regresses to the previous week\n");
+}
+
+static bool active_state(const char *s)
+{
+	return s && (!strcmp(s, "running") || !strcmp(s, "paused") ||
+		     !strcmp(s, "starting") || !strcmp(s, "stopping"));
+}
+
+int ctl_watch(struct ctl *c, int interval_ms)
+{
+	struct ctl_conn *k;
+	bool tty = isatty(STDOUT_FILENO), seen_active = false;
+	json_t *msg;
+	int ret;
+
+	ret = ctl_connect(c, &k);
+	if (ret)
+		return ret;
+	ret = ctl_send(k, "watch", json_pack("{s:i}", "interval_ms",
+					      interval_ms), 1);
+	while (!ret) {
+		const char *ev, *state;
+		const json_t *st;
+
+		/* events come at interval_ms; allow a slow daemon 5 s */
+		ret = ctl_recv(k, &msg, interval_ms + CTL_REPLY_TIMEOUT_MS);
+		if (ret)
+			break;
+		if (json_object_get(msg, "id") && !json_is_null(json_object_get(msg, "id"))) {
+			if (!json_is_true(json_object_get(msg, "ok")))
+				ret = ctl_reply_error(msg);
+			json_decref(msg);
+			continue;
+		}
+		ev = json_string_value(json_object_get(msg, "event"));
+		if (c->json) {
+			char *line = json_dumps(msg, JSON_COMPACT);
+
+			if (line)
+				puts(line);
+			free(line);
+			fflush(stdout);
+		}
+		if (ev && !strcmp(ev, "session_end")) {
+			if (!c->json)
+				ctl_print_summary(json_object_get(msg, "summary"));
+			json_decref(msg);
+			break;
+		}
+		if (!ev || strcmp(ev, "status")) {
+			json_decref(msg);
+			continue;
+		}
+		st = json_object_get(msg, "status");
+		state = json_string_value(json_object_get(st, "state"));
+		if (!c->json) {
+			if (tty)
+				fputs("\033[H\033[J", stdout);
+			print_status(st);
+			if (!tty)
+				putchar('\n');
+			fflush(stdout);
+		}
+		if (active_state(state))
+			seen_active = true;
+		else if (seen_active && state && strcmp(state, "idle")) {
+			/* ended without a session_end event reaching us */
+			json_decref(msg);
+			break;
+		}
+		json_decref(msg);
+	}
+	ctl_disconnect(k);
+	return ret;
+}
+
+int ctl_status(struct ctl *c, int argc, char **argv)
+{
+	bool watch = false;
+	int interval_ms = 500, i, r, ret;
+	json_t *res;
+
+	for (i = 1; i < argc; i++) {
+		const char *v;
+
+		if (ctl_opt_flag(argv[i], "--watch")) {
+			watch = true;
+		} else if ((r = ctl_opt_value(argc, argv, &i, "--interval", &v))) {
+			char *end;
+			long ms = r > 0 ? strtol(v, &end, 10) : 0;
+
+			if (r < 0 || *end || ms < 50 || ms > 5000)
+				return ctl_usage("status", "--interval must be 50 to 5000 ms");
+			interval_ms = (int)ms;
+		} else {
+			return ctl_usage("status", "unexpected argument '%s'",
+					 argv[i]);
+		}
+	}
+	if (watch)
+		return ctl_watch(c, interval_ms);
+	ret = ctl_call(c, "status", NULL, &res);
+	if (ret)
+		return ret;
+	if (c->json)
+		ret = ctl_print_json(res);
+	else
+		print_status(res);
+	json_decref(res);
+	return ret;
+}
