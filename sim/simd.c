@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -660,6 +661,8 @@ int main(int argc, char **argv)
 		board_free(s.board);
 		return 1;
 	}
+	/* No page faults in the paced threads (best effort, needs root). */
+	mlockall(MCL_CURRENT | MCL_FUTURE);
 	pthread_create(&stream, NULL, stream_main, &s);
 	pthread_create(&writer, NULL, writer_main, &s);
 	pthread_create(&reader, NULL, reader_main, &s);
