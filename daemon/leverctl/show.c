@@ -56,8 +56,12 @@ static void print_session(const json_t *s)
 		       num(st, "ramp_s"));
 		t += num(st, "duration_s");
 	}
-	printf("  total %s, running %s, body weight carried %.0f-%.0f %%\n",
-	       total, run, num(s, "bw_min_pct"), num(s, "bw_max_pct"));
+	printf("  total %s, running %s, body weight carried ", total, run);
+	if (num(s, "bw_min_pct") == num(s, "bw_max_pct"))
+		printf("%.1f %%\n", num(s, "bw_min_pct"));
+	else
+		printf("%.1f-%.1f %%\n", num(s, "bw_min_pct"),
+		       num(s, "bw_max_pct"));
 }
 
 static void print_list(const char *title, const json_t *a)
