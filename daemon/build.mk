@@ -5,7 +5,7 @@
 # the daemon runs. (daemon/plan/ and daemon/leverctl/ have their own
 # fragments.)
 
-LEVERD_CORE_SRCS := daemon/cfg.c daemon/ring.c daemon/law.c daemon/ramp.c daemon/sup.c daemon/loop.c
+LEVERD_CORE_SRCS := daemon/cfg.c daemon/ring.c daemon/law.c daemon/ramp.c daemon/sup.c daemon/loop.c daemon/rt.c daemon/ctl.c
 LEVERD_CORE_OBJS := $(LEVERD_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 LEVERD_CORE      := $(BUILD)/libleverd-core.a
 
@@ -31,5 +31,16 @@ $(BUILD)/tests/unit/daemon/test_%: $(BUILD)/obj/tests/unit/daemon/test_%.o \
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(call PKG_LIBS,cmocka) -lm -lpthread
 
-ALL_TARGETS += $(LEVERD_CORE) $(LEVERD_UNIT_TESTS)
+# The daemon: links liblever (static, sim model inside) and the plans
+# engineer's libleverplan.
+LEVERD := $(BUILD)/leverd
+$(BUILD)/obj/daemon/leverd.o: EXTRA_CFLAGS += $(call PKG_CFLAGS,libevdev)
+
+$(LEVERD): $(BUILD)/obj/daemon/leverd.o $(LEVERD_CORE) $(BUILD)/libleverplan.a \
+		$(BUILD)/liblever.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(call PKG_LIBS,libusb-1.0 libgpiod libevdev) \
+		$(call PKG_LIBS,jansson) $(call PKG_LIBS,sqlite3) -lm -lpthread
+
+ALL_TARGETS += $(LEVERD_CORE) $(LEVERD_UNIT_TESTS) $(LEVERD)
 UNIT_TESTS  += $(LEVERD_UNIT_TESTS)

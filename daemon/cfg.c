@@ -92,6 +92,10 @@ static const struct cfg_item cfg_items[] = {
 	DBL(sim_faults_per_min, 0.0, 0.0, 60.0, "1/min",
 	    "seeded fault injection rate (sim: transport)"),
 	STR(trace, "", "file for the per-cycle trace (empty: none)"),
+	DBL(sim_duration_s, 0.0, 0.0, 1e7, "s",
+	    "sim: exit after this much simulated time, 0 = run on"),
+	STR(plans_dir, "/usr/share/lever/plans", "directory of plans"),
+	STR(state_dir, "/var/lib/lever", "athletes and session records"),
 };
 
 #define N_ITEMS (sizeof(cfg_items) / sizeof(cfg_items[0]))

@@ -50,6 +50,10 @@ struct leverd_cfg {
 	double speed_factor;
 	double sim_faults_per_min;
 	char trace[CFG_STR_MAX];
+	double sim_duration_s;
+	/* operator side */
+	char plans_dir[CFG_STR_MAX];
+	char state_dir[CFG_STR_MAX];
 };
 
 /* Sets every item to its default. */

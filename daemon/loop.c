@@ -43,6 +43,8 @@ struct loop {
 	double bw_pct;			/* followed target, % carried */
 	double belt_target_mm_s, incline_target;
 	unsigned int ext_lines, ext_keys;
+	uint32_t ext_faults;
+	bool started;
 	uint32_t faults;
 	double belt_meas, incline_meas, force_n;
 	unsigned int stopped_samples;
@@ -130,6 +132,11 @@ void loop_set_external(struct loop *l, unsigned int lines,
 	l->ext_keys |= stop_keys;
 }
 
+void loop_external_fault(struct loop *l, uint32_t sup_bits)
+{
+	l->ext_faults |= sup_bits;
+}
+
 int loop_reset(struct loop *l)
 {
 	return sup_reset(l->sup);
@@ -207,6 +214,7 @@ static void loop_follow(struct loop *l, uint32_t faults)
 		l->gen = t->generation;
 		l->mode = LOOP_RUN;
 		l->cause = 0;
+		l->started = true;
 		/* bumpless: start from what is applied and measured now */
 		law_reset(l->law, l->pressure_cmd_pa, l->force_n);
 		break;
@@ -260,7 +268,8 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 	si.support_limit_n = l->mode == LOOP_RUN || l->mode == LOOP_PAUSE ?
 		law_setpoint_n(l->law) +
 		l->cfg.support_over_target_pct_bw / 100 * mg : 0;
-	faults = sup_check(l->sup, &si, &out->buttons);
+	faults = sup_check(l->sup, &si, &out->buttons) | l->ext_faults;
+	l->ext_faults = 0;
 	l->faults = faults;
 	out->faults = faults;
 	out->new_faults = 0;
@@ -346,6 +355,8 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 	out->cmd.belt_speed_mm_s = (int32_t)lrint(l->belt.value);
 	out->cmd.incline_centi_pct = (int16_t)lrint(l->incline.value);
 	out->drive = l->mode == LOOP_RUN || l->belt.value > 0;
+	out->start = l->started;
+	l->started = false;
 }
 
 void loop_status(const struct loop *l, struct loop_status *st)

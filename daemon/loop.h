@@ -27,7 +27,9 @@ enum loop_mode {
 
 struct loop_out {
 	struct lever_dev_command cmd;
-	bool drive;		/* belt drive wanted (arm the board) */
+	bool drive;		/* belt drive wanted */
+	bool start;		/* a new generation was accepted this cycle:
+				 * the only moment the board may be armed */
 	uint32_t faults;	/* supervisor faults this cycle */
 	uint32_t new_faults;	/* faults that started the safe state now */
 	uint16_t buttons;	/* console buttons newly pressed */
@@ -73,6 +75,12 @@ void loop_set_external(struct loop *l, unsigned int lines,
 /* One cycle. @sample is NULL when none arrived in time. */
 void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 		uint64_t now_ns, struct loop_out *out);
+
+/*
+ * A fault found outside the cycle (e.g. the kernel's gate refused a
+ * command because it stopped on its own): safe state at the next cycle.
+ */
+void loop_external_fault(struct loop *l, uint32_t sup_bits);
 
 /* Operator reset after an e-stop: 0, or -EBUSY while a line is active. */
 int loop_reset(struct loop *l);

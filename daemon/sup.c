@@ -50,7 +50,8 @@ static uint32_t sup_sample_checks(struct sup *s, const struct sup_input *in,
 				  const struct lever_dev_sample *x)
 {
 	double force_n = x->support_force_mn / 1000.0;
-	double pressure_pa = x->support_pressure_pa;
+	/* gauge pressure: noise around zero may read a little negative */
+	double pressure_pa = (int32_t)x->support_pressure_pa;
 	bool moving = in->belt_cmd_mm_s > 100 || x->belt_speed_mm_s > 100;
 	uint32_t f = 0, gap;
 
@@ -63,7 +64,8 @@ static uint32_t sup_sample_checks(struct sup *s, const struct sup_input *in,
 	if (force_n < -0.05 * s->p.max_force_n ||
 	    force_n > 1.2 * s->p.max_force_n)
 		f |= SUP_F_FORCE_RANGE;
-	if (pressure_pa > 1.2 * s->p.max_pressure_pa)
+	if (pressure_pa > 1.2 * s->p.max_pressure_pa ||
+	    pressure_pa < -0.05 * s->p.max_pressure_pa)
 		f |= SUP_F_PRESSURE_RANGE;
 
 	if (fabs(force_n - pressure_pa * s->p.force_per_pa) >
@@ -175,6 +177,7 @@ const char *sup_fault_name(uint32_t bit)
 		"pressure-out-of-range", "force-pressure-implausible",
 		"sensor-stuck", "overspeed", "estop", "safety-key",
 		"board-fault", "over-support", "operator-stop", "pain",
+		"gate-stopped",
 	};
 	unsigned int i;
 

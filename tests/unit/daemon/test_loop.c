@@ -346,6 +346,33 @@ static void test_start_refused_while_a_sensor_is_faulty(void **state)
 	assert_int_equal(R.out.cmd.belt_speed_mm_s, 0);
 }
 
+static void test_board_armed_only_at_an_explicit_start(void **state)
+{
+	int starts = 0, i;
+
+	targets(1, SESS_RUN, 2778, 8000);
+	for (i = 0; i < 3000; i++) {
+		cycles(1);
+		starts += R.out.start;
+	}
+	assert_int_equal(starts, 1);
+	tplant_fault(R.p, TPLANT_BTN_STOP, true);
+	for (i = 0; i < 10000; i++) {
+		cycles(1);
+		starts += R.out.start;
+	}
+	assert_int_equal(starts, 1);	/* stop: never armed again alone */
+}
+
+static void test_gate_stopping_by_itself_is_a_fault(void **state)
+{
+	start_running();
+	loop_external_fault(R.l, SUP_F_GATE);
+	cycles(1);
+	assert_true(R.st.safe_state);
+	assert_true(R.st.cause & SUP_F_GATE);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -377,6 +404,8 @@ int main(void)
 		T(test_stop_without_fault_needs_new_generation),
 		T(test_pause_stops_belt_and_holds_support),
 		T(test_start_refused_while_a_sensor_is_faulty),
+		T(test_board_armed_only_at_an_explicit_start),
+		T(test_gate_stopping_by_itself_is_a_fault),
 	};
 
 	return cmocka_run_group_tests_name("leverd loop", tests, NULL, NULL);

@@ -113,8 +113,27 @@ static void test_force_out_of_range_is_a_fault(void **state)
 
 static void test_pressure_out_of_range_is_a_fault(void **state)
 {
-	smp.support_pressure_pa = 0xfffffff0u;
+	smp.support_pressure_pa = 2 * 600000;
+	smp.support_force_mn = 1200000;
 	assert_true(cycle(0, 0) & SUP_F_PRESSURE_RANGE);
+}
+
+static void test_pressure_far_below_zero_is_out_of_range(void **state)
+{
+	smp.support_pressure_pa = (uint32_t)-100000;
+	smp.support_force_mn = 0;
+	assert_true(cycle(0, 0) & SUP_F_PRESSURE_RANGE);
+}
+
+static void test_gauge_noise_just_below_zero_is_tolerated(void **state)
+{
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		smp.support_pressure_pa = (uint32_t)(-60 + (i & 7));
+		smp.support_force_mn = 100 * (i & 3) - 150;
+		assert_int_equal(cycle(0, 0), 0);
+	}
 }
 
 static void test_force_pressure_disagreement_is_a_fault_if_it_persists(void **s)
@@ -257,6 +276,8 @@ int main(void)
 		T(test_lost_records_count_as_gap),
 		T(test_force_out_of_range_is_a_fault),
 		T(test_pressure_out_of_range_is_a_fault),
+		T(test_pressure_far_below_zero_is_out_of_range),
+		T(test_gauge_noise_just_below_zero_is_tolerated),
 		T(test_force_pressure_disagreement_is_a_fault_if_it_persists),
 		T(test_single_implausible_sample_is_tolerated),
 		T(test_frozen_load_cell_while_running_is_stuck),

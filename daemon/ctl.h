@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ctl.h - leverd's control socket: a Unix stream socket speaking JSON
+ * lines (Documentation/control-socket.rst, version 1). It parses, checks
+ * the version, identifies the peer with SO_PEERCRED and hands commands to
+ * the daemon's hook; it never acts on the treadmill itself.
+ */
+#ifndef LEVERD_CTL_H
+#define LEVERD_CTL_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#define CTL_PROTOCOL_VERSION	1
+#define CTL_MAX_LINE		65536
+#define CTL_MAX_CLIENTS		32
+
+/*
+ * Runs one command for a peer. Returns 0 with *@result (a new reference)
+ * or a negative errno with one operator sentence in @msg.
+ */
+typedef int (*ctl_request_fn)(void *ctx, const char *cmd, const json_t *args,
+			      bool may_command, json_t **result, char *msg,
+			      size_t msg_len);
+
+struct ctl;
+
+int ctl_open(const char *path, ctl_request_fn fn, void *ctx,
+	     struct ctl **out, char *err, size_t errlen);
+void ctl_close(struct ctl *c);
+
+/* Fills up to @max pollfds (listener first); returns how many. */
+int ctl_pollfds(struct ctl *c, struct pollfd *fds, int max);
+/* Handles what poll() reported on the fds ctl_pollfds() gave. */
+void ctl_handle(struct ctl *c, const struct pollfd *fds, int n);
+
+/* Sends a status event to every watcher whose interval is due. */
+void ctl_watch_tick(struct ctl *c, uint64_t now_ms, json_t *status);
+/* Sends @event (stolen) to every watcher. */
+void ctl_broadcast(struct ctl *c, json_t *event);
+/* Smallest watch interval, ms; 0 when nobody watches. */
+unsigned int ctl_watch_interval(const struct ctl *c);
+
+/*
+ * The protocol without the socket: the reply line (malloc'd, with '\n')
+ * to one request @line. A "watch" request sets *@watch_ms.
+ */
+char *ctl_reply(ctl_request_fn fn, void *ctx, const char *line,
+		bool may_command, unsigned int *watch_ms);
+
+/* Whether uid/gid may command: root or a member of group lever. */
+bool ctl_may_command(uid_t uid, gid_t gid);
+
+#endif /* LEVERD_CTL_H */

@@ -1,0 +1,501 @@
+// SPDX-License-Identifier: MIT
+/*
+ * rt.c - the RT thread. Per cycle: drain the event loop's messages, take
+ * the next sample, run the loop, send one command, publish state. After
+ * rt_start() it never allocates, never takes a lock a non-RT thread
+ * holds, and makes no syscall but the device I/O (clock_gettime is vDSO).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ring.h"
+#include "rt.h"
+#include "sup.h"
+
+#define RT_STACK_BYTES		(512 * 1024)
+#define RT_PREFAULT_BYTES	(256 * 1024)
+#define CADENCE_SPM		168	/* sim runner, ~2.8 steps/s */
+
+struct rt {
+	struct leverd_cfg cfg;
+	struct lever_dev *dev;
+	struct lever_dev_info info;
+	struct loop *loop;
+	struct ring *to_rt, *events, *trace;
+	bool stepped, is_sim, armed, have_seq;
+	uint32_t last_seq;
+	int prio;
+	pthread_t thread;
+	bool started;
+	_Atomic bool quit;
+	/* seqlock-published snapshot */
+	_Atomic uint32_t snap_seq;
+	struct rt_snapshot snap;
+	/* counters (RT side) */
+	uint64_t cycles, overruns, late, missed, io_errors;
+	int64_t min_offset_ns;		/* arrival - sample time, best */
+	uint64_t *hist;			/* RT_HIST_US + 1 bins */
+	_Atomic uint64_t hist_n;
+	/* sim: runner and seeded fault injection */
+	uint32_t runner_mass_g;
+	uint64_t rng, next_fault_ns, fault_off_ns;
+	unsigned int fault_kind;
+};
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static uint64_t rng_next(struct rt *rt)
+{
+	uint64_t z = (rt->rng += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+int rt_new(const struct leverd_cfg *cfg, struct lever_dev *dev,
+	   bool stepped, struct rt **out)
+{
+	struct rt *rt;
+	int ret;
+
+	rt = calloc(1, sizeof(*rt));
+	if (!rt)
+		return -ENOMEM;
+	rt->cfg = *cfg;
+	rt->dev = dev;
+	rt->stepped = stepped;
+	ret = lever_dev_info(dev, &rt->info);
+	if (ret)
+		goto err;
+	rt->is_sim = rt->info.transport == LEVER_DEV_TRANSPORT_SIM;
+	ret = loop_new(cfg, &rt->info, 0, &rt->loop);
+	if (ret)
+		goto err;
+	ret = ring_new(sizeof(struct rt_msg), 256, &rt->to_rt);
+	if (!ret)
+		ret = ring_new(sizeof(struct rt_event), 1024, &rt->events);
+	if (!ret)
+		ret = ring_new(sizeof(struct rt_trace), 65536, &rt->trace);
+	if (ret)
+		goto err_rings;
+	rt->hist = calloc(RT_HIST_US + 1, sizeof(*rt->hist));
+	if (!rt->hist) {
+		ret = -ENOMEM;
+		goto err_rings;
+	}
+	rt->min_offset_ns = INT64_MAX;
+	rt->rng = (uint64_t)cfg->seed * 0x2545f4914f6cdd1dull + 7;
+	rt->next_fault_ns = UINT64_MAX;
+	*out = rt;
+	return 0;
+err_rings:
+	ring_free(rt->trace);
+	ring_free(rt->events);
+	ring_free(rt->to_rt);
+	loop_free(rt->loop);
+err:
+	free(rt);
+	return ret;
+}
+
+void rt_free(struct rt *rt)
+{
+	if (!rt)
+		return;
+	rt_stop(rt);
+	free(rt->hist);
+	ring_free(rt->trace);
+	ring_free(rt->events);
+	ring_free(rt->to_rt);
+	loop_free(rt->loop);
+	free(rt);
+}
+
+static void rt_event(struct rt *rt, uint64_t now, enum rt_event_type type,
+		     uint32_t bits, int32_t err)
+{
+	struct rt_event ev = { now, type, bits, err };
+
+	ring_push(rt->events, &ev);
+}
+
+static void rt_publish(struct rt *rt)
+{
+	uint32_t s = atomic_load_explicit(&rt->snap_seq, memory_order_relaxed);
+
+	atomic_store_explicit(&rt->snap_seq, s + 1, memory_order_relaxed);
+	atomic_thread_fence(memory_order_release);
+	loop_status(rt->loop, &rt->snap.st);
+	rt->snap.cycles = rt->cycles;
+	rt->snap.overruns = rt->overruns;
+	rt->snap.late_wakeups = rt->late;
+	rt->snap.missed_samples = rt->missed;
+	rt->snap.io_errors = rt->io_errors;
+	rt->snap.trace_dropped = ring_dropped(rt->trace);
+	rt->snap.armed = rt->armed;
+	atomic_store_explicit(&rt->snap_seq, s + 2, memory_order_release);
+}
+
+void rt_snapshot(struct rt *rt, struct rt_snapshot *snap)
+{
+	uint32_t a, b;
+
+	do {
+		a = atomic_load_explicit(&rt->snap_seq, memory_order_acquire);
+		memcpy(snap, &rt->snap, sizeof(*snap));
+		atomic_thread_fence(memory_order_acquire);
+		b = atomic_load_explicit(&rt->snap_seq, memory_order_relaxed);
+	} while ((a & 1) || a != b);
+}
+
+static void rt_messages(struct rt *rt, uint64_t now)
+{
+	struct rt_msg m;
+	int ret;
+
+	while (ring_pop(rt->to_rt, &m) == 0) {
+		switch (m.type) {
+		case RT_MSG_TARGETS:
+			loop_set_targets(rt->loop, &m.targets);
+			if (rt->is_sim && m.targets.mass_kg >= 20 &&
+			    (uint32_t)(m.targets.mass_kg * 1000) !=
+			    rt->runner_mass_g) {
+				rt->runner_mass_g =
+					(uint32_t)(m.targets.mass_kg * 1000);
+				lever_sim_set_runner(rt->dev,
+						     rt->runner_mass_g,
+						     CADENCE_SPM);
+			}
+			break;
+		case RT_MSG_EXTERNAL:
+			loop_set_external(rt->loop, m.lines, m.keys);
+			break;
+		case RT_MSG_RESET:
+			ret = loop_reset(rt->loop);
+			if (!ret) {
+				ret = lever_dev_reset_faults(rt->dev);
+				rt->armed = false;
+			}
+			rt_event(rt, now, RT_EV_RESET, 0, ret);
+			break;
+		}
+	}
+}
+
+/*
+ * Seeded fault injection on the sim transport: one fault at a time, on
+ * for 0.2..2 s of virtual time, at exponential-ish intervals.
+ */
+static void rt_sim_faults(struct rt *rt, uint64_t now)
+{
+	static const unsigned int kinds[] = {
+		LEVER_SIM_FAULT_PRESSURE_SENSOR, LEVER_SIM_FAULT_FORCE_SENSOR,
+		LEVER_SIM_FAULT_VALVE, LEVER_SIM_FAULT_BELT_DRIVE,
+		LEVER_SIM_FAULT_STALL, 100 /* e-stop line */,
+	};
+	double mean_ns;
+
+	if (!rt->is_sim || rt->cfg.sim_faults_per_min <= 0)
+		return;
+	mean_ns = 60e9 / rt->cfg.sim_faults_per_min;
+	if (rt->next_fault_ns == UINT64_MAX)
+		rt->next_fault_ns = now + (uint64_t)(mean_ns *
+				    (0.5 + (rng_next(rt) % 1000) / 1000.0));
+	if (rt->fault_kind && now >= rt->fault_off_ns) {
+		if (rt->fault_kind == 100)
+			lever_sim_set_line(rt->dev, LEVER_DEV_LINE_ESTOP, 0);
+		else
+			lever_sim_inject(rt->dev, rt->fault_kind, 0);
+		rt_event(rt, now, RT_EV_SIM_FAULT, rt->fault_kind, 0);
+		rt->fault_kind = 0;
+	}
+	if (!rt->fault_kind && now >= rt->next_fault_ns) {
+		rt->fault_kind = kinds[rng_next(rt) %
+				       (sizeof(kinds) / sizeof(kinds[0]))];
+		rt->fault_off_ns = now + 200000000ull +
+				   rng_next(rt) % 1800000000ull;
+		if (rt->fault_kind == 100)
+			lever_sim_set_line(rt->dev, LEVER_DEV_LINE_ESTOP, 1);
+		else
+			lever_sim_inject(rt->dev, rt->fault_kind, 1);
+		rt_event(rt, now, RT_EV_SIM_FAULT, rt->fault_kind, 1);
+		rt->next_fault_ns = rt->fault_off_ns + (uint64_t)(mean_ns *
+				    (0.5 + (rng_next(rt) % 1000) / 1000.0));
+	}
+}
+
+/* The next sample: 1 got, 0 none within a period (stale check runs). */
+static int rt_get_sample(struct rt *rt, struct lever_dev_sample *s)
+{
+	struct pollfd pfd;
+	int ret, fd;
+
+	if (rt->stepped) {
+		/* virtual time: exactly one period per cycle, even in a stall */
+		ret = lever_dev_try_read_sample(rt->dev, s);
+		if (ret != -EAGAIN)
+			return ret ? ret : 1;
+		ret = lever_sim_step(rt->dev, rt->cfg.period_us * 1000ull);
+		if (ret)
+			return ret;
+		ret = lever_dev_try_read_sample(rt->dev, s);
+		if (ret == -EAGAIN)
+			return 0;
+		return ret ? ret : 1;
+	}
+	ret = lever_dev_try_read_sample(rt->dev, s);
+	if (ret != -EAGAIN)
+		return ret ? ret : 1;
+	fd = lever_dev_fd(rt->dev);
+	if (fd < 0)
+		return fd;
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	ret = poll(&pfd, 1, rt->cfg.period_us / 1000 * 2);
+	if (ret < 0)
+		return -errno;
+	if (ret == 0)
+		return 0;
+	ret = lever_dev_try_read_sample(rt->dev, s);
+	if (ret == -EAGAIN)
+		return 0;
+	return ret ? ret : 1;
+}
+
+static void rt_latency(struct rt *rt, const struct lever_dev_sample *s,
+		       uint64_t woke_ns)
+{
+	int64_t off = (int64_t)(woke_ns - s->timestamp_ns);
+	uint64_t lat_us;
+
+	if (off < rt->min_offset_ns)
+		rt->min_offset_ns = off;
+	lat_us = (uint64_t)(off - rt->min_offset_ns) / 1000;
+	if (lat_us > RT_HIST_US)
+		lat_us = RT_HIST_US;
+	rt->hist[lat_us]++;
+	atomic_fetch_add_explicit(&rt->hist_n, 1, memory_order_release);
+	if (lat_us * 2000 > (uint64_t)rt->cfg.period_us * 1000)
+		rt->late++;
+}
+
+void rt_cycle(struct rt *rt)
+{
+	struct lever_dev_sample s;
+	struct loop_out out;
+	struct rt_trace tr;
+	uint64_t woke, now;
+	int got, ret;
+
+	got = rt_get_sample(rt, &s);
+	woke = mono_ns();
+	if (got < 0) {
+		rt->io_errors++;
+		rt_event(rt, woke, RT_EV_IO, 0, got);
+		got = 0;
+	}
+	if (got) {
+		now = s.timestamp_ns;
+		if (!rt->stepped)
+			rt_latency(rt, &s, woke);
+		if (rt->have_seq && s.seq - rt->last_seq != 1)
+			rt->missed += s.seq - rt->last_seq - 1;
+		rt->have_seq = true;
+		rt->last_seq = s.seq;
+	} else {
+		now = woke;
+		if (rt->is_sim)
+			lever_sim_now(rt->dev, &now);
+	}
+	rt_messages(rt, now);
+	rt_sim_faults(rt, now);
+	loop_cycle(rt->loop, got ? &s : NULL, now, &out);
+
+	/* arm only at an explicit new start, never to resume by itself */
+	if (out.start && !rt->armed) {
+		ret = lever_dev_arm(rt->dev);
+		if (!ret) {
+			rt->armed = true;
+		} else {
+			rt_event(rt, now, RT_EV_IO, 2, ret);
+			loop_external_fault(rt->loop, SUP_F_GATE);
+		}
+	}
+	if (rt->armed) {
+		ret = lever_dev_command(rt->dev, &out.cmd);
+		if (ret == -EPERM) {
+			/*
+			 * The gate stopped on its own (watchdog, board fault):
+			 * the safe state here too, and no re-arm until a new
+			 * start.
+			 */
+			rt->armed = false;
+			loop_external_fault(rt->loop, SUP_F_GATE);
+		} else if (ret) {
+			rt->io_errors++;
+			rt_event(rt, now, RT_EV_IO, 1, ret);
+		}
+	}
+	if (out.new_faults)
+		rt_event(rt, now, RT_EV_FAULT, out.new_faults, 0);
+	if (out.buttons)
+		rt_event(rt, now, RT_EV_BUTTONS, out.buttons, 0);
+
+	memset(&tr, 0, sizeof(tr));
+	tr.now_ns = now;
+	if (got) {
+		tr.seq = s.seq;
+		tr.support_force_mn = s.support_force_mn;
+		tr.support_pressure_pa = s.support_pressure_pa;
+		tr.belt_speed_mm_s = s.belt_speed_mm_s;
+	}
+	tr.cmd = out.cmd;
+	tr.faults = out.faults;
+	ring_push(rt->trace, &tr);
+
+	rt->cycles++;
+	if (!rt->stepped && mono_ns() - woke >
+	    (uint64_t)rt->cfg.period_us * 1000)
+		rt->overruns++;
+	rt_publish(rt);
+}
+
+static void *rt_main(void *arg)
+{
+	struct rt *rt = arg;
+	volatile unsigned char stack[RT_PREFAULT_BYTES];
+
+	/* fault the stack in now, not in the middle of a cycle */
+	memset((unsigned char *)stack, 0, sizeof(stack));
+	while (!atomic_load_explicit(&rt->quit, memory_order_relaxed))
+		rt_cycle(rt);
+	return NULL;
+}
+
+int rt_clamp_priority(int want, char *err, size_t errlen)
+{
+	struct rlimit rl;
+	int max = sched_get_priority_max(SCHED_FIFO);
+
+	if (max > 0 && want > max)
+		want = max;
+	if (getrlimit(RLIMIT_RTPRIO, &rl) == 0 && geteuid() != 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && (rlim_t)want > rl.rlim_cur) {
+		if (rl.rlim_cur == 0) {
+			snprintf(err, errlen,
+				 "real-time scheduling not permitted: RLIMIT_RTPRIO is 0 (run as root, or set rtprio for the leverd user in limits.conf)");
+			return -EPERM;
+		}
+		want = (int)rl.rlim_cur;
+	}
+	return want;
+}
+
+int rt_start(struct rt *rt, char *err, size_t errlen)
+{
+	struct sched_param sp = { 0 };
+	pthread_attr_t attr;
+	cpu_set_t cpus;
+	int prio, ret;
+
+	prio = rt_clamp_priority(rt->cfg.rt_priority, err, errlen);
+	if (prio < 0)
+		return prio;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, RT_STACK_BYTES);
+	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+	pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
+	sp.sched_priority = prio;
+	pthread_attr_setschedparam(&attr, &sp);
+	if (rt->cfg.cpu >= 0) {
+		CPU_ZERO(&cpus);
+		CPU_SET(rt->cfg.cpu, &cpus);
+		pthread_attr_setaffinity_np(&attr, sizeof(cpus), &cpus);
+	}
+	ret = pthread_create(&rt->thread, &attr, rt_main, rt);
+	pthread_attr_destroy(&attr);
+	if (ret == EPERM) {
+		snprintf(err, errlen,
+			 "cannot start the RT thread with SCHED_FIFO priority %d: not permitted (needs root or CAP_SYS_NICE)",
+			 prio);
+		return -EPERM;
+	}
+	if (ret == EINVAL && rt->cfg.cpu >= 0) {
+		snprintf(err, errlen, "cannot pin the RT thread to CPU %d",
+			 rt->cfg.cpu);
+		return -EINVAL;
+	}
+	if (ret) {
+		snprintf(err, errlen, "cannot start the RT thread: %s",
+			 strerror(ret));
+		return -ret;
+	}
+	rt->prio = prio;
+	rt->started = true;
+	return 0;
+}
+
+void rt_stop(struct rt *rt)
+{
+	if (!rt->started)
+		return;
+	atomic_store(&rt->quit, true);
+	pthread_join(rt->thread, NULL);
+	rt->started = false;
+}
+
+int rt_post(struct rt *rt, const struct rt_msg *msg)
+{
+	return ring_push(rt->to_rt, msg);
+}
+
+int rt_next_event(struct rt *rt, struct rt_event *ev)
+{
+	return ring_pop(rt->events, ev);
+}
+
+int rt_next_trace(struct rt *rt, struct rt_trace *tr)
+{
+	return ring_pop(rt->trace, tr);
+}
+
+double rt_latency_quantile_us(struct rt *rt, double q)
+{
+	uint64_t n = atomic_load_explicit(&rt->hist_n, memory_order_acquire);
+	uint64_t want, acc = 0;
+	unsigned int i;
+
+	if (!n)
+		return -1;
+	want = (uint64_t)ceil(q * n);
+	for (i = 0; i <= RT_HIST_US; i++) {
+		acc += rt->hist[i];
+		if (acc >= want)
+			return i;
+	}
+	return RT_HIST_US;
+}
+
+int rt_priority(const struct rt *rt)
+{
+	return rt->started ? rt->prio : 0;
+}
