@@ -22,3 +22,12 @@ $(BUILD)/tests/unit/leverctl/test_leverctl: tests/unit/leverctl/test_leverctl.sh
 
 ALL_TARGETS += $(BUILD)/leverctl $(BUILD)/tests/unit/leverctl/test_leverctl
 UNIT_TESTS  += $(BUILD)/tests/unit/leverctl/test_leverctl
+
+# End to end on the host: leverctl against build/leverd on --transport=sim:.
+$(BUILD)/tests/unit/leverctl/test_e2e_sim: tests/unit/leverctl/test_e2e_sim.sh
+	@mkdir -p $(@D)
+	cp $< $@
+	chmod +x $@
+
+ALL_TARGETS += $(BUILD)/tests/unit/leverctl/test_e2e_sim
+UNIT_TESTS  += $(BUILD)/tests/unit/leverctl/test_e2e_sim

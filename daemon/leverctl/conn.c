@@ -58,6 +58,12 @@ int ctl_connect(struct ctl *c, struct ctl_conn **out)
 			strerror(e));
 		return CTL_EXIT_NO_DAEMON;
 	}
+	/* Room for a burst of status events (leverd drops slow readers). */
+	{
+		int rcvbuf = 1 << 20;
+
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	}
 	k = calloc(1, sizeof(*k));
 	if (!k) {
 		close(fd);

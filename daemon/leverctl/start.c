@@ -79,6 +79,6 @@ int ctl_start(struct ctl *c, int argc, char **argv)
 	}
 	json_decref(res);
 	if (!ret && follow)
-		ret = ctl_watch(c, 200);
+		ret = ctl_watch(c, 500);
 	return ret;
 }

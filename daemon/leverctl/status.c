@@ -107,14 +107,16 @@ void ctl_print_summary(const json_t *s)
 
 	ctl_fmt_duration(el, sizeof(el), num(s, "elapsed_s"));
 	ctl_fmt_duration(pl, sizeof(pl), num(s, "planned_s"));
-	printf("session %s for %s: %s",
-	       str(s, "session"), str(s, "athlete"),
-	       json_is_true(json_object_get(s, "completed")) ? "completed" :
-	       "stopped early");
-	printf(" (%s", str(s, "end_cause"));
+	printf("session %s for %s: ", str(s, "session"), str(s, "athlete"));
+	if (json_is_true(json_object_get(s, "completed")))
+		printf("completed");
+	else
+		printf("stopped early (%s", str(s, "end_cause"));
 	if (json_is_integer(ps))
 		printf(", pain %lld/10", json_integer_value(ps));
-	printf(") after %s of %s", el, pl);
+	if (!json_is_true(json_object_get(s, "completed")))
+		putchar(')');
+	printf(" after %s of %s", el, pl);
 	if (json_integer_value(json_object_get(s, "steps_skipped")))
 		printf(", %lld step(s) skipped",
 		       json_integer_value(json_object_get(s, "steps_skipped")));
@@ -129,30 +131,57 @@ static bool active_state(const char *s)
 		     !strcmp(s, "starting") || !strcmp(s, "stopping"));
 }
 
+/* Print the end of a session seen only through its final status. */
+static void print_end_state(const json_t *st)
+{
+	printf("session %s for %s: %s; see 'leverctl next' and 'leverctl athlete show %s'\n",
+	       str(st, "session"), str(st, "athlete"), str(st, "state"),
+	       str(st, "athlete"));
+}
+
 int ctl_watch(struct ctl *c, int interval_ms)
 {
-	struct ctl_conn *k;
+	struct ctl_conn *k = NULL;
 	bool tty = isatty(STDOUT_FILENO), seen_active = false;
+	int ret = CTL_EXIT_OK, reconnects = 0;
 	json_t *msg;
-	int ret;
 
-	ret = ctl_connect(c, &k);
-	if (ret)
-		return ret;
-	ret = ctl_send(k, "watch", json_pack("{s:i}", "interval_ms",
-					      interval_ms), 1);
-	while (!ret) {
+	for (;;) {
 		const char *ev, *state;
 		const json_t *st;
 
+		if (!k) {
+			/*
+			 * leverd drops a watcher that falls behind (its
+			 * socket buffer full); come back rather than leave
+			 * the operator without a view. Bounded.
+			 */
+			ret = ctl_connect(c, &k);
+			if (!ret)
+				ret = ctl_send(k, "watch",
+					       json_pack("{s:i}", "interval_ms",
+							 interval_ms), 1);
+			if (ret)
+				break;
+		}
 		/* events come at interval_ms; allow a slow daemon 5 s */
 		ret = ctl_recv(k, &msg, interval_ms + CTL_REPLY_TIMEOUT_MS);
+		if (ret == CTL_EXIT_NO_DAEMON && seen_active &&
+		    reconnects < 20) {
+			ctl_disconnect(k);
+			k = NULL;
+			reconnects++;
+			continue;
+		}
 		if (ret)
 			break;
-		if (json_object_get(msg, "id") && !json_is_null(json_object_get(msg, "id"))) {
+		if (json_object_get(msg, "id") &&
+		    !json_is_null(json_object_get(msg, "id"))) {
 			if (!json_is_true(json_object_get(msg, "ok")))
 				ret = ctl_reply_error(msg);
 			json_decref(msg);
+			if (ret)
+				break;
 			continue;
 		}
 		ev = json_string_value(json_object_get(msg, "event"));
@@ -184,10 +213,12 @@ int ctl_watch(struct ctl *c, int interval_ms)
 				putchar('\n');
 			fflush(stdout);
 		}
-		if (active_state(state))
+		if (active_state(state)) {
 			seen_active = true;
-		else if (seen_active && state && strcmp(state, "idle")) {
-			/* ended without a session_end event reaching us */
+		} else if (seen_active && state && strcmp(state, "idle")) {
+			/* ended while we were away: no session_end for us */
+			if (!c->json)
+				print_end_state(st);
 			json_decref(msg);
 			break;
 		}
