@@ -75,7 +75,7 @@ ALL_TARGETS += $(LIBLEVER_SO) $(BUILD)/$(LIBLEVER_SONAME) \
 # --- tests ------------------------------------------------------------
 
 $(BUILD)/obj/tests/unit/lib/%.o: EXTRA_CFLAGS += -Ilib -Iinclude/uapi \
-	$(call PKG_CFLAGS,cmocka)
+	$(call PKG_CFLAGS,cmocka) $(call PKG_CFLAGS,libevdev)
 
 LIBLEVER_UNIT_NAMES := $(patsubst tests/unit/lib/%.c,%,\
 	$(wildcard tests/unit/lib/test_*.c))
@@ -97,14 +97,15 @@ $(LIBLEVER_SCENARIO): $(BUILD)/obj/tests/unit/lib/scenario.o \
 	@mkdir -p $(@D)
 	$(CC) -o $@ $< -L$(BUILD) -Wl,-rpath,'$$ORIGIN/../../..' -llever
 
-# Key events through uinput (VM only: tests/vm/cases/52-lib-keys.sh).
-LIBLEVER_KEYS_VM := $(BUILD)/tests/unit/lib/lever-keys-vm
-$(LIBLEVER_KEYS_VM): $(BUILD)/obj/tests/unit/lib/keys_vm.o $(LIBLEVER_A)
+# Checks that need lever-simd, lever.ko or uinput: VM only
+# (tests/vm/cases/51..54-lib-*.sh).
+LIBLEVER_VM_CHECKS := $(BUILD)/tests/unit/lib/lever-vm-checks
+$(LIBLEVER_VM_CHECKS): $(BUILD)/obj/tests/unit/lib/vm_checks.o $(LIBLEVER_A)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(call PKG_LIBS,$(LIBLEVER_PKGS)) -lm
 
 ALL_TARGETS += $(LIBLEVER_UNIT_TESTS) $(LIBLEVER_SCENARIO) \
-	$(if $(wildcard tests/unit/lib/keys_vm.c),$(LIBLEVER_KEYS_VM))
+	$(LIBLEVER_VM_CHECKS)
 UNIT_TESTS  += $(LIBLEVER_UNIT_TESTS) $(LIBLEVER_SCENARIO) \
 	tests/unit/lib/check-header.sh tests/unit/lib/check-exports.sh \
 	tests/unit/lib/valgrind.sh

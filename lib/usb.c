@@ -460,6 +460,22 @@ static int lever_usb_reopen(struct lever_dev *dev)
 	int ret;
 
 	lever_usb_disconnect(u);
+	/*
+	 * A fresh context enumerates the bus again: an old one only learns
+	 * of new devices through hotplug events, which need udevd when
+	 * libusb is built with udev (Debian's is), and udevd may not run.
+	 */
+	if (u->epfd >= 0) {
+		close(u->epfd);
+		u->epfd = -1;
+	}
+	libusb_exit(u->ctx);
+	u->ctx = NULL;
+	ret = libusb_init(&u->ctx);
+	if (ret) {
+		u->ctx = NULL;
+		return lever_usb_errno(ret);
+	}
 	memcpy(serial, u->serial, sizeof(serial));
 	ret = lever_usb_connect(u, serial);
 	if (ret)
@@ -474,7 +490,8 @@ static void lever_usb_close(struct lever_dev *dev)
 	lever_usb_disconnect(u);
 	if (u->epfd >= 0)
 		close(u->epfd);
-	libusb_exit(u->ctx);
+	if (u->ctx)
+		libusb_exit(u->ctx);
 	free(u);
 }
 

@@ -26,11 +26,18 @@ simd_start()	# [extra lever-simd args...]
 
 simd_stop()
 {
-	if [ -n "$SIMD_PID" ]; then
-		kill "$SIMD_PID" 2> /dev/null
-		wait "$SIMD_PID" 2> /dev/null
-		SIMD_PID=
+	[ -n "$SIMD_PID" ] || return 0
+	kill "$SIMD_PID" 2> /dev/null
+	for _ in $(seq 50); do
+		kill -0 "$SIMD_PID" 2> /dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$SIMD_PID" 2> /dev/null; then
+		echo "# lever-simd ignored SIGTERM for 5 s; killing it"
+		kill -9 "$SIMD_PID" 2> /dev/null
 	fi
+	wait "$SIMD_PID" 2> /dev/null
+	SIMD_PID=
 }
 
 wait_for()	# path [tenths of a second]
