@@ -44,7 +44,10 @@ struct rt {
 	struct rt_snapshot snap;
 	/* counters (RT side) */
 	uint64_t cycles, overruns, late, missed, io_errors;
-	int64_t min_offset_ns;		/* arrival - sample time, best */
+	int64_t clock_offset_ns;	/* CLOCK_MONOTONIC - sample clock */
+	uint64_t woke_ns;		/* when the thread last woke */
+	uint64_t next_tick_ns;		/* sim: next wake-up, monotonic */
+	unsigned int sim_speed;
 	uint64_t *hist;			/* RT_HIST_US + 1 bins */
 	_Atomic uint64_t hist_n;
 	/* sim: runner and seeded fault injection */
@@ -101,7 +104,19 @@ int rt_new(const struct leverd_cfg *cfg, struct lever_dev *dev,
 		ret = -ENOMEM;
 		goto err_rings;
 	}
-	rt->min_offset_ns = INT64_MAX;
+	/*
+	 * Sample times are CLOCK_MONOTONIC on a device; on the sim they are
+	 * its virtual clock, which at speed 1 runs with CLOCK_MONOTONIC from
+	 * an offset taken here.
+	 */
+	if (rt->is_sim && !stepped) {
+		uint64_t v = 0, m = mono_ns();
+
+		lever_sim_now(dev, &v);
+		rt->clock_offset_ns = (int64_t)(m - v);
+	}
+	rt->sim_speed = cfg->speed_factor >= 1 ?
+			(unsigned int)cfg->speed_factor : 1;
 	rt->rng = (uint64_t)cfg->seed * 0x2545f4914f6cdd1dull + 7;
 	rt->next_fault_ns = UINT64_MAX;
 	*out = rt;
@@ -242,6 +257,52 @@ static void rt_sim_faults(struct rt *rt, uint64_t now)
 	}
 }
 
+static void rt_hist(struct rt *rt, int64_t lat_ns)
+{
+	uint64_t lat_us = lat_ns > 0 ? (uint64_t)lat_ns / 1000 : 0;
+
+	if (lat_us > RT_HIST_US)
+		lat_us = RT_HIST_US;
+	rt->hist[lat_us]++;
+	atomic_fetch_add_explicit(&rt->hist_n, 1, memory_order_release);
+	if (lat_us * 2000 > (uint64_t)rt->cfg.period_us * 1000)
+		rt->late++;
+}
+
+/*
+ * Sim at N x real time: wake at each virtual tick on an absolute
+ * CLOCK_MONOTONIC grid (as cyclictest does), then take the sample the sim
+ * produced for it. The wake-up latency is measured against that tick.
+ */
+static int rt_sim_tick(struct rt *rt, struct lever_dev_sample *s)
+{
+	uint64_t period = rt->cfg.period_us * 1000ull / rt->sim_speed;
+	struct timespec ts;
+	uint64_t now = mono_ns();
+	int ret;
+
+	if (!rt->next_tick_ns)
+		rt->next_tick_ns = now - (now - rt->clock_offset_ns) % period;
+	rt->next_tick_ns += period;
+	if (rt->next_tick_ns + period <= now) {
+		/* a whole tick lost: resynchronise, count it */
+		rt->overruns++;
+		rt->next_tick_ns = now - (now - rt->clock_offset_ns) % period +
+				   period;
+	}
+	ts.tv_sec = (time_t)(rt->next_tick_ns / 1000000000ull);
+	ts.tv_nsec = (long)(rt->next_tick_ns % 1000000000ull);
+	while ((ret = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
+				      NULL)) == EINTR)
+		;
+	rt->woke_ns = mono_ns();
+	rt_hist(rt, (int64_t)(rt->woke_ns - rt->next_tick_ns));
+	ret = lever_dev_try_read_sample(rt->dev, s);
+	if (ret == -EAGAIN)
+		return 0;
+	return ret ? ret : 1;
+}
+
 /* The next sample: 1 got, 0 none within a period (stale check runs). */
 static int rt_get_sample(struct rt *rt, struct lever_dev_sample *s)
 {
@@ -261,9 +322,12 @@ static int rt_get_sample(struct rt *rt, struct lever_dev_sample *s)
 			return 0;
 		return ret ? ret : 1;
 	}
+	rt->woke_ns = mono_ns();
 	ret = lever_dev_try_read_sample(rt->dev, s);
 	if (ret != -EAGAIN)
 		return ret ? ret : 1;
+	if (rt->is_sim)
+		return rt_sim_tick(rt, s);
 	fd = lever_dev_fd(rt->dev);
 	if (fd < 0)
 		return fd;
@@ -271,6 +335,8 @@ static int rt_get_sample(struct rt *rt, struct lever_dev_sample *s)
 	pfd.events = POLLIN;
 	pfd.revents = 0;
 	ret = poll(&pfd, 1, rt->cfg.period_us / 1000 * 2);
+	/* woken: what follows is the transport's work, not the wake-up */
+	rt->woke_ns = mono_ns();
 	if (ret < 0)
 		return -errno;
 	if (ret == 0)
@@ -284,18 +350,8 @@ static int rt_get_sample(struct rt *rt, struct lever_dev_sample *s)
 static void rt_latency(struct rt *rt, const struct lever_dev_sample *s,
 		       uint64_t woke_ns)
 {
-	int64_t off = (int64_t)(woke_ns - s->timestamp_ns);
-	uint64_t lat_us;
-
-	if (off < rt->min_offset_ns)
-		rt->min_offset_ns = off;
-	lat_us = (uint64_t)(off - rt->min_offset_ns) / 1000;
-	if (lat_us > RT_HIST_US)
-		lat_us = RT_HIST_US;
-	rt->hist[lat_us]++;
-	atomic_fetch_add_explicit(&rt->hist_n, 1, memory_order_release);
-	if (lat_us * 2000 > (uint64_t)rt->cfg.period_us * 1000)
-		rt->late++;
+	rt_hist(rt, (int64_t)(woke_ns - s->timestamp_ns) -
+		rt->clock_offset_ns);
 }
 
 void rt_cycle(struct rt *rt)
@@ -307,7 +363,7 @@ void rt_cycle(struct rt *rt)
 	int got, ret;
 
 	got = rt_get_sample(rt, &s);
-	woke = mono_ns();
+	woke = rt->stepped ? mono_ns() : rt->woke_ns;
 	if (got < 0) {
 		rt->io_errors++;
 		rt_event(rt, woke, RT_EV_IO, 0, got);
@@ -315,7 +371,7 @@ void rt_cycle(struct rt *rt)
 	}
 	if (got) {
 		now = s.timestamp_ns;
-		if (!rt->stepped)
+		if (!rt->stepped && !rt->is_sim)
 			rt_latency(rt, &s, woke);
 		if (rt->have_seq && s.seq - rt->last_seq != 1)
 			rt->missed += s.seq - rt->last_seq - 1;
