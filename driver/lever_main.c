@@ -34,7 +34,7 @@
 #define LEVER_RING_MASK		(LEVER_RING_RECORDS - 1)
 #define LEVER_TICK_NS		(10 * NSEC_PER_MSEC)	/* frames while armed */
 #define LEVER_CTRL_TIMEOUT_MS	1000
-#define LEVER_IN_ERRORS_MAX	16	/* consecutive, then give up */
+#define LEVER_IN_ERRORS_MAX	16	/* consecutive, then IO fault */
 #define LEVER_RATE_MAX_HZ	10000
 
 static struct class *lever_class;
@@ -228,11 +228,11 @@ static void lever_kick(struct lever_dev *ldev, u64 now)
 	deadline = lever_gate_deadline_ns(&ldev->gate);
 	if (deadline)
 		hrtimer_start(&ldev->wd_timer, ns_to_ktime(deadline),
-			      HRTIMER_MODE_ABS_SOFT);
+			      HRTIMER_MODE_ABS);
 	if (lever_gate_active(ldev) && !ldev->tick_running) {
 		ldev->tick_running = true;
 		hrtimer_start(&ldev->tick_timer, ns_to_ktime(LEVER_TICK_NS),
-			      HRTIMER_MODE_REL_SOFT);
+			      HRTIMER_MODE_REL);
 	}
 }
 
@@ -364,14 +364,17 @@ static void lever_in_complete(struct urb *urb)
 	case -ENODEV:
 		return;		/* killed, unlinked or gone */
 	default:
+		/*
+		 * Transient (a reset, the hub not yet aware of an unplug):
+		 * keep the stream going, but a run of errors means nothing
+		 * is known about the board any more, so stop the belt.
+		 */
 		spin_lock_irqsave(&ldev->lock, flags);
-		if (++ldev->in_errors > LEVER_IN_ERRORS_MAX) {
-			dev_err(&ldev->dev, "sample stream failed: %d\n",
+		if (++ldev->in_errors == LEVER_IN_ERRORS_MAX) {
+			dev_err(&ldev->dev, "sample stream failing: %d\n",
 				urb->status);
 			lever_gate_io_fault(&ldev->gate, now);
 			lever_kick(ldev, now);
-			spin_unlock_irqrestore(&ldev->lock, flags);
-			return;
 		}
 		spin_unlock_irqrestore(&ldev->lock, flags);
 		goto resubmit;
@@ -1086,9 +1089,9 @@ static int lever_probe(struct usb_interface *intf,
 	spin_lock_init(&ldev->lock);
 	INIT_LIST_HEAD(&ldev->files);
 	init_waitqueue_head(&ldev->wait);
-	hrtimer_init(&ldev->tick_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
+	hrtimer_init(&ldev->tick_timer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
 	ldev->tick_timer.function = lever_tick_fn;
-	hrtimer_init(&ldev->wd_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS_SOFT);
+	hrtimer_init(&ldev->wd_timer, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
 	ldev->wd_timer.function = lever_wd_fn;
 	/* from here on, put_device() frees everything */
 	device_initialize(&ldev->dev);
@@ -1177,6 +1180,9 @@ static void lever_disconnect(struct usb_interface *intf)
 	wake_up_interruptible_all(&ldev->wait);
 
 	cdev_device_del(&ldev->cdev, &ldev->dev);
+	/* the node is gone: a replugged board may have the number again */
+	ida_free(&lever_minors, ldev->minor);
+	ldev->minor = -1;
 	usb_set_intfdata(intf, NULL);
 	dev_info(&intf->dev, "LEVER board %s disconnected\n",
 		 ldev->info.serial);

@@ -1,0 +1,1017 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lever_test.c - kselftest suite of lever.ko's ABI and safety gate, run in
+ * the test VM against lever-simd (the simulated board) through dummy_hcd.
+ * Each test is one behaviour; the board's side is checked through
+ * lever-simd's control socket and through the board's own sample frames.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/lever.h>
+#include "lever_wire.h"
+#include "kselftest_harness.h"
+
+#define DEV_DEFAULT	"/dev/lever0"
+#define SOCK_DEFAULT	"/run/lever-simd.sock"
+#define SYSFS		"/sys/class/lever/lever0"
+#define NS_PER_MS	1000000ull
+#define REC		sizeof(struct lever_sample)
+
+static const char *dev_path(void)
+{
+	const char *p = getenv("LEVER_DEV");
+
+	return p ? p : DEV_DEFAULT;
+}
+
+static const char *sock_path(void)
+{
+	const char *p = getenv("LEVER_SIM_SOCK");
+
+	return p ? p : SOCK_DEFAULT;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+static void sleep_ms(unsigned int ms)
+{
+	usleep(ms * 1000);
+}
+
+/*
+ * One lever-simd control command; the answer's key=value lines go to
+ * @out. Returns 0 on "ok", -1 on "error:" or when the socket fails.
+ */
+static int sim(char *out, size_t outsz, const char *fmt, ...)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char line[256], buf[16384];
+	size_t len = 0;
+	va_list ap;
+	int fd, n, ret = -1;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	strcat(line, "\n");
+	strncpy(sa.sun_path, sock_path(), sizeof(sa.sun_path) - 1);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+	    write(fd, line, strlen(line)) != (ssize_t)strlen(line))
+		goto out;
+	while (len < sizeof(buf) - 1) {
+		char *last;
+
+		n = read(fd, buf + len, sizeof(buf) - 1 - len);
+		if (n <= 0)
+			break;
+		len += n;
+		buf[len] = 0;
+		if (len == 0 || buf[len - 1] != '\n')
+			continue;
+		/* the final line is "ok" or "error: ..." */
+		buf[len - 1] = 0;
+		last = strrchr(buf, '\n');
+		last = last ? last + 1 : buf;
+		if (!strcmp(last, "ok")) {
+			*last = 0;
+			ret = 0;
+			break;
+		}
+		if (!strncmp(last, "error:", 6))
+			break;
+		buf[len - 1] = '\n';
+	}
+	if (out)
+		snprintf(out, outsz, "%s", buf);
+out:
+	close(fd);
+	return ret;
+}
+
+/* A numeric key of the simulated board's state, or -1. */
+static long long sim_num(const char *key)
+{
+	char buf[16384], pat[64];
+	char *p;
+
+	if (sim(buf, sizeof(buf), "state"))
+		return -1;
+	snprintf(pat, sizeof(pat), "\n%s=", key);
+	p = strstr(buf, pat);
+	if (!p)
+		return -1;
+	return strtoll(p + strlen(pat), NULL, 0);
+}
+
+/* The board's state name ("idle", "running", ...) into @val. */
+static int sim_str(const char *key, char *val, size_t n)
+{
+	char buf[16384], pat[64];
+	char *p, *e;
+
+	if (sim(buf, sizeof(buf), "state"))
+		return -1;
+	snprintf(pat, sizeof(pat), "\n%s=", key);
+	p = strstr(buf, pat);
+	if (!p)
+		return -1;
+	p += strlen(pat);
+	e = strchr(p, '\n');
+	snprintf(val, n, "%.*s", e ? (int)(e - p) : (int)strlen(p), p);
+	return 0;
+}
+
+static bool sim_state_is(const char *want)
+{
+	char st[32];
+
+	return !sim_str("state", st, sizeof(st)) && !strcmp(st, want);
+}
+
+static int open_dev(int flags)
+{
+	int i, fd;
+
+	for (i = 0; i < 1000; i++) {
+		fd = open(dev_path(), flags);
+		if (fd >= 0 || errno != ENOENT)
+			return fd;
+		sleep_ms(10);
+	}
+	return -1;
+}
+
+static bool wait_gone(const char *path, unsigned int ms)
+{
+	while (ms--) {
+		if (access(path, F_OK))
+			return true;
+		sleep_ms(1);
+	}
+	return false;
+}
+
+static int status(int fd, struct lever_status *st)
+{
+	memset(st, 0xa5, sizeof(*st));
+	return ioctl(fd, LEVER_IOC_GET_STATUS, st);
+}
+
+static int command(int fd, uint32_t pa, int32_t mm_s, int16_t incline)
+{
+	struct lever_command c = {
+		.support_pressure_pa = pa,
+		.belt_speed_mm_s = mm_s,
+		.incline_centi_pct = incline,
+	};
+	return ioctl(fd, LEVER_IOC_COMMAND, &c);
+}
+
+/*
+ * Arms with a 1 s watchdog: the VM's software emulation stalls for tens
+ * of ms at times, and only the watchdog tests may depend on 50 ms.
+ */
+static int arm(int fd)
+{
+	struct lever_watchdog wd = { .period_ms = 1000 };
+
+	if (ioctl(fd, LEVER_IOC_SET_WATCHDOG, &wd))
+		return -1;
+	return ioctl(fd, LEVER_IOC_ARM);
+}
+
+/* Commands @mm_s every 5 ms for @ms, as a controlling daemon would. */
+static int run_belt(int fd, int32_t mm_s, unsigned int ms)
+{
+	uint64_t end = now_ns() + ms * NS_PER_MS;
+
+	while (now_ns() < end) {
+		if (command(fd, 0, mm_s, 0))
+			return -1;
+		sleep_ms(5);
+	}
+	return 0;
+}
+
+static bool wait_board_state(const char *want, unsigned int ms)
+{
+	uint64_t end = now_ns() + ms * NS_PER_MS;
+
+	do {
+		if (sim_state_is(want))
+			return true;
+		sleep_ms(2);
+	} while (now_ns() < end);
+	return false;
+}
+
+static bool wait_driver_state(int fd, uint32_t want, unsigned int ms)
+{
+	uint64_t end = now_ns() + ms * NS_PER_MS;
+	struct lever_status st;
+
+	do {
+		if (!status(fd, &st) && st.state == want)
+			return true;
+		sleep_ms(2);
+	} while (now_ns() < end);
+	return false;
+}
+
+/*
+ * Brings board and driver back to a known state between tests: lines
+ * released, board connected and idle without faults, driver disarmed
+ * without faults. Returns 0 or -1.
+ */
+static int settle(void)
+{
+	struct lever_status st;
+	int fd, i;
+
+	sim(NULL, 0, "estop release");
+	sim(NULL, 0, "key insert");
+	sim(NULL, 0, "harness clip");
+	/* the board's own 100 ms watchdog trips on VM stalls; not tested here */
+	sim(NULL, 0, "watchdog 1000");
+	if (sim_num("connected") == 0)
+		sim(NULL, 0, "reconnect");
+	fd = open_dev(O_RDWR);
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < 500; i++) {
+		sim(NULL, 0, "reset");
+		if (!ioctl(fd, LEVER_IOC_RESET_FAULTS) && !status(fd, &st) &&
+		    st.state == LEVER_STATE_DISARMED && !st.faults &&
+		    !st.last.board_faults && st.last.board_state ==
+		    LEVER_BOARD_IDLE) {
+			close(fd);
+			return 0;
+		}
+		sleep_ms(10);
+	}
+	close(fd);
+	return -1;
+}
+
+FIXTURE(lever) {
+	int fd;
+	struct lever_info info;
+};
+
+/* Marks the kernel log, so a driver message can be tied to its test. */
+static void kmsg(const char *what, const char *name)
+{
+	int fd = open("/dev/kmsg", O_WRONLY);
+
+	if (fd >= 0) {
+		dprintf(fd, "lever_test: %s %s\n", what, name);
+		close(fd);
+	}
+}
+
+FIXTURE_SETUP(lever)
+{
+	kmsg("start", _metadata->name);
+	ASSERT_EQ(0, settle());
+	self->fd = open_dev(O_RDWR);
+	ASSERT_LE(0, self->fd);
+	ASSERT_EQ(0, ioctl(self->fd, LEVER_IOC_GET_INFO, &self->info));
+}
+
+FIXTURE_TEARDOWN(lever)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	kmsg("end", _metadata->name);
+}
+
+/* --- every ioctl with valid arguments ------------------------------------ */
+
+TEST_F(lever, get_info_returns_identity_limits_and_watchdog)
+{
+	struct lever_info *i = &self->info;
+	struct lever_info zero = { 0 };
+
+	EXPECT_STREQ("SIM0001", i->serial);
+	EXPECT_EQ(LEVER_WIRE_VERSION, i->protocol_version);
+	EXPECT_EQ(1000, i->sample_rate_hz);
+	EXPECT_EQ(5556, i->max_belt_speed_mm_s);
+	EXPECT_EQ(1000, i->stop_decel_mm_s2);
+	EXPECT_LT(i->incline_min_centi_pct, i->incline_max_centi_pct);
+	EXPECT_LE(LEVER_BOARD_WATCHDOG_MIN_MS, i->board_watchdog_ms);
+	EXPECT_GE(LEVER_BOARD_WATCHDOG_MAX_MS, i->board_watchdog_ms);
+	EXPECT_EQ(LEVER_WATCHDOG_DEF_MS, i->watchdog_ms);
+	EXPECT_EQ(0, memcmp(zero.reserved, i->reserved, sizeof(i->reserved)));
+}
+
+TEST_F(lever, get_status_reports_samples_and_zeroes_reserved)
+{
+	struct lever_status st;
+
+	ASSERT_EQ(0, status(self->fd, &st));
+	EXPECT_EQ(LEVER_STATE_DISARMED, st.state);
+	EXPECT_EQ(0, st.faults);
+	EXPECT_LT(0, st.samples);
+	EXPECT_NE(0, st.last.timestamp_ns);
+	EXPECT_EQ(0, st.controller_pid);
+	EXPECT_EQ(0, st.last.reserved0);
+	for (int i = 0; i < 3; i++)
+		EXPECT_EQ(0, st.last.reserved1[i]);
+	for (int i = 0; i < 7; i++)
+		EXPECT_EQ(0, st.reserved[i]);
+}
+
+TEST_F(lever, arm_makes_the_file_controller_and_runs_the_board)
+{
+	struct lever_status st;
+
+	ASSERT_EQ(0, arm(self->fd));
+	ASSERT_EQ(0, status(self->fd, &st));
+	EXPECT_EQ(LEVER_STATE_ARMED, st.state);
+	EXPECT_EQ(getpid(), (pid_t)st.controller_pid);
+	ASSERT_EQ(0, run_belt(self->fd, 0, 100));
+	EXPECT_TRUE(wait_board_state("running", 1000));
+	EXPECT_EQ(0, ioctl(self->fd, LEVER_IOC_DISARM));
+}
+
+TEST_F(lever, disarm_stops_without_fault)
+{
+	struct lever_status st;
+
+	ASSERT_EQ(0, arm(self->fd));
+	ASSERT_EQ(0, run_belt(self->fd, 300, 500));
+	ASSERT_EQ(0, ioctl(self->fd, LEVER_IOC_DISARM));
+	ASSERT_TRUE(wait_driver_state(self->fd, LEVER_STATE_DISARMED, 3000));
+	EXPECT_TRUE(wait_board_state("idle", 3000));
+	ASSERT_EQ(0, status(self->fd, &st));
+	EXPECT_EQ(0, st.faults);
+}
+
+TEST_F(lever, command_sets_belt_speed_on_the_board)
+{
+	ASSERT_EQ(0, arm(self->fd));
+	ASSERT_EQ(0, run_belt(self->fd, 800, 1500));
+	EXPECT_EQ(800, sim_num("belt_setpoint_mm_s"));
+	EXPECT_TRUE(sim_state_is("running"));
+	EXPECT_EQ(0, ioctl(self->fd, LEVER_IOC_DISARM));
+}
+
+TEST_F(lever, stop_from_any_file_stops_the_belt)
+{
+	int ro = open_dev(O_RDONLY);
+
+	ASSERT_LE(0, ro);
+	ASSERT_EQ(0, arm(self->fd));
+	ASSERT_EQ(0, run_belt(self->fd, 500, 800));
+	ASSERT_EQ(0, ioctl(ro, LEVER_IOC_STOP));
+	EXPECT_TRUE(wait_board_state("stopping", 500));
+	EXPECT_TRUE(wait_driver_state(ro, LEVER_STATE_DISARMED, 3000));
+	EXPECT_EQ(-1, command(self->fd, 0, 500, 0));
+	EXPECT_EQ(EPERM, errno);
+	close(ro);
+}
+
+TEST_F(lever, set_watchdog_changes_the_period_of_this_file)
+{
+	struct lever_watchdog wd = { .period_ms = 200 };
+	struct lever_info info;
+
+	ASSERT_EQ(0, ioctl(self->fd, LEVER_IOC_SET_WATCHDOG, &wd));
+	ASSERT_EQ(0, ioctl(self->fd, LEVER_IOC_GET_INFO, &info));
+	EXPECT_EQ(200, info.watchdog_ms);
+}
+
+TEST_F(lever, reset_faults_clears_a_latched_fault)
+{
+	struct lever_status st;
+
+	ASSERT_EQ(0, ioctl(self->fd, LEVER_IOC_ARM));
+	/* no command: the watchdog trips and latches */
+	ASSERT_TRUE(wait_driver_state(self->fd, LEVER_STATE_FAULT, 2000));
+	ASSERT_EQ(0, ioctl(self->fd, LEVER_IOC_RESET_FAULTS));
+	ASSERT_EQ(0, status(self->fd, &st));
+	EXPECT_EQ(LEVER_STATE_DISARMED, st.state);
+	EXPECT_EQ(0, st.faults);
+}
+
+/* --- bad pointers, unknown commands, bad values ---------------------------- */
+
+TEST_F(lever, get_info_with_bad_pointer_is_efault)
+{
+	EXPECT_EQ(-1, ioctl(self->fd, LEVER_IOC_GET_INFO, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST_F(lever, get_status_with_bad_pointer_is_efault)
+{
+	EXPECT_EQ(-1, ioctl(self->fd, LEVER_IOC_GET_STATUS, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST_F(lever, command_with_bad_pointer_is_efault)
+{
+	ASSERT_EQ(0, arm(self->fd));
+	EXPECT_EQ(-1, ioctl(self->fd, LEVER_IOC_COMMAND, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST_F(lever, set_watchdog_with_bad_pointer_is_efault)
+{
+	EXPECT_EQ(-1, ioctl(self->fd, LEVER_IOC_SET_WATCHDOG, (void *)8));
+	EXPECT_EQ(EFAULT, errno);
+}
+
+TEST_F(lever, unknown_command_is_enotty)
+{
+	EXPECT_EQ(-1, ioctl(self->fd, _IO(LEVER_IOC_MAGIC, 0x7f)));
+	EXPECT_EQ(ENOTTY, errno);
+	/* a known number with the wrong size is another command */
+	EXPECT_EQ(-1, ioctl(self->fd, _IOR(LEVER_IOC_MAGIC, 0x00, __u32),
+			    &self->info));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-1, ioctl(self->fd, _IO('T', 0x01)));
+	EXPECT_EQ(ENOTTY, errno);
+}
+
+TEST_F(lever, out_of_range_set_points_are_clamped_and_counted)
+{
+	struct lever_status before, st;
+	uint64_t end;
+
+	ASSERT_EQ(0, status(self->fd, &before));
+	ASSERT_EQ(0, arm(self->fd));
+	end = now_ns() + 6000 * NS_PER_MS;
+	while (now_ns() < end) {
+		ASSERT_EQ(0, command(self->fd, 50000000, 99999, 30000));
+		if (sim_num("belt_setpoint_mm_s") == self->info.max_belt_speed_mm_s)
+			break;
+		sleep_ms(5);
+	}
+	EXPECT_EQ(self->info.max_belt_speed_mm_s,
+		  sim_num("belt_setpoint_mm_s"));
+	EXPECT_EQ(self->info.incline_max_centi_pct,
+		  sim_num("incline_setpoint_centi_pct"));
+	EXPECT_EQ(self->info.max_support_pressure_pa,
+		  sim_num("pressure_setpoint_pa"));
+	/* the board never had to clamp: the driver did */
+	EXPECT_EQ(0, sim_num("cmds_clamped"));
+	ASSERT_EQ(0, status(self->fd, &st));
+	EXPECT_LT(before.clamped, st.clamped);
+	EXPECT_EQ(0, ioctl(self->fd, LEVER_IOC_DISARM));
+}
+
+TEST_F(lever, negative_belt_speed_is_einval)
+{
+	ASSERT_EQ(0, arm(self->fd));
+	EXPECT_EQ(-1, command(self->fd, 0, -1, 0));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(lever, command_with_nonzero_flags_or_reserved_is_einval)
+{
+	struct lever_command c = { .flags = 1 };
+
+	ASSERT_EQ(0, arm(self->fd));
+	EXPECT_EQ(-1, ioctl(self->fd, LEVER_IOC_COMMAND, &c));
+	EXPECT_EQ(EINVAL, errno);
+	c.flags = 0;
+	c.reserved[2] = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, LEVER_IOC_COMMAND, &c));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(lever, watchdog_period_out_of_range_is_einval)
+{
+	struct lever_watchdog wd = { .period_ms = 4 };
+
+	EXPECT_EQ(-1, ioctl(self->fd, LEVER_IOC_SET_WATCHDOG, &wd));
+	EXPECT_EQ(EINVAL, errno);
+	wd.period_ms = 1001;
+	EXPECT_EQ(-1, ioctl(self->fd, LEVER_IOC_SET_WATCHDOG, &wd));
+	EXPECT_EQ(EINVAL, errno);
+	wd.period_ms = 100;
+	wd.reserved = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, LEVER_IOC_SET_WATCHDOG, &wd));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+/* --- access ------------------------------------------------------------------ */
+
+TEST_F(lever, only_the_arming_file_may_command)
+{
+	int other = open_dev(O_RDWR);
+
+	ASSERT_LE(0, other);
+	ASSERT_EQ(0, ioctl(self->fd, LEVER_IOC_ARM));
+	EXPECT_EQ(-1, ioctl(other, LEVER_IOC_ARM));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(-1, command(other, 0, 100, 0));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(-1, ioctl(other, LEVER_IOC_DISARM));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(-1, ioctl(other, LEVER_IOC_RESET_FAULTS));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(0, command(self->fd, 0, 100, 0));
+	close(other);
+}
+
+TEST_F(lever, read_only_file_can_never_arm)
+{
+	int ro = open_dev(O_RDONLY);
+
+	ASSERT_LE(0, ro);
+	EXPECT_EQ(-1, ioctl(ro, LEVER_IOC_ARM));
+	EXPECT_EQ(EBADF, errno);
+	close(ro);
+}
+
+TEST_F(lever, command_without_arming_is_eperm)
+{
+	EXPECT_EQ(-1, command(self->fd, 0, 100, 0));
+	EXPECT_EQ(EPERM, errno);
+}
+
+/* --- safety lines -------------------------------------------------------- */
+
+TEST_F(lever, arming_refused_under_estop)
+{
+	struct lever_status st;
+
+	ASSERT_EQ(0, sim(NULL, 0, "estop press"));
+	ASSERT_TRUE(wait_driver_state(self->fd, LEVER_STATE_FAULT, 1000));
+	EXPECT_EQ(-1, ioctl(self->fd, LEVER_IOC_ARM));
+	EXPECT_EQ(EPERM, errno);
+	ASSERT_EQ(0, status(self->fd, &st));
+	EXPECT_TRUE(st.faults & LEVER_DFAULT_ESTOP);
+}
+
+TEST_F(lever, arming_refused_with_safety_key_pulled)
+{
+	ASSERT_EQ(0, sim(NULL, 0, "key pull"));
+	ASSERT_TRUE(wait_driver_state(self->fd, LEVER_STATE_FAULT, 1000));
+	EXPECT_EQ(-1, ioctl(self->fd, LEVER_IOC_ARM));
+	EXPECT_EQ(EPERM, errno);
+}
+
+TEST_F(lever, fault_reset_refused_while_estop_held)
+{
+	ASSERT_EQ(0, sim(NULL, 0, "estop press"));
+	ASSERT_TRUE(wait_driver_state(self->fd, LEVER_STATE_FAULT, 1000));
+	EXPECT_EQ(-1, ioctl(self->fd, LEVER_IOC_RESET_FAULTS));
+	EXPECT_EQ(EBUSY, errno);
+}
+
+TEST_F(lever, fault_reset_succeeds_once_estop_released)
+{
+	ASSERT_EQ(0, sim(NULL, 0, "estop press"));
+	ASSERT_TRUE(wait_driver_state(self->fd, LEVER_STATE_FAULT, 1000));
+	ASSERT_EQ(0, sim(NULL, 0, "estop release"));
+	sleep_ms(50);
+	EXPECT_EQ(0, ioctl(self->fd, LEVER_IOC_RESET_FAULTS));
+	EXPECT_TRUE(wait_driver_state(self->fd, LEVER_STATE_DISARMED, 100));
+	EXPECT_EQ(0, sim_num("faults"));
+}
+
+TEST_F(lever, estop_while_running_latches_a_fault)
+{
+	struct lever_status st;
+
+	ASSERT_EQ(0, arm(self->fd));
+	ASSERT_EQ(0, run_belt(self->fd, 500, 500));
+	ASSERT_EQ(0, sim(NULL, 0, "estop press"));
+	ASSERT_TRUE(wait_driver_state(self->fd, LEVER_STATE_FAULT, 1000));
+	ASSERT_EQ(0, status(self->fd, &st));
+	EXPECT_TRUE(st.faults & LEVER_DFAULT_ESTOP);
+	EXPECT_EQ(-1, command(self->fd, 0, 500, 0));
+	EXPECT_EQ(EPERM, errno);
+}
+
+/* --- watchdog and stops ---------------------------------------------------- */
+
+/*
+ * Reads what is there; keeps @offset, the smallest (host stamp - board
+ * time), which maps board time to CLOCK_MONOTONIC; returns the board time
+ * of the first record in @want board state, or 0.
+ */
+static uint64_t drain(int fd, int64_t *offset, uint16_t want)
+{
+	struct lever_sample s[64];
+	uint64_t found = 0;
+	ssize_t n;
+
+	while ((n = read(fd, s, sizeof(s))) > 0) {
+		for (size_t i = 0; i < n / REC; i++) {
+			int64_t d = (int64_t)(s[i].timestamp_ns -
+					      s[i].board_time_ns);
+
+			if (d < *offset)
+				*offset = d;
+			if (!found && s[i].board_state == want)
+				found = s[i].board_time_ns;
+		}
+	}
+	return found;
+}
+
+TEST_F(lever, watchdog_trips_within_period_plus_20_percent)
+{
+	int rd = open_dev(O_RDONLY | O_NONBLOCK);
+	int64_t offset = INT64_MAX;
+	uint64_t t_last = 0, t_drv = 0, stop_bt = 0, end, trip_ns;
+	struct lever_status st;
+
+	ASSERT_LE(0, rd);
+	ASSERT_EQ(0, ioctl(self->fd, LEVER_IOC_ARM));
+	end = now_ns() + 1000 * NS_PER_MS;
+	while (now_ns() < end) {
+		/* a VM stall may trip it early: measured from the last one */
+		if (command(self->fd, 0, 500, 0))
+			break;
+		t_last = now_ns();
+		if (drain(rd, &offset, LEVER_BOARD_STOPPING))
+			break;
+		sleep_ms(5);
+	}
+	ASSERT_NE(0, t_last);
+	/* silence: watch the board's own frames for the stop */
+	end = now_ns() + 2000 * NS_PER_MS;
+	while (!stop_bt && now_ns() < end) {
+		if (!t_drv && !status(self->fd, &st) &&
+		    st.state != LEVER_STATE_ARMED)
+			t_drv = now_ns();
+		stop_bt = drain(rd, &offset, LEVER_BOARD_STOPPING);
+		sleep_ms(1);
+	}
+	TH_LOG("driver left armed %.1f ms after the last command",
+	       t_drv ? (t_drv - t_last) / 1e6 : -1.0);
+	ASSERT_NE(0, stop_bt);
+	trip_ns = stop_bt - (t_last - offset);
+	TH_LOG("watchdog %u ms: board saw the stop %.1f ms after the last command",
+	       LEVER_WATCHDOG_DEF_MS, trip_ns / 1e6);
+	EXPECT_GE(trip_ns, (LEVER_WATCHDOG_DEF_MS - 1) * NS_PER_MS);
+	EXPECT_LE(trip_ns, LEVER_WATCHDOG_DEF_MS * NS_PER_MS * 12 / 10);
+	ASSERT_EQ(0, status(self->fd, &st));
+	EXPECT_TRUE(st.faults & LEVER_DFAULT_WATCHDOG);
+	EXPECT_LE(1, st.watchdog_trips);
+	close(rd);
+}
+
+TEST_F(lever, watchdog_stop_holds_support_pressure)
+{
+	uint64_t end = now_ns() + 1500 * NS_PER_MS;
+	struct lever_watchdog wd = { .period_ms = 500 };
+	long long before;
+
+	/* any period shows it; a long one keeps VM stalls from tripping it */
+	ASSERT_EQ(0, ioctl(self->fd, LEVER_IOC_SET_WATCHDOG, &wd));
+	ASSERT_EQ(0, ioctl(self->fd, LEVER_IOC_ARM));
+	while (now_ns() < end) {
+		ASSERT_EQ(0, command(self->fd, 150000, 300, 0));
+		sleep_ms(5);
+	}
+	before = sim_num("pressure_setpoint_pa");
+	EXPECT_EQ(150000, before);
+	ASSERT_TRUE(wait_board_state("stopping", 1000));
+	ASSERT_TRUE(wait_driver_state(self->fd, LEVER_STATE_FAULT, 3000));
+	EXPECT_EQ(before, sim_num("pressure_setpoint_pa"));
+}
+
+TEST_F(lever, close_of_the_controller_stops_the_belt)
+{
+	struct lever_watchdog wd = { .period_ms = 1000 };
+	int watcher = open_dev(O_RDONLY);
+	struct lever_status st;
+	uint64_t t0;
+
+	ASSERT_LE(0, watcher);
+	ASSERT_EQ(0, ioctl(self->fd, LEVER_IOC_SET_WATCHDOG, &wd));
+	ASSERT_EQ(0, ioctl(self->fd, LEVER_IOC_ARM));
+	ASSERT_EQ(0, run_belt(self->fd, 500, 800));
+	t0 = now_ns();
+	close(self->fd);
+	self->fd = -1;
+	ASSERT_TRUE(wait_board_state("stopping", 500));
+	/* well before the 1 s watchdog could have done it */
+	EXPECT_LT(now_ns() - t0, 500 * NS_PER_MS);
+	ASSERT_EQ(0, status(watcher, &st));
+	EXPECT_TRUE(st.faults & LEVER_DFAULT_CLOSED);
+	EXPECT_FALSE(st.faults & LEVER_DFAULT_WATCHDOG);
+	close(watcher);
+}
+
+TEST_F(lever, sigkill_of_the_controller_stops_the_belt)
+{
+	struct lever_status st;
+	int status_code;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct lever_watchdog wd = { .period_ms = 1000 };
+		int fd = open_dev(O_RDWR);
+
+		if (fd < 0 || ioctl(fd, LEVER_IOC_SET_WATCHDOG, &wd) ||
+		    ioctl(fd, LEVER_IOC_ARM))
+			_exit(1);
+		for (;;) {
+			command(fd, 0, 500, 0);
+			sleep_ms(5);
+		}
+	}
+	close(self->fd);
+	self->fd = open_dev(O_RDONLY);
+	ASSERT_LE(0, self->fd);
+	ASSERT_TRUE(wait_board_state("running", 2000));
+	sleep_ms(300);
+	ASSERT_EQ(0, kill(pid, SIGKILL));
+	ASSERT_EQ(pid, waitpid(pid, &status_code, 0));
+	ASSERT_TRUE(wait_board_state("stopping", 500));
+	ASSERT_EQ(0, status(self->fd, &st));
+	EXPECT_TRUE(st.faults & LEVER_DFAULT_CLOSED);
+	EXPECT_FALSE(st.faults & LEVER_DFAULT_WATCHDOG);
+}
+
+TEST_F(lever, nothing_moves_after_a_stop_until_rearmed)
+{
+	ASSERT_EQ(0, arm(self->fd));
+	ASSERT_EQ(0, run_belt(self->fd, 500, 500));
+	ASSERT_EQ(0, ioctl(self->fd, LEVER_IOC_STOP));
+	ASSERT_TRUE(wait_driver_state(self->fd, LEVER_STATE_DISARMED, 3000));
+	EXPECT_EQ(-1, command(self->fd, 0, 500, 0));
+	EXPECT_EQ(EPERM, errno);
+	ASSERT_TRUE(wait_board_state("idle", 3000));
+	sleep_ms(200);
+	EXPECT_TRUE(sim_state_is("idle"));
+	EXPECT_EQ(0, sim_num("belt_setpoint_mm_s"));
+}
+
+/* --- read and poll ----------------------------------------------------------- */
+
+TEST_F(lever, read_shorter_than_a_record_is_einval)
+{
+	char buf[REC - 1];
+
+	EXPECT_EQ(-1, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(lever, read_returns_whole_records_only)
+{
+	char buf[REC * 5 / 2];
+	ssize_t n = read(self->fd, buf, sizeof(buf));
+
+	ASSERT_LT(0, n);
+	EXPECT_EQ(0, n % REC);
+}
+
+TEST_F(lever, read_nonblocking_on_an_empty_ring_is_eagain)
+{
+	int fd = open_dev(O_RDONLY | O_NONBLOCK);
+	struct lever_sample s;
+	int eagain = 0;
+
+	ASSERT_LE(0, fd);
+	/* samples arrive every ms; reading is faster, so the ring empties */
+	for (int i = 0; i < 100000 && !eagain; i++)
+		if (read(fd, &s, sizeof(s)) < 0 && errno == EAGAIN)
+			eagain = 1;
+	EXPECT_TRUE(eagain);
+	close(fd);
+}
+
+TEST_F(lever, records_carry_monotonic_timestamps_and_honest_gaps)
+{
+	struct lever_sample s[256];
+	uint64_t t0 = now_ns();
+	size_t got = 0;
+
+	while (got < 256) {
+		ssize_t n = read(self->fd, s + got, (256 - got) * REC);
+
+		ASSERT_LT(0, n);
+		got += n / REC;
+	}
+	EXPECT_LE(s[0].timestamp_ns, now_ns());
+	EXPECT_GT(s[255].timestamp_ns, t0);
+	for (int i = 1; i < 256; i++) {
+		uint32_t gap = s[i].seq - s[i - 1].seq - 1;
+
+		ASSERT_LE(s[i - 1].timestamp_ns, s[i].timestamp_ns);
+		ASSERT_EQ(gap, s[i].lost);
+		ASSERT_EQ(gap ? LEVER_SAMPLE_OVERFLOW : 0, s[i].flags);
+	}
+}
+
+TEST_F(lever, poll_reports_readable_records)
+{
+	struct pollfd p = { .fd = self->fd, .events = POLLIN };
+
+	ASSERT_EQ(1, poll(&p, 1, 1000));
+	EXPECT_TRUE(p.revents & POLLIN);
+	EXPECT_FALSE(p.revents & (POLLHUP | POLLERR));
+}
+
+TEST_F(lever, ring_overflow_is_counted_and_flagged_in_the_next_record)
+{
+	int fd = open_dev(O_RDONLY | O_NONBLOCK);
+	struct lever_status before, after;
+	struct lever_sample s[64], prev;
+	uint64_t lost = 0;
+	int records = 0;
+	ssize_t n;
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, status(self->fd, &before));
+	/* 1024 records fit; let at least twice that arrive unread */
+	while (1) {
+		ASSERT_EQ(0, status(self->fd, &after));
+		if (after.samples - before.samples > 2500)
+			break;
+		sleep_ms(50);
+	}
+	while ((n = read(fd, s, sizeof(s))) > 0) {
+		for (size_t i = 0; i < n / REC; i++) {
+			if (!records) {
+				EXPECT_TRUE(s[i].flags & LEVER_SAMPLE_OVERFLOW);
+				EXPECT_LT(0, s[i].lost);
+			} else {
+				ASSERT_EQ(s[i].seq - prev.seq - 1, s[i].lost);
+			}
+			lost += s[i].lost;
+			prev = s[i];
+			records++;
+		}
+	}
+	EXPECT_GE(1024 + 64, records);
+	ASSERT_EQ(0, status(self->fd, &after));
+	EXPECT_LT(before.dropped, after.dropped);
+	TH_LOG("%d records read, %llu reported lost", records,
+	       (unsigned long long)lost);
+	close(fd);
+}
+
+/* --- disconnect and replug --------------------------------------------------- */
+
+/* Waits for child @pid for up to @ms; kills it if it hangs. */
+static int wait_child(pid_t pid, unsigned int ms)
+{
+	int st;
+
+	while (ms--) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return WIFEXITED(st) ? WEXITSTATUS(st) : 100;
+		sleep_ms(1);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	return 101;	/* hung */
+}
+
+TEST_F(lever, disconnect_wakes_a_blocking_read_with_enodev)
+{
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct lever_sample s;
+
+		for (;;)
+			if (read(self->fd, &s, sizeof(s)) < 0)
+				_exit(errno == ENODEV ? 0 : 1);
+	}
+	sleep_ms(200);
+	ASSERT_EQ(0, sim(NULL, 0, "disconnect"));
+	EXPECT_EQ(0, wait_child(pid, 5000));
+	EXPECT_TRUE(wait_gone(dev_path(), 2000));
+}
+
+TEST_F(lever, disconnect_wakes_a_blocking_poll_with_hup)
+{
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct pollfd p = { .fd = self->fd, .events = POLLIN };
+		struct lever_sample s;
+
+		for (;;) {
+			if (poll(&p, 1, -1) != 1)
+				_exit(2);
+			if (p.revents & POLLHUP)
+				_exit(p.revents & POLLERR ? 0 : 3);
+			if (read(self->fd, &s, sizeof(s)) < 0 &&
+			    errno != ENODEV)
+				_exit(4);
+		}
+	}
+	sleep_ms(200);
+	ASSERT_EQ(0, sim(NULL, 0, "disconnect"));
+	EXPECT_EQ(0, wait_child(pid, 5000));
+}
+
+TEST_F(lever, disconnect_while_armed_ends_commands_with_enodev)
+{
+	ASSERT_EQ(0, arm(self->fd));
+	ASSERT_EQ(0, run_belt(self->fd, 300, 300));
+	ASSERT_EQ(0, sim(NULL, 0, "disconnect"));
+	ASSERT_TRUE(wait_gone(dev_path(), 2000));
+	EXPECT_EQ(-1, command(self->fd, 0, 300, 0));
+	EXPECT_EQ(ENODEV, errno);
+	/* the board's own watchdog stops the belt */
+	EXPECT_TRUE(wait_board_state("stopping", 3000) ||
+		    sim_state_is("idle"));
+}
+
+TEST_F(lever, replug_gives_a_working_device)
+{
+	struct lever_status st;
+	struct lever_info info;
+	int fd;
+
+	ASSERT_EQ(0, sim(NULL, 0, "disconnect"));
+	ASSERT_TRUE(wait_gone(dev_path(), 2000));
+	EXPECT_EQ(-1, ioctl(self->fd, LEVER_IOC_GET_INFO, &info));
+	EXPECT_EQ(ENODEV, errno);
+	ASSERT_EQ(0, sim(NULL, 0, "reconnect"));
+	fd = open_dev(O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, ioctl(fd, LEVER_IOC_GET_INFO, &info));
+	EXPECT_STREQ("SIM0001", info.serial);
+	sleep_ms(200);
+	ASSERT_EQ(0, status(fd, &st));
+	EXPECT_LT(0, st.samples);
+	ASSERT_EQ(0, arm(fd));
+	EXPECT_EQ(0, command(fd, 0, 100, 0));
+	close(fd);
+}
+
+/* --- sysfs ----------------------------------------------------------------- */
+
+static int read_sysfs(const char *name, char *buf, size_t n)
+{
+	char path[128];
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), SYSFS "/%s", name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, n - 1);
+	close(fd);
+	if (len < 0)
+		return -1;
+	buf[len] = 0;
+	return 0;
+}
+
+TEST_F(lever, sysfs_shows_identity_limits_state_and_counters)
+{
+	char buf[64];
+
+	ASSERT_EQ(0, read_sysfs("serial", buf, sizeof(buf)));
+	EXPECT_STREQ("SIM0001\n", buf);
+	ASSERT_EQ(0, read_sysfs("firmware_version", buf, sizeof(buf)));
+	EXPECT_STREQ("1.0.0\n", buf);
+	ASSERT_EQ(0, read_sysfs("sample_rate_hz", buf, sizeof(buf)));
+	EXPECT_STREQ("1000\n", buf);
+	ASSERT_EQ(0, read_sysfs("state", buf, sizeof(buf)));
+	EXPECT_STREQ("disarmed\n", buf);
+	ASSERT_EQ(0, read_sysfs("limits/max_belt_speed_mm_s", buf,
+				sizeof(buf)));
+	EXPECT_EQ(self->info.max_belt_speed_mm_s, atoi(buf));
+	ASSERT_EQ(0, read_sysfs("counters/samples", buf, sizeof(buf)));
+	EXPECT_LT(0, atoll(buf));
+	ASSERT_EQ(0, read_sysfs("counters/watchdog_trips", buf, sizeof(buf)));
+	ASSERT_EQ(0, read_sysfs("counters/dropped", buf, sizeof(buf)));
+	ASSERT_EQ(0, arm(self->fd));
+	ASSERT_EQ(0, read_sysfs("state", buf, sizeof(buf)));
+	EXPECT_STREQ("armed\n", buf);
+}
+
+TEST_HARNESS_MAIN
