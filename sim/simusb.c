@@ -256,6 +256,33 @@ static int cmd_raw(const char *hex)
 	return send_bytes(buf, n) ? 1 : 0;
 }
 
+/* garbage N SEED: N transfers of 1..40 pseudo-random bytes. */
+static int cmd_garbage(unsigned long n, unsigned long long seed)
+{
+	unsigned char buf[40];
+	unsigned long i;
+	size_t j, len;
+
+	for (i = 0; i < n; i++) {
+		len = 1 + (seed >> 33) % sizeof(buf);
+		for (j = 0; j < len; j++) {
+			seed = seed * 6364136223846793005ULL +
+			       1442695040888963407ULL;
+			buf[j] = seed >> 56;
+		}
+		/* half of them with a valid header, to reach later checks */
+		if (i & 1 && len >= 4) {
+			buf[0] = LEVER_WIRE_VERSION;
+			buf[1] = LEVER_FRAME_COMMAND;
+			buf[2] = sizeof(struct lever_wire_command);
+			buf[3] = 0;
+		}
+		if (send_bytes(buf, len))
+			return 1;
+	}
+	return 0;
+}
+
 static int control(uint8_t dir, uint8_t req, uint16_t value, void *buf,
 		   uint16_t len)
 {
@@ -348,7 +375,7 @@ int main(int argc, char **argv)
 	if (argc < 2) {
 		fprintf(stderr, "usage: lever-simusb stream N | sample | "
 			"cmd PRESSURE_PA BELT_MM_S INCLINE FLAGS COUNT PERIOD_MS | "
-			"raw HEX | ctrl REQUEST [ARGS]\n");
+			"raw HEX | garbage N SEED | ctrl REQUEST [ARGS]\n");
 		return 2;
 	}
 	/* A measuring instrument: as root it reads at real-time priority so
@@ -365,6 +392,9 @@ int main(int argc, char **argv)
 		ret = cmd_sample();
 	else if (!strcmp(argv[1], "cmd") && argc == 8)
 		ret = cmd_command(argv + 2);
+	else if (!strcmp(argv[1], "garbage") && argc == 4)
+		ret = cmd_garbage(strtoul(argv[2], NULL, 0),
+				  strtoull(argv[3], NULL, 0));
 	else if (!strcmp(argv[1], "raw") && argc == 3)
 		ret = cmd_raw(argv[2]);
 	else if (!strcmp(argv[1], "ctrl") && argc >= 3)
