@@ -27,6 +27,8 @@
 #include <uapi/linux/lever.h>
 #include "lever_wire.h"
 #include "lever_gate.h"
+#include "lever_gpio.h"
+#include "lever_input.h"
 
 #define LEVER_MINORS		16
 #define LEVER_IN_URBS		4	/* sample URBs in flight */
@@ -87,6 +89,10 @@ struct lever_dev {
 	struct urb		*in_urbs[LEVER_IN_URBS];
 	struct urb		*out_urb;
 	wait_queue_head_t	wait;
+
+	/* fed from the sample completion; removed once URBs are dead */
+	struct lever_gpio	*gpio;
+	struct lever_input	*input;
 };
 
 /* One open file: its own ring of records, so every reader sees all. */
@@ -353,6 +359,7 @@ static void lever_in_complete(struct urb *urb)
 	u64 now = ktime_get_ns();
 	struct lever_sample s;
 	unsigned long flags;
+	bool valid;
 	int ret;
 
 	switch (urb->status) {
@@ -382,14 +389,20 @@ static void lever_in_complete(struct urb *urb)
 
 	spin_lock_irqsave(&ldev->lock, flags);
 	ldev->in_errors = 0;
-	if (lever_parse_sample(urb->transfer_buffer, urb->actual_length, &s)) {
+	valid = lever_parse_sample(urb->transfer_buffer, urb->actual_length,
+				   &s);
+	if (valid) {
 		s.timestamp_ns = now;
 		lever_take_sample(ldev, &s);
 	} else {
 		ldev->bad_frames++;
 	}
 	spin_unlock_irqrestore(&ldev->lock, flags);
-	wake_up_interruptible(&ldev->wait);
+	if (valid) {
+		wake_up_interruptible(&ldev->wait);
+		lever_gpio_update(ldev->gpio, s.lines);
+		lever_input_update(ldev->input, s.buttons);
+	}
 
 resubmit:
 	ret = usb_submit_urb(urb, GFP_ATOMIC);
@@ -1121,14 +1134,26 @@ static int lever_probe(struct usb_interface *intf,
 	if (!ldev->out_urb)
 		goto err_put;
 
+	ret = lever_gpio_init(&intf->dev, ldev->info.serial, &ldev->gpio);
+	if (ret) {
+		dev_err(&intf->dev, "cannot register the safety lines: %d\n",
+			ret);
+		goto err_put;
+	}
+	ret = lever_input_init(&intf->dev, ldev->udev, &ldev->input);
+	if (ret) {
+		dev_err(&intf->dev, "cannot register the console: %d\n", ret);
+		goto err_gpio;
+	}
+
 	ret = ida_alloc_max(&lever_minors, LEVER_MINORS - 1, GFP_KERNEL);
 	if (ret < 0)
-		goto err_put;
+		goto err_input;
 	ldev->minor = ret;
 	ldev->dev.devt = MKDEV(MAJOR(lever_devt), ldev->minor);
 	ret = dev_set_name(&ldev->dev, "lever%d", ldev->minor);
 	if (ret)
-		goto err_put;
+		goto err_input;
 	cdev_init(&ldev->cdev, &lever_fops);
 	ldev->cdev.owner = THIS_MODULE;
 	usb_set_intfdata(intf, ldev);
@@ -1157,6 +1182,10 @@ static int lever_probe(struct usb_interface *intf,
 err_kill:
 	lever_kill_urbs(ldev);
 	usb_set_intfdata(intf, NULL);
+err_input:
+	lever_input_remove(ldev->input);
+err_gpio:
+	lever_gpio_remove(ldev->gpio);
 err_put:
 	put_device(&ldev->dev);
 	return ret;
@@ -1178,6 +1207,11 @@ static void lever_disconnect(struct usb_interface *intf)
 	hrtimer_cancel(&ldev->tick_timer);
 	lever_kill_urbs(ldev);
 	wake_up_interruptible_all(&ldev->wait);
+	/* no completion runs any more, so no update races the removal */
+	lever_input_remove(ldev->input);
+	lever_gpio_remove(ldev->gpio);
+	ldev->input = NULL;
+	ldev->gpio = NULL;
 
 	cdev_device_del(&ldev->cdev, &ldev->dev);
 	/* the node is gone: a replugged board may have the number again */
