@@ -108,7 +108,22 @@ ALL_TARGETS += $(LIBLEVER_UNIT_TESTS) $(LIBLEVER_SCENARIO) \
 	$(LIBLEVER_VM_CHECKS)
 UNIT_TESTS  += $(LIBLEVER_UNIT_TESTS) $(LIBLEVER_SCENARIO) \
 	tests/unit/lib/check-header.sh tests/unit/lib/check-exports.sh \
-	tests/unit/lib/valgrind.sh
+	tests/unit/lib/valgrind.sh tests/unit/lib/check-pkgconfig.sh
+
+# make install-liblever [DESTDIR=...] [LIBLEVER_PREFIX=/usr/local]
+.PHONY: install-liblever
+install-liblever: $(LIBLEVER_SO) $(LIBLEVER_A) $(LIBLEVER_PC)
+	install -d $(DESTDIR)$(LIBLEVER_PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(LIBLEVER_PREFIX)/include/lever
+	install -m 0755 $(LIBLEVER_SO) $(DESTDIR)$(LIBLEVER_PREFIX)/lib/
+	ln -sf $(notdir $(LIBLEVER_SO)) \
+		$(DESTDIR)$(LIBLEVER_PREFIX)/lib/$(LIBLEVER_SONAME)
+	ln -sf $(LIBLEVER_SONAME) $(DESTDIR)$(LIBLEVER_PREFIX)/lib/liblever.so
+	install -m 0644 $(LIBLEVER_A) $(DESTDIR)$(LIBLEVER_PREFIX)/lib/
+	install -m 0644 include/lever/lever.h \
+		$(DESTDIR)$(LIBLEVER_PREFIX)/include/lever/
+	install -m 0644 $(LIBLEVER_PC) \
+		$(DESTDIR)$(LIBLEVER_PREFIX)/lib/pkgconfig/
 
 # valgrind over every liblever unit test (TAP, one line per program).
 .PHONY: check-lib-valgrind

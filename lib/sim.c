@@ -41,6 +41,7 @@ struct lever_sim {
 	bool link_down;			/* -ENODEV until reopen */
 	bool stalled;			/* LEVER_SIM_FAULT_STALL on */
 	bool armed_by_us;
+	bool drain_caught_up;		/* try_read caught up since EAGAIN */
 	uint64_t button_release_ns[8];	/* 0: not held */
 	char serial[LEVER_DEV_SERIAL_MAX + 1];
 	/* sample queue */
@@ -218,18 +219,31 @@ static int lever_sim_advance(struct lever_sim *s, uint64_t ns)
 	return 0;
 }
 
-/* speed>0: brings the virtual clock up to real time x speed. */
+/*
+ * speed>0: brings the virtual clock up to real time x speed. A machine
+ * that cannot simulate that fast would never catch up and a caller
+ * draining samples would never see -EAGAIN; so one call advances at most
+ * LEVER_SIM_MAX_CATCH_UP_NS and the clock slips (runs slower than asked)
+ * instead, as a real board drops frames rather than bursting.
+ */
+#define LEVER_SIM_MAX_CATCH_UP_NS	1000000000ull
 static int lever_sim_catch_up(struct lever_sim *s)
 {
-	uint64_t target;
+	uint64_t mono, target;
+	int ret;
 
 	if (!s->speed)
 		return 0;
-	target = s->base_virtual_ns +
-		 (lever_sim_mono_ns() - s->base_mono_ns) * s->speed;
+	mono = lever_sim_mono_ns();
+	target = s->base_virtual_ns + (mono - s->base_mono_ns) * s->speed;
 	if (target <= s->now_ns)
 		return 0;
-	return lever_sim_advance(s, target - s->now_ns);
+	if (target - s->now_ns <= LEVER_SIM_MAX_CATCH_UP_NS)
+		return lever_sim_advance(s, target - s->now_ns);
+	ret = lever_sim_advance(s, LEVER_SIM_MAX_CATCH_UP_NS);
+	s->base_virtual_ns = s->now_ns;
+	s->base_mono_ns = mono;
+	return ret;
 }
 
 static int lever_sim_enter(struct lever_sim *s)
@@ -425,27 +439,57 @@ static int lever_sim_sleep_until(struct lever_sim *s, uint64_t virtual_ns)
 	return ret ? -ret : 0;
 }
 
+static void lever_sim_clear_timer(struct lever_sim *s)
+{
+	uint64_t expirations;
+
+	if (s->tfd >= 0 &&
+	    read(s->tfd, &expirations, sizeof(expirations)) < 0)
+		errno = 0;	/* EAGAIN: not expired, nothing to clear */
+}
+
+/*
+ * Non-blocking: the clock catches up at most once between two -EAGAIN
+ * returns, so a caller draining "until -EAGAIN" always gets there, even
+ * when the machine cannot simulate as fast as speed=N asks.
+ */
+static int lever_sim_try_read(struct lever_sim *s,
+			      struct lever_dev_sample *out)
+{
+	int ret;
+
+	if (!s->count && s->speed && !s->drain_caught_up) {
+		lever_sim_clear_timer(s);
+		ret = lever_sim_catch_up(s);
+		if (ret)
+			return ret;
+		s->drain_caught_up = true;
+	}
+	if (s->link_down)
+		return -ENODEV;
+	if (!s->count) {
+		s->drain_caught_up = false;
+		return -EAGAIN;
+	}
+	lever_sim_pop(s, out);
+	return 0;
+}
+
 static int lever_sim_read_sample(struct lever_dev *dev,
 				 struct lever_dev_sample *out, bool block)
 {
 	struct lever_sim *s = to_sim(dev);
 	uint64_t limit;
-	int ret = lever_sim_enter(s);
+	int ret;
 
+	if (!block)
+		return lever_sim_try_read(s, out);
+	ret = lever_sim_enter(s);
 	if (ret)
 		return ret;
-	if (s->tfd >= 0) {
-		uint64_t expirations;
-
-		/* clears the timerfd; the catch-up above did its work */
-		if (read(s->tfd, &expirations, sizeof(expirations)) < 0 &&
-		    errno != EAGAIN)
-			return -errno;
-	}
+	lever_sim_clear_timer(s);
 	limit = s->now_ns + LEVER_SIM_READ_LIMIT_NS;
 	while (!s->count) {
-		if (!block)
-			return -EAGAIN;
 		if (s->speed) {
 			ret = lever_sim_sleep_until(s,
 					board_next_sample_ns(s->board));

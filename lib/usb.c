@@ -159,6 +159,8 @@ static void LIBUSB_CALL lever_usb_xfer_done(struct libusb_transfer *xfer)
 		if (xfer->actual_length == (int)sizeof(struct lever_wire_sample))
 			lever_usb_push(u, (const void *)xfer->buffer);
 		break;
+	case LIBUSB_TRANSFER_CANCELLED:
+		return;		/* closing or reopening: never resubmit */
 	case LIBUSB_TRANSFER_NO_DEVICE:
 	case LIBUSB_TRANSFER_ERROR:
 		u->gone = true;
@@ -188,15 +190,18 @@ static int lever_usb_pump(struct lever_usb *u, int timeout_ms)
 static void lever_usb_disconnect(struct lever_usb *u)
 {
 	if (u->xfer && u->xfer_busy) {
+		int i;
+
 		libusb_cancel_transfer(u->xfer);
-		while (u->xfer_busy)
-			if (libusb_handle_events(u->ctx) < 0)
+		/* the callback must have run before the transfer is freed */
+		for (i = 0; i < 50 && u->xfer_busy; i++)
+			if (lever_usb_pump(u, 100))
 				break;
 	}
-	if (u->xfer) {
+	/* a transfer still in flight is leaked, never freed under libusb */
+	if (u->xfer && !u->xfer_busy)
 		libusb_free_transfer(u->xfer);
-		u->xfer = NULL;
-	}
+	u->xfer = NULL;
 	if (u->h) {
 		libusb_release_interface(u->h, u->iface);
 		libusb_close(u->h);

@@ -209,7 +209,11 @@ struct lever_dev;
  *                     separated list of seed=N (default 1), speed=N (0:
  *                     the virtual clock moves only when the caller steps or
  *                     reads, see lever_dev_read_sample(); N: N times real
- *                     time; default 0), serial=XYZ (default "SIM0001")
+ *                     time, at most 1000; default 0), serial=XYZ
+ *                     (default "SIM0001"). All gate times (the watchdog)
+ *                     are virtual: at speed=N a controller must command
+ *                     N times as often in real time. A machine too slow
+ *                     for N lets the clock slip rather than burst.
  *   "usb:" or "usb:SERIAL" the read-only libusb diagnostic link to the
  *                     first (or the named) board; only when lever.ko is not
  *                     bound to it

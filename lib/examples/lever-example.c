@@ -40,7 +40,10 @@ int main(int argc, char **argv)
 	       info.serial, info.node, info.fw_major, info.fw_minor,
 	       info.fw_patch, info.sample_rate_hz, info.max_belt_speed_mm_s);
 
-	ret = lever_dev_arm(dev);
+	/* the default is 50 ms; a busy demo machine needs some headroom */
+	ret = lever_dev_set_watchdog(dev, 200);
+	if (!ret)
+		ret = lever_dev_arm(dev);
 	if (ret)
 		goto out;
 
