@@ -14,6 +14,9 @@ LIBLEVER_SRCS := lib/dev.c lib/chardev.c lib/sim.c lib/usb.c lib/gpio.c \
 # driver's source file, never copied (same rules by construction).
 LIBLEVER_GATE := $(BUILD)/obj/lib/gate/lever_gate.o
 LIBLEVER_OBJS := $(LIBLEVER_SRCS:%.c=$(BUILD)/obj/%.o) $(LIBLEVER_GATE)
+# sim/build.mk makes it; named here because that fragment is read after
+# this one, too late for a prerequisite list.
+LIBLEVER_SIM  := $(BUILD)/libleversim.a
 
 LIBLEVER_SO     := $(BUILD)/liblever.so.$(LIBLEVER_VERSION)
 LIBLEVER_A      := $(BUILD)/liblever.a
@@ -33,11 +36,11 @@ $(LIBLEVER_GATE): driver/lever_gate.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
 
-$(LIBLEVER_SO): $(LIBLEVER_OBJS) $(LEVERSIM) lib/liblever.map
+$(LIBLEVER_SO): $(LIBLEVER_OBJS) $(LIBLEVER_SIM) lib/liblever.map
 	@mkdir -p $(@D)
 	$(CC) -shared -Wl,-soname,$(LIBLEVER_SONAME) \
 		-Wl,--version-script=lib/liblever.map -Wl,--no-undefined \
-		-Wl,-z,relro -Wl,-z,now -o $@ $(LIBLEVER_OBJS) $(LEVERSIM) \
+		-Wl,-z,relro -Wl,-z,now -o $@ $(LIBLEVER_OBJS) $(LIBLEVER_SIM) \
 		$(call PKG_LIBS,$(LIBLEVER_PKGS)) -lm
 
 $(BUILD)/$(LIBLEVER_SONAME): $(LIBLEVER_SO)
@@ -48,12 +51,12 @@ $(BUILD)/liblever.so: $(BUILD)/$(LIBLEVER_SONAME)
 
 # One archive with the sim model's objects in it, so static users need
 # only -llever and the libraries of liblever.pc.
-$(LIBLEVER_A): $(LIBLEVER_OBJS) $(LEVERSIM)
+$(LIBLEVER_A): $(LIBLEVER_OBJS) $(LIBLEVER_SIM)
 	@mkdir -p $(@D)
 	rm -f $@
 	{ echo "CREATE $@"; \
 	  for o in $(LIBLEVER_OBJS); do echo "ADDMOD $$o"; done; \
-	  echo "ADDLIB $(LEVERSIM)"; echo SAVE; echo END; } | $(AR) -M
+	  echo "ADDLIB $(LIBLEVER_SIM)"; echo SAVE; echo END; } | $(AR) -M
 	$(AR) s $@
 
 $(LIBLEVER_PC): lib/liblever.pc.in lib/build.mk
