@@ -116,10 +116,11 @@ static int run_usb(void)
 	ret = lever_dev_fd(dev);
 	check(ret >= 0 && poll_fd(ret, 1000) == 1,
 	      "the fd polls readable while samples stream", "fd %d", ret);
-	while (lever_dev_try_read_sample(dev, &s) == 0 && n < 100000)
+	while ((ret = lever_dev_try_read_sample(dev, &s)) == 0 && n < 100000)
 		n++;
-	check(lever_dev_try_read_sample(dev, &s) == -EAGAIN || n > 0,
-	      "try_read drains without blocking", NULL);
+	check(ret == -EAGAIN && n > 0,
+	      "try_read drains the queued samples, then -EAGAIN",
+	      "ret %d after %d", ret, n);
 
 	check(lever_dev_arm(dev) == -EROFS && lever_dev_command(dev, &cmd) ==
 	      -EROFS && lever_dev_stop(dev) == -EROFS &&
