@@ -47,3 +47,11 @@ $(BUILD)/lever-simusb: $(BUILD)/obj/sim/simusb.o
 	$(CC) -o $@ $^ $(call PKG_LIBS,libusb-1.0)
 
 ALL_TARGETS += $(BUILD)/lever-simusb
+
+# lever-simbench: speed of the model (make bench)
+$(BUILD)/lever-simbench: $(BUILD)/obj/sim/bench.o $(LEVERSIM)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ -lm
+
+ALL_TARGETS += $(BUILD)/lever-simbench
+BENCH_CMDS  += $(BUILD)/lever-simbench

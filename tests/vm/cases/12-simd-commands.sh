@@ -6,7 +6,7 @@
 # nonzero reserved, negative speed, garbage) are rejected, counted and
 # never crash the simulator.
 source "${LEVER_VM_TOP:-$PWD}/tests/unit/sim/simd-vm-lib.sh"
-echo "1..15"
+echo "1..16"
 
 # frame VERSION TYPE LENGTH SEQ PRESSURE BELT INCLINE FLAGS RES0 RES1 RES2
 # prints the 32-byte command frame as hex, little-endian
@@ -35,8 +35,8 @@ st=$(simctl state)
 check "every clamped frame is counted (400 accepted, 400 clamped)" \
 	eval '[ "$(kv cmds_accepted "$st")" = 400 ] &&
 	      [ "$(kv cmds_clamped "$st")" = 400 ]'
-wait_state state idle 20
-simctl reset
+check "once the watchdog has stopped the belt, a fault reset succeeds" \
+	eval 'wait_state state idle 30 && simctl reset'
 
 simusb cmd 100000 2000 0 1 500 10 &
 sender=$!
@@ -44,6 +44,7 @@ wait_state belt_setpoint_mm_s 2000 20
 sleep 2.5
 st=$(simctl state)
 wait $sender
+grep -E '^(state|fault_names|belt_|cmds_|cmd_seq|resets)' <<<"$st" | sed 's/^/# /'
 check "RUN commands start the belt: state running, set-points applied" \
 	eval '[ "$(kv state "$st")" = running ] &&
 	      [ "$(kv pressure_setpoint_pa "$st")" = 100000 ] &&

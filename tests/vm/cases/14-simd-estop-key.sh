@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: MIT
+# The hard e-stop and the safety key of lever-simd cut the belt drive at
+# once, with no host involved, and stay latched until the line is
+# released AND a fault reset succeeds; a reset while the line is active
+# is refused (STALL); after a reset nothing moves until a new RUN.
+source "${LEVER_VM_TOP:-$PWD}/tests/unit/sim/simd-vm-lib.sh"
+echo "1..14"
+
+check "lever-simd starts and the host configures the board" simd_start
+simctl watchdog 1000
+
+# run_belt SECONDS: RUN at 2.5 m/s in the background
+run_belt() {
+	simusb cmd 100000 2500 0 1 $(($1 * 100)) 10 &
+	sender=$!
+	wait_state belt_setpoint_mm_s 2500 20
+	sleep 1.5
+}
+
+# line_case NAME PRESS RELEASE FAULT
+line_case() {
+	local name=$1 press=$2 release=$3 fault=$4 st r
+	run_belt 4
+	simctl $name $press
+	st=$(simctl state)
+	check "$name $press: drive cut at once, hard-stopped, $fault latched" \
+		eval '[ "$(kv drive_enabled "$st")" = 0 ] &&
+		      [ "$(kv state "$st")" = hard-stopped ] &&
+		      [ "$(kv fault_names "$st")" = "$fault" ]'
+	wait $sender
+	wait_state belt_speed_mm_s 0 10
+	st=$(simctl state)
+	check "$name: belt at rest, support held at 100 kPa, RUN ignored" \
+		eval '[ "$(kv belt_speed_mm_s "$st")" = 0 ] &&
+		      [ "$(kv pressure_setpoint_pa "$st")" = 100000 ] &&
+		      [ "$(kv belt_setpoint_mm_s "$st")" = 0 ]'
+	r=$(simusb ctrl reset)
+	check "$name: fault reset while still active is STALLed" \
+		eval '[ "$(kv result "$r")" = LIBUSB_ERROR_PIPE ] &&
+		      [ "$(sget state)" = hard-stopped ]'
+	simctl $name $release
+	sleep 0.3
+	check "$name $release: still latched without a reset" \
+		eval '[ "$(sget state)" = hard-stopped ] &&
+		      [ "$(sget fault_names)" = "$fault" ]'
+	check "$name: reset after release succeeds, board idle, no fault" \
+		eval 'simusb ctrl reset && [ "$(sget state)" = idle ] &&
+		      [ "$(sget faults)" = 0x0 ]'
+	sleep 0.3
+	check "$name: after the reset the belt stays still until a new RUN" \
+		eval '[ "$(sget belt_speed_mm_s)" = 0 ] &&
+		      [ "$(sget drive_enabled)" = 0 ]'
+}
+
+line_case estop press release estop
+line_case key pull insert safety-key
+
+run_belt 3
+wait $sender
+check "a new RUN after the resets runs the belt again" \
+	eval 'v=$(sget belt_speed_mm_s); [ "${v:-0}" -gt 1000 ]'
+simd_finish
