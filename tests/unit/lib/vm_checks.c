@@ -322,10 +322,11 @@ static int run_replug(void)
 	lever_dev_reset_faults(dev);
 	for (i = 0; i < 20; i++)
 		lever_dev_read_sample(dev, &s);
-	ret = lever_dev_set_watchdog(dev, 500);
+	/* the longest watchdog: a loaded TCG guest can stall for 0.5 s */
+	ret = lever_dev_set_watchdog(dev, 1000);
 	if (!ret)
 		ret = lever_dev_arm(dev);
-	for (i = 0; i < 300 && !ret; i++) {
+	for (i = 0; i < 50 && !ret; i++) {
 		ret = lever_dev_command(dev, &cmd);
 		if (!ret)
 			ret = lever_dev_read_sample(dev, &s);
