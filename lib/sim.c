@@ -321,7 +321,7 @@ static int lever_sim_disarm(struct lever_dev *dev)
 	if (ret)
 		return ret;
 	if (!s->armed_by_us)
-		return -EPERM;
+		return 0;	/* as the driver: nothing armed, nothing to do */
 	lever_gate_stop(&s->gate, s->now_ns);
 	s->armed_by_us = false;
 	lever_sim_tick(s);
@@ -406,14 +406,19 @@ static int lever_sim_reset_faults(struct lever_dev *dev)
 
 	if (ret)
 		return ret;
+	/*
+	 * As the driver: the board's latched faults first, by its control
+	 * request (refused, -EBUSY, while a line is active or the belt
+	 * moves), then the gate's.
+	 */
+	ret = board_control(s->board, LEVER_REQ_RESET_FAULTS, 0, NULL, 0);
+	if (ret < 0)
+		return ret;
 	ret = lever_gate_reset_faults(&s->gate);
 	if (ret)
 		return ret;
 	s->armed_by_us = false;
-	/* The board's own latched faults clear through its control request;
-	 * it refuses (-EBUSY) while a line is active or the belt moves. */
-	ret = board_control(s->board, LEVER_REQ_RESET_FAULTS, 0, NULL, 0);
-	return ret < 0 ? ret : 0;
+	return 0;
 }
 
 static void lever_sim_pop(struct lever_sim *s, struct lever_dev_sample *out)

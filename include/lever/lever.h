@@ -8,6 +8,12 @@
  *
  * Conventions, stated once for the whole API:
  *
+ * - The errors of lever_dev_* on /dev/leverN are the driver's, passed on
+ *   unchanged (Documentation/userspace-api/lever.rst); the sim transport
+ *   gives the same ones, from the same gate code. Exception: on a handle
+ *   opened LEVER_DEV_OPEN_READONLY every control call is -EPERM here,
+ *   before the driver's -EBADF.
+ *
  * - Every function returning int returns 0 (or a documented non-negative
  *   value) on success and a negative errno on failure; errno itself is not
  *   used to report errors. Error codes common to every function taking an
@@ -267,8 +273,8 @@ LEVER_API int lever_dev_arm(struct lever_dev *dev);
 
 /**
  * lever_dev_disarm() - give up control after a controlled stop; the gate
- * stops the belt first if it moves. No fault is latched. -EPERM if this
- * handle is not the controller.
+ * stops the belt first if it moves. No fault is latched. Does nothing (0)
+ * when nothing is armed; -EBUSY when another handle controls the board.
  */
 LEVER_API int lever_dev_disarm(struct lever_dev *dev);
 
@@ -276,7 +282,8 @@ LEVER_API int lever_dev_disarm(struct lever_dev *dev);
  * lever_dev_command() - send set-points. The gate clamps them to the
  * board's limits (counted in lever_dev_status.clamped) and limits their
  * slew; a negative belt speed or a non-zero reserved field is -EINVAL.
- * -EPERM if this handle is not armed (or after a stop or fault: arm again).
+ * -EPERM if this handle is not armed (or after a stop or fault: arm again),
+ * -EBUSY when another handle controls the board.
  */
 LEVER_API int lever_dev_command(struct lever_dev *dev,
 				const struct lever_dev_command *cmd);
@@ -301,9 +308,12 @@ LEVER_API int lever_dev_status(struct lever_dev *dev,
 			       struct lever_dev_status *status);
 
 /**
- * lever_dev_reset_faults() - clear latched faults. -EBUSY while the
- * e-stop or the safety key is still active. Nothing moves afterwards
- * until a new lever_dev_arm() and command.
+ * lever_dev_reset_faults() - clear latched faults, the board's first.
+ * -EBUSY while the e-stop or the safety key is still active, the belt is
+ * still stopping, the board refuses, or another handle controls the
+ * board. Nothing moves afterwards until a new lever_dev_arm() and command.
+ * The board's cleared faults show in its next sample; arming before that
+ * may still be refused.
  */
 LEVER_API int lever_dev_reset_faults(struct lever_dev *dev);
 

@@ -1,9 +1,10 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # An installed liblever works for a user's build: `make install-liblever`
-# into a scratch DESTDIR, then the example program built with nothing but
-# `pkg-config liblever`, against the shared and the static library, and
-# run on the simulated board.
+# into a scratch DESTDIR, then the example program and the shared scenario
+# built with nothing but `pkg-config liblever`, against the shared and the
+# static library; the scenario (deterministic, no real-time pacing) runs
+# on the simulated board.
 CC=${CC:-cc}
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -26,25 +27,24 @@ else
 	sed 's/^/# /' "$tmp/log"
 	echo "not ok 2 - the example builds with pkg-config --cflags --libs liblever"
 fi
-if LD_LIBRARY_PATH="$tmp/usr/local/lib" "$tmp/ex" sim:speed=1,seed=2 \
-	> "$tmp/log" 2>&1 &&
-   grep -q 'board SIM0001 on sim:' "$tmp/log"; then
-	echo "ok 3 - the dynamically linked example runs on sim:"
+if $CC -std=c99 $cflags -o "$tmp/sc" tests/unit/lib/scenario.c $libs \
+	2> "$tmp/log" &&
+   LD_LIBRARY_PATH="$tmp/usr/local/lib" "$tmp/sc" > "$tmp/log" 2>&1; then
+	echo "ok 3 - the scenario linked to the installed liblever.so passes on sim:"
 else
 	sed 's/^/# /' "$tmp/log"
-	echo "not ok 3 - the dynamically linked example runs on sim:"
+	echo "not ok 3 - the scenario linked to the installed liblever.so passes on sim:"
 fi
 # liblever.a itself, its dependencies shared (Debian has no static libudev
 # for libusb's own static link)
 slibs="$(pkg-config --libs libusb-1.0 libgpiod libevdev) -lm"
 ldir=$(pkg-config --libs-only-L liblever)
-if $CC -std=c99 -D_POSIX_C_SOURCE=200809L $cflags -static-libgcc \
-	-o "$tmp/ex-static" lib/examples/lever-example.c \
+if $CC -std=c99 $cflags -o "$tmp/sc-static" tests/unit/lib/scenario.c \
 	$ldir -Wl,-Bstatic -llever -Wl,-Bdynamic $slibs 2> "$tmp/log" &&
-   ! ldd "$tmp/ex-static" | grep -q liblever &&
-   "$tmp/ex-static" sim:speed=1,seed=2 > "$tmp/log" 2>&1; then
-	echo "ok 4 - the example links liblever.a (dependencies shared) and runs"
+   ! ldd "$tmp/sc-static" | grep -q liblever &&
+   "$tmp/sc-static" > "$tmp/log" 2>&1; then
+	echo "ok 4 - the scenario linked to liblever.a (dependencies shared) passes"
 else
 	sed 's/^/# /' "$tmp/log"
-	echo "not ok 4 - the example links liblever.a (dependencies shared) and runs"
+	echo "not ok 4 - the scenario linked to liblever.a (dependencies shared) passes"
 fi

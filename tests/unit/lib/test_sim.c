@@ -343,9 +343,27 @@ static void test_stop_ramps_down_and_disarms_without_fault(void **state)
 	assert_int_equal(st.last.pressure_setpoint_pa, 50000);
 }
 
-static void test_disarm_without_arm_is_refused(void **state)
+static void test_disarm_without_arm_does_nothing(void **state)
 {
-	assert_int_equal(lever_dev_disarm(*state), -EPERM);
+	assert_int_equal(lever_dev_disarm(*state), 0);
+	assert_int_equal(status_of(*state).state, LEVER_DEV_STATE_DISARMED);
+}
+
+static void test_disarm_stops_the_belt_without_fault(void **state)
+{
+	struct lever_dev *dev = *state;
+	struct lever_dev_status st;
+
+	assert_int_equal(lever_dev_arm(dev), 0);
+	run_commanding(dev, 50000, 1000, 0, 1000);
+	assert_int_equal(lever_dev_disarm(dev), 0);
+	assert_int_equal(command(dev, 50000, 1000, 0), -EPERM);
+	assert_int_equal(lever_sim_step(dev, 3000 * MS), 0);
+	drain(dev);
+	st = status_of(dev);
+	assert_int_equal(st.state, LEVER_DEV_STATE_DISARMED);
+	assert_int_equal(st.faults, 0);
+	assert_int_equal(st.last.belt_setpoint_mm_s, 0);
 }
 
 static void test_disconnect_gives_enodev_and_reopen_restores(void **state)
@@ -594,7 +612,8 @@ int main(void)
 		T(test_watchdog_period_can_be_set),
 		T(test_estop_while_running_latches_and_stops),
 		T(test_stop_ramps_down_and_disarms_without_fault),
-		T(test_disarm_without_arm_is_refused),
+		T(test_disarm_without_arm_does_nothing),
+		T(test_disarm_stops_the_belt_without_fault),
 		T(test_disconnect_gives_enodev_and_reopen_restores),
 		T(test_fd_readable_only_while_samples_queued),
 		T(test_try_read_never_advances_stepped_clock),
