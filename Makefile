@@ -27,6 +27,7 @@ UNIT_TESTS  :=
 VM_CASES    :=
 BENCH_CMDS  :=
 CLEAN_FILES :=
+INSTALL_TARGETS :=
 
 .PHONY: all module userspace deps check check-unit check-vm check-style \
 	demo bench clean ksrc
@@ -90,6 +91,60 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@for b in $(BENCH_CMDS); do $$b || exit 1; done
+
+# Installation on the treadmill's computer (Documentation/admin-guide.rst).
+# The module is built for the kernel that runs there unless KVER is given.
+PREFIX      ?= /usr/local
+SYSCONFDIR  ?= /etc
+UDEVDIR     ?= /usr/lib/udev/rules.d
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+UNITDIR     ?= /usr/lib/systemd/system
+LEVER_DATADIR := $(PREFIX)/share/lever
+
+.PHONY: install install-module install-system dkms-install
+install: install-system $(INSTALL_TARGETS)
+
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
+	depmod -a $(KVER)
+
+install-system: userspace
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
+		$(DESTDIR)$(LEVER_DATADIR)/plans \
+		$(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(UDEVDIR) $(DESTDIR)$(SYSUSERSDIR) \
+		$(DESTDIR)$(SYSCONFDIR)/lever
+	install -m 0755 $(BUILD)/leverctl $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(BUILD)/leverd $(DESTDIR)$(PREFIX)/sbin/
+	for b in lever-simd lever-simctl; do \
+		[ ! -x $(BUILD)/$$b ] || install -m 0755 $(BUILD)/$$b $(DESTDIR)$(PREFIX)/bin/; \
+	done
+	cp -R plans/. $(DESTDIR)$(LEVER_DATADIR)/plans/
+	install -m 0644 udev/60-lever.rules $(DESTDIR)$(UDEVDIR)/
+	install -m 0644 udev/lever-sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/lever.conf
+	for m in $(wildcard Documentation/man/*.1); do install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done
+	for m in $(wildcard Documentation/man/*.8); do install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/; done
+	[ ! -f completion/leverctl.bash ] || install -m 0644 completion/leverctl.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/leverctl
+	for u in $(wildcard udev/*.service); do \
+		install -d $(DESTDIR)$(UNITDIR); \
+		sed 's|@SBINDIR@|$(PREFIX)/sbin|g' $$u >$(DESTDIR)$(UNITDIR)/$$(basename $$u); \
+	done
+	# An existing configuration is the clinic's: never overwrite it.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/lever/leverd.conf ] || \
+		printf '# leverd configuration: leverd --help lists every item.\nplans_dir = %s\n' \
+		$(LEVER_DATADIR)/plans >$(DESTDIR)$(SYSCONFDIR)/lever/leverd.conf
+
+# DKMS keeps lever.ko built for every kernel the Pi or PC updates to.
+DKMS_VERSION := 0.1.0
+dkms-install:
+	install -d $(DESTDIR)/usr/src/lever-$(DKMS_VERSION)
+	cp -R Kbuild driver include $(DESTDIR)/usr/src/lever-$(DKMS_VERSION)/
+	sed 's/@VERSION@/$(DKMS_VERSION)/' scripts/dkms.conf.in \
+		>$(DESTDIR)/usr/src/lever-$(DKMS_VERSION)/dkms.conf
+	[ -n "$(DESTDIR)" ] || dkms install lever/$(DKMS_VERSION)
 
 clean: module-clean
 	rm -rf $(BUILD) $(CLEAN_FILES)
