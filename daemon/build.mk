@@ -21,7 +21,7 @@ $(LEVERD_CORE): $(LEVERD_CORE_OBJS)
 LEVERD_TPLANT := $(BUILD)/obj/tests/unit/daemon/tplant.o \
 	$(BUILD)/obj/tests/unit/daemon/dsim.o
 
-LEVERD_UNIT_NAMES := cfg ring law ramp sup loop dsim
+LEVERD_UNIT_NAMES := cfg ring law ramp sup loop dsim ctl
 LEVERD_UNIT_TESTS := $(LEVERD_UNIT_NAMES:%=$(BUILD)/tests/unit/daemon/test_%)
 
 .SECONDARY: $(LEVERD_UNIT_NAMES:%=$(BUILD)/obj/tests/unit/daemon/test_%.o)
@@ -29,7 +29,8 @@ LEVERD_UNIT_TESTS := $(LEVERD_UNIT_NAMES:%=$(BUILD)/tests/unit/daemon/test_%)
 $(BUILD)/tests/unit/daemon/test_%: $(BUILD)/obj/tests/unit/daemon/test_%.o \
 		$(LEVERD_TPLANT) $(LEVERD_CORE)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(call PKG_LIBS,cmocka) -lm -lpthread
+	$(CC) -o $@ $^ $(call PKG_LIBS,cmocka) $(call PKG_LIBS,jansson) \
+		-lm -lpthread
 
 # The daemon: links liblever (static, sim model inside) and the plans
 # engineer's libleverplan.
@@ -43,4 +44,5 @@ $(LEVERD): $(BUILD)/obj/daemon/leverd.o $(LEVERD_CORE) $(BUILD)/libleverplan.a \
 		$(call PKG_LIBS,jansson) $(call PKG_LIBS,sqlite3) -lm -lpthread
 
 ALL_TARGETS += $(LEVERD_CORE) $(LEVERD_UNIT_TESTS) $(LEVERD)
+UNIT_TESTS  += tests/unit/daemon/test_leverd.sh
 UNIT_TESTS  += $(LEVERD_UNIT_TESTS)

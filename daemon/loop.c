@@ -274,11 +274,15 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 	out->faults = faults;
 	out->new_faults = 0;
 
-	if (faults && l->mode != LOOP_STOPPING &&
-	    l->mode != LOOP_RELEASING) {
+	/*
+	 * Idle has nothing moving and no support asked for: a fault there is
+	 * shown (and blocks a start while it lasts), it does not stop what
+	 * is not running. E-stop and key still latch in the supervisor.
+	 */
+	if (faults && (l->mode == LOOP_RUN || l->mode == LOOP_PAUSE)) {
 		out->new_faults = faults;
 		loop_enter_safe(l, faults);
-	} else if (faults) {
+	} else if (faults && l->mode != LOOP_IDLE) {
 		l->cause |= faults;
 	}
 	loop_follow(l, faults);

@@ -55,8 +55,12 @@ static uint32_t sup_sample_checks(struct sup *s, const struct sup_input *in,
 	bool moving = in->belt_cmd_mm_s > 100 || x->belt_speed_mm_s > 100;
 	uint32_t f = 0, gap;
 
+	/*
+	 * The sequence number alone tells the loss: x->lost repeats what
+	 * the seq jump already shows (board gaps and ring drops alike).
+	 */
 	if (s->have_sample) {
-		gap = x->seq - s->last_seq - 1 + x->lost;
+		gap = x->seq - s->last_seq - 1;
 		if (gap >= s->p.stale_samples)
 			f |= SUP_F_SEQ_GAP;
 	}
