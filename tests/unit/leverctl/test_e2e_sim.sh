@@ -12,6 +12,8 @@ ctl=$BUILD/leverctl
 leverd=$BUILD/leverd
 transport=${LEVER_E2E_TRANSPORT:-sim:}
 speed=${LEVER_E2E_SPEED_FACTOR:-0}
+plans=${LEVER_E2E_PLANS_DIR:-$top/plans}
+total=${LEVER_E2E_TOTAL:-26:00}	# of week3-day2 in that plan
 tmp=$(mktemp -d /tmp/lever-test-e2e-XXXXXX)
 export LEVER_SOCKET=$tmp/leverd.sock
 unset LEVER_PLANS_DIR
@@ -37,8 +39,10 @@ pyjson() {
 	python3 -c "import json,sys; j=json.load(open('$tmp/out')); sys.exit(0 if ($1) else 1)"
 }
 start_leverd() {
-	"$leverd" --transport="$transport" --speed-factor="$speed" \
-		--socket="$LEVER_SOCKET" --plans-dir="$top/plans" \
+	local sf=
+	[ "$transport" = sim: ] && sf=--speed-factor=$speed
+	"$leverd" --transport="$transport" $sf \
+		--socket="$LEVER_SOCKET" --plans-dir="$plans" \
 		--state-dir="$tmp/state" >>"$tmp/leverd.log" 2>&1 &
 	pid=$!
 	for _ in $(seq 100); do
@@ -51,6 +55,11 @@ start_leverd() {
 stop_leverd() {
 	[ -n "$pid" ] || return 0
 	kill "$pid" 2>/dev/null
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	pid=
 	rm -f "$LEVER_SOCKET"
@@ -68,8 +77,13 @@ if [ ! -x "$leverd" ]; then
 	exit 1
 fi
 
-start_leverd
-ok $? "leverd starts on $transport and answers leverctl status"
+start_leverd && run "$ctl" --json status && pyjson "j['state'] == 'idle'"
+r=$?
+ok $r "leverd starts on $transport, answers leverctl status and is idle"
+if [ "$r" != 0 ]; then
+	echo "Bail out! leverd is not idle and fault-free before any session"
+	exit 1
+fi
 
 run "$ctl" athlete add anna 70
 ok $rc "athlete add anna 70"
@@ -80,7 +94,7 @@ ok $? "first start without confirmed start criteria is refused with the reason"
 
 run timeout 300 "$ctl" start week3-day2 --athlete anna \
 	--confirm-start-criteria --follow
-[ "$rc" = 0 ] && grep -q "session week3-day2 for anna: completed after 26:00 of 26:00; next: week3-day3" "$tmp/out"
+[ "$rc" = 0 ] && grep -q "session week3-day2 for anna: completed after $total of $total; next: week3-day3" "$tmp/out"
 ok $? "week3-day2 runs to completion with live status and a summary"
 
 grep -q "^running .*week3-day2" "$tmp/out" && grep -q "measured .* N support" "$tmp/out"
@@ -96,19 +110,23 @@ ok $? "a second run the same day is refused without the override"
 
 run "$ctl" start week3-day3 --athlete anna --override-back-to-back
 started=$rc
-for _ in $(seq 100); do
-	"$ctl" --json status >"$tmp/out" 2>/dev/null &&
-		pyjson "j['state'] == 'running' and j['step']['index'] >= 1" &&
-		break
+# wait (at most 60 s) for the second step; give up at once if leverd
+# does not answer or nothing runs
+end=$((SECONDS + 60))
+while [ "$SECONDS" -lt "$end" ] && [ "$started" = 0 ]; do
+	"$ctl" --json status >"$tmp/out" 2>/dev/null || break
+	pyjson "j['state'] == 'running' and j['step']['index'] >= 1" && break
+	pyjson "j['state'] in ('running', 'paused', 'starting')" || break
 	sleep 0.1
 done
 run "$ctl" pain 4
 [ "$started" = 0 ] && [ "$rc" = 0 ] && grep -q "session stopped" "$tmp/out"
 ok $? "a pain report during week3-day3 stops the session"
 
-for _ in $(seq 100); do
-	"$ctl" --json status >"$tmp/out" 2>/dev/null &&
-		pyjson "j['state'] in ('stopped', 'stopping')" && break
+end=$((SECONDS + 30))
+while [ "$SECONDS" -lt "$end" ]; do
+	"$ctl" --json status >"$tmp/out" 2>/dev/null || break
+	pyjson "j['state'] in ('stopped', 'stopping')" && break
 	sleep 0.1
 done
 pyjson "j['state'] in ('stopped', 'stopping')"
