@@ -139,7 +139,12 @@ void loop_external_fault(struct loop *l, uint32_t sup_bits)
 
 int loop_reset(struct loop *l)
 {
-	return sup_reset(l->sup);
+	int ret = sup_reset(l->sup);
+
+	/* the causes were seen and acknowledged; the mode stays as it is */
+	if (!ret)
+		l->cause = 0;
+	return ret;
 }
 
 static double loop_mass(const struct loop *l)
@@ -215,6 +220,7 @@ static void loop_follow(struct loop *l, uint32_t faults)
 		l->mode = LOOP_RUN;
 		l->cause = 0;
 		l->started = true;
+		sup_restart(l->sup);
 		/* bumpless: start from what is applied and measured now */
 		law_reset(l->law, l->pressure_cmd_pa, l->force_n);
 		break;

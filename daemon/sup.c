@@ -20,6 +20,7 @@ struct sup {
 	uint32_t last_pressure_pa;
 	unsigned int force_same, pressure_same, implausible_run;
 	double force_lp_n;		/* low-passed load cell, 1 s */
+	bool lp_fresh;			/* restart the low-pass */
 	uint16_t last_buttons;
 	unsigned int sample_lines;
 	unsigned int lines;
@@ -110,8 +111,9 @@ static uint32_t sup_sample_checks(struct sup *s, const struct sup_input *in,
 
 	s->force_lp_n += (force_n - s->force_lp_n) *
 			 (s->p.period_ns / 1e9);
-	if (!s->have_sample)
+	if (!s->have_sample || s->lp_fresh)
 		s->force_lp_n = force_n;
+	s->lp_fresh = false;
 	if (in->support_limit_n > 0 && s->force_lp_n > in->support_limit_n)
 		f |= SUP_F_OVERSUPPORT;
 
@@ -154,6 +156,11 @@ uint32_t sup_check(struct sup *s, const struct sup_input *in,
 	if (buttons_pressed)
 		*buttons_pressed = pressed;
 	return f | s->latched;
+}
+
+void sup_restart(struct sup *s)
+{
+	s->lp_fresh = true;
 }
 
 uint32_t sup_latched(const struct sup *s)

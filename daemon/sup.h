@@ -67,6 +67,13 @@ void sup_free(struct sup *s);
 uint32_t sup_check(struct sup *s, const struct sup_input *in,
 		   uint16_t *buttons_pressed);
 
+/*
+ * A new run begins: filtered values start from the next sample, so
+ * history from before the start (e.g. a sensor fault now cleared) does
+ * not trip the new run.
+ */
+void sup_restart(struct sup *s);
+
 /* Latched faults. */
 uint32_t sup_latched(const struct sup *s);
 

@@ -373,6 +373,20 @@ static void test_gate_stopping_by_itself_is_a_fault(void **state)
 	assert_true(R.st.cause & SUP_F_GATE);
 }
 
+static void test_fault_in_idle_blocks_start_without_a_stop(void **state)
+{
+	tplant_fault(R.p, TPLANT_FORCE_OFFSET, true);
+	cycles(100);
+	assert_int_equal(R.st.mode, LOOP_IDLE);
+	assert_true(R.st.faults & SUP_F_IMPLAUSIBLE);
+	targets(1, SESS_RUN, 2778, 8000);
+	cycles(100);
+	assert_int_equal(R.st.mode, LOOP_IDLE);
+	tplant_fault(R.p, TPLANT_FORCE_OFFSET, false);
+	cycles(100);
+	assert_int_equal(R.st.mode, LOOP_RUN);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -406,6 +420,7 @@ int main(void)
 		T(test_start_refused_while_a_sensor_is_faulty),
 		T(test_board_armed_only_at_an_explicit_start),
 		T(test_gate_stopping_by_itself_is_a_fault),
+		T(test_fault_in_idle_blocks_start_without_a_stop),
 	};
 
 	return cmocka_run_group_tests_name("leverd loop", tests, NULL, NULL);
