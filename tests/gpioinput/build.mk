@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # The kselftests of lever.ko's lever-safety gpiochip and LEVER console
 # input device (tests/kselftest/lever_{gpio,input}_test.c). They run in the
-# VM against the simulated board (tests/vm/cases/57-gpio-input-kselftest.sh),
-# so they are built by `make all` but are not host unit tests. The
-# harness defines its fixture functions without prototypes.
+# VM against the simulated board (tests/vm/cases/57-gpio-kselftest.sh and
+# 58-input-kselftest.sh), so `make all` builds them but they are not host
+# unit tests. The harness defines its fixture functions without
+# prototypes.
 
 GPIOINPUT_KSELFTESTS := $(BUILD)/tests/kselftest/lever_gpio_test \
 			$(BUILD)/tests/kselftest/lever_input_test
