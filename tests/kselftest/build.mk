@@ -29,3 +29,13 @@ $(LEVER_KSELFTEST): tests/kselftest/lever_test.c include/uapi/linux/lever.h \
 		-o $@ $< -lpthread
 
 ALL_TARGETS += $(LEVER_KSELFTEST)
+
+# A malformed board as a FunctionFS gadget, for the probe-rejection case.
+LEVER_BADBOARD := $(BUILD)/kselftest/lever_badboard
+
+$(LEVER_BADBOARD): tests/kselftest/lever_badboard.c include/lever_wire.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -O2 -g \
+		-D_GNU_SOURCE -Iinclude -o $@ $<
+
+ALL_TARGETS += $(LEVER_BADBOARD)
