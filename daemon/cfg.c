@@ -41,7 +41,7 @@ static const struct cfg_item cfg_items[] = {
 	INT(kernel_watchdog_ms, 50, 5, 1000, "ms",
 	    "lever.ko watchdog on the controlling file"),
 	INT(board_watchdog_ms, 100, 20, 1000, "ms",
-	    "board command watchdog"),
+	    "longest board command watchdog leverd accepts"),
 	INT(stale_samples, 5, 2, 50, "periods",
 	    "a sample older than this many periods is a fault"),
 	DBL(stop_decel_m_s2, 1.0, 0.5, 2.0, "m/s^2",

@@ -214,7 +214,6 @@ static void d_key_action(struct leverd *d, enum key_action a, uint64_t now)
 		m.lines = d->gpio_lines;
 		m.keys = a == KEY_ACT_STOP ? SUP_F_OPERATOR_STOP : SUP_F_PAIN;
 		rt_post(d->rt, &m);
-		d_sess_simple(d, a == KEY_ACT_STOP ? "stop" : "pain", now);
 		break;
 	case KEY_ACT_PAUSE:
 		d_sess_simple(d, "pause", now);
@@ -261,8 +260,12 @@ static void d_rt_events(struct leverd *d, uint64_t now)
 						      sup_fault_name(1u << i));
 			logmsg("safe state at %.3f s: %s", ev.now_ns / 1e9,
 			       cause);
+			/* operator keys end the session as the operator asked;
+			 * anything else is a fault the session records */
 			if (ev.bits & SUP_F_PAIN)
 				d_sess_simple(d, "pain", now);
+			else if (ev.bits == SUP_F_OPERATOR_STOP)
+				d_sess_simple(d, "stop", now);
 			else
 				sess_fault(d->sess, now, cause);
 			break;
@@ -469,7 +472,14 @@ static int d_open_transport(struct leverd *d, char *err, size_t len)
 		return ret;
 	}
 	ret = lever_dev_info(d->dev, &d->info);
-	if (!ret && !d->sim)
+	if (!ret && d->info.board_watchdog_ms > (uint32_t)d->cfg.board_watchdog_ms) {
+		/* a board that waits longer than we allow is not safe here */
+		snprintf(err, len,
+			 "the board's command watchdog is %u ms, longer than board_watchdog_ms = %d; set the board's watchdog or raise the item (20..1000 ms)",
+			 d->info.board_watchdog_ms, d->cfg.board_watchdog_ms);
+		return -EINVAL;
+	}
+	if (!ret)
 		ret = lever_dev_set_watchdog(d->dev, d->cfg.kernel_watchdog_ms);
 	if (ret) {
 		snprintf(err, len, "%s: %s", spec, strerror(-ret));
