@@ -39,3 +39,19 @@ $(LEVER_BADBOARD): tests/kselftest/lever_badboard.c include/lever_wire.h
 		-D_GNU_SOURCE -Iinclude -o $@ $<
 
 ALL_TARGETS += $(LEVER_BADBOARD)
+
+# The same suite as a 32-bit program: every ioctl through compat_ptr_ioctl
+# and the 32-bit layout of the structs (needs gcc-multilib,
+# scripts/deps.d/driver.list).
+LEVER_KSELFTEST32 := $(BUILD)/kselftest/lever_test32
+
+$(LEVER_KSELFTEST32): tests/kselftest/lever_test.c include/uapi/linux/lever.h \
+		include/lever_wire.h $(KSRC)/.extracted
+	@mkdir -p $(@D)
+	$(CC) -m32 -std=gnu11 -Wall -Werror -O2 -g -D_GNU_SOURCE -Iinclude \
+		-Iinclude/uapi -I$(KSRC)/tools/testing/selftests \
+		-o $@ $< -lpthread
+
+ifneq ($(wildcard /usr/lib/gcc/x86_64-linux-gnu/*/32/crtbegin.o),)
+ALL_TARGETS += $(LEVER_KSELFTEST32)
+endif
