@@ -43,7 +43,8 @@ start_leverd() {
 	[ "$transport" = sim: ] && sf=--speed-factor=$speed
 	"$leverd" --transport="$transport" $sf \
 		--socket="$LEVER_SOCKET" --plans-dir="$plans" \
-		--state-dir="$tmp/state" >>"$tmp/leverd.log" 2>&1 &
+		--state-dir="$tmp/state" ${LEVER_E2E_LEVERD_ARGS:-} \
+		>>"$tmp/leverd.log" 2>&1 &
 	pid=$!
 	for _ in $(seq 100); do
 		[ -S "$LEVER_SOCKET" ] && "$ctl" status >/dev/null 2>&1 &&
