@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * leverctl pause: bring the belt to a controlled stop and hold the support; time stands still until resume.
+ * leverctl pause: bring the belt to a controlled stop and hold the support;
+ * time stands still until resume.
  * Only a request: leverd decides and answers with the new status.
  */
 #include <stdio.h>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * leverctl reset: clear a latched fault or e-stop once its line is released; nothing moves until a new start.
+ * leverctl reset: clear a latched fault or e-stop once its line is released;
+ * nothing moves until a new start.
  * Only a request: leverd decides and answers with the new status.
  */
 #include <stdio.h>

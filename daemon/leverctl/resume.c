@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * leverctl resume: continue a paused session: the belt ramps up again from standstill.
+ * leverctl resume: continue a paused session: the belt ramps up again from
+ * standstill.
  * Only a request: leverd decides and answers with the new status.
  */
 #include <stdio.h>

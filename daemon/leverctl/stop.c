@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * leverctl stop: end the session early: controlled stop, then support released slowly.
+ * leverctl stop: end the session early: controlled stop, then support
+ * released slowly.
  * Only a request: leverd decides and answers with the new status.
  */
 #include <stdio.h>

@@ -18,11 +18,11 @@ struct sess;
 
 /* What the RT thread reports, once per tick (copied by the daemon). */
 struct sess_feedback {
-	uint64_t now_ns;		/* monotonic, same clock as sess_request */
+	uint64_t now_ns;		/* monotonic, as in sess_request */
 	int32_t belt_speed_mm_s;	/* measured */
 	int32_t incline_centi_pct;	/* measured, 0.01 % */
 	int32_t support_force_n_x10;	/* measured, 0.1 N */
-	bool belt_stopped;		/* belt at zero (controlled stop done) */
+	bool belt_stopped;		/* belt at zero (stop done) */
 	bool safe_state;		/* supervisor holds the safe state */
 	bool fault_latched;		/* needs an explicit reset */
 	bool estop;			/* e-stop line active */

@@ -25,7 +25,7 @@ struct store_session {
 	int64_t athlete_id;
 	char plan[64];
 	char session[16];		/* "week3-day2" */
-	char date[11];			/* local date of the start, YYYY-MM-DD */
+	char date[11];			/* local start date, YYYY-MM-DD */
 	int64_t started_s;		/* unix time */
 	int64_t ended_s;		/* 0 while running */
 	bool completed;			/* reached the end of the last step */

@@ -204,7 +204,8 @@ int main(void)
 		cmocka_unit_test(test_longest_session_is_exactly_30_min),
 		cmocka_unit_test(test_every_session_opens_and_closes_walking),
 		cmocka_unit_test(test_run_bouts_grow_week_by_week),
-		cmocka_unit_test(test_bw_carried_starts_near_70_and_ends_95_to_100),
+		cmocka_unit_test(
+			test_bw_carried_starts_near_70_and_ends_95_to_100),
 		cmocka_unit_test(test_bw_carried_never_falls_between_sessions),
 		cmocka_unit_test(test_bw_carried_rises_every_week),
 		cmocka_unit_test(test_four_start_criteria_are_listed),
