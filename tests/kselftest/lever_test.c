@@ -273,8 +273,11 @@ static int settle(void)
 	if (sim_num("connected") == 0)
 		sim(NULL, 0, "reconnect");
 	fd = open_dev(O_RDWR);
-	if (fd < 0)
+	if (fd < 0) {
+		fprintf(stderr, "# settle: %s: %s (simulator connected=%lld)\n",
+			dev_path(), strerror(errno), sim_num("connected"));
 		return -1;
+	}
 	for (i = 0; i < 1000; i++) {
 		sim(NULL, 0, "reset");
 		if (!ioctl(fd, LEVER_IOC_RESET_FAULTS) && !status(fd, &st) &&
@@ -286,6 +289,11 @@ static int settle(void)
 		}
 		sleep_ms(10);
 	}
+	i = ioctl(fd, LEVER_IOC_RESET_FAULTS) ? errno : 0;
+	status(fd, &st);
+	fprintf(stderr, "# settle: reset %s; state %u faults 0x%x, board state %u faults 0x%x\n",
+		strerror(i), st.state, st.faults, st.last.board_state,
+		st.last.board_faults);
 	close(fd);
 	return -1;
 }
