@@ -89,6 +89,7 @@ int ctl_reply_error(const json_t *reply);
 /*
  * Follow leverd's status events (status.c): render them (or print them as
  * JSON lines with --json) until a session ends; prints its summary.
+ * CTL_EXIT_FAIL when that session did not run to its end.
  */
 int ctl_watch(struct ctl *c, int interval_ms);
 void ctl_print_summary(const json_t *summary);

@@ -194,8 +194,13 @@ int ctl_watch(struct ctl *c, int interval_ms)
 			fflush(stdout);
 		}
 		if (ev && !strcmp(ev, "session_end")) {
+			const json_t *sum = json_object_get(msg, "summary");
+
 			if (!c->json)
-				ctl_print_summary(json_object_get(msg, "summary"));
+				ctl_print_summary(sum);
+			/* a session that did not run to its end fails */
+			if (!json_is_true(json_object_get(sum, "completed")))
+				ret = CTL_EXIT_FAIL;
 			json_decref(msg);
 			break;
 		}
@@ -219,6 +224,8 @@ int ctl_watch(struct ctl *c, int interval_ms)
 			/* ended while we were away: no session_end for us */
 			if (!c->json)
 				print_end_state(st);
+			if (strcmp(state, "finished"))
+				ret = CTL_EXIT_FAIL;
 			json_decref(msg);
 			break;
 		}

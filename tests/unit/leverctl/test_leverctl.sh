@@ -49,7 +49,7 @@ expect() {	# expect RC 'stderr substring' name
 	ok $r "$name"
 }
 
-echo "1..35"
+echo "1..36"
 
 run "$ctl"
 expect 2 "usage: leverctl" "no arguments is a usage error (exit 2)"
@@ -159,7 +159,13 @@ replies = {
     "stop": {"ok": False, "error": {"code": "EPERM", "errno": 1,
              "message": "'stop' needs root or membership of the group lever"}},
     "status": {"ok": True, "result": {"state": "idle", "plan": None}},
+    "watch": {"ok": True, "result": {"interval_ms": 500}},
 }
+ended = {"v": 1, "event": "session_end", "summary": {
+    "plan": "bsi-2nd-metatarsal", "session": "week3-day2", "athlete": "anna",
+    "completed": False, "pain": True, "pain_score": 4, "end_cause": "pain",
+    "elapsed_s": 400.0, "planned_s": 1560.0, "steps_skipped": 0,
+    "next": "week2-day1"}}
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.bind(path)
 s.listen(4)
@@ -176,6 +182,8 @@ with open(log, "w") as lg:
         f.write(b'{"v": 1, "event": "status", "status": {}}\n')
         r = dict(replies[req["cmd"]]); r["v"] = 1; r["id"] = req["id"]
         f.write((json.dumps(r) + "\n").encode()); f.flush()
+        if req["cmd"] == "watch":
+            f.write((json.dumps(ended) + "\n").encode()); f.flush()
         c.close()
 PY
 python3 "$tmp/fake.py" "$tmp/fake.sock" "$tmp/requests" &
@@ -190,6 +198,10 @@ ok $? "start prints what leverd started (LEVER_SOCKET is used)"
 tail -1 "$tmp/requests" > "$tmp/out"
 pyjson "j['v'] == 1 and isinstance(j['id'], int) and j['cmd'] == 'start' and j['args'] == {'session': 'week3-day2', 'athlete': 'anna', 'confirm_start_criteria': True}"
 ok $? "start sends one v1 request line with the session, athlete and confirmation"
+
+run "$ctl" start week3-day2 --follow
+[ "$rc" = 1 ] && grep -q "stopped early (pain, pain 4/10) after 6:40 of 26:00; next: week2-day1" "$tmp/out" && grep -q "consult the clinician" "$tmp/out"
+ok $? "start --follow prints the summary and exits 1 when the session ended early"
 
 run "$ctl" next --athlete bob
 expect 6 "unknown athlete 'bob'" "an ENOENT refusal prints leverd's sentence, exit 6"
