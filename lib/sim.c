@@ -41,7 +41,7 @@ struct lever_sim {
 	bool link_down;			/* -ENODEV until reopen */
 	bool stalled;			/* LEVER_SIM_FAULT_STALL on */
 	bool armed_by_us;
-	bool drain_caught_up;		/* try_read caught up since EAGAIN */
+	bool try_caught_up;		/* see lever_sim_try_read() */
 	uint64_t button_release_ns[8];	/* 0: not held */
 	char serial[LEVER_DEV_SERIAL_MAX + 1];
 	/* sample queue */
@@ -70,10 +70,18 @@ static uint64_t lever_sim_mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Keeps the eventfd readable exactly while samples are queued. */
+/*
+ * speed=0: keeps the eventfd readable exactly while samples are queued.
+ * speed>0: the timerfd wakes pollers every sample period anyway; leaving
+ * the eventfd alone keeps two syscalls per sample out of a drain loop,
+ * which would otherwise cost more than a sample period at high speeds.
+ */
 static void lever_sim_sync_evfd(struct lever_sim *s)
 {
 	uint64_t v = 1;
+
+	if (s->speed)
+		return;
 
 	if (s->count && !s->ev_set) {
 		if (write(s->evfd, &v, sizeof(v)) == sizeof(v))
@@ -221,15 +229,16 @@ static int lever_sim_advance(struct lever_sim *s, uint64_t ns)
 
 /*
  * speed>0: brings the virtual clock up to real time x speed. A machine
- * that cannot simulate that fast would never catch up and a caller
- * draining samples would never see -EAGAIN; so one call advances at most
- * LEVER_SIM_MAX_CATCH_UP_NS and the clock slips (runs slower than asked)
- * instead, as a real board drops frames rather than bursting.
+ * that cannot simulate that fast must not fall ever further behind (a
+ * reader draining samples would never see -EAGAIN): when a catch-up took
+ * longer than its virtual time divided by the speed, or hit the cap, the
+ * time spent simulating is not owed and the clock slips (runs slower than
+ * asked), as a real board drops frames rather than bursting.
  */
 #define LEVER_SIM_MAX_CATCH_UP_NS	1000000000ull
-static int lever_sim_catch_up(struct lever_sim *s)
+static int lever_sim_follow_real_time(struct lever_sim *s)
 {
-	uint64_t mono, target;
+	uint64_t mono, target, dv, spent_ns;
 	int ret;
 
 	if (!s->speed)
@@ -238,12 +247,23 @@ static int lever_sim_catch_up(struct lever_sim *s)
 	target = s->base_virtual_ns + (mono - s->base_mono_ns) * s->speed;
 	if (target <= s->now_ns)
 		return 0;
-	if (target - s->now_ns <= LEVER_SIM_MAX_CATCH_UP_NS)
-		return lever_sim_advance(s, target - s->now_ns);
-	ret = lever_sim_advance(s, LEVER_SIM_MAX_CATCH_UP_NS);
-	s->base_virtual_ns = s->now_ns;
-	s->base_mono_ns = mono;
+	dv = target - s->now_ns;
+	if (dv > LEVER_SIM_MAX_CATCH_UP_NS)
+		dv = LEVER_SIM_MAX_CATCH_UP_NS;
+	ret = lever_sim_advance(s, dv);
+	spent_ns = lever_sim_mono_ns() - mono;
+	if (dv == LEVER_SIM_MAX_CATCH_UP_NS || spent_ns * s->speed >= dv) {
+		s->base_virtual_ns = s->now_ns;
+		s->base_mono_ns = mono + spent_ns;
+	}
 	return ret;
+}
+
+/* Every call but lever_dev_try_read_sample() catches up through here. */
+static int lever_sim_catch_up(struct lever_sim *s)
+{
+	s->try_caught_up = false;
+	return lever_sim_follow_real_time(s);
 }
 
 static int lever_sim_enter(struct lever_sim *s)
@@ -454,26 +474,28 @@ static void lever_sim_clear_timer(struct lever_sim *s)
 }
 
 /*
- * Non-blocking: the clock catches up at most once between two -EAGAIN
- * returns, so a caller draining "until -EAGAIN" always gets there, even
- * when the machine cannot simulate as fast as speed=N asks.
+ * Non-blocking: catches up only when nothing is queued, and at most once
+ * between two -EAGAIN returns or calls of any other function. A loop that
+ * drains "until -EAGAIN" therefore always ends, however slow the machine
+ * (or however preempted the caller) is for speed=N; a control loop, which
+ * commands every cycle, gets a catch-up in every cycle.
  */
 static int lever_sim_try_read(struct lever_sim *s,
 			      struct lever_dev_sample *out)
 {
 	int ret;
 
-	if (!s->count && s->speed && !s->drain_caught_up) {
+	if (!s->count && s->speed && !s->try_caught_up) {
 		lever_sim_clear_timer(s);
-		ret = lever_sim_catch_up(s);
+		ret = lever_sim_follow_real_time(s);
 		if (ret)
 			return ret;
-		s->drain_caught_up = true;
+		s->try_caught_up = true;
 	}
 	if (s->link_down)
 		return -ENODEV;
 	if (!s->count) {
-		s->drain_caught_up = false;
+		s->try_caught_up = false;
 		return -EAGAIN;
 	}
 	lever_sim_pop(s, out);
@@ -538,6 +560,12 @@ static int lever_sim_reopen(struct lever_dev *dev)
 	s->have_seq = false;
 	s->head = s->count = 0;
 	s->pending_lost = 0;
+	if (s->ev_set) {	/* the disconnect's wake-up */
+		uint64_t v;
+
+		if (read(s->evfd, &v, sizeof(v)) == sizeof(v))
+			s->ev_set = false;
+	}
 	lever_sim_sync_evfd(s);
 	return 0;
 }

@@ -330,7 +330,9 @@ LEVER_API int lever_dev_read_sample(struct lever_dev *dev,
 
 /**
  * lever_dev_try_read_sample() - the next sample if one is queued, else
- * -EAGAIN at once. Never advances a speed=0 sim clock.
+ * -EAGAIN at once. Never advances a speed=0 sim clock; on a speed=N sim it
+ * catches up with real time at most once between two -EAGAIN returns or
+ * calls of other functions, so a loop draining until -EAGAIN always ends.
  */
 LEVER_API int lever_dev_try_read_sample(struct lever_dev *dev,
 					struct lever_dev_sample *sample);
