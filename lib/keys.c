@@ -40,11 +40,15 @@ static int lever_keys_open_path(const char *path, struct lever_keys *k)
 	return 0;
 }
 
-/* The first /dev/input/event* whose name is exactly @name. */
+/*
+ * The first /dev/input/event* whose name is exactly @name; -EACCES rather
+ * than -ENOENT when some device could not be opened to ask its name.
+ */
 static int lever_keys_open_name(const char *name, struct lever_keys *k)
 {
 	struct dirent **list;
 	int n, i, ret = -ENOENT;
+	bool denied = false;
 
 	n = scandir("/dev/input", &list, NULL, versionsort);
 	if (n < 0)
@@ -55,7 +59,11 @@ static int lever_keys_open_name(const char *name, struct lever_keys *k)
 		if (ret && !strncmp(list[i]->d_name, "event", 5)) {
 			snprintf(path, sizeof(path), "/dev/input/%s",
 				 list[i]->d_name);
-			if (!lever_keys_open_path(path, k)) {
+			int r = lever_keys_open_path(path, k);
+
+			if (r == -EACCES || r == -EPERM)
+				denied = true;
+			if (!r) {
 				const char *dn = libevdev_get_name(k->evdev);
 
 				if (dn && !strcmp(dn, name)) {
@@ -71,7 +79,7 @@ static int lever_keys_open_name(const char *name, struct lever_keys *k)
 		free(list[i]);
 	}
 	free(list);
-	return ret;
+	return ret == -ENOENT && denied ? -EACCES : ret;
 }
 
 LEVER_API void lever_keys_close(struct lever_keys *k)

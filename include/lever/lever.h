@@ -480,7 +480,8 @@ struct lever_keys_event {
  * with '/', e.g. "/dev/input/event3") or a device name as the kernel
  * reports it (e.g. "LEVER console"; the first /dev/input/event* with that
  * exact name). @out: the caller frees it with lever_keys_close().
- * Returns 0, -ENOENT (no such device), -EACCES, -ENOTTY (not an input
+ * Returns 0, -ENOENT (no such device), -EACCES (no permission, also when
+ * a device could not be opened to compare its name), -ENOTTY (not an input
  * device), -EINVAL (the device reports no keys), -ENOMEM.
  */
 LEVER_API int lever_keys_watch(const char *device, struct lever_keys **out);
