@@ -113,6 +113,15 @@ UNIT_TESTS  += $(LIBLEVER_UNIT_TESTS) $(LIBLEVER_SCENARIO) \
 	tests/unit/lib/check-header.sh tests/unit/lib/check-exports.sh \
 	tests/unit/lib/valgrind.sh tests/unit/lib/check-pkgconfig.sh
 
+# Benchmark: control-loop cycles through the sim transport (make bench).
+LIBLEVER_BENCH := $(BUILD)/tests/unit/lib/lever-bench-sim
+$(LIBLEVER_BENCH): $(BUILD)/obj/tests/unit/lib/bench_sim.o $(LIBLEVER_A)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(call PKG_LIBS,$(LIBLEVER_PKGS)) -lm
+
+ALL_TARGETS += $(LIBLEVER_BENCH)
+BENCH_CMDS  += $(LIBLEVER_BENCH)
+
 # make install-liblever [DESTDIR=...] [LIBLEVER_PREFIX=/usr/local]
 .PHONY: install-liblever
 install-liblever: $(LIBLEVER_SO) $(LIBLEVER_A) $(LIBLEVER_PC)
