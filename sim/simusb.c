@@ -81,7 +81,7 @@ static void on_frame(struct libusb_transfer *t)
 		return;
 	}
 	if (s->skip) {
-		/* Frames that waited in the endpoint before we came. */
+		/* Frames that waited in the gadget before we came. */
 		s->skip--;
 	} else if (t->actual_length != sizeof(f)) {
 		s->bad++;
@@ -110,7 +110,7 @@ static int cmd_stream(unsigned int n)
 {
 	struct libusb_transfer *t[IN_FLIGHT];
 	unsigned char buf[IN_FLIGHT][LEVER_EP_SAMPLE_MAXP];
-	struct stream s = { .want = n, .skip = 2 };
+	struct stream s = { .want = n, .skip = 3 };
 	double board_hz = 0, host_hz = 0;
 	int i;
 
@@ -169,8 +169,10 @@ static int cmd_sample(void)
 {
 	struct lever_wire_sample f;
 
-	/* The first frame may have waited in the board's endpoint slot. */
-	if (read_sample(&f) || read_sample(&f))
+	/* Up to two frames may have waited in the gadget since the last
+	 * reader left (the one in flight and one already handed to the
+	 * controller); the third is live. */
+	if (read_sample(&f) || read_sample(&f) || read_sample(&f))
 		return 1;
 	printf("seq=%u\nboard_time_ns=%llu\nsupport_pressure_pa=%d\n"
 	       "support_force_mn=%d\nbelt_speed_mm_s=%d\nincline_centi_pct=%d\n"
