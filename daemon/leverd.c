@@ -479,6 +479,21 @@ static int d_open_transport(struct leverd *d, char *err, size_t len)
 			 d->info.board_watchdog_ms, d->cfg.board_watchdog_ms);
 		return -EINVAL;
 	}
+	if (!ret && d->info.sample_rate_hz &&
+	    1000000 / d->info.sample_rate_hz != (uint32_t)d->cfg.period_us) {
+		/* one cycle per sample: the board's rate sets the period */
+		uint32_t p = 1000000 / d->info.sample_rate_hz;
+
+		if (p < 250 || p > 10000) {
+			snprintf(err, len,
+				 "the board samples at %u Hz; leverd runs 100..4000 Hz",
+				 d->info.sample_rate_hz);
+			return -EINVAL;
+		}
+		logmsg("period %u us, from the board's %u Hz (period_us was %d)",
+		       p, d->info.sample_rate_hz, d->cfg.period_us);
+		d->cfg.period_us = (int)p;
+	}
 	if (!ret)
 		ret = lever_dev_set_watchdog(d->dev, d->cfg.kernel_watchdog_ms);
 	if (ret) {
