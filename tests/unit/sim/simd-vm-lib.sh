@@ -22,6 +22,12 @@ check() {
 
 simctl() { "$SIM_B/lever-simctl" "$SIM_SOCK" "$@"; }
 simusb() { "$SIM_B/lever-simusb" "$@"; }
+# simusb_bg ARGS...: lever-simusb in the background, its own pid in
+# $sender (not a subshell's, so that `kill $sender` stops the sender)
+simusb_bg() {
+	"$SIM_B/lever-simusb" "$@" &
+	sender=$!
+}
 # sget KEY: one value of `lever-simctl state`
 sget() { simctl state | sed -n "s/^$1=//p"; }
 # kv KEY TEXT: one value from key=value TEXT

@@ -21,8 +21,7 @@ check "lever-simd starts and the host configures the board" simd_start
 # stopping the belt between the sender and the state query.
 simctl watchdog 1000
 
-simusb cmd 900000 9000 5000 1 400 10 &
-sender=$!
+simusb_bg cmd 900000 9000 5000 1 400 10
 wait_state belt_setpoint_mm_s 5556 20
 st=$(simctl state)
 wait $sender
@@ -42,8 +41,7 @@ simctl watchdog 1000
 
 # A long sender, stopped once the state has been read: a slow emulator
 # must not let the watchdog end the run before the check.
-simusb cmd 100000 2000 0 1 3000 10 &
-sender=$!
+simusb_bg cmd 100000 2000 0 1 3000 10
 wait_state belt_setpoint_mm_s 2000 20
 sleep 2.5
 st=$(simctl state)

@@ -23,8 +23,7 @@ check "SET_WATCHDOG 200 ms is taken and read back by GET_WATCHDOG" \
 simusb ctrl setwd 1000
 
 # 3 s of RUN at 2.5 m/s, 100 kPa, one frame every 10 ms; then silence.
-simusb cmd 100000 2500 0 1 300 10 &
-sender=$!
+simusb_bg cmd 100000 2500 0 1 300 10
 wait_state belt_setpoint_mm_s 2500 20
 sleep 1
 st=$(simctl state)
@@ -55,8 +54,7 @@ check "a fault reset by control request clears the fault" \
 sleep 0.5
 check "after the reset alone the belt stays still" \
 	[ "$(sget belt_speed_mm_s)" = 0 ]
-simusb cmd 100000 1000 0 1 150 10 &
-sender=$!
+simusb_bg cmd 100000 1000 0 1 150 10
 wait_state belt_setpoint_mm_s 1000 20
 sleep 0.5
 v=$(sget belt_speed_mm_s)

@@ -13,12 +13,14 @@ simctl watchdog 1000
 # run_belt: RUN at 2.5 m/s in the background (stop it with stop_belt);
 # long enough that a slow emulator never lets the watchdog act first
 run_belt() {
-	simusb cmd 100000 2500 0 1 6000 10 &
-	sender=$!
+	simusb_bg cmd 100000 2500 0 1 6000 10
 	wait_state belt_setpoint_mm_s 2500 20
 	sleep 1.5
 }
 stop_belt() { kill $sender; wait $sender; }
+
+# has_fault LIST NAME: NAME is in the comma list LIST
+has_fault() { [[ ",$1," == *",$2,"* ]]; }
 
 # line_case NAME PRESS RELEASE FAULT
 line_case() {
@@ -26,10 +28,13 @@ line_case() {
 	run_belt
 	simctl $name $press
 	st=$(simctl state)
+	grep -E '^(state|fault_names|drive_enabled|belt_speed)' <<<"$st" |
+		sed 's/^/# /'
+	# (a stalled emulator may have let the watchdog latch too)
 	check "$name $press: drive cut at once, hard-stopped, $fault latched" \
 		eval '[ "$(kv drive_enabled "$st")" = 0 ] &&
 		      [ "$(kv state "$st")" = hard-stopped ] &&
-		      [ "$(kv fault_names "$st")" = "$fault" ]'
+		      has_fault "$(kv fault_names "$st")" "$fault"'
 	sleep 0.5
 	stop_belt
 	wait_state belt_speed_mm_s 0 10
@@ -46,7 +51,7 @@ line_case() {
 	sleep 0.3
 	check "$name $release: still latched without a reset" \
 		eval '[ "$(sget state)" = hard-stopped ] &&
-		      [ "$(sget fault_names)" = "$fault" ]'
+		      has_fault "$(sget fault_names)" "$fault"'
 	check "$name: reset after release succeeds, board idle, no fault" \
 		eval 'simusb ctrl reset && [ "$(sget state)" = idle ] &&
 		      [ "$(sget faults)" = 0x0 ]'
