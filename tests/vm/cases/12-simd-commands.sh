@@ -39,14 +39,23 @@ check "once the watchdog has stopped the belt, a fault reset succeeds" \
 	eval 'wait_state state idle 30 && simctl reset'
 simctl watchdog 1000
 
-# A long sender, stopped once the state has been read: a slow emulator
-# must not let the watchdog end the run before the check.
-simusb_bg cmd 100000 2000 0 1 3000 10
-wait_state belt_setpoint_mm_s 2000 20
-sleep 2.5
-st=$(simctl state)
-kill $sender
-wait $sender
+# A long sender, stopped once the state has been read. When the
+# emulator stalls for longer than the watchdog (seen on a busy host),
+# the board rightly stops the belt; then reset and try again, at most
+# three times, saying so.
+for attempt in 1 2 3; do
+	base=$(sget cmds_accepted)
+	simusb_bg cmd 100000 2000 0 1 3000 10
+	wait_state belt_setpoint_mm_s 2000 20
+	sleep 2.5
+	st=$(simctl state)
+	kill $sender
+	wait $sender
+	[ "$(kv state "$st")" = running ] && break
+	echo "# attempt $attempt: not running ($(kv state "$st"), faults $(kv fault_names "$st")); the emulator stalled past the watchdog?"
+	wait_state state idle 30
+	simctl reset
+done
 grep -E '^(state|fault_names|belt_|cmds_|cmd_seq|resets)' <<<"$st" | sed 's/^/# /'
 check "RUN commands start the belt: state running, set-points applied" \
 	eval '[ "$(kv state "$st")" = running ] &&
@@ -57,8 +66,8 @@ check "RUN commands start the belt: state running, set-points applied" \
 check "the model's belt runs at 2000 mm/s +-100 ($(kv belt_speed_mm_s "$st")) with 100 kPa +-25 kPa ($(kv support_pressure_pa "$st"))" \
 	eval 'in_range "$(kv belt_speed_mm_s "$st")" 1900 2100 &&
 	      in_range "$(kv support_pressure_pa "$st")" 75000 125000'
-check "every frame of the second sender was applied in order, none clamped" \
-	eval '[ "$(kv cmd_seq_applied "$st")" = $(( $(kv cmds_accepted "$st") - 400 )) ] &&
+check "every frame of the last sender was applied in order, none clamped" \
+	eval '[ "$(kv cmd_seq_applied "$st")" = $(( $(kv cmds_accepted "$st") - base )) ] &&
 	      [ "$(kv cmds_clamped "$st")" = 400 ]'
 
 # reject HEX ERRNO description: one malformed transfer, counted once
