@@ -38,6 +38,7 @@
 #define LEVER_CTRL_TIMEOUT_MS	1000
 #define LEVER_IN_ERRORS_MAX	16	/* consecutive, then IO fault */
 #define LEVER_RATE_MAX_HZ	10000
+#define LEVER_RESET_WAIT_MS	500	/* for the board to show a reset */
 
 static struct class *lever_class;
 static dev_t lever_devt;
@@ -673,12 +674,25 @@ static int lever_ioc_get_status(struct lever_file *lf, void __user *arg)
 	return copy_to_user(arg, &st, sizeof(st)) ? -EFAULT : 0;
 }
 
+/* A sample newer than @after shows the board without a latched fault. */
+static bool lever_board_ok(struct lever_dev *ldev, u64 after)
+{
+	bool clear;
+
+	spin_lock_irq(&ldev->lock);
+	clear = ldev->samples > after && !ldev->last.board_faults;
+	spin_unlock_irq(&ldev->lock);
+	return clear;
+}
+
 static int lever_ioc_reset_faults(struct lever_file *lf)
 {
 	struct lever_dev *ldev = lf->ldev;
 	struct lever_file *ctl;
+	long wait = msecs_to_jiffies(LEVER_RESET_WAIT_MS);
 	u32 board_faults;
-	int ret;
+	u64 seen;
+	long ret;
 
 	if (!lf->writable)
 		return -EBADF;
@@ -701,6 +715,21 @@ static int lever_ioc_reset_faults(struct lever_file *lf)
 			return -EBUSY;
 		if (ret)
 			return ret;
+		/*
+		 * Frames already in flight (the URBs and the board's own
+		 * buffer) still show the old faults; wait for a fresh one so
+		 * that an ARM right after this call is not refused.
+		 */
+		spin_lock_irq(&ldev->lock);
+		seen = ldev->samples + LEVER_IN_URBS + 1;
+		spin_unlock_irq(&ldev->lock);
+		ret = wait_event_interruptible_timeout(ldev->wait,
+						       lever_board_ok(ldev, seen),
+						       wait);
+		if (ret < 0)
+			return ret;
+		if (!lever_board_ok(ldev, seen))
+			return -EBUSY;
 	}
 	spin_lock_irq(&ldev->lock);
 	ret = lever_gate_reset_faults(&ldev->gate);

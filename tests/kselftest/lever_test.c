@@ -617,6 +617,17 @@ TEST_F(lever, fault_reset_succeeds_once_estop_released)
 	EXPECT_EQ(0, sim_num("faults"));
 }
 
+TEST_F(lever, arming_right_after_a_fault_reset_succeeds)
+{
+	ASSERT_EQ(0, sim(NULL, 0, "estop press"));
+	ASSERT_TRUE(wait_driver_state(self->fd, LEVER_STATE_FAULT, 1000));
+	ASSERT_EQ(0, sim(NULL, 0, "estop release"));
+	sleep_ms(50);
+	ASSERT_EQ(0, ioctl(self->fd, LEVER_IOC_RESET_FAULTS));
+	/* frames still in flight showed the old board fault */
+	EXPECT_EQ(0, arm(self->fd));
+}
+
 TEST_F(lever, estop_while_running_latches_a_fault)
 {
 	struct lever_status st;
