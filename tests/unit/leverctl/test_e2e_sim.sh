@@ -46,7 +46,9 @@ start_leverd() {
 		--state-dir="$tmp/state" ${LEVER_E2E_LEVERD_ARGS:-} \
 		>>"$tmp/leverd.log" 2>&1 &
 	pid=$!
-	for _ in $(seq 100); do
+	local end=$((SECONDS + 30))
+	while [ "$SECONDS" -lt "$end" ]; do
+		kill -0 "$pid" 2>/dev/null || return 1
 		[ -S "$LEVER_SOCKET" ] && "$ctl" status >/dev/null 2>&1 &&
 			return 0
 		sleep 0.1
