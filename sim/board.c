@@ -162,7 +162,8 @@ static void hard_stop(struct board *b, uint32_t fault)
 	b->faults |= fault;
 	b->state = LEVER_BOARD_HARD_STOPPED;
 	b->belt_sp = 0;
-	b->fw_belt_ramp = 0;
+	/* fw_belt_ramp now follows the brake (check_belt), so the belt
+	 * coasting down is never mistaken for over-speed. */
 	plant_set_belt_drive(b->plant, false, 0, PLANT_BELT_BRAKE_MM_S2);
 	plant_set_incline(b->plant, false, 0);
 }

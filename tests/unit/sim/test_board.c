@@ -189,7 +189,7 @@ static void test_watchdog_stops_belt_after_timeout_with_pressure_held(void **s)
 	assert_int_equal(status(b).board_state, LEVER_BOARD_RUNNING);
 	run_quiet(b, 20);
 	assert_int_equal(status(b).board_state, LEVER_BOARD_STOPPING);
-	assert_true(status(b).faults & LEVER_FAULT_WATCHDOG);
+	assert_int_equal(status(b).faults, LEVER_FAULT_WATCHDOG);
 	/* Controlled stop at 1.0 m/s^2: 1 s later about 1.5 m/s. */
 	run_quiet(b, 1000);
 	ps = truth(b);
@@ -199,6 +199,7 @@ static void test_watchdog_stops_belt_after_timeout_with_pressure_held(void **s)
 	assert_int_equal(status(b).board_state, LEVER_BOARD_IDLE);
 	/* Idle: drive off, brake on; the last few mm/s are gone at once. */
 	run_quiet(b, 20);
+	assert_int_equal(status(b).faults, LEVER_FAULT_WATCHDOG);
 	ps = truth(b);
 	assert_int_equal(status(b).board_state, LEVER_BOARD_IDLE);
 	assert_true(ps.belt_speed_mm_s == 0);
@@ -308,6 +309,17 @@ static void test_estop_cuts_drive_at_once_and_latches(void **s)
 	assert_int_equal(status(b).board_state, LEVER_BOARD_HARD_STOPPED);
 	assert_true(status(b).faults & LEVER_FAULT_ESTOP);
 	assert_true(truth(b).belt_speed_mm_s == 0);
+	board_free(b);
+}
+
+static void test_hard_stop_latches_only_its_own_fault(void **s)
+{
+	struct board *b = running_board();
+
+	board_set_line(b, LEVER_LINE_ESTOP, true);
+	run_quiet(b, 3000);
+	assert_true(truth(b).belt_speed_mm_s == 0);
+	assert_int_equal(status(b).faults, LEVER_FAULT_ESTOP);
 	board_free(b);
 }
 
@@ -785,6 +797,7 @@ int main(void)
 		cmocka_unit_test(test_nothing_moves_after_watchdog_stop_until_reset_and_run),
 		cmocka_unit_test(test_stop_command_is_a_controlled_stop_without_fault),
 		cmocka_unit_test(test_estop_cuts_drive_at_once_and_latches),
+		cmocka_unit_test(test_hard_stop_latches_only_its_own_fault),
 		cmocka_unit_test(test_estop_reset_refused_while_pressed),
 		cmocka_unit_test(test_reset_refused_while_belt_still_moves),
 		cmocka_unit_test(test_safety_key_cuts_drive_and_latches),
