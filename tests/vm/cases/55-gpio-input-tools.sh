@@ -24,14 +24,19 @@ check()	# description, then a command that must succeed
 	fi
 }
 show() { sed 's/^/#   /' "$1"; }
-wait_grep()	# pattern file: up to 30 s
+within_60s()	# command: retried until it succeeds, up to 60 s
 {
-	for _ in $(seq 300); do
-		grep -q -- "$1" "$2" 2> /dev/null && return 0
+	local end=$((SECONDS + 60))
+
+	while [ $SECONDS -lt $end ]; do
+		"$@" && return 0
 		sleep 0.1
 	done
 	return 1
 }
+wait_grep() { within_60s grep -sq -- "$1" "$2"; }
+monitored() { gpioinfo lever-safety 2> /dev/null | grep -q '"gpiomon"'; }
+gone() { ! kill -0 "$1" 2> /dev/null; }
 
 echo "1..9"
 check "the simulated board is plugged in" $stim plug
@@ -52,16 +57,10 @@ $stim line estop 0
 gpiomon --num-events=2 lever-safety 0 > "$out/mon" 2>&1 &
 mon=$!
 # Wait until gpiomon holds the line, then press and release the e-stop.
-for _ in $(seq 300); do
-	gpioinfo lever-safety | grep -q '"gpiomon"' && break
-	sleep 0.1
-done
+within_60s monitored
 $stim line estop 1
 $stim line estop 0
-for _ in $(seq 300); do
-	kill -0 $mon 2> /dev/null || break
-	sleep 0.1
-done
+within_60s gone $mon
 kill $mon 2> /dev/null
 wait $mon
 show "$out/mon"
@@ -82,7 +81,7 @@ for d in /sys/class/input/event*; do
 		node=/dev/input/${d##*/}
 	fi
 done
-timeout 120 evtest "$node" > "$out/evtest" 2>&1 &
+timeout 120 evtest "$node" < /dev/null > "$out/evtest" 2>&1 &
 ev=$!
 wait_grep 'Testing ...' "$out/evtest"
 $stim button pain 1

@@ -34,9 +34,11 @@ check()	# description, then a command that must succeed
 	fi
 }
 owner_mode() { stat -L -c '%G %a' "$1" 2> /dev/null; }
-wait_for()	# test expression words: up to 30 s
+wait_for()	# test expression words: up to 60 s
 {
-	for _ in $(seq 300); do
+	local end=$((SECONDS + 60))
+
+	while [ $SECONDS -lt $end ]; do
 		test "$@" && return 0
 		sleep 0.1
 	done
@@ -105,7 +107,9 @@ udevadm settle --timeout=60
 link_ok() { [ "$(readlink -f "/dev/lever/by-serial/$serial")" = /dev/lever0 ]; }
 relinked()
 {
-	for _ in $(seq 300); do
+	local end=$((SECONDS + 60))
+
+	while [ $SECONDS -lt $end ]; do
 		link_ok && return 0
 		sleep 0.1
 	done
