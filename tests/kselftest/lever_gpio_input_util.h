@@ -28,6 +28,9 @@
 #define LEVER_TEST_WAIT_MS	20000
 #define LEVER_TEST_TIMEOUT_S	180
 
+/* Records read from /dev/leverN in one go: the driver's ring per file. */
+#define LEVER_TEST_RECORDS	1024
+
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif

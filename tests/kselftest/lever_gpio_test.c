@@ -6,8 +6,13 @@
  * requested.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <gpiod.h>
+#include <linux/types.h>
 #include <poll.h>
+#include <unistd.h>
+
+#include "uapi/linux/lever.h"
 
 #include "kselftest_harness.h"
 #include "lever_gpio_input_util.h"
@@ -268,6 +273,74 @@ TEST_F_VM(line, other_lines_changing_raise_no_event)
 	ASSERT_EQ(1, next_event(self->line, LEVER_TEST_WAIT_MS, &ev));
 	EXPECT_EQ(GPIOD_LINE_EVENT_RISING_EDGE, ev.event_type);
 	EXPECT_EQ(0, next_event(self->line, 200, &ev));
+}
+
+/*
+ * The edge comes from the very sample that first shows the line: its
+ * timestamp is not before that sample's URB completion as /dev/lever0
+ * records it. The gap between the two is printed as a measurement.
+ */
+TEST_F_VM(line, edge_is_raised_by_the_first_sample_showing_the_line)
+{
+	static struct lever_sample rec[LEVER_TEST_RECORDS];
+	unsigned int bit = 1u << variant->offset;
+	struct gpiod_line_event ev;
+	unsigned long long edge_ns;
+	int fd, tries;
+
+	fd = open("/dev/lever0", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, gpiod_line_request_both_edges_events(self->line,
+							  "kselftest"));
+	/* A record lost to overflow may be the one: try again then. */
+	for (tries = 0; tries < 5; tries++) {
+		const struct lever_sample *first = NULL;
+		bool before_seen = false;
+		ssize_t n;
+		int i;
+
+		ASSERT_EQ(0, lever_stim("line %s 0", variant->name));
+		EXPECT_EQ(0, wait_value(self->line, 0));
+		while (next_event(self->line, 0, &ev) == 1)
+			;
+		while (read(fd, rec, sizeof(rec)) > 0)
+			;
+		ASSERT_EQ(0, lever_stim("line %s 1", variant->name));
+		/* the release's event may still have been on its way */
+		do {
+			ASSERT_EQ(1, next_event(self->line, LEVER_TEST_WAIT_MS,
+						&ev));
+		} while (ev.event_type != GPIOD_LINE_EVENT_RISING_EDGE);
+		edge_ns = ev.ts.tv_sec * 1000000000ull + ev.ts.tv_nsec;
+		while (!first) {
+			n = read(fd, rec, sizeof(rec));
+			if (n < 0 && errno == EAGAIN) {
+				struct pollfd pfd = { fd, POLLIN, 0 };
+
+				ASSERT_EQ(1, poll(&pfd, 1, LEVER_TEST_WAIT_MS));
+				continue;
+			}
+			ASSERT_LT(0, n);
+			for (i = 0; i < n / (ssize_t)sizeof(rec[0]); i++) {
+				if (rec[i].flags & LEVER_SAMPLE_OVERFLOW)
+					before_seen = false;
+				if (!(rec[i].lines & bit)) {
+					before_seen = true;
+					continue;
+				}
+				first = &rec[i];
+				break;
+			}
+		}
+		if (!before_seen)
+			continue;
+		EXPECT_LE(first->timestamp_ns, edge_ns);
+		TH_LOG("edge raised %llu ns after the URB completion of the sample that showed %s",
+		       edge_ns - first->timestamp_ns, variant->name);
+		break;
+	}
+	EXPECT_GT(5, tries);
+	close(fd);
 }
 
 /*
