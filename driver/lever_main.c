@@ -1230,22 +1230,24 @@ static void lever_disconnect(struct usb_interface *intf)
 	ldev->controller = NULL;
 	spin_unlock_irq(&ldev->lock);
 	mutex_unlock(&ldev->io_mutex);
+	wake_up_interruptible_all(&ldev->wait);
+
+	/* the node goes first: no new open finds a dying board */
+	cdev_device_del(&ldev->cdev, &ldev->dev);
+	/* a replugged board may have the number again */
+	ida_free(&lever_minors, ldev->minor);
+	ldev->minor = -1;
 
 	/* no callback re-arms a timer or resubmits once disconnected is set */
 	hrtimer_cancel(&ldev->wd_timer);
 	hrtimer_cancel(&ldev->tick_timer);
 	lever_kill_urbs(ldev);
-	wake_up_interruptible_all(&ldev->wait);
 	/* no completion runs any more, so no update races the removal */
 	lever_input_remove(ldev->input);
 	lever_gpio_remove(ldev->gpio);
 	ldev->input = NULL;
 	ldev->gpio = NULL;
 
-	cdev_device_del(&ldev->cdev, &ldev->dev);
-	/* the node is gone: a replugged board may have the number again */
-	ida_free(&lever_minors, ldev->minor);
-	ldev->minor = -1;
 	usb_set_intfdata(intf, NULL);
 	dev_info(&intf->dev, "LEVER board %s disconnected\n",
 		 ldev->info.serial);

@@ -156,9 +156,10 @@ static int open_dev(int flags)
 {
 	int i, fd;
 
+	/* ENODEV: the node of an unplugged board not yet removed */
 	for (i = 0; i < 1000; i++) {
 		fd = open(dev_path(), flags);
-		if (fd >= 0 || errno != ENOENT)
+		if (fd >= 0 || (errno != ENOENT && errno != ENODEV))
 			return fd;
 		sleep_ms(10);
 	}
@@ -963,6 +964,7 @@ TEST_F(lever, disconnect_wakes_a_blocking_poll_with_hup)
 	sleep_ms(200);
 	ASSERT_EQ(0, sim(NULL, 0, "disconnect"));
 	EXPECT_EQ(0, wait_child(pid, 5000));
+	EXPECT_TRUE(wait_gone(dev_path(), 2000));
 }
 
 TEST_F(lever, disconnect_while_armed_ends_commands_with_enodev)
