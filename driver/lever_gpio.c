@@ -201,6 +201,11 @@ static void lever_gpio_irq_relres(struct irq_data *d)
 		complete(&g->irqs_released);
 }
 
+/*
+ * No irq_bus_lock: mask, unmask and the trigger type only decide what
+ * lever_gpio_update() raises; nothing is sent to the board, whose lines
+ * arrive in every sample frame anyway.
+ */
 static const struct irq_chip lever_gpio_irq_chip = {
 	.name			= "lever-safety",
 	.irq_mask		= lever_gpio_irq_mask,
