@@ -73,11 +73,19 @@ static uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+static int rt_priority = RT_PRIORITY;
+
+/* Only the pacing thread asks for SCHED_FIFO: endpoint I/O threads at
+ * real-time priority starve ksoftirqd, which on dummy_hcd runs the very
+ * timer that moves the transfers. */
 static void try_realtime(const char *who)
 {
-	struct sched_param sp = { .sched_priority = RT_PRIORITY };
-	int ret = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+	struct sched_param sp = { .sched_priority = rt_priority };
+	int ret;
 
+	if (!rt_priority)
+		return;
+	ret = pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
 	if (ret)
 		fprintf(stderr, "lever-simd: %s thread stays SCHED_OTHER: %s\n",
 			who, strerror(ret));
@@ -137,7 +145,6 @@ static void *writer_main(void *arg)
 	int fd = gadget_in_fd(s->gadget);
 	ssize_t n;
 
-	try_realtime("writer");
 	for (;;) {
 		pthread_mutex_lock(&s->lock);
 		while (!atomic_load(&s->quit) && (!s->mail_full || !s->enabled))
@@ -171,7 +178,6 @@ static void *reader_main(void *arg)
 	int fd = gadget_out_fd(s->gadget);
 	ssize_t n;
 
-	try_realtime("reader");
 	while (!atomic_load(&s->quit)) {
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0) {
@@ -554,7 +560,7 @@ static void join_blocked(pthread_t t)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: lever-simd --udc UDC --control SOCKET [--serial S] "
-		"[--rate HZ] [--seed N]\n");
+		"[--rate HZ] [--seed N] [--rt-priority P]\n");
 }
 
 int main(int argc, char **argv)
@@ -565,6 +571,7 @@ int main(int argc, char **argv)
 		{ "serial", required_argument, NULL, 's' },
 		{ "rate", required_argument, NULL, 'r' },
 		{ "seed", required_argument, NULL, 'S' },
+		{ "rt-priority", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 }
 	};
@@ -613,6 +620,15 @@ int main(int argc, char **argv)
 					optarg);
 				return 2;
 			}
+			break;
+		case 'p':
+			v = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || v > 99) {
+				fprintf(stderr, "lever-simd: --rt-priority %s: 0 (none) .. 99\n",
+					optarg);
+				return 2;
+			}
+			rt_priority = v;
 			break;
 		case 'h':
 			usage(stdout);

@@ -12,8 +12,6 @@
 #include <string.h>
 #include <time.h>
 #include <libusb.h>
-#include <sched.h>
-#include <sys/mman.h>
 
 #include "lever_wire.h"
 
@@ -380,12 +378,8 @@ int main(int argc, char **argv)
 			"raw HEX | garbage N SEED | ctrl REQUEST [ARGS]\n");
 		return 2;
 	}
-	/* A measuring instrument: as root it reads at real-time priority so
-	 * that what it reports is the board's timing, not its own. */
-	struct sched_param sp = { .sched_priority = 40 };
-
-	if (sched_setscheduler(0, SCHED_FIFO, &sp) == 0)
-		mlockall(MCL_CURRENT | MCL_FUTURE);
+	/* No real-time priority here: the emulated host controller's timer
+	 * runs in ksoftirqd, which a SCHED_FIFO reader would starve. */
 	if (open_board())
 		return 3;
 	if (!strcmp(argv[1], "stream") && argc == 3)
