@@ -686,10 +686,11 @@ int main(int argc, char **argv)
 		struct rt_snapshot snap;
 
 		rt_snapshot(d.rt, &snap);
-		printf("leverd: trace hash %016llx over %llu cycles (%.3f s simulated), overruns %llu, late wake-ups %llu\n",
+		printf("leverd: trace hash %016llx over %llu cycles (%.3f s %s), overruns %llu, late wake-ups %llu\n",
 		       (unsigned long long)d.trace_hash,
 		       (unsigned long long)d.trace_records,
 		       snap.st.now_ns / 1e9,
+		       d.sim ? "simulated" : "monotonic clock",
 		       (unsigned long long)snap.overruns,
 		       (unsigned long long)snap.late_wakeups);
 		if (!d.stepped)
