@@ -33,6 +33,7 @@ struct lever_sim {
 	struct lever_gate gate;
 	uint64_t now_ns;		/* virtual clock */
 	unsigned int speed;		/* 0: stepped; N: N x real time */
+	bool lockstep;			/* speed>0: never past the caller */
 	uint64_t base_virtual_ns;	/* speed>0: virtual time at ... */
 	uint64_t base_mono_ns;		/* ... this CLOCK_MONOTONIC time */
 	uint32_t watchdog_ms;		/* for the next arm */
@@ -247,6 +248,26 @@ static int lever_sim_follow_real_time(struct lever_sim *s)
 	target = s->base_virtual_ns + (mono - s->base_mono_ns) * s->speed;
 	if (target <= s->now_ns)
 		return 0;
+	if (s->lockstep) {
+		uint64_t next = board_next_sample_ns(s->board);
+
+		/*
+		 * pace=lockstep: the clock waits for the caller. It moves
+		 * on to the next sample only once the caller has taken
+		 * every queued one and that sample is due in paced real
+		 * time, so a caller preempted on a busy machine slows the
+		 * simulation down instead of missing its own watchdog.
+		 */
+		if (s->count || target < next)
+			return 0;
+		ret = lever_sim_advance(s, next - s->now_ns);
+		if (target - s->now_ns > LEVER_SIM_MAX_CATCH_UP_NS / 10) {
+			/* far behind: slip rather than burst */
+			s->base_virtual_ns = s->now_ns;
+			s->base_mono_ns = mono;
+		}
+		return ret;
+	}
 	dv = target - s->now_ns;
 	if (dv > LEVER_SIM_MAX_CATCH_UP_NS)
 		dv = LEVER_SIM_MAX_CATCH_UP_NS;
@@ -714,9 +735,12 @@ static const struct lever_ops lever_sim_ops = {
 	.sim_set_runner = lever_sim_do_set_runner,
 };
 
-/* "seed=42,speed=0,serial=X" into @cfg and @speed; -EINVAL if malformed. */
+/*
+ * "seed=42,speed=0,pace=real,serial=X" into @cfg, @speed and @lockstep;
+ * -EINVAL if malformed.
+ */
 static int lever_sim_parse(const char *opts, struct board_config *cfg,
-			   unsigned int *speed)
+			   unsigned int *speed, bool *lockstep)
 {
 	char buf[256], *save = NULL, *tok;
 
@@ -735,6 +759,15 @@ static int lever_sim_parse(const char *opts, struct board_config *cfg,
 				return -EINVAL;
 			memset(cfg->serial, 0, sizeof(cfg->serial));
 			memcpy(cfg->serial, val, strlen(val));
+			continue;
+		}
+		if (!strcmp(tok, "pace")) {
+			if (!strcmp(val, "lockstep"))
+				*lockstep = true;
+			else if (!strcmp(val, "real"))
+				*lockstep = false;
+			else
+				return -EINVAL;
 			continue;
 		}
 		if (*val < '0' || *val > '9')
@@ -792,11 +825,12 @@ int lever_sim_open(const char *opts, unsigned int flags,
 	struct board_config cfg;
 	struct lever_sim *s;
 	unsigned int speed = 0;
+	bool lockstep = false;
 	int ret;
 
 	board_default_config(&cfg);
 	cfg.plant.seed = 1;
-	ret = lever_sim_parse(opts, &cfg, &speed);
+	ret = lever_sim_parse(opts, &cfg, &speed, &lockstep);
 	if (ret)
 		return ret;
 	s = calloc(1, sizeof(*s));
@@ -806,6 +840,7 @@ int lever_sim_open(const char *opts, unsigned int flags,
 	s->base.flags = flags;
 	s->epfd = s->evfd = s->tfd = -1;
 	s->speed = speed;
+	s->lockstep = lockstep;
 	s->watchdog_ms = LEVER_GATE_WATCHDOG_DEF_MS;
 	ret = board_new(&cfg, &s->board);
 	if (ret)

@@ -216,10 +216,17 @@ struct lever_dev;
  *                     the virtual clock moves only when the caller steps or
  *                     reads, see lever_dev_read_sample(); N: N times real
  *                     time, at most 1000; default 0), serial=XYZ
- *                     (default "SIM0001"). All gate times (the watchdog)
- *                     are virtual: at speed=N a controller must command
- *                     N times as often in real time. A machine too slow
- *                     for N lets the clock slip rather than burst.
+ *                     (default "SIM0001"), pace=real|lockstep (default
+ *                     real). All gate times (the watchdog) are virtual:
+ *                     at speed=N with pace=real a controller must command
+ *                     N times as often in real time, and a machine too
+ *                     slow for N lets the clock slip rather than burst.
+ *                     pace=lockstep (accelerated demos and soak runs):
+ *                     the clock never moves past a sample the caller has
+ *                     not read, so a preempted caller slows the
+ *                     simulation down instead of tripping its watchdog;
+ *                     controller stalls are then not observable (use
+ *                     pace=real or lever-simd for those).
  *   "usb:" or "usb:SERIAL" the read-only libusb diagnostic link to the
  *                     first (or the named) board; only when lever.ko is not
  *                     bound to it

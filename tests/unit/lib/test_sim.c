@@ -118,7 +118,8 @@ static void test_open_rejects_malformed_sim_options(void **state)
 {
 	static const char *const bad[] = {
 		"sim:speed=x", "sim:colour=red", "sim:seed=", "sim:seed",
-		"sim:speed=-1", "sim:speed=100000",
+		"sim:speed=-1", "sim:speed=100000", "sim:pace=fast",
+		"sim:pace=",
 		"sim:serial=ABCDEFGHIJKLMNOPQRSTUVWXYZ",
 	};
 	struct lever_dev *dev = NULL;
@@ -590,6 +591,59 @@ static void test_speed_n_drain_ends_with_eagain_even_when_too_fast(void **state)
 	lever_dev_close(dev);
 }
 
+static void test_lockstep_clock_waits_for_a_caller_that_stalls(void **state)
+{
+	struct lever_dev *dev = open_sim("sim:speed=100,pace=lockstep");
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	struct lever_dev_status st;
+	uint64_t before, after;
+
+	assert_int_equal(lever_dev_arm(dev), 0);
+	assert_int_equal(command(dev, 50000, 500, 0), 0);
+	assert_int_equal(lever_sim_now(dev, &before), 0);
+	/* 50 ms of real time is 5 s of virtual time at speed=100 */
+	nanosleep(&ts, NULL);
+	assert_int_equal(lever_sim_now(dev, &after), 0);
+	/* at most the one sample the caller has not read yet */
+	assert_true(after - before <= 2 * MS);
+	st = status_of(dev);
+	assert_int_equal(st.state, LEVER_DEV_STATE_ARMED);
+	assert_int_equal(st.watchdog_trips, 0);
+	lever_dev_close(dev);
+}
+
+static void test_lockstep_samples_have_no_sequence_gap(void **state)
+{
+	struct lever_dev *dev = open_sim("sim:speed=1000,pace=lockstep");
+	struct lever_dev_sample a, b;
+	int i;
+
+	assert_int_equal(lever_dev_read_sample(dev, &a), 0);
+	for (i = 0; i < 500; i++) {
+		assert_int_equal(lever_dev_read_sample(dev, &b), 0);
+		assert_int_equal(b.seq, a.seq + 1);
+		assert_int_equal(b.lost, 0);
+		a = b;
+	}
+	lever_dev_close(dev);
+}
+
+static void test_real_pace_caller_stall_trips_the_watchdog(void **state)
+{
+	struct lever_dev *dev = open_sim("sim:speed=100,pace=real");
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+	struct lever_dev_status st;
+
+	assert_int_equal(lever_dev_arm(dev), 0);
+	assert_int_equal(command(dev, 50000, 500, 0), 0);
+	/* a caller silent for 5 s of virtual time is a hung controller */
+	nanosleep(&ts, NULL);
+	st = status_of(dev);
+	assert_int_equal(st.watchdog_trips, 1);
+	assert_true(st.faults & LEVER_DEV_FAULT_WATCHDOG);
+	lever_dev_close(dev);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -629,6 +683,9 @@ int main(void)
 		cmocka_unit_test(test_speed_n_runs_clock_at_least_n_times_real_time),
 		cmocka_unit_test(test_speed_n_blocking_read_waits_for_the_sample),
 		cmocka_unit_test(test_speed_n_drain_ends_with_eagain_even_when_too_fast),
+		cmocka_unit_test(test_lockstep_clock_waits_for_a_caller_that_stalls),
+		cmocka_unit_test(test_lockstep_samples_have_no_sequence_gap),
+		cmocka_unit_test(test_real_pace_caller_stall_trips_the_watchdog),
 	};
 
 	return cmocka_run_group_tests_name("liblever sim transport", tests,
