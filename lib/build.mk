@@ -124,6 +124,7 @@ BENCH_CMDS  += $(LIBLEVER_BENCH)
 
 # make install-liblever [DESTDIR=...] [LIBLEVER_PREFIX=/usr/local]
 .PHONY: install-liblever
+INSTALL_TARGETS += install-liblever
 install-liblever: $(LIBLEVER_SO) $(LIBLEVER_A) $(LIBLEVER_PC)
 	install -d $(DESTDIR)$(LIBLEVER_PREFIX)/lib/pkgconfig \
 		$(DESTDIR)$(LIBLEVER_PREFIX)/include/lever
