@@ -18,6 +18,7 @@
 #define G_M_S2			9.80665
 #define BELT_STOPPED_MM_S	20.0
 #define BELT_STOPPED_SAMPLES	50	/* seen at zero this long: stopped */
+#define PRESSURE_AVG_S		0.5	/* averages several strides */
 #define INCLINE_RATE_CENTI_PCT_S 50.0
 #define INCLINE_JERK_CENTI_PCT_S2 100.0
 /* mass assumed for rates when none is known: small mass, slow rates */
@@ -38,6 +39,7 @@ struct loop {
 	uint32_t cause;
 	uint64_t safe_since_ns;
 	double hold_pa;			/* pressure held in the safe state */
+	double pressure_lp_pa;		/* command averaged over strides */
 	double pressure_cmd_pa;
 	double mass_kg;
 	double bw_pct;			/* followed target, % carried */
@@ -162,7 +164,12 @@ static void loop_enter_safe(struct loop *l, uint32_t cause)
 	l->mode = LOOP_STOPPING;
 	l->cause = cause;
 	l->safe_since_ns = l->now_ns;
-	l->hold_pa = l->pressure_cmd_pa;
+	/*
+	 * Hold the last command, or its stride average if that is lower: an
+	 * instantaneous command may be a peak of the law fighting a stride,
+	 * and held once the runner stops it would lift them above target.
+	 */
+	l->hold_pa = fmin(l->pressure_cmd_pa, l->pressure_lp_pa);
 	/*
 	 * A stop must never speed the belt up: drop any acceleration at
 	 * once (the jerk limit is for comfort, the stop comes first).
@@ -223,6 +230,7 @@ static void loop_follow(struct loop *l, uint32_t faults)
 		sup_restart(l->sup);
 		/* bumpless: start from what is applied and measured now */
 		law_reset(l->law, l->pressure_cmd_pa, l->force_n);
+		l->pressure_lp_pa = l->pressure_cmd_pa;
 		break;
 	case LOOP_RUN:
 		if (t->generation < l->gen) {
@@ -344,6 +352,8 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 		in.force_n = l->force_n;
 		in.dt_s = l->dt_s;
 		l->pressure_cmd_pa = law_update(l->law, &in);
+		l->pressure_lp_pa += (l->pressure_cmd_pa - l->pressure_lp_pa) *
+				     l->dt_s / PRESSURE_AVG_S;
 		break;
 	}
 	case LOOP_RELEASING:

@@ -387,6 +387,29 @@ static void test_fault_in_idle_blocks_start_without_a_stop(void **state)
 	assert_int_equal(R.st.mode, LOOP_RUN);
 }
 
+static void test_safe_state_holds_no_stride_peak(void **state)
+{
+	double worst = 0;
+	int k;
+
+	/* stops at many phases of the stride: the pressure held is never
+	 * a stride peak, at most 2 %BW above the target */
+	for (k = 0; k < 8; k++) {
+		teardown(state);
+		setup(state);
+		start_running();
+		cycles(k * 45);
+		tplant_fault(R.p, TPLANT_BTN_STOP, true);
+		cycles(2);
+		/* what is held, as force: pressure x 0.002 N/Pa */
+		worst = fmax(worst, R.out.cmd.support_pressure_pa * 0.002 -
+				    0.2 * MG);
+	}
+	print_message("# worst held support above target: %.1f N\n",
+		      worst);
+	assert_true(worst <= 0.02 * MG);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -421,6 +444,7 @@ int main(void)
 		T(test_board_armed_only_at_an_explicit_start),
 		T(test_gate_stopping_by_itself_is_a_fault),
 		T(test_fault_in_idle_blocks_start_without_a_stop),
+		T(test_safe_state_holds_no_stride_peak),
 	};
 
 	return cmocka_run_group_tests_name("leverd loop", tests, NULL, NULL);
