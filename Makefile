@@ -9,6 +9,7 @@ BUILD     ?= build
 KVER      ?= $(shell scripts/kver)
 KDIR      ?= /lib/modules/$(KVER)/build
 KSRC      := $(BUILD)/ksrc
+NPROC     := $(shell nproc 2>/dev/null || echo 1)
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
@@ -62,14 +63,14 @@ include $(sort $(wildcard */build.mk */*/build.mk))
 userspace: $(ALL_TARGETS)
 
 check: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@rm -rf $(BUILD)/test-logs; mkdir -p $(BUILD)/test-logs
 	@$(MAKE) --no-print-directory -k check-unit check-vm; \
 	tests/tap-summary $(BUILD)/test-logs
 
 check-unit: userspace
 	@mkdir -p $(BUILD)/test-logs
-	@rc=0; for t in $(UNIT_TESTS); do \
+	@rc=0; for t in $(UNIT_TESTS) tests/check-style; do \
 		tests/tap-run unit $$t || rc=1; \
 	done; exit $$rc
 
@@ -80,8 +81,8 @@ check-vm: all
 	done; exit $$rc
 
 check-style: ksrc
-	$(KSRC)/scripts/checkpatch.pl --no-tree --strict --terse \
-		-f driver/*.c driver/*.h include/uapi/linux/*.h
+	$(KSRC)/scripts/checkpatch.pl --no-tree --strict --terse --ignore CAMELCASE \
+		-f $(filter-out %.mod.c,$(wildcard driver/*.c)) driver/*.h include/uapi/linux/*.h
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
 
 demo: deps

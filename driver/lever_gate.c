@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0
+// SPDX-License-Identifier: GPL-2.0 OR MIT
 /*
  * lever_gate.c - the safety gate of lever.ko (and of liblever's sim
  * transport): every set-point passes here before it reaches the board.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0 */
+/* SPDX-License-Identifier: GPL-2.0 OR MIT */
 /*
  * lever_gate.h - the safety gate between the controlling file and the
  * board: limits, slew limits, arming rules, watchdog and stops. Pure C,
