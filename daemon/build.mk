@@ -33,6 +33,22 @@ $(BUILD)/tests/unit/daemon/test_%: $(BUILD)/obj/tests/unit/daemon/test_%.o \
 	$(CC) -o $@ $^ $(call PKG_LIBS,cmocka) $(call PKG_LIBS,jansson) \
 		-lm -lpthread
 
+# The same 200-seed simulation on the project's plant model (sim/plant.h)
+# through a small board adapter (tests/unit/daemon/pplant.c).
+LEVERD_DSIM_PLANT := $(BUILD)/tests/unit/daemon/test_dsim_plant
+$(BUILD)/obj/tests/unit/daemon/pplant.o: EXTRA_CFLAGS += -Isim
+$(BUILD)/obj/tests/unit/daemon/test_dsim_plant.o: tests/unit/daemon/test_dsim.c \
+		daemon/build.mk
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(EXTRA_CFLAGS) -DN_RUNS=200 \
+		-DPLANT_NAME='"sim/plant.h"' -c -o $@ $<
+$(LEVERD_DSIM_PLANT): $(BUILD)/obj/tests/unit/daemon/test_dsim_plant.o \
+		$(BUILD)/obj/tests/unit/daemon/pplant.o \
+		$(BUILD)/obj/tests/unit/daemon/dsim.o $(LEVERD_CORE) \
+		$(BUILD)/libleversim.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(call PKG_LIBS,cmocka) -lm -lpthread
+
 # The daemon: links liblever (static, sim model inside) and the plans
 # engineer's libleverplan.
 LEVERD := $(BUILD)/leverd
@@ -44,6 +60,7 @@ $(LEVERD): $(BUILD)/obj/daemon/leverd.o $(LEVERD_CORE) $(BUILD)/libleverplan.a \
 	$(CC) -o $@ $^ $(call PKG_LIBS,libusb-1.0 libgpiod libevdev) \
 		$(call PKG_LIBS,jansson) $(call PKG_LIBS,sqlite3) -lm -lpthread
 
-ALL_TARGETS += $(LEVERD_CORE) $(LEVERD_UNIT_TESTS) $(LEVERD)
+ALL_TARGETS += $(LEVERD_CORE) $(LEVERD_UNIT_TESTS) $(LEVERD) \
+	       $(LEVERD_DSIM_PLANT)
 UNIT_TESTS  += tests/unit/daemon/test_leverd.sh
-UNIT_TESTS  += $(LEVERD_UNIT_TESTS)
+UNIT_TESTS  += $(LEVERD_UNIT_TESTS) $(LEVERD_DSIM_PLANT)
