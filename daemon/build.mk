@@ -49,6 +49,14 @@ $(LEVERD_DSIM_PLANT): $(BUILD)/obj/tests/unit/daemon/test_dsim_plant.o \
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(call PKG_LIBS,cmocka) -lm -lpthread
 
+# The RT side on liblever's sim transport.
+LEVERD_TEST_RT := $(BUILD)/tests/unit/daemon/test_rt
+$(LEVERD_TEST_RT): $(BUILD)/obj/tests/unit/daemon/test_rt.o $(LEVERD_CORE) \
+		$(BUILD)/liblever.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(call PKG_LIBS,cmocka) \
+		$(call PKG_LIBS,libusb-1.0 libgpiod libevdev) -lm -lpthread
+
 # The daemon: links liblever (static, sim model inside) and the plans
 # engineer's libleverplan.
 LEVERD := $(BUILD)/leverd
@@ -61,6 +69,6 @@ $(LEVERD): $(BUILD)/obj/daemon/leverd.o $(LEVERD_CORE) $(BUILD)/libleverplan.a \
 		$(call PKG_LIBS,jansson) $(call PKG_LIBS,sqlite3) -lm -lpthread
 
 ALL_TARGETS += $(LEVERD_CORE) $(LEVERD_UNIT_TESTS) $(LEVERD) \
-	       $(LEVERD_DSIM_PLANT)
+	       $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT)
 UNIT_TESTS  += tests/unit/daemon/test_leverd.sh
-UNIT_TESTS  += $(LEVERD_UNIT_TESTS) $(LEVERD_DSIM_PLANT)
+UNIT_TESTS  += $(LEVERD_UNIT_TESTS) $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT)

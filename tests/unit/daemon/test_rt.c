@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_rt.c - specification of the RT side's plumbing on liblever's sim
+ * transport, stepped: priority clamping, targets through the ring reach
+ * the cycle, the board is armed only by an explicit start, every cycle
+ * leaves a trace record, the snapshot follows, a reset reports back, and
+ * the real-time thread starts (as root) and stops.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "rt.h"
+#include "sup.h"
+
+static struct leverd_cfg cfg;
+static struct lever_dev *dev;
+static struct rt *rt;
+
+static int setup(void **state)
+{
+	cfg_defaults(&cfg);
+	if (lever_dev_open("sim:seed=9,speed=0", &dev))
+		return -1;
+	return rt_new(&cfg, dev, true, &rt);
+}
+
+static int teardown(void **state)
+{
+	rt_free(rt);
+	lever_dev_close(dev);
+	return 0;
+}
+
+static void run(int n)
+{
+	while (n--)
+		rt_cycle(rt);
+}
+
+static void post_run(uint32_t gen)
+{
+	struct rt_msg m = { .type = RT_MSG_TARGETS };
+
+	m.targets.generation = gen;
+	m.targets.run = SESS_RUN;
+	m.targets.belt_speed_mm_s = 1389;
+	m.targets.bw_carried_pct_x100 = 8000;
+	m.targets.mass_kg = 70;
+	assert_int_equal(rt_post(rt, &m), 0);
+}
+
+static void test_priority_above_system_max_is_clamped(void **state)
+{
+	char err[256];
+	int max = sched_get_priority_max(SCHED_FIFO);
+
+	assert_int_equal(rt_clamp_priority(max + 10, err, sizeof(err)), max);
+	assert_int_equal(rt_clamp_priority(10, err, sizeof(err)), 10);
+}
+
+static void test_targets_through_the_ring_move_the_belt(void **state)
+{
+	struct rt_snapshot s;
+
+	post_run(1);
+	run(5000);
+	rt_snapshot(rt, &s);
+	assert_int_equal(s.st.mode, LOOP_RUN);
+	assert_true(s.armed);
+	assert_true(s.st.belt_meas_mm_s > 1000);
+}
+
+static void test_nothing_is_armed_without_a_start(void **state)
+{
+	struct rt_snapshot s;
+
+	run(2000);
+	rt_snapshot(rt, &s);
+	assert_false(s.armed);
+	assert_int_equal(s.st.mode, LOOP_IDLE);
+}
+
+static void test_every_cycle_leaves_one_trace_record(void **state)
+{
+	struct rt_trace tr;
+	int n = 0;
+
+	run(100);
+	while (rt_next_trace(rt, &tr) == 0)
+		n++;
+	assert_int_equal(n, 100);
+}
+
+static void test_snapshot_counts_cycles_on_virtual_time(void **state)
+{
+	struct rt_snapshot s;
+
+	run(250);
+	rt_snapshot(rt, &s);
+	assert_int_equal(s.cycles, 250);
+	assert_true(s.st.now_ns >= 250000000ull);
+	assert_int_equal(s.overruns, 0);
+}
+
+static void test_estop_gives_a_fault_event_and_reset_reports(void **s)
+{
+	struct rt_msg m = { .type = RT_MSG_RESET };
+	struct rt_event ev;
+	bool fault = false, reset = false;
+
+	post_run(1);
+	run(3000);
+	lever_sim_set_line(dev, LEVER_DEV_LINE_ESTOP, 1);
+	run(5);
+	lever_sim_set_line(dev, LEVER_DEV_LINE_ESTOP, 0);
+	run(8000);
+	rt_post(rt, &m);
+	run(5);
+	while (rt_next_event(rt, &ev) == 0) {
+		if (ev.type == RT_EV_FAULT && (ev.bits & SUP_F_ESTOP))
+			fault = true;
+		if (ev.type == RT_EV_RESET && ev.err == 0)
+			reset = true;
+	}
+	assert_true(fault);
+	assert_true(reset);
+}
+
+static void test_rt_thread_starts_and_stops(void **state)
+{
+	struct lever_dev *d2;
+	struct rt *r2;
+	char err[256];
+
+	if (geteuid() != 0) {
+		skip();
+		return;
+	}
+	cfg.speed_factor = 1;
+	assert_int_equal(lever_dev_open("sim:seed=9,speed=1", &d2), 0);
+	assert_int_equal(rt_new(&cfg, d2, false, &r2), 0);
+	assert_int_equal(rt_start(r2, err, sizeof(err)), 0);
+	assert_int_equal(rt_priority(r2), cfg.rt_priority);
+	usleep(100000);
+	rt_stop(r2);
+	assert_true(rt_latency_quantile_us(r2, 0.5) >= 0);
+	rt_free(r2);
+	lever_dev_close(d2);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_priority_above_system_max_is_clamped),
+		T(test_targets_through_the_ring_move_the_belt),
+		T(test_nothing_is_armed_without_a_start),
+		T(test_every_cycle_leaves_one_trace_record),
+		T(test_snapshot_counts_cycles_on_virtual_time),
+		T(test_estop_gives_a_fault_event_and_reset_reports),
+		T(test_rt_thread_starts_and_stops),
+	};
+
+	return cmocka_run_group_tests_name("leverd rt", tests, NULL, NULL);
+}
