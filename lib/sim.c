@@ -56,6 +56,8 @@ struct lever_sim {
 	/* pollable fd */
 	int epfd, evfd, tfd;
 	bool ev_set;
+	bool fd_wanted;			/* lever_dev_fd() was called: keep
+					 * the eventfd in step (speed=0) */
 };
 
 static struct lever_sim *to_sim(struct lever_dev *dev)
@@ -81,7 +83,7 @@ static void lever_sim_sync_evfd(struct lever_sim *s)
 {
 	uint64_t v = 1;
 
-	if (s->speed)
+	if (s->speed || !s->fd_wanted)
 		return;
 
 	if (s->count && !s->ev_set) {
@@ -560,7 +562,18 @@ static int lever_sim_read_sample(struct lever_dev *dev,
 
 static int lever_sim_fd(struct lever_dev *dev)
 {
-	return to_sim(dev)->epfd;
+	struct lever_sim *s = to_sim(dev);
+
+	/*
+	 * A stepped caller that never polls (leverd's deterministic mode)
+	 * pays no eventfd syscalls per sample; one that asks for the fd
+	 * gets it in step from now on.
+	 */
+	if (!s->fd_wanted) {
+		s->fd_wanted = true;
+		lever_sim_sync_evfd(s);
+	}
+	return s->epfd;
 }
 
 static int lever_sim_reopen(struct lever_dev *dev)

@@ -301,7 +301,9 @@ static void make_sample(struct board *b)
 	f->length = htole16(sizeof(*f));
 	f->seq = htole32(seq);
 	f->board_time_ns = htole64(b->time_ns);
-	f->support_pressure_pa = htole32((uint32_t)ps.pressure_reading_pa);
+	/* the wire field is unsigned: the transducer saturates at zero */
+	f->support_pressure_pa = htole32(ps.pressure_reading_pa < 0 ? 0 :
+					 (uint32_t)ps.pressure_reading_pa);
 	f->support_force_mn = htole32((uint32_t)ps.force_reading_mn);
 	f->belt_speed_mm_s = htole32((uint32_t)ps.belt_reading_mm_s);
 	f->incline_centi_pct = htole16((uint16_t)ps.incline_reading_centi_pct);
