@@ -595,9 +595,11 @@ int main(int argc, char **argv)
 			s.sock_path = optarg;
 			break;
 		case 's':
+			/* it names the gadget's directories: never . or .. */
 			if (!*optarg || strlen(optarg) >= LEVER_SERIAL_LEN ||
-			    strpbrk(optarg, "/ \t\n")) {
-				fprintf(stderr, "lever-simd: --serial %s: 1..%d characters, no '/' or blanks\n",
+			    strpbrk(optarg, "/ \t\n") ||
+			    !strcmp(optarg, ".") || !strcmp(optarg, "..")) {
+				fprintf(stderr, "lever-simd: --serial %s: 1..%d characters, not . or .., no '/' or blanks\n",
 					optarg, LEVER_SERIAL_LEN - 1);
 				return 2;
 			}
