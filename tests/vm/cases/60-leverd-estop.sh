@@ -131,7 +131,32 @@ for attempt in range(5):
         print("# restart refused: %s" % r["error"]["message"])
 ok(len(held) >= 4, "support holds 80 %% BW carried within 3 %% (%s)" %
    ",".join("%.1f" % b for b in held), st)
-before = st["measured"]["support_force_n"]
+def board(key):
+    out = subprocess.run(simctl + ["state"], check=True, text=True,
+                         stdout=subprocess.PIPE).stdout
+    for line in out.splitlines():
+        k, _, v = line.partition("=")
+        if k == key:
+            return float(v)
+    return None
+
+# SAFETY.md: in the safe state the support pressure is held at its last
+# valid value and never raised; the support force may not exceed the
+# step's target by more than 5 %BW. The load cell also carries the
+# runner's stride swing, which the held (no longer regulated) pressure
+# does not cancel, so the force rule is checked on its mean. While
+# running, the law moves the pressure set-point with every stride; the
+# safe state may hold no more than the highest set-point of the second
+# before the press (1 % for set-points between two of our reads).
+mg = 70 * 9.80665
+target_n = (1 - 0.80) * mg
+setpoint_before = 0
+series = []
+for _ in range(40):
+    series.append(board("pressure_setpoint_pa"))
+    setpoint_before = max(setpoint_before, series[-1])
+    time.sleep(0.025)
+series.append("press")
 
 t0 = time.time()
 subprocess.run(simctl + ["estop", "press"], check=True,
@@ -146,16 +171,30 @@ for _ in range(50):
 ok(safe is not None, "e-stop: leverd in the safe state (after %.2f s)" %
    (safe or -1), st)
 
-peak = 0
+setpoint_peak = 0
+forces = []
 for _ in range(60):
     st = status()
-    peak = max(peak, st["measured"]["support_force_n"])
+    forces.append(st["measured"]["support_force_n"])
+    series.append(board("pressure_setpoint_pa"))
+    setpoint_peak = max(setpoint_peak, series[-1])
     if abs(st["measured"]["belt_speed_km_h"]) < 0.05:
         break
     time.sleep(0.1)
+for _ in range(10):     # one more second with the belt at rest
+    forces.append(status()["measured"]["support_force_n"])
+    setpoint_peak = max(setpoint_peak, board("pressure_setpoint_pa"))
+    time.sleep(0.1)
+mean_force = sum(forces) / len(forces)
+print("# pressure set-points around the press: %s" %
+      " ".join(str(int(v)) if v != "press" else v for v in series))
 ok(abs(st["measured"]["belt_speed_km_h"]) < 0.05, "belt stops", st)
-ok(peak < before + 30, "support not raised after the e-stop (%.1f N, "
-   "was %.1f N)" % (peak, before), st)
+ok(setpoint_before > 0 and
+   setpoint_peak <= setpoint_before * 1.01 + 100 and
+   mean_force <= target_n + 0.05 * mg,
+   "support not raised after the e-stop (pressure set-point %.0f Pa, "
+   "at most %.0f Pa before; mean force %.1f N, target %.1f N + 5 %%BW)" %
+   (setpoint_peak, setpoint_before or -1, mean_force, target_n), st)
 
 r = rq("reset")
 ok(not r["ok"] and r["error"]["code"] == "EBUSY",
