@@ -231,3 +231,23 @@ int ctl_call(struct ctl *c, const char *cmd, json_t *args, json_t **result)
 	ctl_disconnect(k);
 	return ret;
 }
+
+int ctl_state_command(struct ctl *c, const char *cmd, int argc, char **argv)
+{
+	json_t *res;
+	int ret;
+
+	if (argc > 1)
+		return ctl_usage(cmd, "'%s' takes no arguments ('%s' given)",
+				 cmd, argv[1]);
+	ret = ctl_call(c, cmd, NULL, &res);
+	if (ret)
+		return ret;
+	if (c->json)
+		ret = ctl_print_json(res);
+	else
+		printf("%s\n", json_string_value(json_object_get(res, "state")) ?:
+		       "ok");
+	json_decref(res);
+	return ret;
+}

@@ -76,6 +76,13 @@ bool ctl_opt_flag(const char *arg, const char *name);
  */
 int ctl_call(struct ctl *c, const char *cmd, json_t *args, json_t **result);
 
+/*
+ * A command that takes no argument and answers with the new state (pause,
+ * resume, stop, skip, reset): sends @cmd, prints the state or, with
+ * --json, the whole result. Returns an exit code like ctl_call().
+ */
+int ctl_state_command(struct ctl *c, const char *cmd, int argc, char **argv);
+
 /* A connection for streams (status --watch). */
 struct ctl_conn;
 int ctl_connect(struct ctl *c, struct ctl_conn **out);
