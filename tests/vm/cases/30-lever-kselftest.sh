@@ -3,7 +3,9 @@
 # lever.ko's kselftest suite (tests/kselftest/lever_test.c) against
 # lever-simd on dummy_hcd: starts the simulated board, waits for
 # /dev/lever0, runs the suite (TAP on stdout) and stops the board.
+# LEVER_KSELFTEST names another build of the suite (case 32: 32-bit).
 top=${LEVER_VM_TOP:-.}
+suite=${LEVER_KSELFTEST:-lever_test}
 sock=/run/lever-simd.sock
 log=/tmp/lever-simd.log
 
@@ -22,7 +24,7 @@ if [ ! -e /dev/lever0 ]; then
 	exit 1
 fi
 
-LEVER_SIM_SOCK=$sock "$top/build/kselftest/lever_test"
+LEVER_SIM_SOCK=$sock "$top/build/kselftest/$suite"
 rc=$?
 kill -TERM "$simd"
 wait "$simd"

@@ -1,29 +1,5 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # The 32-bit build of lever.ko's kselftest suite (compat ioctls) against
-# lever-simd on dummy_hcd: starts the simulated board, waits for
-# /dev/lever0, runs the suite (TAP on stdout) and stops the board.
-top=${LEVER_VM_TOP:-.}
-sock=/run/lever-simd.sock
-log=/tmp/lever-simd.log
-
-"$top/build/lever-simd" --udc dummy_udc.0 --control "$sock" >"$log" 2>&1 &
-simd=$!
-for _ in $(seq 300); do
-	[ -e /dev/lever0 ] && [ -S "$sock" ] && break
-	sleep 0.05
-done
-if [ ! -e /dev/lever0 ]; then
-	echo "1..1"
-	echo "not ok 1 - /dev/lever0 did not appear with lever-simd running"
-	sed 's/^/# simd: /' "$log"
-	dmesg | tail -n 20 | sed 's/^/# /'
-	kill "$simd"
-	exit 1
-fi
-
-LEVER_SIM_SOCK=$sock "$top/build/kselftest/lever_test32"
-rc=$?
-kill -TERM "$simd"
-wait "$simd"
-exit $rc
+# lever-simd on dummy_hcd, run the same way as case 30.
+LEVER_KSELFTEST=lever_test32 exec "$(dirname "$0")/30-lever-kselftest.sh"
