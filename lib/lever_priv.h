@@ -73,6 +73,16 @@ int lever_sim_open(const char *opts, unsigned int flags,
 int lever_usb_open(const char *serial, unsigned int flags,
 		   struct lever_dev **out);
 
+struct lever_wire_sample;
+/*
+ * A sample frame from the board's wire format (little-endian) into the
+ * API's record, stamped @timestamp_ns; lost and flags are left zero for
+ * the transport's own ring accounting.
+ */
+void lever_sample_from_wire(struct lever_dev_sample *d,
+			    const struct lever_wire_sample *w,
+			    uint64_t timestamp_ns);
+
 /* Copy at most @size - 1 bytes and NUL terminate; false if truncated. */
 bool lever_strlcpy(char *dst, const char *src, size_t size);
 

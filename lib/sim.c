@@ -135,23 +135,7 @@ static void lever_sim_queue(struct lever_sim *s,
 	s->have_seq = true;
 	s->next_seq = seq + 1;
 
-	memset(&d, 0, sizeof(d));
-	d.timestamp_ns = s->now_ns;
-	d.board_time_ns = le64toh(w->board_time_ns);
-	d.seq = seq;
-	d.support_pressure_pa = le32toh(w->support_pressure_pa);
-	d.support_force_mn = (int32_t)le32toh(w->support_force_mn);
-	d.belt_speed_mm_s = (int32_t)le32toh(w->belt_speed_mm_s);
-	d.incline_centi_pct = (int16_t)le16toh(w->incline_centi_pct);
-	d.lines = le16toh(w->lines);
-	d.buttons = le16toh(w->buttons);
-	d.board_state = le16toh(w->board_state);
-	d.board_faults = le32toh(w->faults);
-	d.cmd_seq_applied = le32toh(w->cmd_seq_applied);
-	d.pressure_setpoint_pa = le32toh(w->pressure_setpoint_pa);
-	d.belt_setpoint_mm_s = (int32_t)le32toh(w->belt_setpoint_mm_s);
-	d.incline_setpoint_centi_pct =
-		(int16_t)le16toh(w->incline_setpoint_centi_pct);
+	lever_sample_from_wire(&d, w, s->now_ns);
 	s->samples++;
 	s->last = d;
 

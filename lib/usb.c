@@ -112,23 +112,7 @@ static void lever_usb_push(struct lever_usb *u,
 	u->have_seq = true;
 	u->next_seq = seq + 1;
 
-	memset(&s, 0, sizeof(s));
-	s.timestamp_ns = lever_usb_now_ns();
-	s.board_time_ns = le64toh(w->board_time_ns);
-	s.seq = seq;
-	s.support_pressure_pa = le32toh(w->support_pressure_pa);
-	s.support_force_mn = (int32_t)le32toh(w->support_force_mn);
-	s.belt_speed_mm_s = (int32_t)le32toh(w->belt_speed_mm_s);
-	s.incline_centi_pct = (int16_t)le16toh(w->incline_centi_pct);
-	s.lines = le16toh(w->lines);
-	s.buttons = le16toh(w->buttons);
-	s.board_state = le16toh(w->board_state);
-	s.board_faults = le32toh(w->faults);
-	s.cmd_seq_applied = le32toh(w->cmd_seq_applied);
-	s.pressure_setpoint_pa = le32toh(w->pressure_setpoint_pa);
-	s.belt_setpoint_mm_s = (int32_t)le32toh(w->belt_setpoint_mm_s);
-	s.incline_setpoint_centi_pct =
-		(int16_t)le16toh(w->incline_setpoint_centi_pct);
+	lever_sample_from_wire(&s, w, lever_usb_now_ns());
 	u->samples++;
 	u->last = s;
 
