@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <sqlite3.h>
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store {
 	sqlite3 *db;
@@ -46,7 +46,36 @@ static const char schema[] =
 	" athlete_id INTEGER NOT NULL REFERENCES athletes(id),"
 	" plan TEXT NOT NULL,"
 	" confirmed_s INTEGER NOT NULL,"
-	" PRIMARY KEY (athlete_id, plan));";
+	" PRIMARY KEY (athlete_id, plan));"
+	/* version 2: the recorder's events and 10 Hz traces */
+	"CREATE TABLE IF NOT EXISTS events ("
+	" id INTEGER PRIMARY KEY,"
+	" wall_ms INTEGER NOT NULL,"
+	" mono_ns INTEGER NOT NULL,"
+	" session_id INTEGER REFERENCES sessions(id),"
+	" athlete_id INTEGER REFERENCES athletes(id),"
+	" kind TEXT NOT NULL,"
+	" cause TEXT NOT NULL,"
+	" detail TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX IF NOT EXISTS events_by_session ON events(session_id);"
+	"CREATE INDEX IF NOT EXISTS events_by_athlete ON events(athlete_id);"
+	"CREATE TABLE IF NOT EXISTS trace ("
+	" session_id INTEGER NOT NULL REFERENCES sessions(id),"
+	" t_ms INTEGER NOT NULL,"
+	" samples INTEGER NOT NULL,"
+	" force_mn_mean INTEGER NOT NULL,"
+	" force_mn_min INTEGER NOT NULL,"
+	" force_mn_max INTEGER NOT NULL,"
+	" pressure_pa_mean INTEGER NOT NULL,"
+	" belt_mm_s_mean INTEGER NOT NULL,"
+	" cmd_pressure_pa INTEGER NOT NULL,"
+	" cmd_belt_mm_s INTEGER NOT NULL,"
+	" cmd_incline_centi_pct INTEGER NOT NULL,"
+	" faults INTEGER NOT NULL,"
+	" mode INTEGER NOT NULL,"
+	" PRIMARY KEY (session_id, t_ms)) WITHOUT ROWID;";
+
+static const char *const event_kinds[] = { STORE_EVENT_KINDS };
 
 static int sql_err(int rc)
 {
@@ -80,7 +109,8 @@ static int exec(struct store *st, const char *sql)
 	return sql_err(sqlite3_exec(st->db, sql, NULL, NULL, NULL));
 }
 
-int store_open(struct store **out, const char *state_dir)
+static int store_open_conn(struct store **out, const char *state_dir,
+			   bool trace_writer)
 {
 	struct store *st;
 	char path[4096];
@@ -103,19 +133,35 @@ int store_open(struct store **out, const char *state_dir)
 		goto err;
 	}
 	sqlite3_busy_timeout(st->db, 2000);
-	/* Durable on power loss: fsync the journal and the database. */
-	ret = exec(st, "PRAGMA journal_mode=DELETE;"
+	/*
+	 * WAL: the recorder's trace writes and the event loop's records do
+	 * not block each other's readers. The event loop's connection stays
+	 * synchronous=FULL (each commit fsyncs the log: durable on power
+	 * loss); the recorder's may lose its last batch, never corrupt.
+	 */
+	ret = exec(st, trace_writer ?
+		       "PRAGMA journal_mode=WAL;"
+		       "PRAGMA synchronous=NORMAL;"
+		       "PRAGMA foreign_keys=ON;" :
+		       "PRAGMA journal_mode=WAL;"
 		       "PRAGMA synchronous=FULL;"
 		       "PRAGMA foreign_keys=ON;");
-	if (ret)
-		goto err;
+	if (ret || trace_writer)
+		goto out;
 	ret = exec(st, "BEGIN IMMEDIATE;");
 	if (ret)
 		goto err;
 	ret = exec(st, schema);
 	if (!ret)
-		ret = exec(st, "PRAGMA user_version=1;");
+		ret = exec(st, "PRAGMA user_version=2;");
 	/* A session that was running when leverd died or power was lost. */
+	if (!ret)
+		ret = exec(st, "INSERT INTO events(wall_ms, mono_ns, session_id,"
+			       " athlete_id, kind, cause, detail)"
+			       " SELECT CAST(strftime('%s','now') AS INTEGER)"
+			       " * 1000, 0, id, athlete_id, 'end', 'interrupted',"
+			       " 'still running when leverd started again'"
+			       " FROM sessions WHERE end_cause='running';");
 	if (!ret)
 		ret = exec(st, "UPDATE sessions SET end_cause='interrupted'"
 			       " WHERE end_cause='running';");
@@ -124,6 +170,7 @@ int store_open(struct store **out, const char *state_dir)
 		goto err;
 	}
 	ret = exec(st, "COMMIT;");
+out:
 	if (ret)
 		goto err;
 	*out = st;
@@ -132,6 +179,16 @@ err:
 	sqlite3_close(st->db);
 	free(st);
 	return ret;
+}
+
+int store_open(struct store **out, const char *state_dir)
+{
+	return store_open_conn(out, state_dir, false);
+}
+
+int store_open_trace_writer(struct store **out, const char *state_dir)
+{
+	return store_open_conn(out, state_dir, true);
 }
 
 void store_close(struct store *st)
@@ -320,19 +377,58 @@ static void text_col(sqlite3_stmt *s, int col, char *dst, size_t len)
 	snprintf(dst, len, "%s", t ? (const char *)t : "");
 }
 
+#define SESSION_COLS "SELECT id, athlete_id, plan, session, date, started_s," \
+	" ended_s, completed, pain, pain_score, end_cause, elapsed_ms," \
+	" steps_skipped FROM sessions"
+
+static void session_row(sqlite3_stmt *s, struct store_session *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->id = sqlite3_column_int64(s, 0);
+	r->athlete_id = sqlite3_column_int64(s, 1);
+	text_col(s, 2, r->plan, sizeof(r->plan));
+	text_col(s, 3, r->session, sizeof(r->session));
+	text_col(s, 4, r->date, sizeof(r->date));
+	r->started_s = sqlite3_column_int64(s, 5);
+	r->ended_s = sqlite3_column_int64(s, 6);
+	r->completed = sqlite3_column_int(s, 7);
+	r->pain = sqlite3_column_int(s, 8);
+	r->pain_score = sqlite3_column_int(s, 9);
+	text_col(s, 10, r->end_cause, sizeof(r->end_cause));
+	r->elapsed_ms = (uint32_t)sqlite3_column_int64(s, 11);
+	r->steps_skipped = (unsigned int)sqlite3_column_int(s, 12);
+}
+
+int store_session_get(struct store *st, int64_t id,
+		      struct store_session *out)
+{
+	sqlite3_stmt *s;
+	int ret, rc;
+
+	ret = prep(st, SESSION_COLS " WHERE id = ?;", &s);
+	if (ret)
+		return ret;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		session_row(s, out);
+	else
+		ret = rc == SQLITE_DONE ? -ENOENT : sql_err(rc);
+	sqlite3_finalize(s);
+	return ret;
+}
+
 int store_sessions(struct store *st, int64_t athlete_id, const char *plan,
 		   struct store_session **list, size_t *n)
 {
-	struct store_session *v = NULL, *nv, *r;
+	struct store_session *v = NULL, *nv;
 	sqlite3_stmt *s;
 	size_t cnt = 0;
 	int ret, rc;
 
 	*list = NULL;
 	*n = 0;
-	ret = prep(st, "SELECT id, athlete_id, plan, session, date, started_s,"
-		       " ended_s, completed, pain, pain_score, end_cause,"
-		       " elapsed_ms, steps_skipped FROM sessions"
+	ret = prep(st, SESSION_COLS
 		       " WHERE athlete_id = ?1 AND (?2 IS NULL OR plan = ?2)"
 		       " ORDER BY id;", &s);
 	if (ret)
@@ -349,21 +445,7 @@ int store_sessions(struct store *st, int64_t athlete_id, const char *plan,
 			break;
 		}
 		v = nv;
-		r = &v[cnt++];
-		memset(r, 0, sizeof(*r));
-		r->id = sqlite3_column_int64(s, 0);
-		r->athlete_id = sqlite3_column_int64(s, 1);
-		text_col(s, 2, r->plan, sizeof(r->plan));
-		text_col(s, 3, r->session, sizeof(r->session));
-		text_col(s, 4, r->date, sizeof(r->date));
-		r->started_s = sqlite3_column_int64(s, 5);
-		r->ended_s = sqlite3_column_int64(s, 6);
-		r->completed = sqlite3_column_int(s, 7);
-		r->pain = sqlite3_column_int(s, 8);
-		r->pain_score = sqlite3_column_int(s, 9);
-		text_col(s, 10, r->end_cause, sizeof(r->end_cause));
-		r->elapsed_ms = (uint32_t)sqlite3_column_int64(s, 11);
-		r->steps_skipped = (unsigned int)sqlite3_column_int(s, 12);
+		session_row(s, &v[cnt++]);
 	}
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
@@ -421,4 +503,236 @@ int store_synchronous(struct store *st)
 	ret = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -EIO;
 	sqlite3_finalize(s);
 	return ret;
+}
+
+int store_journal_mode(struct store *st, char *buf, size_t len)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	ret = prep(st, "PRAGMA journal_mode;", &s);
+	if (ret)
+		return ret;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		text_col(s, 0, buf, len);
+	else
+		ret = -EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
+
+/* ---- events ---- */
+
+static bool event_kind_known(const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(event_kinds) / sizeof(event_kinds[0]); i++)
+		if (!strcmp(kind, event_kinds[i]))
+			return true;
+	return false;
+}
+
+static void bind_id_or_null(sqlite3_stmt *s, int col, int64_t id)
+{
+	if (id > 0)
+		sqlite3_bind_int64(s, col, id);
+	else
+		sqlite3_bind_null(s, col);
+}
+
+int store_event_add(struct store *st, const struct store_event *ev,
+		    int64_t *id)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	if (!event_kind_known(ev->kind))
+		return -EINVAL;
+	ret = prep(st, "INSERT INTO events(wall_ms, mono_ns, session_id,"
+		       " athlete_id, kind, cause, detail)"
+		       " VALUES (?, ?, ?, ?, ?, ?, ?);", &s);
+	if (ret)
+		return ret;
+	sqlite3_bind_int64(s, 1, ev->wall_ms);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)ev->mono_ns);
+	bind_id_or_null(s, 3, ev->session_id);
+	bind_id_or_null(s, 4, ev->athlete_id);
+	sqlite3_bind_text(s, 5, ev->kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, ev->cause, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 7, ev->detail, -1, SQLITE_TRANSIENT);
+	ret = run(st, s, false);
+	if (!ret && id)
+		*id = sqlite3_last_insert_rowid(st->db);
+	return ret;
+}
+
+int store_events(struct store *st, const struct store_event_filter *f,
+		 struct store_event **list, size_t *n)
+{
+	struct store_event *v = NULL, *e;
+	sqlite3_stmt *s;
+	size_t cnt = 0;
+	int ret, rc;
+
+	*list = NULL;
+	*n = 0;
+	if (!f->limit)
+		return 0;
+	v = calloc(f->limit, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	ret = prep(st, "SELECT e.id, e.wall_ms, e.mono_ns,"
+		       " IFNULL(e.session_id, 0), IFNULL(e.athlete_id, 0),"
+		       " IFNULL(a.name, ''), e.kind, e.cause, e.detail"
+		       " FROM events e LEFT JOIN athletes a"
+		       " ON a.id = e.athlete_id"
+		       " WHERE (?1 = 0 OR e.athlete_id = ?1)"
+		       " AND (?2 = 0 OR e.session_id = ?2)"
+		       " AND e.wall_ms >= ?3 AND (?4 = 0 OR e.id < ?4)"
+		       " ORDER BY e.id DESC LIMIT ?5;", &s);
+	if (ret) {
+		free(v);
+		return ret;
+	}
+	sqlite3_bind_int64(s, 1, f->athlete_id);
+	sqlite3_bind_int64(s, 2, f->session_id);
+	sqlite3_bind_int64(s, 3, f->since_ms);
+	sqlite3_bind_int64(s, 4, f->before_id);
+	sqlite3_bind_int64(s, 5, f->limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && cnt < f->limit) {
+		e = &v[cnt++];
+		e->id = sqlite3_column_int64(s, 0);
+		e->wall_ms = sqlite3_column_int64(s, 1);
+		e->mono_ns = (uint64_t)sqlite3_column_int64(s, 2);
+		e->session_id = sqlite3_column_int64(s, 3);
+		e->athlete_id = sqlite3_column_int64(s, 4);
+		text_col(s, 5, e->athlete, sizeof(e->athlete));
+		text_col(s, 6, e->kind, sizeof(e->kind));
+		text_col(s, 7, e->cause, sizeof(e->cause));
+		text_col(s, 8, e->detail, sizeof(e->detail));
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		free(v);
+		return sql_err(rc) ? sql_err(rc) : -EIO;
+	}
+	*list = v;
+	*n = cnt;
+	return 0;
+}
+
+/* ---- traces ---- */
+
+int store_trace_add(struct store *st, int64_t session_id,
+		    const struct store_trace_row *rows, size_t n)
+{
+	const struct store_trace_row *r;
+	sqlite3_stmt *s = NULL;
+	size_t i;
+	int ret;
+
+
+	ret = exec(st, "BEGIN IMMEDIATE;");
+	if (ret)
+		return ret;
+	ret = prep(st, "INSERT OR REPLACE INTO trace(session_id, t_ms,"
+		       " samples, force_mn_mean, force_mn_min, force_mn_max,"
+		       " pressure_pa_mean, belt_mm_s_mean, cmd_pressure_pa,"
+		       " cmd_belt_mm_s, cmd_incline_centi_pct, faults, mode)"
+		       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);", &s);
+	for (i = 0; !ret && i < n; i++) {
+		r = &rows[i];
+		sqlite3_bind_int64(s, 1, session_id);
+		sqlite3_bind_int64(s, 2, r->t_ms);
+		sqlite3_bind_int64(s, 3, r->samples);
+		sqlite3_bind_int64(s, 4, r->force_mn_mean);
+		sqlite3_bind_int64(s, 5, r->force_mn_min);
+		sqlite3_bind_int64(s, 6, r->force_mn_max);
+		sqlite3_bind_int64(s, 7, r->pressure_pa_mean);
+		sqlite3_bind_int64(s, 8, r->belt_mm_s_mean);
+		sqlite3_bind_int64(s, 9, r->cmd_pressure_pa);
+		sqlite3_bind_int64(s, 10, r->cmd_belt_mm_s);
+		sqlite3_bind_int64(s, 11, r->cmd_incline_centi_pct);
+		sqlite3_bind_int64(s, 12, r->faults);
+		sqlite3_bind_int64(s, 13, r->mode);
+		ret = sql_err(sqlite3_step(s));
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);	/* NULL when prep failed: a no-op */
+	if (!ret)
+		ret = exec(st, "COMMIT;");
+	if (ret)
+		exec(st, "ROLLBACK;");
+	return ret;
+}
+
+int store_trace_count(struct store *st, int64_t session_id, size_t *n)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	ret = prep(st, "SELECT COUNT(*) FROM trace WHERE session_id = ?;",
+		   &s);
+	if (ret)
+		return ret;
+	sqlite3_bind_int64(s, 1, session_id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(s, 0);
+	else
+		ret = -EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_trace_rows(struct store *st, int64_t session_id, size_t offset,
+		     size_t limit, struct store_trace_row **rows, size_t *n)
+{
+	struct store_trace_row *v, *r;
+	sqlite3_stmt *s;
+	size_t cnt = 0;
+	int ret, rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (!limit)
+		return 0;
+	v = calloc(limit, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	ret = prep(st, "SELECT t_ms, samples, force_mn_mean, force_mn_min,"
+		       " force_mn_max, pressure_pa_mean, belt_mm_s_mean,"
+		       " cmd_pressure_pa, cmd_belt_mm_s, cmd_incline_centi_pct,"
+		       " faults, mode FROM trace WHERE session_id = ?"
+		       " ORDER BY t_ms LIMIT ? OFFSET ?;", &s);
+	if (ret) {
+		free(v);
+		return ret;
+	}
+	sqlite3_bind_int64(s, 1, session_id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)limit);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)offset);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && cnt < limit) {
+		r = &v[cnt++];
+		r->t_ms = (uint32_t)sqlite3_column_int64(s, 0);
+		r->samples = (uint32_t)sqlite3_column_int64(s, 1);
+		r->force_mn_mean = (int32_t)sqlite3_column_int64(s, 2);
+		r->force_mn_min = (int32_t)sqlite3_column_int64(s, 3);
+		r->force_mn_max = (int32_t)sqlite3_column_int64(s, 4);
+		r->pressure_pa_mean = (uint32_t)sqlite3_column_int64(s, 5);
+		r->belt_mm_s_mean = (int32_t)sqlite3_column_int64(s, 6);
+		r->cmd_pressure_pa = (uint32_t)sqlite3_column_int64(s, 7);
+		r->cmd_belt_mm_s = (int32_t)sqlite3_column_int64(s, 8);
+		r->cmd_incline_centi_pct = (int32_t)sqlite3_column_int64(s, 9);
+		r->faults = (uint32_t)sqlite3_column_int64(s, 10);
+		r->mode = (uint32_t)sqlite3_column_int64(s, 11);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		free(v);
+		return sql_err(rc) ? sql_err(rc) : -EIO;
+	}
+	*rows = v;
+	*n = cnt;
+	return 0;
 }

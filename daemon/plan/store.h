@@ -39,6 +39,14 @@ struct store_session {
 
 /* Creates state_dir (one level) and the database when missing. */
 int store_open(struct store **st, const char *state_dir);
+
+/*
+ * A second connection for the recorder thread: the same database in WAL
+ * mode, synchronous=NORMAL (a power cut may lose the last second of a
+ * trace, never an event or a session), no clean-up of running sessions.
+ * Open it after store_open() has made the schema.
+ */
+int store_open_trace_writer(struct store **st, const char *state_dir);
 void store_close(struct store *st);
 
 /* -EEXIST when the name is taken. */
@@ -71,5 +79,75 @@ int store_criteria_confirm(struct store *st, int64_t athlete_id,
 
 /* The connection's PRAGMA synchronous (2 = FULL), or -errno. */
 int store_synchronous(struct store *st);
+/* The database's journal mode ("wal") into buf, or -errno. */
+int store_journal_mode(struct store *st, char *buf, size_t len);
+
+/* One session record by id; -ENOENT when there is none. */
+int store_session_get(struct store *st, int64_t id,
+		      struct store_session *out);
+
+/*
+ * Events: faults, stops, resets, pain reports, starts and ends, each its
+ * own transaction (synchronous=FULL) written when it happens.
+ */
+#define STORE_EVENT_KINDS "fault", "stop", "reset", "pain", "start", \
+	"pause", "resume", "skip", "estop", "safety-key", "end"
+#define STORE_EVENT_CAUSE_MAX	128
+#define STORE_EVENT_DETAIL_MAX	256
+
+struct store_event {
+	int64_t id;
+	int64_t wall_ms;		/* unix time, ms */
+	uint64_t mono_ns;		/* leverd's clock (virtual on sim:) */
+	int64_t session_id;		/* 0: none */
+	int64_t athlete_id;		/* 0: none */
+	char athlete[64];		/* name ("" when none), read only */
+	char kind[16];			/* one of STORE_EVENT_KINDS */
+	char cause[STORE_EVENT_CAUSE_MAX];
+	char detail[STORE_EVENT_DETAIL_MAX];
+};
+
+/* -EINVAL for an unknown kind; *id may be NULL. */
+int store_event_add(struct store *st, const struct store_event *ev,
+		    int64_t *id);
+
+struct store_event_filter {
+	int64_t athlete_id;		/* 0: any */
+	int64_t session_id;		/* 0: any */
+	int64_t since_ms;		/* wall time, 0: any */
+	int64_t before_id;		/* only ids below it, 0: no bound */
+	unsigned int limit;		/* 1.. */
+};
+
+/* Matching events, newest first; *list is malloc'ed (free it). */
+int store_events(struct store *st, const struct store_event_filter *f,
+		 struct store_event **list, size_t *n);
+
+/*
+ * A session's trace at 10 Hz: one row per 100 ms window from the start,
+ * in the board's integer units.
+ */
+struct store_trace_row {
+	uint32_t t_ms;			/* window start, from session start */
+	uint32_t samples;		/* cycles in the window */
+	int32_t force_mn_mean;		/* measured support force, mN */
+	int32_t force_mn_min;
+	int32_t force_mn_max;
+	uint32_t pressure_pa_mean;	/* measured support pressure */
+	int32_t belt_mm_s_mean;		/* measured belt speed */
+	uint32_t cmd_pressure_pa;	/* commanded, at the window end */
+	int32_t cmd_belt_mm_s;
+	int32_t cmd_incline_centi_pct;
+	uint32_t faults;		/* OR of supervisor fault bits */
+	uint32_t mode;			/* loop mode at the window end */
+};
+
+/* Appends rows in one transaction. */
+int store_trace_add(struct store *st, int64_t session_id,
+		    const struct store_trace_row *rows, size_t n);
+int store_trace_count(struct store *st, int64_t session_id, size_t *n);
+/* Rows [offset, offset + limit) by time; *rows malloc'ed (free it). */
+int store_trace_rows(struct store *st, int64_t session_id, size_t offset,
+		     size_t limit, struct store_trace_row **rows, size_t *n);
 
 #endif /* LEVER_STORE_H */

@@ -3,7 +3,8 @@
  * test_store.c - specification of the records store: athletes and session
  * records survive closing and reopening (a daemon restart), a session that
  * was running when the daemon died reads back as interrupted, durability is
- * synchronous=FULL.
+ * synchronous=FULL; events and 10 Hz trace rows read back as written, in
+ * WAL mode so that the recorder's connection does not block the daemon's.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -226,6 +227,226 @@ static void test_unwritable_state_dir_is_an_error(void **state)
 	assert_null(st);
 }
 
+static int64_t anna_session(struct store *st, int64_t *athlete_id)
+{
+	struct store_athlete a;
+	int64_t id;
+
+	assert_int_equal(store_athlete_add(st, "anna", 70000, 1), 0);
+	assert_int_equal(store_athlete_get(st, "anna", &a), 0);
+	assert_int_equal(store_session_begin(st, a.id, "p", "week3-day2",
+					     "2026-11-24", 1000, &id), 0);
+	if (athlete_id)
+		*athlete_id = a.id;
+	return id;
+}
+
+static void end_session(struct store *st, int64_t sid)
+{
+	struct store_session r = { .id = sid, .ended_s = 2000 };
+
+	strcpy(r.end_cause, "completed");
+	assert_int_equal(store_session_end(st, &r), 0);
+}
+
+static void add_event(struct store *st, int64_t wall_ms, int64_t sid,
+		      int64_t aid, const char *kind, const char *cause)
+{
+	struct store_event ev = { 0 };
+
+	ev.wall_ms = wall_ms;
+	ev.mono_ns = (uint64_t)wall_ms * 1000000 + 7;
+	ev.session_id = sid;
+	ev.athlete_id = aid;
+	snprintf(ev.kind, sizeof(ev.kind), "%s", kind);
+	snprintf(ev.cause, sizeof(ev.cause), "%s", cause);
+	snprintf(ev.detail, sizeof(ev.detail), "detail of %s", kind);
+	assert_int_equal(store_event_add(st, &ev, NULL), 0);
+}
+
+static struct store_event *events(struct store *st, int64_t aid,
+				  int64_t sid, int64_t since_ms,
+				  int64_t before_id, unsigned int limit,
+				  size_t *n)
+{
+	struct store_event_filter f = { aid, sid, since_ms, before_id, limit };
+	struct store_event *l;
+
+	assert_int_equal(store_events(st, &f, &l, n), 0);
+	return l;
+}
+
+static void test_events_survive_reopen_newest_first(void **state)
+{
+	struct store *st;
+	struct store_event *l;
+	int64_t sid, aid;
+	size_t n;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	sid = anna_session(st, &aid);
+	add_event(st, 5000, sid, aid, "start", "operator");
+	add_event(st, 6000, 0, 0, "fault", "stale-samples");
+	end_session(st, sid);
+	store_close(st);
+
+	assert_int_equal(store_open(&st, dir), 0);
+	l = events(st, 0, 0, 0, 0, 10, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(l[0].kind, "fault");
+	assert_string_equal(l[0].cause, "stale-samples");
+	assert_int_equal(l[0].session_id, 0);
+	assert_int_equal(l[0].athlete_id, 0);
+	assert_string_equal(l[0].athlete, "");
+	assert_string_equal(l[1].kind, "start");
+	assert_int_equal(l[1].wall_ms, 5000);
+	assert_true(l[1].mono_ns == 5000000007ull);
+	assert_int_equal(l[1].session_id, sid);
+	assert_string_equal(l[1].athlete, "anna");
+	assert_string_equal(l[1].detail, "detail of start");
+	assert_true(l[0].id > l[1].id);
+	free(l);
+	store_close(st);
+}
+
+static void test_event_of_unknown_kind_is_refused(void **state)
+{
+	struct store *st;
+	struct store_event ev = { .wall_ms = 1 };
+	size_t n;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	strcpy(ev.kind, "explosion");
+	assert_int_equal(store_event_add(st, &ev, NULL), -EINVAL);
+	free(events(st, 0, 0, 0, 0, 10, &n));
+	assert_int_equal(n, 0);
+	store_close(st);
+}
+
+static void test_events_filter_by_session_athlete_time_and_page(void **state)
+{
+	struct store *st;
+	struct store_event *l;
+	int64_t sid, aid;
+	size_t n;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	sid = anna_session(st, &aid);
+	add_event(st, 1000, 0, 0, "estop", "pressed");
+	add_event(st, 2000, sid, aid, "start", "operator");
+	add_event(st, 3000, sid, aid, "pain", "operator");
+	add_event(st, 4000, sid, aid, "end", "pain");
+	add_event(st, 5000, 0, 0, "reset", "operator");
+
+	free(events(st, 0, sid, 0, 0, 10, &n));
+	assert_int_equal(n, 3);
+	free(events(st, aid, 0, 0, 0, 10, &n));
+	assert_int_equal(n, 3);
+	l = events(st, 0, 0, 3000, 0, 10, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(l[2].kind, "pain");
+	free(l);
+	/* pages: the two newest, then the two before them */
+	l = events(st, 0, 0, 0, 0, 2, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(l[1].kind, "end");
+	free(l);
+	l = events(st, 0, 0, 0, 4, 2, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(l[0].kind, "pain");
+	assert_string_equal(l[1].kind, "start");
+	free(l);
+	store_close(st);
+}
+
+static void test_running_session_at_reopen_gets_an_end_event(void **state)
+{
+	struct store *st;
+	struct store_event *l;
+	int64_t sid;
+	size_t n;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	sid = anna_session(st, NULL);
+	store_close(st);	/* as if leverd died here */
+	assert_int_equal(store_open(&st, dir), 0);
+	l = events(st, 0, sid, 0, 0, 10, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(l[0].kind, "end");
+	assert_string_equal(l[0].cause, "interrupted");
+	free(l);
+	store_close(st);
+	/* and only once */
+	assert_int_equal(store_open(&st, dir), 0);
+	free(events(st, 0, sid, 0, 0, 10, &n));
+	assert_int_equal(n, 1);
+	store_close(st);
+}
+
+static void test_database_is_in_wal_mode(void **state)
+{
+	struct store *st, *w;
+	char mode[16] = "";
+
+	assert_int_equal(store_open(&st, dir), 0);
+	assert_int_equal(store_journal_mode(st, mode, sizeof(mode)), 0);
+	assert_string_equal(mode, "wal");
+	assert_int_equal(store_open_trace_writer(&w, dir), 0);
+	assert_int_equal(store_synchronous(w), 1);	/* NORMAL */
+	assert_int_equal(store_synchronous(st), 2);	/* still FULL */
+	store_close(w);
+	store_close(st);
+}
+
+static void test_trace_rows_read_back_in_time_order_by_page(void **state)
+{
+	struct store *st, *w;
+	struct store_trace_row rows[3] = {
+		{ .t_ms = 200, .samples = 50, .force_mn_mean = -5 },
+		{ .t_ms = 0, .samples = 100, .force_mn_mean = 1,
+		  .force_mn_min = -2, .force_mn_max = 3,
+		  .pressure_pa_mean = 4, .belt_mm_s_mean = 5,
+		  .cmd_pressure_pa = 6, .cmd_belt_mm_s = 7,
+		  .cmd_incline_centi_pct = -8, .faults = 9, .mode = 1 },
+		{ .t_ms = 100, .samples = 100 },
+	}, *r;
+	int64_t sid;
+	size_t n;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	sid = anna_session(st, NULL);
+	assert_int_equal(store_open_trace_writer(&w, dir), 0);
+	assert_int_equal(store_trace_add(w, sid, rows, 3), 0);
+	store_close(w);
+	assert_int_equal(store_trace_count(st, sid, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(store_trace_rows(st, sid, 0, 2, &r, &n), 0);
+	assert_int_equal(n, 2);
+	assert_memory_equal(&r[0], &rows[1], sizeof(r[0]));
+	assert_int_equal(r[1].t_ms, 100);
+	free(r);
+	assert_int_equal(store_trace_rows(st, sid, 2, 2, &r, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(r[0].t_ms, 200);
+	assert_int_equal(r[0].force_mn_mean, -5);
+	free(r);
+	store_close(st);
+}
+
+static void test_session_get_by_id(void **state)
+{
+	struct store *st;
+	struct store_session r;
+	int64_t sid;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	sid = anna_session(st, NULL);
+	assert_int_equal(store_session_get(st, sid, &r), 0);
+	assert_string_equal(r.session, "week3-day2");
+	assert_int_equal(store_session_get(st, sid + 1, &r), -ENOENT);
+	store_close(st);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -242,6 +463,13 @@ int main(void)
 		T(test_criteria_confirmation_is_kept),
 		T(test_database_is_synchronous_full),
 		T(test_unwritable_state_dir_is_an_error),
+		T(test_events_survive_reopen_newest_first),
+		T(test_event_of_unknown_kind_is_refused),
+		T(test_events_filter_by_session_athlete_time_and_page),
+		T(test_running_session_at_reopen_gets_an_end_event),
+		T(test_database_is_in_wal_mode),
+		T(test_trace_rows_read_back_in_time_order_by_page),
+		T(test_session_get_by_id),
 	};
 
 	return cmocka_run_group_tests_name("records store", tests, NULL, NULL);
