@@ -47,7 +47,15 @@ struct sess {
 	bool fault;			/* a fault ended it; needs reset */
 	char fault_cause[128];
 	json_t *summary;		/* for sess_take_summary */
+
+	/* the recorder's view: events and the 10 Hz trace */
+	uint64_t start_ns, end_ns;	/* leverd's clock */
+	const char *source;		/* who asks: "operator", "key", ... */
+	uint64_t events_failed;		/* events the store refused */
 };
+
+/* After its end a session's trace goes on while the belt stops. */
+#define TRACE_TRAIL_NS	(60ull * 1000000000ull)
 
 static time_t default_wall(void *ctx)
 {
@@ -90,6 +98,7 @@ int sess_open(struct sess **out, const char *plans_dir, const char *state_dir)
 		return ret;
 	}
 	s->wall = default_wall;
+	s->source = "operator";
 	*out = s;
 	return 0;
 }
@@ -139,6 +148,83 @@ static bool active(const struct sess *s)
 	enum seq_state st = s->seq ? seq_state(s->seq) : SEQ_IDLE;
 
 	return st == SEQ_RUNNING || st == SEQ_PAUSED;
+}
+
+/* ---- events (SAFETY.md rule 6) ---- */
+
+static int64_t wall_ms(struct sess *s)
+{
+	struct timespec ts;
+
+	if (s->wall == default_wall && !clock_gettime(CLOCK_REALTIME, &ts))
+		return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)s->wall(s->wall_ctx) * 1000;
+}
+
+static int note(struct sess *s, uint64_t now_ns, int64_t session_id,
+		int64_t athlete_id, const char *kind, const char *cause,
+		const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+/* One event, committed (synchronous=FULL) before this returns. */
+static int note(struct sess *s, uint64_t now_ns, int64_t session_id,
+		int64_t athlete_id, const char *kind, const char *cause,
+		const char *fmt, ...)
+{
+	struct store_event ev;
+	va_list ap;
+	int ret;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.wall_ms = wall_ms(s);
+	ev.mono_ns = now_ns;
+	ev.session_id = session_id;
+	ev.athlete_id = athlete_id;
+	snprintf(ev.kind, sizeof(ev.kind), "%s", kind);
+	snprintf(ev.cause, sizeof(ev.cause), "%s", cause ? cause : "");
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(ev.detail, sizeof(ev.detail), fmt, ap);
+		va_end(ap);
+	}
+	ret = store_event_add(s->store, &ev, NULL);
+	if (ret)
+		s->events_failed++;
+	return ret;
+}
+
+/* An event of the session in progress (running, or stopping after it). */
+#define note_session(s, now_ns, kind, cause, ...) \
+	note(s, now_ns, (s)->rec_id, (s)->athlete.id, kind, cause, \
+	     __VA_ARGS__)
+
+bool sess_recording(struct sess *s, uint64_t now_ns, int64_t *id,
+		    uint64_t *start_ns)
+{
+	bool on = s->seq && s->rec_id > 0 &&
+		  (active(s) || (s->recorded && s->have_fb &&
+				 !s->fb.belt_stopped &&
+				 now_ns - s->end_ns < TRACE_TRAIL_NS));
+
+	if (id)
+		*id = on ? s->rec_id : 0;
+	if (start_ns)
+		*start_ns = on ? s->start_ns : 0;
+	return on;
+}
+
+int sess_event(struct sess *s, uint64_t now_ns, const char *kind,
+	       const char *cause, const char *detail)
+{
+	bool cur = sess_recording(s, now_ns, NULL, NULL);
+
+	return note(s, now_ns, cur ? s->rec_id : 0,
+		    cur ? s->athlete.id : 0, kind, cause, "%s",
+		    detail ? detail : "");
+}
+
+struct store *sess_store(struct sess *s)
+{
+	return s->store;
 }
 
 /* ---- arguments ---- */
@@ -418,10 +504,12 @@ static json_t *record_json(const struct store_session *r)
 			      "elapsed_s", r->elapsed_ms / 1000.0,
 			      "steps_skipped", (json_int_t)r->steps_skipped);
 
-	if (o)
+	if (o) {
 		json_object_set_new(o, "pain_score",
 				    r->pain_score >= 0 ?
 				    json_integer(r->pain_score) : json_null());
+		json_object_set_new(o, "id", json_integer(r->id));
+	}
 	return o;
 }
 
@@ -537,6 +625,11 @@ static void record_end(struct sess *s, uint64_t now_ns)
 	r.steps_skipped = seq_steps_skipped(s->seq);
 	ret = store_session_end(s->store, &r);
 	s->recorded = true;
+	s->end_ns = now_ns;
+	note_session(s, now_ns, "end", r.end_cause,
+		     "%.1f s of %.1f s planned, %u step(s) skipped%s",
+		     r.elapsed_ms / 1000.0, s->ps->total_ms / 1000.0,
+		     r.steps_skipped, ret ? "; the session record failed" : "");
 
 	json_decref(s->summary);
 	s->summary = json_pack("{s:s, s:s, s:s, s:f, s:s, s:b, s:b, s:o, s:s, s:f, s:f, s:I, s:b}",
@@ -552,6 +645,9 @@ static void record_end(struct sess *s, uint64_t now_ns)
 		"planned_s", s->ps->total_ms / 1000.0,
 		"steps_skipped", (json_int_t)r.steps_skipped,
 		"recorded", ret == 0);
+	if (s->summary)
+		json_object_set_new(s->summary, "record_id",
+				    json_integer(s->rec_id));
 	if (s->summary && !compute_next(s, &s->athlete, s->plan, &nx, NULL))
 		json_object_set_new(s->summary, "next",
 				    nx.session[0] ? json_string(nx.session) :
@@ -703,13 +799,20 @@ static int cmd_start(struct sess *s, const json_t *args, uint64_t now_ns,
 	}
 	s->recorded = false;
 	s->generation++;
+	s->start_ns = now_ns;
 	seq_start(s->seq, now_ns);
+	note_session(s, now_ns, "start", s->source,
+		     "plan %s, session %s, athlete %s, %.1f kg",
+		     s->plan->id, ps->name, a.name, a.mass_g / 1000.0);
 	*result = json_pack("{s:s, s:s, s:s, s:f, s:I, s:f, s:I}",
 			    "plan", s->plan->id, "session", ps->name,
 			    "athlete", a.name, "mass_kg", a.mass_g / 1000.0,
 			    "total_s", (json_int_t)(ps->total_ms / 1000),
 			    "support_needed_n", need_n,
 			    "generation", (json_int_t)s->generation);
+	if (*result)
+		json_object_set_new(*result, "record_id",
+				    json_integer(s->rec_id));
 	return 0;
 store_err:
 	say(msg, len, ret, "cannot use the records database: %s",
@@ -733,6 +836,17 @@ static json_t *state_result(struct sess *s, uint64_t now_ns)
 	return sess_status(s, now_ns);
 }
 
+static void note_pain(struct sess *s, uint64_t now_ns, int64_t session_id,
+		      int64_t athlete_id, int score, const char *when)
+{
+	char sc[32] = "no score";
+
+	if (score >= 0)
+		snprintf(sc, sizeof(sc), "score %d/10", score);
+	note(s, now_ns, session_id, athlete_id, "pain", s->source, "%s, %s",
+	     sc, when);
+}
+
 static int cmd_pain(struct sess *s, const json_t *args, uint64_t now_ns,
 		    json_t **result, char *msg, size_t len)
 {
@@ -753,6 +867,9 @@ static int cmd_pain(struct sess *s, const json_t *args, uint64_t now_ns,
 	}
 	if (active(s)) {
 		seq_pain(s->seq, now_ns, score);
+		note_pain(s, now_ns, s->rec_id, s->athlete.id, score,
+			  "during the session");
+		note_session(s, now_ns, "stop", "pain", NULL);
 		record_end(s, now_ns);
 		ret = compute_next(s, &s->athlete, s->plan, &nx, NULL);
 		*result = json_pack("{s:s, s:s, s:o, s:b, s:s}",
@@ -785,6 +902,7 @@ static int cmd_pain(struct sess *s, const json_t *args, uint64_t now_ns,
 		return say(msg, len, ret, "cannot record the pain report: %s",
 			   strerror(-ret));
 	}
+	note_pain(s, now_ns, recs[n - 1].id, a.id, score, "after the session");
 	nx.session[0] = '\0';
 	{
 		char ignore[256];
@@ -965,6 +1083,31 @@ int sess_request(struct sess *s, const char *cmd, const json_t *args,
 		 bool may_command, uint64_t now_ns, json_t **result,
 		 char *msg, size_t len)
 {
+	return sess_request_from(s, "operator", cmd, args, may_command,
+				 now_ns, result, msg, len);
+}
+
+static int sess_dispatch(struct sess *s, const char *cmd, const json_t *args,
+			 bool may_command, uint64_t now_ns, json_t **result,
+			 char *msg, size_t len);
+
+int sess_request_from(struct sess *s, const char *source, const char *cmd,
+		      const json_t *args, bool may_command, uint64_t now_ns,
+		      json_t **result, char *msg, size_t len)
+{
+	int ret;
+
+	s->source = source ? source : "operator";
+	ret = sess_dispatch(s, cmd, args, may_command, now_ns, result, msg,
+			    len);
+	s->source = "operator";
+	return ret;
+}
+
+static int sess_dispatch(struct sess *s, const char *cmd, const json_t *args,
+			 bool may_command, uint64_t now_ns, json_t **result,
+			 char *msg, size_t len)
+{
 	bool known = false, read_only = false;
 	int ret = 0;
 
@@ -1010,8 +1153,10 @@ int sess_request(struct sess *s, const char *cmd, const json_t *args,
 		if (!ret && seq_pause(s->seq, now_ns))
 			ret = say(msg, len, -EINVAL,
 				  "the session is paused already");
-		if (!ret)
+		if (!ret) {
+			note_session(s, now_ns, "pause", s->source, NULL);
 			*result = state_result(s, now_ns);
+		}
 	} else if (!strcmp(cmd, "resume")) {
 		ret = need_session(s, "resume", msg, len);
 		if (!ret && seq_state(s->seq) != SEQ_PAUSED)
@@ -1020,12 +1165,14 @@ int sess_request(struct sess *s, const char *cmd, const json_t *args,
 		if (!ret) {
 			s->generation++;
 			seq_resume(s->seq, now_ns);
+			note_session(s, now_ns, "resume", s->source, NULL);
 			*result = state_result(s, now_ns);
 		}
 	} else if (!strcmp(cmd, "stop")) {
 		ret = need_session(s, "stop", msg, len);
 		if (!ret) {
 			seq_stop(s->seq, now_ns, SEQ_END_OPERATOR);
+			note_session(s, now_ns, "stop", s->source, NULL);
 			record_end(s, now_ns);
 			*result = state_result(s, now_ns);
 		}
@@ -1033,6 +1180,7 @@ int sess_request(struct sess *s, const char *cmd, const json_t *args,
 		ret = need_session(s, "skip", msg, len);
 		if (!ret) {
 			seq_skip(s->seq, now_ns);
+			note_session(s, now_ns, "skip", s->source, NULL);
 			record_end(s, now_ns);
 			*result = state_result(s, now_ns);
 		}
@@ -1046,6 +1194,9 @@ int sess_request(struct sess *s, const char *cmd, const json_t *args,
 				  "the %s is still active; release it, then reset",
 				  s->fb.estop ? "e-stop" : "safety key");
 		if (!ret) {
+			note(s, now_ns, 0, 0, "reset", s->source, "%s%s",
+			     s->fault ? "cleared: " : "no fault latched",
+			     s->fault ? s->fault_cause : "");
 			s->fault = false;
 			s->fault_cause[0] = '\0';
 			drop_session(s);
@@ -1065,6 +1216,7 @@ void sess_fault(struct sess *s, uint64_t now_ns, const char *cause)
 	s->fault = true;
 	if (active(s)) {
 		seq_stop(s->seq, now_ns, SEQ_END_FAULT);
+		note_session(s, now_ns, "stop", "fault", "%s", s->fault_cause);
 		record_end(s, now_ns);
 	}
 }

@@ -84,6 +84,33 @@ int sess_request(struct sess *s, const char *cmd, const json_t *args,
 		 bool may_command, uint64_t now_ns, json_t **result,
 		 char *msg, size_t msg_len);
 
+/*
+ * sess_request() on behalf of @source ("operator" for the control socket,
+ * "key" for the pendant and console): the events it records name it.
+ */
+int sess_request_from(struct sess *s, const char *source, const char *cmd,
+		      const json_t *args, bool may_command, uint64_t now_ns,
+		      json_t **result, char *msg, size_t msg_len);
+
+/*
+ * Records an event the daemon saw (a fault, an e-stop edge, a signal;
+ * kinds as in store.h) with the session in progress, if any. Committed
+ * before it returns; 0 or -errno.
+ */
+int sess_event(struct sess *s, uint64_t now_ns, const char *kind,
+	       const char *cause, const char *detail);
+
+/*
+ * Whether a session's trace is being taken at now_ns: while it runs or is
+ * paused, and after its end until the belt is seen stopped (at most 60 s).
+ * *id is its record id and *start_ns its start (leverd's clock); 0 if not.
+ */
+bool sess_recording(struct sess *s, uint64_t now_ns, int64_t *id,
+		    uint64_t *start_ns);
+
+/* The records store, for reads in the event loop (events, traces). */
+struct store *sess_store(struct sess *s);
+
 /* Advance the session with the RT feedback; fill the targets to follow. */
 void sess_tick(struct sess *s, const struct sess_feedback *fb,
 	       struct sess_targets *out);

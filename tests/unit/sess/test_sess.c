@@ -3,7 +3,9 @@
  * test_sess.c - specification of leverd's operator logic: every refusal to
  * start is its own test with the sentence it must say, pause/resume/stop/
  * pain drive the targets the RT side follows, pain regresses the plan to
- * the previous week, records survive a restart. Runs on the shipped plan
+ * the previous week, records survive a restart, and every start, stop,
+ * pain report, reset and end is an event in the store (SAFETY.md rule 6)
+ * at the moment it happens. Runs on the shipped plan
  * with an injected wall clock (UTC) and monotonic time.
  */
 #include <errno.h>
@@ -18,6 +20,7 @@
 #include <cmocka.h>
 
 #include "sess.h"
+#include "store.h"
 
 #define S(x)	((uint64_t)(x) * 1000000000ull)
 #define DAY	86400
@@ -527,6 +530,166 @@ static void test_unknown_command_is_refused(void **state)
 	assert_int_equal(req("launch", NULL, S(2)), -ENOSYS);
 }
 
+/* ---- events ---- */
+
+static struct store_event evs[32];
+static size_t n_evs;
+
+/* The recorded events, oldest first, into evs. */
+static void read_events(void)
+{
+	struct store_event_filter f = { .limit = 32 };
+	struct store_event *l;
+	size_t i;
+
+	assert_int_equal(store_events(sess_store(s), &f, &l, &n_evs), 0);
+	for (i = 0; i < n_evs; i++)
+		evs[i] = l[n_evs - 1 - i];
+	free(l);
+}
+
+static void assert_event(size_t i, const char *kind, const char *cause)
+{
+	if (i >= n_evs)
+		fail_msg("event %zu (%s) missing: only %zu", i, kind, n_evs);
+	if (strcmp(evs[i].kind, kind) || strcmp(evs[i].cause, cause))
+		fail_msg("event %zu is %s/%s, not %s/%s", i, evs[i].kind,
+			 evs[i].cause, kind, cause);
+}
+
+static void test_start_and_end_are_events_of_the_session(void **state)
+{
+	uint64_t t = run_through("week3-day2", S(10));
+
+	read_events();
+	assert_int_equal(n_evs, 2);
+	assert_event(0, "start", "operator");
+	assert_true(evs[0].mono_ns == S(10));
+	assert_int_equal(evs[0].wall_ms, (int64_t)wall * 1000);
+	assert_string_equal(evs[0].athlete, "anna");
+	assert_non_null(strstr(evs[0].detail, "week3-day2"));
+	assert_event(1, "end", "completed");
+	assert_true(evs[1].mono_ns <= t);
+	assert_int_equal(evs[1].session_id, evs[0].session_id);
+	assert_true(evs[0].session_id > 0);
+}
+
+static void test_pain_is_recorded_with_its_stop_and_end(void **state)
+{
+	start("week3-day2", S(10));
+	tick(S(400));
+	assert_int_equal(req("pain", "{\"score\": 4}", S(400)), 0);
+	read_events();
+	assert_int_equal(n_evs, 4);
+	assert_event(1, "pain", "operator");
+	assert_non_null(strstr(evs[1].detail, "score 4/10"));
+	assert_event(2, "stop", "pain");
+	assert_event(3, "end", "pain");
+	assert_true(evs[3].mono_ns == S(400));
+}
+
+static void test_pain_after_the_run_is_recorded_on_the_last_session(void **state)
+{
+	uint64_t t = run_through("week3-day2", S(10));
+
+	assert_int_equal(req("pain", NULL, t + S(5)), 0);
+	read_events();
+	assert_event(2, "pain", "operator");
+	assert_non_null(strstr(evs[2].detail, "no score, after the session"));
+	assert_int_equal(evs[2].session_id, evs[0].session_id);
+}
+
+static void test_stop_pause_resume_skip_name_who_asked(void **state)
+{
+	start("week3-day2", S(10));
+	tick(S(20));
+	json_decref(res);
+	assert_int_equal(sess_request_from(s, "key", "pause", NULL, true,
+					   S(20), &res, msg, sizeof(msg)), 0);
+	json_decref(res);
+	res = NULL;
+	assert_int_equal(req("resume", NULL, S(30)), 0);
+	assert_int_equal(req("skip", NULL, S(40)), 0);
+	assert_int_equal(req("stop", NULL, S(50)), 0);
+	read_events();
+	assert_int_equal(n_evs, 6);
+	assert_event(1, "pause", "key");
+	assert_event(2, "resume", "operator");
+	assert_event(3, "skip", "operator");
+	assert_event(4, "stop", "operator");
+	assert_event(5, "end", "operator stop");
+}
+
+static void test_fault_stop_and_reset_are_recorded(void **state)
+{
+	start("week3-day2", S(10));
+	tick(S(20));
+	sess_fault(s, S(21), "stale-samples");
+	tick(S(22));
+	assert_int_equal(req("reset", NULL, S(23)), 0);
+	read_events();
+	assert_int_equal(n_evs, 4);
+	assert_event(1, "stop", "fault");
+	assert_string_equal(evs[1].detail, "stale-samples");
+	assert_event(2, "end", "fault: stale-samples");
+	assert_event(3, "reset", "operator");
+	assert_string_equal(evs[3].detail, "cleared: stale-samples");
+	assert_int_equal(evs[3].session_id, 0);
+}
+
+static void test_daemon_event_carries_the_session_in_progress(void **state)
+{
+	assert_int_equal(sess_event(s, S(5), "estop", "pressed", NULL), 0);
+	start("week3-day2", S(10));
+	assert_int_equal(sess_event(s, S(11), "fault", "stuck", "x"), 0);
+	read_events();
+	assert_event(0, "estop", "pressed");
+	assert_int_equal(evs[0].session_id, 0);
+	assert_int_equal(evs[0].athlete_id, 0);
+	assert_event(2, "fault", "stuck");
+	assert_int_equal(evs[2].session_id, evs[1].session_id);
+	assert_string_equal(evs[2].athlete, "anna");
+}
+
+static void test_unknown_event_kind_is_an_error(void **state)
+{
+	assert_int_equal(sess_event(s, S(5), "boom", "x", NULL), -EINVAL);
+}
+
+static void test_recording_lasts_until_the_belt_stops(void **state)
+{
+	int64_t id;
+	uint64_t t0;
+
+	assert_false(sess_recording(s, S(5), &id, &t0));
+	assert_int_equal(id, 0);
+	start("week3-day2", S(10));
+	assert_true(sess_recording(s, S(10), &id, &t0));
+	assert_true(id > 0);
+	assert_true(t0 == S(10));
+	fb.belt_stopped = false;
+	tick(S(100));
+	assert_int_equal(req("stop", NULL, S(100)), 0);
+	tick(S(101));
+	assert_true(sess_recording(s, S(101), NULL, NULL));
+	fb.belt_stopped = true;
+	tick(S(105));
+	assert_false(sess_recording(s, S(105), &id, NULL));
+	assert_int_equal(id, 0);
+}
+
+static void test_recording_ends_a_minute_after_the_end_at_most(void **state)
+{
+	start("week3-day2", S(10));
+	fb.belt_stopped = false;
+	tick(S(100));
+	assert_int_equal(req("stop", NULL, S(100)), 0);
+	tick(S(159));
+	assert_true(sess_recording(s, S(159), NULL, NULL));
+	tick(S(160));
+	assert_false(sess_recording(s, S(160), NULL, NULL));
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -570,6 +733,15 @@ int main(void)
 		T(test_plans_lists_the_shipped_plan),
 		T(test_show_gives_session_steps_and_total),
 		T(test_unknown_command_is_refused),
+		T(test_start_and_end_are_events_of_the_session),
+		T(test_pain_is_recorded_with_its_stop_and_end),
+		T(test_pain_after_the_run_is_recorded_on_the_last_session),
+		T(test_stop_pause_resume_skip_name_who_asked),
+		T(test_fault_stop_and_reset_are_recorded),
+		T(test_daemon_event_carries_the_session_in_progress),
+		T(test_unknown_event_kind_is_an_error),
+		T(test_recording_lasts_until_the_belt_stops),
+		T(test_recording_ends_a_minute_after_the_end_at_most),
 	};
 
 	setenv("TZ", "UTC", 1);
