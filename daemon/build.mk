@@ -6,7 +6,8 @@
 # fragments.)
 
 LEVERD_CORE_SRCS := daemon/cfg.c daemon/ring.c daemon/law.c daemon/ramp.c \
-		    daemon/sup.c daemon/loop.c daemon/rt.c daemon/ctl.c
+		    daemon/sup.c daemon/loop.c daemon/rt.c daemon/ctl.c \
+		    daemon/rec.c
 LEVERD_CORE_OBJS := $(LEVERD_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 LEVERD_CORE      := $(BUILD)/libleverd-core.a
 
@@ -57,6 +58,21 @@ $(LEVERD_TEST_RT): $(BUILD)/obj/tests/unit/daemon/test_rt.o $(LEVERD_CORE) \
 	$(CC) -o $@ $^ $(call PKG_LIBS,cmocka) \
 		$(call PKG_LIBS,libusb-1.0 libgpiod libevdev) -lm -lpthread
 
+# The recorder: decimation, its ring and the records it reads back, on a
+# scratch database (links the plans engineer's store).
+LEVERD_TEST_REC := $(BUILD)/tests/unit/daemon/test_rec
+$(LEVERD_TEST_REC): $(BUILD)/obj/tests/unit/daemon/test_rec.o $(LEVERD_CORE) \
+		$(BUILD)/libleverplan.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(call PKG_LIBS,cmocka) $(LEVERPLAN_LIBS) -lpthread
+
+# valgrind over the recorder's, the store's and the session logic's tests
+# (one TAP line each).
+.PHONY: check-rec-valgrind
+check-rec-valgrind: $(LEVERD_TEST_REC) $(BUILD)/tests/unit/sess/test_store \
+		$(BUILD)/tests/unit/sess/test_sess
+	tests/unit/lib/valgrind.sh $^
+
 # The daemon: links liblever (static, sim model inside) and the plans
 # engineer's libleverplan.
 LEVERD := $(BUILD)/leverd
@@ -69,6 +85,7 @@ $(LEVERD): $(BUILD)/obj/daemon/leverd.o $(LEVERD_CORE) $(BUILD)/libleverplan.a \
 		$(call PKG_LIBS,jansson) $(call PKG_LIBS,sqlite3) -lm -lpthread
 
 ALL_TARGETS += $(LEVERD_CORE) $(LEVERD_UNIT_TESTS) $(LEVERD) \
-	       $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT)
+	       $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT) $(LEVERD_TEST_REC)
 UNIT_TESTS  += tests/unit/daemon/test_leverd.sh
-UNIT_TESTS  += $(LEVERD_UNIT_TESTS) $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT)
+UNIT_TESTS  += $(LEVERD_UNIT_TESTS) $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT) \
+	       $(LEVERD_TEST_REC)

@@ -40,7 +40,7 @@ struct ctl {
 
 static const char *const read_cmds[] = {
 	"hello", "status", "plans", "show", "athlete_list", "athlete_show",
-	"next", "watch",
+	"next", "watch", "events", "trace",
 };
 
 bool ctl_may_command(uid_t uid, gid_t gid)

@@ -26,10 +26,14 @@
 #include "cfg.h"
 #include "ctl.h"
 #include "plan/sess.h"
+#include "rec.h"
 #include "rt.h"
 #include "sup.h"
 
 #define TICK_MS		10
+/* a fault cause absent this long is recorded again when it comes back */
+#define FAULT_FORGET_NS	1000000000ull
+#define KEY_STOP_BITS	(SUP_F_OPERATOR_STOP | SUP_F_PAIN)
 #define FNV_OFFSET	0xcbf29ce484222325ull
 #define FNV_PRIME	0x100000001b3ull
 
@@ -65,7 +69,13 @@ struct leverd {
 	/* recorder */
 	uint64_t trace_hash, trace_records;
 	FILE *trace;
+	struct rec *rec;
+	int64_t rec_sid;		/* the session the recorder was told */
 	unsigned int gpio_lines;
+	/* events: what was recorded already */
+	uint32_t faults_noted;
+	uint64_t fault_seen_ns[SUP_F_COUNT];
+	unsigned int lines_noted;
 };
 
 static void logmsg(const char *fmt, ...)
@@ -138,14 +148,28 @@ static json_t *d_status(struct leverd *d, uint64_t now)
 		(snap.st.lines & LEVER_DEV_LINE_SAFETY_KEY) ||
 		(snap.st.latched & SUP_F_SAFETY_KEY)));
 	json_object_set_new(st, "rt", json_pack(
-		"{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:i}",
+		"{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:i}",
 		"mode", loop_mode_name(snap.st.mode), "safe_state",
 		snap.st.safe_state, "cycles", (json_int_t)snap.cycles,
 		"overruns", (json_int_t)snap.overruns, "late_wakeups",
 		(json_int_t)snap.late_wakeups, "missed_samples",
 		(json_int_t)snap.missed_samples, "io_errors",
-		(json_int_t)snap.io_errors, "rt_priority",
+		(json_int_t)snap.io_errors, "trace_dropped",
+		(json_int_t)snap.trace_dropped, "rt_priority",
 		rt_priority(d->rt)));
+	if (d->rec) {
+		struct rec_stats rs;
+
+		rec_stats(d->rec, &rs);
+		json_object_set_new(st, "recorder", json_pack(
+			"{s:o, s:I, s:I, s:I}", "session", rs.session_id ?
+			json_integer(rs.session_id) : json_null(),
+			"rows", (json_int_t)rs.rows,
+			"dropped", (json_int_t)rs.dropped,
+			"errors", (json_int_t)rs.errors));
+	} else {
+		json_object_set_new(st, "recorder", json_null());
+	}
 	return st;
 }
 
@@ -155,6 +179,7 @@ static int d_request(void *ctx, const char *cmd, const json_t *args,
 {
 	struct leverd *d = ctx;
 	uint64_t now = d_now(d);
+	int ret;
 
 	if (!strcmp(cmd, "hello")) {
 		*result = json_pack("{s:s, s:s, s:[i], s:s, s:b, s:i}",
@@ -168,10 +193,12 @@ static int d_request(void *ctx, const char *cmd, const json_t *args,
 		*result = d_status(d, now);
 		return *result ? 0 : -ENOMEM;
 	}
+	ret = rec_request(sess_store(d->sess), cmd, args, result, msg, len);
+	if (ret <= 0)
+		return ret;
 	if (!strcmp(cmd, "reset")) {
 		struct rt_snapshot snap;
 		struct rt_msg m = { .type = RT_MSG_RESET };
-		int ret;
 
 		rt_snapshot(d->rt, &snap);
 		if (snap.st.lines & (LEVER_DEV_LINE_ESTOP |
@@ -197,7 +224,8 @@ static void d_sess_simple(struct leverd *d, const char *cmd, uint64_t now)
 	json_t *r = NULL;
 	char msg[256];
 
-	if (sess_request(d->sess, cmd, NULL, true, now, &r, msg, sizeof(msg)))
+	if (sess_request_from(d->sess, "key", cmd, NULL, true, now, &r, msg,
+			      sizeof(msg)))
 		logmsg("key %s: %s", cmd, msg);
 	json_decref(r);
 }
@@ -235,6 +263,57 @@ static void d_key_action(struct leverd *d, enum key_action a, uint64_t now)
 	}
 }
 
+/*
+ * Each supervisor fault cause is recorded once as it appears (the stop and
+ * pain keys are recorded by the session as what they are). A cause gone
+ * for FAULT_FORGET_NS is recorded again when it comes back.
+ */
+static void d_note_faults(struct leverd *d, uint32_t bits, uint64_t now,
+			  const char *how)
+{
+	unsigned int i;
+
+	for (i = 0; i < SUP_F_COUNT; i++) {
+		uint32_t bit = 1u << i;
+
+		if (!(bits & bit) || (bit & KEY_STOP_BITS))
+			continue;
+		d->fault_seen_ns[i] = now;
+		if (d->faults_noted & bit)
+			continue;
+		d->faults_noted |= bit;
+		sess_event(d->sess, now, "fault", sup_fault_name(bit), how);
+	}
+}
+
+/* Faults seen in the snapshot (also idle, also in the safe state). */
+static void d_note_state(struct leverd *d, const struct rt_snapshot *snap,
+			 uint64_t now)
+{
+	unsigned int lines = snap->st.lines, edges, i;
+	char how[64];
+
+	snprintf(how, sizeof(how), "seen in mode %s",
+		 loop_mode_name(snap->st.mode));
+	d_note_faults(d, snap->st.faults | snap->st.latched, now, how);
+	for (i = 0; i < SUP_F_COUNT; i++)
+		if ((d->faults_noted & (1u << i)) &&
+		    !(snap->st.latched & (1u << i)) &&
+		    now - d->fault_seen_ns[i] >= FAULT_FORGET_NS)
+			d->faults_noted &= ~(1u << i);
+
+	edges = lines ^ d->lines_noted;
+	d->lines_noted = lines;
+	if (edges & LEVER_DEV_LINE_ESTOP)
+		sess_event(d->sess, now, "estop",
+			   lines & LEVER_DEV_LINE_ESTOP ? "pressed" :
+			   "released", NULL);
+	if (edges & LEVER_DEV_LINE_SAFETY_KEY)
+		sess_event(d->sess, now, "safety-key",
+			   lines & LEVER_DEV_LINE_SAFETY_KEY ? "pulled" :
+			   "put back", NULL);
+}
+
 static void d_rt_events(struct leverd *d, uint64_t now)
 {
 	static const enum key_action btn_act[] = {
@@ -260,6 +339,8 @@ static void d_rt_events(struct leverd *d, uint64_t now)
 						      sup_fault_name(1u << i));
 			logmsg("safe state at %.3f s: %s", ev.now_ns / 1e9,
 			       cause);
+			d_note_faults(d, ev.bits, ev.now_ns,
+				      "entered the safe state");
 			/* operator keys end the session as the operator asked;
 			 * anything else is a fault the session records */
 			if (ev.bits & SUP_F_PAIN)
@@ -278,6 +359,10 @@ static void d_rt_events(struct leverd *d, uint64_t now)
 		case RT_EV_RESET:
 			logmsg("reset: %s", ev.err ? strerror(-ev.err) :
 						     "done");
+			if (ev.err)
+				sess_event(d->sess, ev.now_ns, "reset",
+					   "refused by the control loop",
+					   strerror(-ev.err));
 			break;
 		case RT_EV_IO:
 			logmsg("device error: %s", strerror(-ev.err));
@@ -290,13 +375,34 @@ static void d_rt_events(struct leverd *d, uint64_t now)
 	}
 }
 
+/*
+ * The RT ring is drained here, in the event loop, for the replay hash and
+ * the CSV; the records of a session in progress go on to the recorder.
+ */
 static void d_record(struct leverd *d)
 {
+	struct rt_snapshot snap;
 	struct rt_trace tr;
 	const unsigned char *b;
+	uint64_t t0 = 0, lost = 0;
+	int64_t sid = 0;
+	bool fwd = false;
 	size_t i;
 
+	if (d->rec) {
+		rt_snapshot(d->rt, &snap);
+		sess_recording(d->sess, d->sim ? snap.st.now_ns : mono_ns(),
+			       &sid, &t0);
+		if (sid == d->rec_sid || !rec_session(d->rec, sid, t0))
+			d->rec_sid = sid;
+		/* until the recorder knows the session, its records are lost */
+		fwd = sid && sid == d->rec_sid;
+	}
 	while (rt_next_trace(d->rt, &tr) == 0) {
+		if (fwd)
+			rec_sample(d->rec, &tr, snap.st.mode, d->stepped);
+		else if (sid)
+			lost++;
 		b = (const unsigned char *)&tr;
 		for (i = 0; i < sizeof(tr); i++)
 			d->trace_hash = (d->trace_hash ^ b[i]) * FNV_PRIME;
@@ -310,6 +416,8 @@ static void d_record(struct leverd *d)
 				tr.cmd.belt_speed_mm_s,
 				tr.cmd.incline_centi_pct, tr.faults);
 	}
+	if (lost)
+		rec_count_dropped(d->rec, lost);
 }
 
 static void d_tick(struct leverd *d)
@@ -325,6 +433,7 @@ static void d_tick(struct leverd *d)
 	rt_snapshot(d->rt, &snap);
 	now = d->sim ? snap.st.now_ns : mono_ns();
 	d_rt_events(d, now);
+	d_note_state(d, &snap, now);
 
 	fb.now_ns = now;
 	fb.belt_speed_mm_s = (int32_t)lrint(snap.st.belt_meas_mm_s);
@@ -566,7 +675,15 @@ static void d_poll_once(struct leverd *d, int timeout_ms)
 		return;
 	if (fds[0].revents &&
 	    read(d->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		char cause[32];
+
 		logmsg("signal %u: stopping", si.ssi_signo);
+		snprintf(cause, sizeof(cause), "signal %s",
+			 si.ssi_signo == SIGINT ? "SIGINT" :
+			 si.ssi_signo == SIGTERM ? "SIGTERM" :
+			 si.ssi_signo == SIGHUP ? "SIGHUP" : "?");
+		sess_event(d->sess, d_now(d), "stop", cause,
+			   "leverd exits; the device's gate stops the belt");
 		d->quit = true;
 	}
 	if (fds[1].revents && read(d->timer_fd, &ticks, sizeof(ticks)) > 0)
@@ -649,6 +766,17 @@ int main(int argc, char **argv)
 		fprintf(stderr, "leverd: %s\n", err);
 		goto out_sess;
 	}
+	/* without a recorder the sessions and events are still recorded */
+	ret = rec_new(d.cfg.state_dir, REC_RING_RECORDS, &d.rec);
+	if (!ret)
+		ret = rec_start(d.rec, err, sizeof(err));
+	else
+		snprintf(err, sizeof(err), "%s", strerror(-ret));
+	if (ret) {
+		logmsg("no session traces (recorder: %s)", err);
+		rec_free(d.rec);
+		d.rec = NULL;
+	}
 	if (d.cfg.trace[0]) {
 		d.trace = fopen(d.cfg.trace, "w");
 		if (!d.trace)
@@ -682,6 +810,7 @@ int main(int argc, char **argv)
 	}
 	rt_stop(d.rt);
 	d_record(&d);
+	rec_free(d.rec);	/* writes what it has */
 	{
 		struct rt_snapshot snap;
 
