@@ -27,7 +27,8 @@ static void print_records(const json_t *recs)
 
 		ctl_fmt_duration(el, sizeof(el),
 				 json_number_value(json_object_get(r, "elapsed_s")));
-		printf("  %s  %-12s %-8s %-14s%s",
+		printf("  #%-4lld %s  %-12s %-8s %-14s%s",
+		       json_integer_value(json_object_get(r, "id")),
 		       json_string_value(json_object_get(r, "date")),
 		       json_string_value(json_object_get(r, "session")),
 		       el,

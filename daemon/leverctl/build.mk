@@ -31,3 +31,12 @@ $(BUILD)/tests/unit/leverctl/test_e2e_sim: tests/unit/leverctl/test_e2e_sim.sh
 
 ALL_TARGETS += $(BUILD)/tests/unit/leverctl/test_e2e_sim
 UNIT_TESTS  += $(BUILD)/tests/unit/leverctl/test_e2e_sim
+
+# What leverd records, read back with leverctl events/trace, on the host.
+$(BUILD)/tests/unit/leverctl/test_e2e_records: tests/unit/leverctl/test_e2e_records.sh
+	@mkdir -p $(@D)
+	cp $< $@
+	chmod +x $@
+
+ALL_TARGETS += $(BUILD)/tests/unit/leverctl/test_e2e_records
+UNIT_TESTS  += $(BUILD)/tests/unit/leverctl/test_e2e_records

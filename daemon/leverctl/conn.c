@@ -190,20 +190,15 @@ int ctl_reply_error(const json_t *reply)
 	return CTL_EXIT_FAIL;
 }
 
-int ctl_call(struct ctl *c, const char *cmd, json_t *args, json_t **result)
+int ctl_call_on(struct ctl_conn *k, const char *cmd, json_t *args,
+		json_t **result)
 {
-	struct ctl_conn *k;
 	json_t *reply;
 	int ret;
 	static int next_id = 1;
 	int id = next_id++;
 
 	*result = NULL;
-	ret = ctl_connect(c, &k);
-	if (ret) {
-		json_decref(args);
-		return ret;
-	}
 	ret = ctl_send(k, cmd, args, id);
 	while (!ret) {
 		json_t *rid;
@@ -228,6 +223,21 @@ int ctl_call(struct ctl *c, const char *cmd, json_t *args, json_t **result)
 		json_decref(reply);
 		break;
 	}
+	return ret;
+}
+
+int ctl_call(struct ctl *c, const char *cmd, json_t *args, json_t **result)
+{
+	struct ctl_conn *k;
+	int ret;
+
+	*result = NULL;
+	ret = ctl_connect(c, &k);
+	if (ret) {
+		json_decref(args);
+		return ret;
+	}
+	ret = ctl_call_on(k, cmd, args, result);
 	ctl_disconnect(k);
 	return ret;
 }

@@ -40,6 +40,11 @@ static const struct ctl_cmd cmds[] = {
 	{ "athlete", ctl_athlete,
 	  "add NAME MASS_KG | list | show NAME | set-mass NAME MASS_KG",
 	  "manage athletes" },
+	{ "events", ctl_events,
+	  "[--athlete NAME] [--session ID] [--since DATE] [--limit N]",
+	  "recorded faults, stops, resets, pain reports, starts and ends" },
+	{ "trace", ctl_trace, "SESSION-ID [--csv]",
+	  "a session's recorded 10 Hz trace (summary, CSV or JSON)" },
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -134,6 +139,18 @@ void ctl_fmt_duration(char *buf, size_t len, double seconds)
 			 s % 60);
 	else
 		snprintf(buf, len, "%ld:%02ld", s / 60, s % 60);
+}
+
+int ctl_parse_count(const char *s, long long min, long long max,
+		    long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	if (errno || end == s || *end || *out < min || *out > max)
+		return -EINVAL;
+	return 0;
 }
 
 int ctl_parse_kg(const char *s, double *kg)

@@ -55,6 +55,8 @@ int ctl_show(struct ctl *c, int argc, char **argv);
 int ctl_validate(struct ctl *c, int argc, char **argv);
 int ctl_next(struct ctl *c, int argc, char **argv);
 int ctl_athlete(struct ctl *c, int argc, char **argv);
+int ctl_events(struct ctl *c, int argc, char **argv);
+int ctl_trace(struct ctl *c, int argc, char **argv);
 
 /* One sentence on stderr, prefixed "leverctl: ". */
 void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -83,9 +85,12 @@ int ctl_call(struct ctl *c, const char *cmd, json_t *args, json_t **result);
  */
 int ctl_state_command(struct ctl *c, const char *cmd, int argc, char **argv);
 
-/* A connection for streams (status --watch). */
+/* A connection for streams (status --watch) and paged reads. */
 struct ctl_conn;
 int ctl_connect(struct ctl *c, struct ctl_conn **out);
+/* ctl_call() on an open connection (one page of events or a trace). */
+int ctl_call_on(struct ctl_conn *k, const char *cmd, json_t *args,
+		json_t **result);
 void ctl_disconnect(struct ctl_conn *k);
 int ctl_send(struct ctl_conn *k, const char *cmd, json_t *args, int id);
 /* Next line from leverd as JSON (timeout_ms < 0: wait); exit code. */
@@ -109,6 +114,9 @@ int ctl_load_plan(struct ctl *c, const char *id, struct plan **p);
 int ctl_print_json(const json_t *j);
 /* 90 -> "1:30", 3725 -> "1:02:05". */
 void ctl_fmt_duration(char *buf, size_t len, double seconds);
+/* A whole number "12" within [min, max]; 0 or -EINVAL. */
+int ctl_parse_count(const char *s, long long min, long long max,
+		    long long *out);
 /* Parse a body mass "70" / "70.5" in kg; 0 or -EINVAL. */
 int ctl_parse_kg(const char *s, double *kg);
 

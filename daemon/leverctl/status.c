@@ -123,6 +123,11 @@ void ctl_print_summary(const json_t *s)
 	printf("; next: %s\n", next ? next : "none (plan complete)");
 	if (json_is_true(json_object_get(s, "pain")))
 		printf("pain at the injury site: consult the clinician; the plan regresses to the previous week\n");
+	if (json_is_integer(json_object_get(s, "record_id")))
+		printf("record #%lld: leverctl events --session %lld; leverctl trace %lld --csv\n",
+		       json_integer_value(json_object_get(s, "record_id")),
+		       json_integer_value(json_object_get(s, "record_id")),
+		       json_integer_value(json_object_get(s, "record_id")));
 }
 
 static bool active_state(const char *s)
