@@ -40,12 +40,19 @@ _leverctl_athletes()
 		sed -n 's/.*"name": "\([^"]*\)".*/\1/p'
 }
 
+# record ids of the sessions leverd recorded (newest events first)
+_leverctl_record_ids()
+{
+	leverctl --json events --limit 200 2>/dev/null |
+		sed -n 's/.*"session": \([0-9][0-9]*\).*/\1/p' | sort -un
+}
+
 _leverctl()
 {
 	local cur prev cmd i words
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local cmds="start status pause resume stop skip pain reset plans show validate next athlete"
+	local cmds="start status pause resume stop skip pain reset plans show validate next athlete events trace"
 
 	case $prev in
 	--socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -53,6 +60,9 @@ _leverctl()
 	--athlete) COMPREPLY=($(compgen -W "$(_leverctl_athletes)" -- "$cur")); return ;;
 	--plan) COMPREPLY=($(compgen -W "$(_leverctl_plan_ids)" -- "$cur")); return ;;
 	--interval) COMPREPLY=($(compgen -W "200 500 1000" -- "$cur")); return ;;
+	--since) COMPREPLY=($(compgen -W "$(date +%F)" -- "$cur")); return ;;
+	--limit) COMPREPLY=($(compgen -W "10 50 100 1000" -- "$cur")); return ;;
+	--session) COMPREPLY=($(compgen -W "$(_leverctl_record_ids)" -- "$cur")); return ;;
 	esac
 
 	cmd=
@@ -90,6 +100,13 @@ _leverctl()
 			COMPREPLY=($(compgen -W "0 1 2 3 4 5 6 7 8 9 10" -- "$cur"))
 		fi ;;
 	validate) COMPREPLY=($(compgen -f -- "$cur")) ;;
+	events) COMPREPLY=($(compgen -W "--athlete --session --since --limit --json" -- "$cur")) ;;
+	trace)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--csv --json" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_leverctl_record_ids)" -- "$cur"))
+		fi ;;
 	athlete)
 		words=
 		for ((i = i + 1; i < COMP_CWORD; i++)); do
