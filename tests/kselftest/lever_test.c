@@ -674,17 +674,29 @@ static uint64_t drain(int fd, int64_t *offset, bool *running)
 	return found;
 }
 
-TEST_F(lever, watchdog_trips_within_period_plus_20_percent)
+struct wd_trip {
+	uint64_t shortest_ns;	/* stop - latest moment of the last feed */
+	uint64_t longest_ns;	/* stop - earliest moment of the last feed */
+	uint64_t drv_ns;	/* driver left ARMED, after the last return */
+	uint64_t max_gap_ns;	/* longest gap in this test's own polling */
+};
+
+/*
+ * One watchdog trip at the default period: arms @fd, feeds it every 5 ms
+ * for up to a second, then goes silent and watches the board's frames on
+ * @rd for the stop. Returns 0 with @t filled, or -1.
+ */
+static int measure_wd_trip(int fd, int rd, struct wd_trip *t)
 {
-	int rd = open_dev(O_RDONLY | O_NONBLOCK);
 	int64_t offset = INT64_MAX;
-	uint64_t t_sent = 0, t_last = 0, t_drv = 0, stop_bt = 0, end, t;
-	uint64_t trip_longest_ns, trip_shortest_ns;
+	uint64_t t_sent = 0, t_last = 0, t_drv = 0, stop_bt = 0, end, now;
+	uint64_t prev;
 	struct lever_status st;
 	bool running = false;
 
-	ASSERT_LE(0, rd);
-	ASSERT_EQ(0, ioctl(self->fd, LEVER_IOC_ARM));
+	memset(t, 0, sizeof(*t));
+	if (ioctl(fd, LEVER_IOC_ARM))
+		return -1;
 	end = now_ns() + 1000 * NS_PER_MS;
 	while (now_ns() < end) {
 		/*
@@ -692,44 +704,72 @@ TEST_F(lever, watchdog_trips_within_period_plus_20_percent)
 		 * command, which fed the watchdog at some moment between
 		 * t_sent and t_last.
 		 */
-		t = now_ns();
-		if (command(self->fd, 0, 500, 0))
+		now = now_ns();
+		if (command(fd, 0, 500, 0))
 			break;
-		t_sent = t;
+		t_sent = now;
 		t_last = now_ns();
 		if (drain(rd, &offset, &running))
 			break;
 		sleep_ms(5);
 	}
-	ASSERT_NE(0, t_last);
+	if (!t_last)
+		return -1;
 	/* silence: watch the board's own frames for the stop */
-	end = now_ns() + 2000 * NS_PER_MS;
-	while (!stop_bt && now_ns() < end) {
-		if (!t_drv && !status(self->fd, &st) &&
-		    st.state != LEVER_STATE_ARMED)
+	prev = now_ns();
+	end = prev + 2000 * NS_PER_MS;
+	while (!stop_bt && prev < end) {
+		if (!t_drv && !status(fd, &st) && st.state != LEVER_STATE_ARMED)
 			t_drv = now_ns();
 		stop_bt = drain(rd, &offset, &running);
 		sleep_ms(1);
+		now = now_ns();
+		if (now - prev > t->max_gap_ns)
+			t->max_gap_ns = now - prev;
+		prev = now;
 	}
-	TH_LOG("driver left armed %.1f ms after the last command",
-	       t_drv ? (t_drv - t_last) / 1e6 : -1.0);
-	ASSERT_TRUE(running);
-	ASSERT_NE(0, stop_bt);
+	if (!running || !stop_bt)
+		return -1;
 	/*
 	 * The feed is somewhere in [t_sent, t_last] (board time): early
 	 * only if even the longest reading is short, late only if even
 	 * the shortest is long.
 	 */
-	trip_longest_ns = stop_bt - (t_sent - offset);
-	trip_shortest_ns = stop_bt - (t_last - offset);
-	TH_LOG("watchdog %u ms: board saw the stop %.1f-%.1f ms after the last command",
-	       LEVER_WATCHDOG_DEF_MS, trip_shortest_ns / 1e6,
-	       trip_longest_ns / 1e6);
-	EXPECT_GE(trip_longest_ns, (LEVER_WATCHDOG_DEF_MS - 1) * NS_PER_MS);
-	EXPECT_LE(trip_shortest_ns, LEVER_WATCHDOG_DEF_MS * NS_PER_MS * 12 / 10);
-	ASSERT_EQ(0, status(self->fd, &st));
-	EXPECT_TRUE(st.faults & LEVER_DFAULT_WATCHDOG);
-	EXPECT_LE(1, st.watchdog_trips);
+	t->longest_ns = stop_bt - (t_sent - offset);
+	t->shortest_ns = stop_bt - (t_last - offset);
+	t->drv_ns = t_drv ? t_drv - t_last : 0;
+	return 0;
+}
+
+TEST_F(lever, watchdog_trips_within_period_plus_20_percent)
+{
+	const uint64_t early_ns = (LEVER_WATCHDOG_DEF_MS - 1) * NS_PER_MS;
+	const uint64_t late_ns = LEVER_WATCHDOG_DEF_MS * NS_PER_MS * 12 / 10;
+	/* this test's own 1 ms poll stalled: the guest, not the driver */
+	const uint64_t stall_ns = 5 * NS_PER_MS;
+	int rd = open_dev(O_RDONLY | O_NONBLOCK);
+	struct lever_status st;
+	struct wd_trip t;
+	int attempt;
+
+	ASSERT_LE(0, rd);
+	for (attempt = 1; attempt <= 5; attempt++) {
+		ASSERT_EQ(0, measure_wd_trip(self->fd, rd, &t));
+		TH_LOG("watchdog %u ms, attempt %d: driver left armed %.1f ms, board saw the stop %.1f-%.1f ms after the last command; longest poll gap %.1f ms",
+		       LEVER_WATCHDOG_DEF_MS, attempt, t.drv_ns / 1e6,
+		       t.shortest_ns / 1e6, t.longest_ns / 1e6,
+		       t.max_gap_ns / 1e6);
+		ASSERT_EQ(0, status(self->fd, &st));
+		EXPECT_TRUE(st.faults & LEVER_DFAULT_WATCHDOG);
+		EXPECT_LE(attempt, st.watchdog_trips);
+		/* early is never the guest's fault; late may be a stall */
+		if (t.longest_ns < early_ns || t.shortest_ns <= late_ns ||
+		    t.max_gap_ns < stall_ns)
+			break;
+		ASSERT_EQ(0, settle());
+	}
+	EXPECT_GE(t.longest_ns, early_ns);
+	EXPECT_LE(t.shortest_ns, late_ns);
 	close(rd);
 }
 
