@@ -67,11 +67,11 @@ $(LEVERD_TEST_REC): $(BUILD)/obj/tests/unit/daemon/test_rec.o $(LEVERD_CORE) \
 	$(CC) -o $@ $^ $(call PKG_LIBS,cmocka) $(LEVERPLAN_LIBS) -lpthread
 
 # valgrind over the recorder's, the store's and the session logic's tests
-# (one TAP line each).
+# (one TAP line each); part of check-unit too.
 .PHONY: check-rec-valgrind
 check-rec-valgrind: $(LEVERD_TEST_REC) $(BUILD)/tests/unit/sess/test_store \
 		$(BUILD)/tests/unit/sess/test_sess
-	tests/unit/lib/valgrind.sh $^
+	BUILD=$(BUILD) tests/unit/daemon/test_rec_valgrind.sh
 
 # The daemon: links liblever (static, sim model inside) and the plans
 # engineer's libleverplan.
@@ -86,6 +86,7 @@ $(LEVERD): $(BUILD)/obj/daemon/leverd.o $(LEVERD_CORE) $(BUILD)/libleverplan.a \
 
 ALL_TARGETS += $(LEVERD_CORE) $(LEVERD_UNIT_TESTS) $(LEVERD) \
 	       $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT) $(LEVERD_TEST_REC)
-UNIT_TESTS  += tests/unit/daemon/test_leverd.sh
+UNIT_TESTS  += tests/unit/daemon/test_leverd.sh \
+	       tests/unit/daemon/test_rec_valgrind.sh
 UNIT_TESTS  += $(LEVERD_UNIT_TESTS) $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT) \
 	       $(LEVERD_TEST_REC)
