@@ -39,6 +39,25 @@ static void bar(double done, double total)
 	printf("] %3.0f %%\n", f * 100);
 }
 
+/* Only when something was lost: the trace is then incomplete. */
+static void print_recorder(const json_t *st)
+{
+	const json_t *rec = json_object_get(st, "recorder");
+	long long dropped, errors;
+
+	if (json_is_null(rec)) {
+		printf("recorder not running: no session traces\n");
+		return;
+	}
+	dropped = json_integer_value(json_object_get(rec, "dropped")) +
+		  json_integer_value(json_object_get(
+			json_object_get(st, "rt"), "trace_dropped"));
+	errors = json_integer_value(json_object_get(rec, "errors"));
+	if (dropped || errors)
+		printf("recorder: %lld trace records dropped, %lld batches not written\n",
+		       dropped, errors);
+}
+
 static void print_status(const json_t *st)
 {
 	const json_t *step = json_object_get(st, "step");
@@ -95,6 +114,7 @@ static void print_status(const json_t *st)
 	if (json_string_value(json_object_get(st, "fault_cause")))
 		printf("fault: %s (run 'leverctl reset' once it is cleared)\n",
 		       str(st, "fault_cause"));
+	print_recorder(st);
 	if (json_is_number(json_object_get(st, "session_elapsed_s")))
 		bar(el, el + rem);
 }
