@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# e2e-lib.sh: what the leverctl end-to-end tests share, sourced from the
+# e2e-lib.sh: what the leverctl shell tests share, sourced from the
 # source tree's top (on the host and in the VM): TAP lines, running a
 # command into $tmp/out and $tmp/err, and starting and stopping leverd on
 # $transport (default sim: at speed factor $speed, default 0, virtual

@@ -60,8 +60,11 @@ ok $? "a second run the same day is refused without the override"
 run "$ctl" start week3-day3 --athlete anna --override-back-to-back
 started=$rc
 # wait (at most 60 s) for the second step; give up at once if leverd
-# does not answer or nothing runs
+# does not answer or nothing runs. On virtual time as fast as possible the
+# whole session takes a fraction of a second and polling for its second
+# step races the clock (the session often ended first): report at once.
 end=$((SECONDS + 60))
+[ "$transport" = sim: ] && [ "$speed" = 0 ] && end=0
 while [ "$SECONDS" -lt "$end" ] && [ "$started" = 0 ]; do
 	"$ctl" --json status >"$tmp/out" 2>/dev/null || break
 	pyjson "j['state'] == 'running' and j['step']['index'] >= 1" && break

@@ -15,29 +15,9 @@ fake_pid=
 export LEVER_SOCKET=$tmp/none.sock
 unset LEVER_PLANS_DIR
 
-n=0
-fails=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fails=$((fails + 1))
-		sed 's/^/# /' "$tmp/out" "$tmp/err" 2>/dev/null | head -20
-	fi
-}
-
-# run CMD...: stdout to $tmp/out, stderr to $tmp/err, status in $rc
-run() {
-	"$@" >"$tmp/out" 2>"$tmp/err"
-	rc=$?
-}
-
-# jq-like check: pyjson 'EXPR' evaluates EXPR with j = parsed $tmp/out
-pyjson() {
-	python3 -c "import json,sys; j=json.load(open('$tmp/out')); sys.exit(0 if ($1) else 1)"
-}
+# ok, run (stdout to $tmp/out, stderr to $tmp/err, status in $rc) and
+# pyjson 'EXPR' (EXPR on j = parsed $tmp/out)
+. "$top/tests/unit/leverctl/e2e-lib.sh"
 
 expect() {	# expect RC 'stderr substring' name
 	local want=$1 needle=$2 name=$3 r=0
