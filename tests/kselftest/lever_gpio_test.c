@@ -280,31 +280,85 @@ TEST_F_VM(line, other_lines_changing_raise_no_event)
  * timestamp is not before that sample's URB completion as /dev/lever0
  * records it. The gap between the two is printed as a measurement.
  */
-TEST_F_VM(line, edge_is_raised_by_the_first_sample_showing_the_line)
+/*
+ * Reads the records there are (waiting for one if @wait) and follows
+ * the line: *@before_seen says the last record read showed it clear with
+ * nothing lost since. With @first, the first record showing the line
+ * set ends the scan: 1 when it came right after one that showed it
+ * clear (copied to @first), 2 when records were lost in between.
+ * Otherwise 0 when the ring is drained, -1 on error.
+ */
+static int scan_line(int fd, unsigned int bit, bool wait, bool *before_seen,
+		     struct lever_sample *first)
 {
 	static struct lever_sample rec[LEVER_TEST_RECORDS];
+	ssize_t n;
+	int i;
+
+	for (;;) {
+		n = read(fd, rec, sizeof(rec));
+		if (n < 0 && errno == EAGAIN) {
+			struct pollfd pfd = { fd, POLLIN, 0 };
+
+			if (!wait)
+				return 0;
+			if (poll(&pfd, 1, LEVER_TEST_WAIT_MS) != 1)
+				return -1;
+			continue;
+		}
+		if (n <= 0)
+			return -1;
+		wait = false;
+		for (i = 0; i < n / (ssize_t)sizeof(rec[0]); i++) {
+			/* records were lost just before this one */
+			if (rec[i].flags & LEVER_SAMPLE_OVERFLOW)
+				*before_seen = false;
+			if (!(rec[i].lines & bit)) {
+				*before_seen = true;
+				continue;
+			}
+			if (first) {
+				*first = rec[i];
+				return *before_seen ? 1 : 2;
+			}
+			*before_seen = false;
+		}
+	}
+}
+
+/*
+ * The edge comes from the very sample that first shows the line: its
+ * timestamp is not before that sample's URB completion as /dev/lever0
+ * records it. The gap between the two is printed as a measurement.
+ */
+TEST_F_VM(line, edge_is_raised_by_the_first_sample_showing_the_line)
+{
 	unsigned int bit = 1u << variant->offset;
 	struct gpiod_line_event ev;
+	struct lever_sample first;
 	unsigned long long edge_ns;
-	int fd, tries;
+	bool before_seen;
+	int fd, tries, found;
 
 	fd = open("/dev/lever0", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, gpiod_line_request_both_edges_events(self->line,
 							  "kselftest"));
-	/* A record lost to overflow may be the one: try again then. */
+	/*
+	 * A record lost to overflow may be the one: try again then. The
+	 * scan before the change ends on a record showing the line clear,
+	 * so the first record showing it set is the change itself.
+	 */
 	for (tries = 0; tries < 5; tries++) {
-		const struct lever_sample *first = NULL;
-		bool before_seen = false;
-		ssize_t n;
-		int i;
-
 		ASSERT_EQ(0, lever_stim("line %s 0", variant->name));
 		EXPECT_EQ(0, wait_value(self->line, 0));
 		while (next_event(self->line, 0, &ev) == 1)
 			;
-		while (read(fd, rec, sizeof(rec)) > 0)
-			;
+		before_seen = false;
+		do {
+			ASSERT_EQ(0, scan_line(fd, bit, !before_seen,
+					       &before_seen, NULL));
+		} while (!before_seen);
 		ASSERT_EQ(0, lever_stim("line %s 1", variant->name));
 		/* the release's event may still have been on its way */
 		do {
@@ -312,31 +366,15 @@ TEST_F_VM(line, edge_is_raised_by_the_first_sample_showing_the_line)
 						&ev));
 		} while (ev.event_type != GPIOD_LINE_EVENT_RISING_EDGE);
 		edge_ns = ev.ts.tv_sec * 1000000000ull + ev.ts.tv_nsec;
-		while (!first) {
-			n = read(fd, rec, sizeof(rec));
-			if (n < 0 && errno == EAGAIN) {
-				struct pollfd pfd = { fd, POLLIN, 0 };
-
-				ASSERT_EQ(1, poll(&pfd, 1, LEVER_TEST_WAIT_MS));
-				continue;
-			}
-			ASSERT_LT(0, n);
-			for (i = 0; i < n / (ssize_t)sizeof(rec[0]); i++) {
-				if (rec[i].flags & LEVER_SAMPLE_OVERFLOW)
-					before_seen = false;
-				if (!(rec[i].lines & bit)) {
-					before_seen = true;
-					continue;
-				}
-				first = &rec[i];
-				break;
-			}
-		}
-		if (!before_seen)
+		do {
+			found = scan_line(fd, bit, true, &before_seen, &first);
+		} while (!found);
+		ASSERT_LT(0, found);
+		if (found == 2)
 			continue;
-		EXPECT_LE(first->timestamp_ns, edge_ns);
+		EXPECT_LE(first.timestamp_ns, edge_ns);
 		TH_LOG("edge raised %llu ns after the URB completion of the sample that showed %s",
-		       edge_ns - first->timestamp_ns, variant->name);
+		       edge_ns - first.timestamp_ns, variant->name);
 		break;
 	}
 	EXPECT_GT(5, tries);
