@@ -148,6 +148,14 @@ static int store_open_conn(struct store **out, const char *state_dir,
 		       "PRAGMA foreign_keys=ON;");
 	if (ret || trace_writer)
 		goto out;
+	/*
+	 * A checkpoint copies up to a thousand pages and fsyncs the database;
+	 * the commit that crosses the threshold runs it. The event loop forwards
+	 * the e-stop line and answers the socket: only the recorder's
+	 * connection checkpoints (on its commits, once a second while a session
+	 * runs); the last close checkpoints what is left.
+	 */
+	sqlite3_wal_autocheckpoint(st->db, 0);
 	ret = exec(st, "BEGIN IMMEDIATE;");
 	if (ret)
 		goto err;
@@ -498,6 +506,19 @@ int store_synchronous(struct store *st)
 	int ret;
 
 	ret = prep(st, "PRAGMA synchronous;", &s);
+	if (ret)
+		return ret;
+	ret = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -EIO;
+	sqlite3_finalize(s);
+	return ret;
+}
+
+int store_wal_autocheckpoint(struct store *st)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	ret = prep(st, "PRAGMA wal_autocheckpoint;", &s);
 	if (ret)
 		return ret;
 	ret = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -EIO;

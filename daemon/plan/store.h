@@ -79,6 +79,11 @@ int store_criteria_confirm(struct store *st, int64_t athlete_id,
 
 /* The connection's PRAGMA synchronous (2 = FULL), or -errno. */
 int store_synchronous(struct store *st);
+/*
+ * The connection's WAL auto-checkpoint threshold in pages (0: this
+ * connection never checkpoints on commit), or -errno.
+ */
+int store_wal_autocheckpoint(struct store *st);
 /* The database's journal mode ("wal") into buf, or -errno. */
 int store_journal_mode(struct store *st, char *buf, size_t len);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "store.h"
 
@@ -398,6 +399,100 @@ static void test_database_is_in_wal_mode(void **state)
 	store_close(st);
 }
 
+/*
+ * A WAL checkpoint copies up to a thousand pages into the database and
+ * fsyncs it: the recorder's connection does that, never the event loop's,
+ * which forwards the e-stop line and answers the control socket.
+ */
+static void test_only_the_recorder_connection_checkpoints(void **state)
+{
+	struct store *st, *w;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	assert_int_equal(store_open_trace_writer(&w, dir), 0);
+	assert_int_equal(store_wal_autocheckpoint(st), 0);
+	assert_true(store_wal_autocheckpoint(w) > 0);
+	store_close(w);
+	store_close(st);
+}
+
+/* A clinic's database as the first release (schema version 1) left it. */
+static void make_version_1_database(void)
+{
+	char path[128];
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/lever.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"PRAGMA journal_mode=DELETE;"
+		"CREATE TABLE athletes (id INTEGER PRIMARY KEY,"
+		" name TEXT NOT NULL UNIQUE,"
+		" mass_g INTEGER NOT NULL CHECK (mass_g > 0),"
+		" created_s INTEGER NOT NULL);"
+		"CREATE TABLE sessions (id INTEGER PRIMARY KEY,"
+		" athlete_id INTEGER NOT NULL REFERENCES athletes(id),"
+		" plan TEXT NOT NULL, session TEXT NOT NULL,"
+		" date TEXT NOT NULL, started_s INTEGER NOT NULL,"
+		" ended_s INTEGER NOT NULL DEFAULT 0,"
+		" completed INTEGER NOT NULL DEFAULT 0,"
+		" pain INTEGER NOT NULL DEFAULT 0,"
+		" pain_score INTEGER NOT NULL DEFAULT -1,"
+		" end_cause TEXT NOT NULL DEFAULT 'running',"
+		" elapsed_ms INTEGER NOT NULL DEFAULT 0,"
+		" steps_skipped INTEGER NOT NULL DEFAULT 0);"
+		"CREATE INDEX sessions_by_athlete ON sessions(athlete_id, id);"
+		"CREATE TABLE criteria ("
+		" athlete_id INTEGER NOT NULL REFERENCES athletes(id),"
+		" plan TEXT NOT NULL, confirmed_s INTEGER NOT NULL,"
+		" PRIMARY KEY (athlete_id, plan));"
+		"INSERT INTO athletes VALUES (1, 'anna', 70000, 100);"
+		"INSERT INTO sessions VALUES (1, 1, 'p', 'week3-day2',"
+		" '2026-11-20', 1000, 2560, 1, 0, -1, 'completed', 1560000, 0);"
+		"INSERT INTO sessions(athlete_id, plan, session, date, started_s)"
+		" VALUES (1, 'p', 'week3-day3', '2026-11-22', 2000);"
+		"INSERT INTO criteria VALUES (1, 'p', 900);"
+		"PRAGMA user_version=1;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void test_version_1_database_keeps_its_records(void **state)
+{
+	struct store *st, *w;
+	struct store_session *list;
+	struct store_trace_row row = { .t_ms = 0, .samples = 100 };
+	struct store_athlete a;
+	struct store_event *ev;
+	char mode[16] = "";
+	bool yes = false;
+	size_t n;
+
+	make_version_1_database();
+	assert_int_equal(store_open(&st, dir), 0);
+	assert_int_equal(store_athlete_get(st, "anna", &a), 0);
+	assert_int_equal(a.mass_g, 70000);
+	assert_int_equal(store_sessions(st, a.id, NULL, &list, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(list[0].end_cause, "completed");
+	assert_int_equal(list[0].elapsed_ms, 1560000);
+	assert_string_equal(list[1].end_cause, "interrupted");
+	free(list);
+	assert_int_equal(store_criteria_confirmed(st, a.id, "p", &yes), 0);
+	assert_true(yes);
+	ev = events(st, 0, 2, 0, 0, 10, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(ev[0].cause, "interrupted");
+	free(ev);
+	assert_int_equal(store_journal_mode(st, mode, sizeof(mode)), 0);
+	assert_string_equal(mode, "wal");
+	assert_int_equal(store_open_trace_writer(&w, dir), 0);
+	assert_int_equal(store_trace_add(w, 1, &row, 1), 0);
+	store_close(w);
+	assert_int_equal(store_trace_count(st, 1, &n), 0);
+	assert_int_equal(n, 1);
+	store_close(st);
+}
+
 static void test_trace_rows_read_back_in_time_order_by_page(void **state)
 {
 	struct store *st, *w;
@@ -468,6 +563,8 @@ int main(void)
 		T(test_events_filter_by_session_athlete_time_and_page),
 		T(test_running_session_at_reopen_gets_an_end_event),
 		T(test_database_is_in_wal_mode),
+		T(test_only_the_recorder_connection_checkpoints),
+		T(test_version_1_database_keeps_its_records),
 		T(test_trace_rows_read_back_in_time_order_by_page),
 		T(test_session_get_by_id),
 	};
