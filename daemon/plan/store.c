@@ -18,6 +18,7 @@
 
 struct store {
 	sqlite3 *db;
+	uint64_t events_scan_steps;	/* of the last store_events() */
 };
 
 static const char schema[] =
@@ -588,6 +589,27 @@ int store_event_add(struct store *st, const struct store_event *ev,
 	return ret;
 }
 
+/*
+ * One text per filter set, each with plain comparisons (an "?1 = 0 OR"
+ * would make SQLite step through every event for every page): a session's
+ * or an athlete's events come through their index, a page before an id
+ * through the rowid. Indexed by athlete (1) | session (2).
+ */
+#define EVENTS_SELECT "SELECT e.id, e.wall_ms, e.mono_ns," \
+	" IFNULL(e.session_id, 0), IFNULL(e.athlete_id, 0)," \
+	" IFNULL(a.name, ''), e.kind, e.cause, e.detail" \
+	" FROM events e LEFT JOIN athletes a ON a.id = e.athlete_id" \
+	" WHERE e.wall_ms >= ?3 AND e.id < ?4"
+#define EVENTS_ORDER " ORDER BY e.id DESC LIMIT ?5;"
+
+static const char *const events_sql[4] = {
+	EVENTS_SELECT EVENTS_ORDER,
+	EVENTS_SELECT " AND e.athlete_id = ?1" EVENTS_ORDER,
+	EVENTS_SELECT " AND e.session_id = ?2" EVENTS_ORDER,
+	EVENTS_SELECT " AND e.athlete_id = ?1 AND e.session_id = ?2"
+		EVENTS_ORDER,
+};
+
 int store_events(struct store *st, const struct store_event_filter *f,
 		 struct store_event **list, size_t *n)
 {
@@ -603,23 +625,17 @@ int store_events(struct store *st, const struct store_event_filter *f,
 	v = calloc(f->limit, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	ret = prep(st, "SELECT e.id, e.wall_ms, e.mono_ns,"
-		       " IFNULL(e.session_id, 0), IFNULL(e.athlete_id, 0),"
-		       " IFNULL(a.name, ''), e.kind, e.cause, e.detail"
-		       " FROM events e LEFT JOIN athletes a"
-		       " ON a.id = e.athlete_id"
-		       " WHERE (?1 = 0 OR e.athlete_id = ?1)"
-		       " AND (?2 = 0 OR e.session_id = ?2)"
-		       " AND e.wall_ms >= ?3 AND (?4 = 0 OR e.id < ?4)"
-		       " ORDER BY e.id DESC LIMIT ?5;", &s);
+	ret = prep(st, events_sql[(f->athlete_id > 0 ? 1 : 0) |
+				 (f->session_id > 0 ? 2 : 0)], &s);
 	if (ret) {
 		free(v);
 		return ret;
 	}
+	/* ?5 is in every text: ?1 and ?2 may be bound when unused */
 	sqlite3_bind_int64(s, 1, f->athlete_id);
 	sqlite3_bind_int64(s, 2, f->session_id);
 	sqlite3_bind_int64(s, 3, f->since_ms);
-	sqlite3_bind_int64(s, 4, f->before_id);
+	sqlite3_bind_int64(s, 4, f->before_id > 0 ? f->before_id : INT64_MAX);
 	sqlite3_bind_int64(s, 5, f->limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW && cnt < f->limit) {
 		e = &v[cnt++];
@@ -633,6 +649,8 @@ int store_events(struct store *st, const struct store_event_filter *f,
 		text_col(s, 7, e->cause, sizeof(e->cause));
 		text_col(s, 8, e->detail, sizeof(e->detail));
 	}
+	st->events_scan_steps = (uint64_t)sqlite3_stmt_status(s,
+				SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		free(v);
@@ -641,6 +659,11 @@ int store_events(struct store *st, const struct store_event_filter *f,
 	*list = v;
 	*n = cnt;
 	return 0;
+}
+
+uint64_t store_events_scan_steps(struct store *st)
+{
+	return st->events_scan_steps;
 }
 
 /* ---- traces ---- */

@@ -127,6 +127,11 @@ struct store_event_filter {
 /* Matching events, newest first; *list is malloc'ed (free it). */
 int store_events(struct store *st, const struct store_event_filter *f,
 		 struct store_event **list, size_t *n);
+/*
+ * Rows the last store_events() stepped through in a full table scan: 0
+ * when its filters found the page through an index (for tests).
+ */
+uint64_t store_events_scan_steps(struct store *st);
 
 /*
  * A session's trace at 10 Hz: one row per 100 ms window from the start,

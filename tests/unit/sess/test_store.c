@@ -360,6 +360,43 @@ static void test_events_filter_by_session_athlete_time_and_page(void **state)
 	store_close(st);
 }
 
+/*
+ * The control socket's "events" runs in the event loop: a page of one
+ * session's or one athlete's events, or the page before an id, is found
+ * through an index, never by stepping through every event ever recorded.
+ */
+static void test_event_pages_use_an_index_not_a_scan(void **state)
+{
+	struct store *st;
+	struct store_event *l;
+	int64_t sid, aid, other;
+	size_t n;
+	int i;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	sid = anna_session(st, &aid);
+	assert_int_equal(store_session_begin(st, aid, "p", "week3-day3",
+					     "2026-11-25", 3000, &other), 0);
+	add_event(st, 1000, sid, aid, "start", "operator");
+	for (i = 0; i < 200; i++)
+		add_event(st, 2000 + i, other, 0, "fault", "stale-sample");
+	l = events(st, 0, sid, 0, 0, 50, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(l[0].session_id, sid);
+	free(l);
+	assert_int_equal(store_events_scan_steps(st), 0);
+	l = events(st, aid, 0, 0, 0, 50, &n);
+	assert_int_equal(n, 1);
+	free(l);
+	assert_int_equal(store_events_scan_steps(st), 0);
+	l = events(st, 0, 0, 0, 100, 10, &n);
+	assert_int_equal(n, 10);
+	assert_int_equal(l[0].id, 99);
+	free(l);
+	assert_int_equal(store_events_scan_steps(st), 0);
+	store_close(st);
+}
+
 static void test_running_session_at_reopen_gets_an_end_event(void **state)
 {
 	struct store *st;
@@ -561,6 +598,7 @@ int main(void)
 		T(test_events_survive_reopen_newest_first),
 		T(test_event_of_unknown_kind_is_refused),
 		T(test_events_filter_by_session_athlete_time_and_page),
+		T(test_event_pages_use_an_index_not_a_scan),
 		T(test_running_session_at_reopen_gets_an_end_event),
 		T(test_database_is_in_wal_mode),
 		T(test_only_the_recorder_connection_checkpoints),
