@@ -114,6 +114,10 @@ static void print_status(const json_t *st)
 	if (json_string_value(json_object_get(st, "fault_cause")))
 		printf("fault: %s (run 'leverctl reset' once it is cleared)\n",
 		       str(st, "fault_cause"));
+	if (json_integer_value(json_object_get(st, "events_not_recorded")) > 0)
+		printf("records: %lld events could not be written to the records database\n",
+		       json_integer_value(json_object_get(st,
+				"events_not_recorded")));
 	print_recorder(st);
 	if (json_is_number(json_object_get(st, "session_elapsed_s")))
 		bar(el, el + rem);

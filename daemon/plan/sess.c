@@ -1333,6 +1333,10 @@ json_t *sess_status(struct sess *s, uint64_t now_ns)
 	if (j && s->fault)
 		json_object_set_new(j, "fault_cause",
 				    json_string(s->fault_cause));
+	/* SAFETY.md rule 6: a refused event is said, not lost silently */
+	if (j)
+		json_object_set_new(j, "events_not_recorded",
+				    json_integer((json_int_t)s->events_failed));
 	return j;
 }
 

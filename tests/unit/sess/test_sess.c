@@ -656,6 +656,24 @@ static void test_unknown_event_kind_is_an_error(void **state)
 	assert_int_equal(sess_event(s, S(5), "boom", "x", NULL), -EINVAL);
 }
 
+/* SAFETY.md rule 6: an event the store refused is not lost silently. */
+static void test_status_counts_events_not_recorded(void **state)
+{
+	json_t *st;
+
+	st = sess_status(s, S(1));
+	assert_int_equal(json_integer_value(json_object_get(st,
+				"events_not_recorded")), 0);
+	assert_true(json_is_integer(json_object_get(st,
+				"events_not_recorded")));
+	json_decref(st);
+	assert_int_equal(sess_event(s, S(5), "boom", "x", NULL), -EINVAL);
+	st = sess_status(s, S(6));
+	assert_int_equal(json_integer_value(json_object_get(st,
+				"events_not_recorded")), 1);
+	json_decref(st);
+}
+
 static void test_recording_lasts_until_the_belt_stops(void **state)
 {
 	int64_t id;
@@ -740,6 +758,7 @@ int main(void)
 		T(test_fault_stop_and_reset_are_recorded),
 		T(test_daemon_event_carries_the_session_in_progress),
 		T(test_unknown_event_kind_is_an_error),
+		T(test_status_counts_events_not_recorded),
 		T(test_recording_lasts_until_the_belt_stops),
 		T(test_recording_ends_a_minute_after_the_end_at_most),
 	};
