@@ -33,6 +33,13 @@
 #define TICK_MS		10
 /* a fault cause absent this long is recorded again when it comes back */
 #define FAULT_FORGET_NS	1000000000ull
+/* a chattering contact: at most one durable event a second per line */
+#define LINE_EVENT_MIN_NS	1000000000ull
+
+struct d_line_note {
+	uint64_t last_ns;	/* last event recorded, 0 before any */
+	unsigned int held;	/* edges since then, not yet recorded */
+};
 #define KEY_STOP_BITS	(SUP_F_OPERATOR_STOP | SUP_F_PAIN)
 #define FNV_OFFSET	0xcbf29ce484222325ull
 #define FNV_PRIME	0x100000001b3ull
@@ -76,6 +83,7 @@ struct leverd {
 	uint32_t faults_noted;
 	uint64_t fault_seen_ns[SUP_F_COUNT];
 	unsigned int lines_noted;
+	struct d_line_note estop_note, key_note;
 };
 
 static void logmsg(const char *fmt, ...)
@@ -286,6 +294,33 @@ static void d_note_faults(struct leverd *d, uint32_t bits, uint64_t now,
 	}
 }
 
+/*
+ * Records a safety line's edge at once, then at most one event a second:
+ * each event is a synchronous commit in the event loop, and a chattering
+ * contact would cost one every tick. Edges in between are counted into
+ * the next event, which gives the line's state by then. The line's
+ * effect on the loop does not wait for any of this.
+ */
+static void d_note_line(struct leverd *d, struct d_line_note *ln, bool edge,
+			bool active, uint64_t now, const char *kind,
+			const char *on, const char *off)
+{
+	char detail[64];
+
+	if (edge)
+		ln->held++;
+	if (!ln->held ||
+	    (ln->last_ns && now < ln->last_ns + LINE_EVENT_MIN_NS))
+		return;
+	if (ln->held > 1)
+		snprintf(detail, sizeof(detail),
+			 "%u edges since the last %s event", ln->held, kind);
+	sess_event(d->sess, now, kind, active ? on : off,
+		   ln->held > 1 ? detail : NULL);
+	ln->last_ns = now;
+	ln->held = 0;
+}
+
 /* Faults seen in the snapshot (also idle, also in the safe state). */
 static void d_note_state(struct leverd *d, const struct rt_snapshot *snap,
 			 uint64_t now)
@@ -296,22 +331,21 @@ static void d_note_state(struct leverd *d, const struct rt_snapshot *snap,
 	snprintf(how, sizeof(how), "seen in mode %s",
 		 loop_mode_name(snap->st.mode));
 	d_note_faults(d, snap->st.faults | snap->st.latched, now, how);
+	/* the RT events drained after the snapshot may be newer than now */
 	for (i = 0; i < SUP_F_COUNT; i++)
 		if ((d->faults_noted & (1u << i)) &&
 		    !(snap->st.latched & (1u << i)) &&
-		    now - d->fault_seen_ns[i] >= FAULT_FORGET_NS)
+		    now >= d->fault_seen_ns[i] + FAULT_FORGET_NS)
 			d->faults_noted &= ~(1u << i);
 
 	edges = lines ^ d->lines_noted;
 	d->lines_noted = lines;
-	if (edges & LEVER_DEV_LINE_ESTOP)
-		sess_event(d->sess, now, "estop",
-			   lines & LEVER_DEV_LINE_ESTOP ? "pressed" :
-			   "released", NULL);
-	if (edges & LEVER_DEV_LINE_SAFETY_KEY)
-		sess_event(d->sess, now, "safety-key",
-			   lines & LEVER_DEV_LINE_SAFETY_KEY ? "pulled" :
-			   "put back", NULL);
+	d_note_line(d, &d->estop_note, edges & LEVER_DEV_LINE_ESTOP,
+		    lines & LEVER_DEV_LINE_ESTOP, now, "estop", "pressed",
+		    "released");
+	d_note_line(d, &d->key_note, edges & LEVER_DEV_LINE_SAFETY_KEY,
+		    lines & LEVER_DEV_LINE_SAFETY_KEY, now, "safety-key",
+		    "pulled", "put back");
 }
 
 static void d_rt_events(struct leverd *d, uint64_t now)

@@ -4,7 +4,8 @@
 # holds the support set-point of a walking step, then the simulated
 # board's e-stop is pressed: safe state, belt to zero, support not raised,
 # reset refused while the e-stop is held, and after release and reset
-# nothing moves without a new start. TAP.
+# nothing moves without a new start; all of it is in the event records,
+# and a chattering e-stop contact is recorded at most once a second. TAP.
 . tests/unit/lib/vm-simd.sh
 # 100 Hz: through dummy_hcd under TCG only some 70 frames a second get
 # across (lever-simd overwrites the rest); 1 kHz would be mostly gaps
@@ -84,7 +85,7 @@ def ok(cond, name, why=""):
 def status():
     return rq("status")["result"]
 
-print("1..8")
+print("1..10")
 rq("athlete_add", {"name": "vm", "mass_kg": 70})
 
 def start():
@@ -213,6 +214,35 @@ for _ in range(20):
     time.sleep(0.1)
 ok(moved < 0.05 and st["rt"]["mode"] != "run",
    "after the reset nothing moves without a new start", st)
+
+def events(after_id):
+    r = rq("events", {"limit": 100})
+    return [e for e in r["result"]["events"] if e["id"] > after_id][::-1]
+
+evs = events(0)
+kinds = [(e["kind"], e["cause"]) for e in evs]
+want = [("estop", "pressed"), ("estop", "released"), ("reset", "operator")]
+ok(all(k in kinds for k in want) and
+   any(k == "fault" and c == "estop" for k, c in kinds),
+   "the e-stop press and release, its fault and the reset are recorded",
+   kinds)
+
+# A chattering contact: every edge would be a synchronous commit in the
+# event loop; leverd records the first at once, then at most one a second
+# giving the line's state and the edges in between.
+last_id = evs[-1]["id"] if evs else 0
+t0 = time.time()
+for i in range(12):
+    subprocess.run(simctl + ["estop", "press" if i % 2 == 0 else "release"],
+                   check=True, stdout=subprocess.DEVNULL)
+chatter_s = time.time() - t0
+time.sleep(2.5)
+chatter = [e for e in events(last_id) if e["kind"] == "estop"]
+ok(1 <= len(chatter) <= 2 + int(chatter_s + 2.5) and
+   chatter[-1]["cause"] == "released",
+   "a chattering e-stop is recorded at most once a second, ending with "
+   "its state (%d records over %.1f s)" % (len(chatter), chatter_s + 2.5),
+   chatter)
 sys.exit(1 if fails else 0)
 PY
 rc=$?
