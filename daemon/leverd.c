@@ -148,6 +148,13 @@ static json_t *d_status(struct leverd *d, uint64_t now)
 		"support_force_n", snap.st.support_force_n,
 		"bw_pct", mg > 0 ? 100 * (1 - snap.st.support_force_n / mg) :
 				   100.0));
+	/* the plan's target stays as it is; what the pendant added, apart */
+	if (d->last_posted.run == SESS_RUN &&
+	    (d->speed_offset_mm_s || d->bw_offset_x100))
+		json_object_set_new(st, "pendant", json_pack(
+			"{s:f, s:f}",
+			"belt_speed_km_h", d->speed_offset_mm_s * 3.6 / 1000,
+			"bw_pct", d->bw_offset_x100 / 100.0));
 	json_object_set_new(st, "faults", faults);
 	json_object_set_new(st, "estop", json_boolean(
 		(snap.st.lines & LEVER_DEV_LINE_ESTOP) ||

@@ -63,6 +63,7 @@ static void print_status(const json_t *st)
 	const json_t *step = json_object_get(st, "step");
 	const json_t *tg = json_object_get(st, "target");
 	const json_t *ms = json_object_get(st, "measured");
+	const json_t *pd = json_object_get(st, "pendant");
 	const json_t *faults = json_object_get(st, "faults");
 	char a[32], b[32], c[32];
 	double el = num(st, "session_elapsed_s");
@@ -94,6 +95,9 @@ static void print_status(const json_t *st)
 		printf("target    %5.2f km/h  %5.1f %%  %5.1f %% BW\n",
 		       num(tg, "belt_speed_km_h"), num(tg, "incline_pct"),
 		       num(tg, "bw_pct"));
+	if (json_is_object(pd))
+		printf("pendant   %+5.2f km/h          %+5.1f %% BW  (added to the target until the next start)\n",
+		       num(pd, "belt_speed_km_h"), num(pd, "bw_pct"));
 	if (json_is_object(ms))
 		printf("measured  %5.2f km/h  %5.1f %%  %5.1f %% BW  %6.1f N support\n",
 		       num(ms, "belt_speed_km_h"), num(ms, "incline_pct"),

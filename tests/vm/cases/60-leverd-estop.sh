@@ -85,7 +85,7 @@ def ok(cond, name, why=""):
 def status():
     return rq("status")["result"]
 
-print("1..10")
+print("1..11")
 rq("athlete_add", {"name": "vm", "mass_kg": 70})
 
 def start():
@@ -132,6 +132,31 @@ for attempt in range(5):
         print("# restart refused: %s" % r["error"]["message"])
 ok(len(held) >= 4, "support holds 80 %% BW carried within 3 %% (%s)" %
    ",".join("%.1f" % b for b in held), st)
+def button(name):
+    for how in ("press", "release"):
+        subprocess.run(simctl + ["button", name, how], check=True,
+                       stdout=subprocess.DEVNULL)
+        time.sleep(0.2)
+
+def pendant_after(name, want):
+    # want: the pendant's speed offset in km/h, None when there is none
+    button(name)
+    for _ in range(30):
+        st = status()
+        pd = st.get("pendant")
+        if (want is None and pd is None) or \
+           (want is not None and pd is not None and
+            abs(pd["belt_speed_km_h"] - want) < 0.01 and pd["bw_pct"] == 0):
+            return True, st
+        time.sleep(0.1)
+    return False, st
+
+up, st_up = pendant_after("speed-up", 0.5)
+down, st = pendant_after("speed-down", None)
+ok(up and down and st_up["target"] == st["target"],
+   "a pendant speed-up shows in status apart from the plan's target, "
+   "and speed-down takes it back", (st_up.get("pendant"), st_up["target"]))
+
 def board(key):
     out = subprocess.run(simctl + ["state"], check=True, text=True,
                          stdout=subprocess.PIPE).stdout
