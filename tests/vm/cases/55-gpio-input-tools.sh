@@ -9,31 +9,7 @@ stim=tests/gpioinput/stim-simd
 out=/tmp/lever-tools
 mkdir -p "$out"
 trap '$stim stop' EXIT
-n=0
-fail=0
-check()	# description, then a command that must succeed
-{
-	local what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		fail=1
-	fi
-}
-show() { sed 's/^/#   /' "$1"; }
-within_60s()	# command: retried until it succeeds, up to 60 s
-{
-	local end=$((SECONDS + 60))
-
-	while [ $SECONDS -lt $end ]; do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+. tests/gpioinput/case-lib.sh
 wait_grep() { within_60s grep -sq -- "$1" "$2"; }
 monitored() { gpioinfo lever-safety 2> /dev/null | grep -q '"gpiomon"'; }
 gone() { ! kill -0 "$1" 2> /dev/null; }

@@ -19,20 +19,7 @@ cleanup()
 	[ -n "$udevd_pid" ] && kill "$udevd_pid" 2> /dev/null
 }
 trap cleanup EXIT
-n=0
-fail=0
-check()	# description, then a command that must succeed
-{
-	local what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		fail=1
-	fi
-}
+. tests/gpioinput/case-lib.sh
 owner_mode() { stat -L -c '%G %a' "$1" 2> /dev/null; }
 wait_for()	# test expression words: up to 60 s
 {

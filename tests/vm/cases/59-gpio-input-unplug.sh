@@ -11,31 +11,7 @@ stim=tests/gpioinput/stim-simd
 out=/tmp/lever-unplug
 mkdir -p "$out"
 trap '$stim stop; kill $mon $ev 2> /dev/null' EXIT
-n=0
-fail=0
-check()	# description, then a command that must succeed
-{
-	local what=$1
-	shift
-	n=$((n + 1))
-	if "$@"; then
-		echo "ok $n - $what"
-	else
-		echo "not ok $n - $what"
-		fail=1
-	fi
-}
-show() { sed 's/^/#   /' "$1"; }
-within_60s()	# command: retried until it succeeds, up to 60 s
-{
-	local end=$((SECONDS + 60))
-
-	while [ $SECONDS -lt $end ]; do
-		"$@" && return 0
-		sleep 0.1
-	done
-	return 1
-}
+. tests/gpioinput/case-lib.sh
 console_node()
 {
 	local d
