@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-# Sourced by liblever's VM cases (tests/vm/cases/5x-lib-*.sh): starts
+# Sourced by the VM cases that need the simulated board (30, 5x, 60, 70): starts
 # lever-simd on dummy_udc.0 and waits for what the case needs. Never used
 # on the host: it binds a USB gadget.
 # shellcheck shell=bash
@@ -47,4 +47,24 @@ wait_for()	# path [tenths of a second]
 		sleep 0.1
 	done
 	return 1
+}
+
+# simd_start, or a one-test TAP plan saying it failed and the case ends.
+simd_start_or_fail()	# [extra lever-simd args...]
+{
+	simd_start "$@" && return 0
+	echo "1..1"
+	echo "not ok 1 - lever-simd starts"
+	exit 1
+}
+
+# simd_start_or_fail, then /dev/lever0 through lever.ko, or the same.
+simd_start_dev_or_fail()	# [extra lever-simd args...]
+{
+	simd_start_or_fail "$@"
+	wait_for /dev/lever0 && return 0
+	echo "1..1"
+	echo "not ok 1 - /dev/lever0 appears after lever-simd starts"
+	dmesg | tail -20 | sed 's/^/# /'
+	exit 1
 }

@@ -8,12 +8,6 @@ cd "${LEVER_VM_TOP:-.}" || exit 1
 . tests/unit/lib/vm-simd.sh
 suite=${LEVER_KSELFTEST:-lever_test}
 
-if ! simd_start || ! wait_for /dev/lever0; then
-	echo "1..1"
-	echo "not ok 1 - /dev/lever0 did not appear with lever-simd running"
-	sed 's/^/# simd: /' /tmp/lever-simd.log
-	dmesg | tail -n 20 | sed 's/^/# /'
-	exit 1
-fi
+simd_start_dev_or_fail
 
 LEVER_SIM_SOCK=$SIMD_SOCK "$BUILD/kselftest/$suite"

@@ -5,11 +5,7 @@
 # -EROFS for every command, -ENODEV on unplug, reopen on replug.
 . tests/unit/lib/vm-simd.sh
 rmmod lever 2> /dev/null
-if ! simd_start --serial VMLIB51; then
-	echo "1..1"
-	echo "not ok 1 - lever-simd starts"
-	exit 1
-fi
+simd_start_or_fail --serial VMLIB51
 timeout 120 "$BUILD/tests/unit/lib/lever-vm-checks" usb "$SIMD_SOCK"
 rc=$?
 echo "# lever-vm-checks exited with $rc"

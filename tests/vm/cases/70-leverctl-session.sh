@@ -11,17 +11,7 @@
 # 50 periods (200 ms) before a sample is stale and 500 ms on the kernel
 # watchdog. All of these stay inside SAFETY.md's bounds; this case tests the
 # session flow, and the stale and watchdog rules have their own tests.
-if ! simd_start --serial VMCTL70 --rate 250; then
-	echo "1..1"
-	echo "not ok 1 - lever-simd starts"
-	exit 1
-fi
-if ! wait_for /dev/lever0; then
-	echo "1..1"
-	echo "not ok 1 - /dev/lever0 appears after lever-simd starts"
-	dmesg | tail -20 | sed 's/^/# /'
-	exit 1
-fi
+simd_start_dev_or_fail --serial VMCTL70 --rate 250
 
 plans=$(mktemp -d /tmp/lever-vm-plans-XXXXXX)
 mkdir -p "$plans/vm-short"
