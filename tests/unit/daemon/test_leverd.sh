@@ -11,21 +11,9 @@ BUILD=${BUILD:-$top/build}
 leverd=$BUILD/leverd
 tmp=$(mktemp -d /tmp/leverd-test-XXXXXX)
 chmod 755 "$tmp"	# a peer of another uid must reach the socket
-pid=
-n=0
-fails=0
+# ok (TAP lines), n, fails, pid
+. "$top/tests/unit/leverctl/e2e-lib.sh"
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
-
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fails=$((fails + 1))
-		sed 's/^/# /' "$tmp/out" "$tmp/err" 2>/dev/null | tail -15
-	fi
-}
 
 # one request line; prints the reply line
 rq() {

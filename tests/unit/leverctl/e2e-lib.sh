@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: MIT
-# e2e-lib.sh: what the leverctl shell tests share, sourced from the
+# e2e-lib.sh: what the leverctl shell tests (and the daemon's
+# tests/unit/daemon/test_leverd.sh, for ok) share, sourced from the
 # source tree's top (on the host and in the VM): TAP lines, running a
 # command into $tmp/out and $tmp/err, and starting and stopping leverd on
 # $transport (default sim: at speed factor $speed, default 0, virtual
