@@ -35,14 +35,14 @@
 #define FAULT_FORGET_NS	1000000000ull
 /* a chattering contact: at most one durable event a second per line */
 #define LINE_EVENT_MIN_NS	1000000000ull
+#define KEY_STOP_BITS	(SUP_F_OPERATOR_STOP | SUP_F_PAIN)
+#define FNV_OFFSET	0xcbf29ce484222325ull
+#define FNV_PRIME	0x100000001b3ull
 
 struct d_line_note {
 	uint64_t last_ns;	/* last event recorded, 0 before any */
 	unsigned int held;	/* edges since then, not yet recorded */
 };
-#define KEY_STOP_BITS	(SUP_F_OPERATOR_STOP | SUP_F_PAIN)
-#define FNV_OFFSET	0xcbf29ce484222325ull
-#define FNV_PRIME	0x100000001b3ull
 
 enum key_action {
 	KEY_ACT_STOP, KEY_ACT_PAUSE, KEY_ACT_PAIN, KEY_ACT_SPEED_UP,
