@@ -23,6 +23,8 @@
 #define OVERSPEED_MARGIN_MM_S	300.0
 #define OVERSPEED_NS		50000000ULL
 #define AT_REST_MM_S		20	/* belt counts as stopped below this */
+#define SP_AVG_S		0.3	/* pressure set-point over about a stride */
+#define SP_PEAK_FRAC		0.05	/* above its average by more: a peak */
 
 struct queued {
 	uint64_t release_ns;
@@ -44,6 +46,7 @@ struct board {
 
 	/* set-points as applied */
 	uint32_t pressure_sp;
+	double pressure_sp_avg;		/* averaged while running */
 	uint32_t belt_sp;
 	int16_t	incline_sp;
 
@@ -157,8 +160,26 @@ static bool belt_at_rest(const struct board *b)
 }
 
 /* Category 0: drive power off now, brake on; pressure stays. */
+/*
+ * Entering a stop from RUNNING: the support is held, but not at a stride
+ * peak. A host that cancels the stride swing commands pressure above and
+ * below its mean every step; held at a peak once the runner stands, it
+ * would lift them above the step's target. A set-point more than
+ * SP_PEAK_FRAC above its stride average gives way to the average: lower,
+ * never higher, and a steady or slowly ramped set-point is held as is.
+ */
+static void hold_support(struct board *b)
+{
+	if (b->state != LEVER_BOARD_RUNNING ||
+	    b->pressure_sp <= b->pressure_sp_avg * (1 + SP_PEAK_FRAC))
+		return;
+	b->pressure_sp = (uint32_t)b->pressure_sp_avg;
+	plant_set_pressure_setpoint(b->plant, b->pressure_sp);
+}
+
 static void hard_stop(struct board *b, uint32_t fault)
 {
+	hold_support(b);
 	b->faults |= fault;
 	b->state = LEVER_BOARD_HARD_STOPPED;
 	b->belt_sp = 0;
@@ -171,6 +192,7 @@ static void hard_stop(struct board *b, uint32_t fault)
 /* Category 1: ramp the belt down under drive control; pressure stays. */
 static void controlled_stop(struct board *b, uint32_t fault)
 {
+	hold_support(b);
 	b->faults |= fault;
 	if (b->state == LEVER_BOARD_HARD_STOPPED)
 		return;
@@ -227,6 +249,11 @@ static void check_valve(struct board *b, const struct plant_state *ps,
 	double slew = PLANT_MAX_PRESSURE_SLEW_PA_S * dt;
 	double tau = PLANT_REG_TAU_US / 1e6, d, err;
 
+	if (b->state == LEVER_BOARD_RUNNING)
+		b->pressure_sp_avg += (b->pressure_sp - b->pressure_sp_avg) *
+				      (dt / (SP_AVG_S + dt));
+	else
+		b->pressure_sp_avg = b->pressure_sp;
 	d = (double)b->pressure_sp - b->fw_press_ramp;
 	b->fw_press_ramp += d > slew ? slew : d < -slew ? -slew : d;
 	b->fw_press_lag += (b->fw_press_ramp - b->fw_press_lag) *
@@ -454,6 +481,8 @@ int board_command(struct board *b, const void *frame, size_t len)
 	if (b->faults || (b->state != LEVER_BOARD_IDLE &&
 			  b->state != LEVER_BOARD_RUNNING))
 		return 0;
+	if (b->state == LEVER_BOARD_IDLE)
+		b->pressure_sp_avg = b->pressure_sp;
 	b->state = LEVER_BOARD_RUNNING;
 	b->belt_sp = (uint32_t)belt;
 	b->incline_sp = incline;

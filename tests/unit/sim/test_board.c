@@ -387,6 +387,39 @@ static void test_hard_stop_holds_support_pressure(void **s)
 	board_free(b);
 }
 
+/*
+ * A host cancelling the stride swings the set-point around its mean; an
+ * e-stop at a peak holds the stride average, not the peak, so the runner
+ * standing is not lifted above the step's target.
+ */
+static void test_estop_at_a_stride_peak_holds_the_stride_average(void **s)
+{
+	struct board *b = running_board();
+	uint32_t sp;
+	unsigned int i;
+
+	/* 2.5 steps/s: 200 ms at 70 kPa, 200 ms at 130 kPa, mean 100 kPa */
+	for (i = 0; i < 10; i++) {
+		run_cmds(b, 200, 70000, 2500, LEVER_CMD_RUN);
+		run_cmds(b, 200, 130000, 2500, LEVER_CMD_RUN);
+	}
+	board_set_line(b, LEVER_LINE_ESTOP, true);
+	sp = status(b).pressure_setpoint_pa;
+	assert_true(sp < 130000 * 0.95);
+	assert_true(sp > 90000 && sp < 115000);
+	board_free(b);
+}
+
+static void test_estop_with_a_steady_set_point_holds_it_exactly(void **s)
+{
+	struct board *b = running_board();
+
+	run_cmds(b, 2000, 120000, 2500, LEVER_CMD_RUN);
+	board_set_line(b, LEVER_LINE_ESTOP, true);
+	assert_int_equal(status(b).pressure_setpoint_pa, 120000);
+	board_free(b);
+}
+
 static void test_support_held_while_belt_stops(void **s)
 {
 	struct board *b = running_board();
@@ -803,6 +836,8 @@ int main(void)
 		cmocka_unit_test(test_safety_key_cuts_drive_and_latches),
 		cmocka_unit_test(test_hard_stop_holds_support_pressure),
 		cmocka_unit_test(test_support_held_while_belt_stops),
+		cmocka_unit_test(test_estop_at_a_stride_peak_holds_the_stride_average),
+		cmocka_unit_test(test_estop_with_a_steady_set_point_holds_it_exactly),
 		cmocka_unit_test(test_short_frame_is_rejected_and_counted),
 		cmocka_unit_test(test_long_frame_is_rejected_and_counted),
 		cmocka_unit_test(test_wrong_version_is_rejected_and_counted),
