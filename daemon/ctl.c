@@ -250,11 +250,25 @@ int ctl_open(const char *path, ctl_request_fn fn, void *ctx,
 	if (bind(c->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    listen(c->listen_fd, 16) < 0)
 		goto err_errno;
+	/*
+	 * The records behind the socket hold patient data: root and group
+	 * lever only. Without the group, root refuses to open it to everyone;
+	 * a user running its own leverd (the demo) keeps it to itself.
+	 */
 	g = getgrnam("lever");
-	if (g && chown(path, 0, g->gr_gid) == 0)
+	if (g && chown(path, 0, g->gr_gid) == 0) {
 		chmod(path, 0660);
-	else
-		chmod(path, 0666);	/* no group: everyone reads, root acts */
+	} else if (geteuid() == 0) {
+		snprintf(err, errlen,
+			 "control socket %s: group lever %s; create it (groupadd --system lever) and add the operators to it",
+			 path, g ? "cannot own the socket" : "does not exist");
+		close(c->listen_fd);
+		unlink(path);
+		free(c);
+		return -ENOENT;
+	} else {
+		chmod(path, 0600);
+	}
 	*out = c;
 	return 0;
 err_errno:

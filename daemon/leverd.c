@@ -159,6 +159,8 @@ static json_t *d_status(struct leverd *d, uint64_t now)
 	json_object_set_new(st, "estop", json_boolean(
 		(snap.st.lines & LEVER_DEV_LINE_ESTOP) ||
 		(snap.st.latched & SUP_F_ESTOP)));
+	json_object_set_new(st, "link", json_string(snap.link_lost ? "lost" :
+								  "ok"));
 	json_object_set_new(st, "safety_key", json_boolean(
 		(snap.st.lines & LEVER_DEV_LINE_SAFETY_KEY) ||
 		(snap.st.latched & SUP_F_SAFETY_KEY)));
@@ -216,6 +218,16 @@ static int d_request(void *ctx, const char *cmd, const json_t *args,
 		struct rt_msg m = { .type = RT_MSG_RESET };
 
 		rt_snapshot(d->rt, &snap);
+		if (snap.link_lost) {
+			snprintf(msg, len,
+				 "the board is not connected; plug it in (leverd finds it again by itself), then reset");
+			return -ENODEV;
+		}
+		if (snap.st.safe_state && !snap.st.belt_stopped) {
+			snprintf(msg, len,
+				 "the belt is still stopping; reset once it stands still");
+			return -EBUSY;
+		}
 		if (snap.st.lines & (LEVER_DEV_LINE_ESTOP |
 				     LEVER_DEV_LINE_SAFETY_KEY)) {
 			snprintf(msg, len,
@@ -411,6 +423,31 @@ static void d_rt_events(struct leverd *d, uint64_t now)
 		case RT_EV_SIM_FAULT:
 			logmsg("sim: fault %u %s at %.3f s", ev.bits,
 			       ev.err ? "on" : "off", ev.now_ns / 1e9);
+			break;
+		case RT_EV_START_REFUSED:
+			/*
+			 * The session was accepted but the control loop will
+			 * not move: say so and end it, never let it run its
+			 * clock on a belt that stands still.
+			 */
+			n = 0;
+			cause[0] = '\0';
+			for (i = 0; i < SUP_F_COUNT; i++)
+				if (ev.bits & (1u << i))
+					n += snprintf(cause + n,
+						      sizeof(cause) - n,
+						      "%s%s", n ? "," : "",
+						      sup_fault_name(1u << i));
+			logmsg("start refused by the control loop: %s", cause);
+			sess_fault(d->sess, now, cause);
+			break;
+		case RT_EV_LINK:
+			/* the stop itself comes as the link-lost fault */
+			logmsg("board %s", ev.bits ? "lost" : "back");
+			sess_event(d->sess, ev.now_ns, "link",
+				   ev.bits ? "lost" : "back",
+				   ev.bits ? strerror(-ev.err) :
+				   "reopened; nothing moves until a reset and a new start");
 			break;
 		}
 	}
@@ -718,15 +755,21 @@ static void d_poll_once(struct leverd *d, int timeout_ms)
 	    read(d->sig_fd, &si, sizeof(si)) == sizeof(si)) {
 		char cause[32];
 
+		if (si.ssi_signo == SIGHUP) {
+			/* a reload request never stops a runner mid-session */
+			logmsg("SIGHUP: ignored; restart leverd to read a new configuration");
+			goto signal_done;
+		}
+
 		logmsg("signal %u: stopping", si.ssi_signo);
 		snprintf(cause, sizeof(cause), "signal %s",
 			 si.ssi_signo == SIGINT ? "SIGINT" :
-			 si.ssi_signo == SIGTERM ? "SIGTERM" :
-			 si.ssi_signo == SIGHUP ? "SIGHUP" : "?");
+			 si.ssi_signo == SIGTERM ? "SIGTERM" : "?");
 		sess_event(d->sess, d_now(d), "stop", cause,
 			   "leverd exits; the device's gate stops the belt");
 		d->quit = true;
 	}
+signal_done:
 	if (fds[1].revents && read(d->timer_fd, &ticks, sizeof(ticks)) > 0)
 		d_tick(d);
 	if (fds[2].revents)

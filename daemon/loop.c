@@ -19,6 +19,7 @@
 #define BELT_STOPPED_MM_S	20.0
 #define BELT_STOPPED_SAMPLES	50	/* seen at zero this long: stopped */
 #define PRESSURE_AVG_S		0.5	/* averages several strides */
+#define MEAS_AVG_S		0.05	/* measured pressure: sensor noise only */
 #define INCLINE_RATE_CENTI_PCT_S 50.0
 #define INCLINE_JERK_CENTI_PCT_S2 100.0
 /* mass assumed for rates when none is known: small mass, slow rates */
@@ -39,6 +40,11 @@ struct loop {
 	uint32_t cause;
 	uint64_t safe_since_ns;
 	double hold_pa;			/* pressure held in the safe state */
+	double meas_pa;			/* board's measured pressure, filtered */
+	bool have_meas;
+	bool commanding;		/* this cycle's command reaches the board */
+	uint32_t refused_gen, start_refused;
+	double ceiling_n;		/* over-support reference, see below */
 	double pressure_lp_pa;		/* command averaged over strides */
 	double pressure_cmd_pa;
 	double mass_kg;
@@ -154,22 +160,81 @@ static double loop_mass(const struct loop *l)
 	return l->mass_kg > 0 ? l->mass_kg : FALLBACK_MASS_KG;
 }
 
+/*
+ * The loop's state machine, Documentation/safety.rst "The daemon's state
+ * machine": every mode change of the control cycle is this table and
+ * loop_enter() below, nothing else. Rows are modes, columns events.
+ */
+static const enum loop_mode loop_table[LOOP_MODE_COUNT][LOOP_EV_COUNT] = {
+	[LOOP_IDLE] = {
+		LOOP_RUN, LOOP_IDLE, LOOP_IDLE, LOOP_IDLE, LOOP_IDLE,
+		LOOP_IDLE, LOOP_IDLE, LOOP_IDLE, LOOP_IDLE, LOOP_IDLE,
+	},
+	[LOOP_RUN] = {
+		LOOP_RUN, LOOP_RUN, LOOP_PAUSE, LOOP_STOPPING, LOOP_STOPPING,
+		LOOP_STOPPING, LOOP_RUN, LOOP_RUN, LOOP_RUN, LOOP_RUN,
+	},
+	[LOOP_PAUSE] = {
+		LOOP_RUN, LOOP_PAUSE, LOOP_PAUSE, LOOP_STOPPING, LOOP_STOPPING,
+		LOOP_STOPPING, LOOP_PAUSE, LOOP_PAUSE, LOOP_PAUSE, LOOP_PAUSE,
+	},
+	[LOOP_STOPPING] = {
+		LOOP_RUN, LOOP_STOPPING, LOOP_STOPPING, LOOP_STOPPING,
+		LOOP_STOPPING, LOOP_STOPPING, LOOP_RELEASING, LOOP_STOPPING,
+		LOOP_STOPPING, LOOP_STOPPING,
+	},
+	[LOOP_RELEASING] = {
+		LOOP_RUN, LOOP_RELEASING, LOOP_RELEASING, LOOP_RELEASING,
+		LOOP_RELEASING, LOOP_RELEASING, LOOP_RELEASING,
+		LOOP_STOPPING, LOOP_RELEASING, LOOP_RELEASING,
+	},
+};
+
+enum loop_mode loop_next_mode(enum loop_mode m, enum loop_event ev)
+{
+	if (m >= LOOP_MODE_COUNT || ev >= LOOP_EV_COUNT)
+		return m;
+	return loop_table[m][ev];
+}
+
+const char *loop_event_name(enum loop_event ev)
+{
+	static const char *const n[LOOP_EV_COUNT] = {
+		"start", "run", "pause", "stop", "idle", "fault",
+		"belt-stopped", "belt-moving", "reset", "refused",
+	};
+
+	return ev < LOOP_EV_COUNT ? n[ev] : "?";
+}
+
+/*
+ * The pressure the board holds now, as the board measures it: what a
+ * (re)start continues from and what the safe state holds while nothing
+ * the daemon sends reaches the board. Never leverd's own estimate.
+ */
+static double loop_board_pa(const struct loop *l)
+{
+	return l->have_meas ? l->meas_pa : l->pressure_cmd_pa;
+}
+
 /* Enters the safe state; the support pressure now applied is held. */
 static void loop_enter_safe(struct loop *l, uint32_t cause)
 {
-	if (l->mode == LOOP_STOPPING || l->mode == LOOP_RELEASING) {
-		l->cause |= cause;
-		return;
-	}
-	l->mode = LOOP_STOPPING;
 	l->cause = cause;
 	l->safe_since_ns = l->now_ns;
 	/*
 	 * Hold the last command, or its stride average if that is lower: an
 	 * instantaneous command may be a peak of the law fighting a stride,
 	 * and held once the runner stops it would lift them above target.
+	 * From a pause (nothing commanded by the law for the stride) or with
+	 * nothing reaching the board, what the board holds is the truth.
 	 */
-	l->hold_pa = fmin(l->pressure_cmd_pa, l->pressure_lp_pa);
+	if (l->commanding && l->mode == LOOP_RUN)
+		l->hold_pa = fmin(l->pressure_cmd_pa, l->pressure_lp_pa);
+	else if (l->commanding)
+		l->hold_pa = l->pressure_cmd_pa;
+	else
+		l->hold_pa = loop_board_pa(l);
 	/*
 	 * A stop must never speed the belt up: drop any acceleration at
 	 * once (the jerk limit is for comfort, the stop comes first).
@@ -181,6 +246,53 @@ static void loop_enter_safe(struct loop *l, uint32_t cause)
 	if (l->t.generation > l->gen_floor)
 		l->gen_floor = l->t.generation;
 	law_hold(l->law);
+}
+
+/* One event: the table's next mode, and what entering it does. */
+static void loop_event(struct loop *l, enum loop_event ev, uint32_t faults)
+{
+	enum loop_mode from = l->mode, to = loop_next_mode(from, ev);
+	double board_pa;
+
+	if ((from == LOOP_STOPPING || from == LOOP_RELEASING) &&
+	    ev == LOOP_EV_FAULT)
+		l->cause |= faults;
+	if (to == from && ev != LOOP_EV_START)
+		return;
+	switch (to) {
+	case LOOP_RUN:
+		l->gen = l->t.generation;
+		if (from == LOOP_RUN)
+			break;
+		l->cause = 0;
+		l->started = true;
+		sup_restart(l->sup);
+		/*
+		 * Bumpless from the truth: the board's measured, held
+		 * pressure, not what leverd last computed or sent.
+		 */
+		board_pa = loop_board_pa(l);
+		l->ceiling_n = fmax(l->ceiling_n, board_pa * l->force_per_pa);
+		law_reset(l->law, board_pa, l->force_n);
+		l->pressure_cmd_pa = board_pa;
+		l->pressure_lp_pa = board_pa;
+		break;
+	case LOOP_PAUSE:
+		if (from == LOOP_RUN)
+			l->gen = l->t.generation;
+		if (l->t.generation > l->gen_floor)
+			l->gen_floor = l->t.generation;
+		break;
+	case LOOP_STOPPING:
+		if (from == LOOP_RUN || from == LOOP_PAUSE)
+			loop_enter_safe(l, ev == LOOP_EV_FAULT ? faults : 0);
+		break;
+	case LOOP_RELEASING:
+	case LOOP_IDLE:
+	case LOOP_MODE_COUNT:
+		break;
+	}
+	l->mode = to;
 }
 
 static bool loop_targets_valid(const struct loop *l,
@@ -198,10 +310,48 @@ static bool loop_targets_valid(const struct loop *l,
 	       t->incline_centi_pct <= l->info.incline_max_centi_pct;
 }
 
+/* The event the session's latest targets make, if any. */
+static int loop_targets_event(struct loop *l, uint32_t faults)
+{
+	const struct sess_targets *t = &l->t;
+
+	switch (t->run) {
+	case SESS_RUN:
+		if (l->mode == LOOP_RUN && t->generation == l->gen)
+			return LOOP_EV_RUN;
+		if (t->generation <= l->gen_floor ||
+		    (l->mode == LOOP_RUN && t->generation < l->gen)) {
+			/* queued before the stop: never acted on */
+			l->stale_targets++;
+			return LOOP_EV_REFUSED;
+		}
+		if (l->mode != LOOP_RUN && faults) {
+			/* said once per start; the start waits meanwhile */
+			if (t->generation != l->refused_gen)
+				l->start_refused = faults;
+			l->refused_gen = t->generation;
+			return LOOP_EV_REFUSED;
+		}
+		return LOOP_EV_START;
+	case SESS_PAUSE:
+		if (t->generation < l->gen) {
+			l->stale_targets++;
+			return LOOP_EV_REFUSED;
+		}
+		return LOOP_EV_PAUSE;
+	case SESS_STOP:
+		return LOOP_EV_STOP;
+	case SESS_IDLE:
+		return LOOP_EV_IDLE;
+	}
+	return LOOP_EV_REFUSED;
+}
+
 /* Mode changes the session asks for. */
 static void loop_follow(struct loop *l, uint32_t faults)
 {
 	const struct sess_targets *t = &l->t;
+	int ev;
 
 	if (!l->have_targets)
 		return;
@@ -209,51 +359,57 @@ static void loop_follow(struct loop *l, uint32_t faults)
 		l->targets_refused++;
 		return;
 	}
-	switch (l->mode) {
-	case LOOP_IDLE:
-	case LOOP_PAUSE:
-	case LOOP_STOPPING:
-	case LOOP_RELEASING:
-		if (t->run != SESS_RUN)
-			break;
-		if (t->generation <= l->gen_floor) {
-			/* queued before the stop: never acted on */
-			l->stale_targets++;
-			return;
-		}
-		if (faults)
-			return;
-		l->gen = t->generation;
-		l->mode = LOOP_RUN;
-		l->cause = 0;
-		l->started = true;
-		sup_restart(l->sup);
-		/* bumpless: start from what is applied and measured now */
-		law_reset(l->law, l->pressure_cmd_pa, l->force_n);
-		l->pressure_lp_pa = l->pressure_cmd_pa;
-		break;
-	case LOOP_RUN:
-		if (t->generation < l->gen) {
-			l->stale_targets++;
-			return;
-		}
-		if (t->run == SESS_PAUSE) {
-			l->mode = LOOP_PAUSE;
-			if (t->generation > l->gen_floor)
-				l->gen_floor = t->generation;
-		} else if (t->run != SESS_RUN) {
-			loop_enter_safe(l, 0);
-			return;
-		}
-		l->gen = t->generation;
-		break;
-	}
-	if (l->mode == LOOP_RUN || l->mode == LOOP_PAUSE) {
+	ev = loop_targets_event(l, faults);
+	/* a stop asked while already stopping changes nothing */
+	loop_event(l, ev, 0);
+	if ((l->mode == LOOP_RUN || l->mode == LOOP_PAUSE) &&
+	    (t->run == SESS_RUN || t->run == SESS_PAUSE)) {
 		l->mass_kg = t->mass_kg;
 		l->bw_pct = t->bw_carried_pct_x100 / 100.0;
 		l->belt_target_mm_s = t->belt_speed_mm_s;
 		l->incline_target = t->incline_centi_pct;
 	}
+}
+
+void loop_commanding(struct loop *l, bool reaches_board)
+{
+	l->commanding = reaches_board;
+}
+
+/*
+ * Over-support reference, independent of the law: the support the
+ * session's target asks for now, or, after the target fell, a value that
+ * comes down no faster than support may change (support_rate_pct_bw_s) so
+ * that a law following a lowered target within the allowed rate never
+ * trips it. In the safe state the reference is what is held: support is
+ * never raised there. Idle asks for nothing and checks nothing.
+ */
+static void loop_update_ceiling(struct loop *l, double mg)
+{
+	double want_n, fall_n;
+
+	switch (l->mode) {
+	case LOOP_RUN:
+	case LOOP_PAUSE:
+		want_n = (1 - l->bw_pct / 100) * mg;
+		break;
+	case LOOP_STOPPING:
+	case LOOP_RELEASING:
+		want_n = l->hold_pa * l->force_per_pa;
+		break;
+	default:
+		l->ceiling_n = 0;
+		return;
+	}
+	fall_n = l->cfg.support_rate_pct_bw_s / 100 * mg * l->dt_s;
+	l->ceiling_n = fmax(want_n, l->ceiling_n - fall_n);
+}
+
+static double loop_support_limit_n(const struct loop *l, double mg)
+{
+	if (l->mode == LOOP_IDLE || l->ceiling_n <= 0)
+		return 0;
+	return l->ceiling_n + l->cfg.support_over_target_pct_bw / 100 * mg;
 }
 
 void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
@@ -270,6 +426,11 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 		l->belt_meas = sample->belt_speed_mm_s;
 		l->incline_meas = sample->incline_centi_pct;
 		l->force_n = sample->support_force_mn / 1000.0;
+		if (!l->have_meas)
+			l->meas_pa = sample->support_pressure_pa;
+		l->meas_pa += (sample->support_pressure_pa - l->meas_pa) *
+			      l->dt_s / MEAS_AVG_S;
+		l->have_meas = true;
 	}
 
 	mg = loop_mass(l) * G_M_S2;
@@ -279,9 +440,7 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 	si.ext_lines = l->ext_lines;
 	si.ext_keys = l->ext_keys;
 	l->ext_keys = 0;
-	si.support_limit_n = l->mode == LOOP_RUN || l->mode == LOOP_PAUSE ?
-		law_setpoint_n(l->law) +
-		l->cfg.support_over_target_pct_bw / 100 * mg : 0;
+	si.support_limit_n = loop_support_limit_n(l, mg);
 	faults = sup_check(l->sup, &si, &out->buttons) | l->ext_faults;
 	l->ext_faults = 0;
 	l->faults = faults;
@@ -293,12 +452,10 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 	 * shown (and blocks a start while it lasts), it does not stop what
 	 * is not running. E-stop and key still latch in the supervisor.
 	 */
-	if (faults && (l->mode == LOOP_RUN || l->mode == LOOP_PAUSE)) {
+	if (faults && (l->mode == LOOP_RUN || l->mode == LOOP_PAUSE))
 		out->new_faults = faults;
-		loop_enter_safe(l, faults);
-	} else if (faults && l->mode != LOOP_IDLE) {
-		l->cause |= faults;
-	}
+	if (faults)
+		loop_event(l, LOOP_EV_FAULT, faults);
 	loop_follow(l, faults);
 
 	/* belt and incline */
@@ -332,11 +489,10 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 		l->stopped_samples++;
 	else if (sample || !ramp_done(&l->belt, 0))
 		l->stopped_samples = 0;
-	if (l->mode == LOOP_STOPPING &&
-	    l->stopped_samples >= BELT_STOPPED_SAMPLES)
-		l->mode = LOOP_RELEASING;
-	else if (l->mode == LOOP_RELEASING && !l->stopped_samples)
-		l->mode = LOOP_STOPPING;
+	if (l->stopped_samples >= BELT_STOPPED_SAMPLES)
+		loop_event(l, LOOP_EV_BELT_STOPPED, 0);
+	else if (!l->stopped_samples)
+		loop_event(l, LOOP_EV_BELT_MOVING, 0);
 
 	/* support */
 	switch (l->mode) {
@@ -357,18 +513,36 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 		break;
 	}
 	case LOOP_RELEASING:
-		/* only down, only slowly, only with the belt at zero */
-		pa = l->cfg.release_rate_pct_bw_s / 100 * mg /
-		     l->force_per_pa * l->dt_s;
-		l->hold_pa = fmax(l->hold_pa - pa, 0);
+		/*
+		 * Only down, only slowly, only with the belt at zero, and
+		 * only on a cycle whose sample shows the truth and whose
+		 * command reaches the board: an estimate never moves while
+		 * nothing is sent.
+		 */
+		if (!l->commanding) {
+			l->hold_pa = loop_board_pa(l);
+		} else if (sample) {
+			pa = l->cfg.release_rate_pct_bw_s / 100 * mg /
+			     l->force_per_pa * l->dt_s;
+			l->hold_pa = fmax(l->hold_pa - pa, 0);
+		}
 		l->pressure_cmd_pa = l->hold_pa;
 		break;
 	case LOOP_STOPPING:
+		/* the gate refuses us: what the board holds is the truth */
+		if (!l->commanding)
+			l->hold_pa = loop_board_pa(l);
 		l->pressure_cmd_pa = l->hold_pa;
 		break;
 	case LOOP_IDLE:
+		/*
+		 * Nothing asked: a daemon started on a support the board
+		 * holds adopts it at the start (loop_board_pa()), not here.
+		 */
+	case LOOP_MODE_COUNT:
 		break;
 	}
+	loop_update_ceiling(l, mg);
 
 	memset(&out->cmd, 0, sizeof(out->cmd));
 	out->cmd.support_pressure_pa = (uint32_t)lrint(l->pressure_cmd_pa);
@@ -377,6 +551,8 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 	out->drive = l->mode == LOOP_RUN || l->belt.value > 0;
 	out->start = l->started;
 	l->started = false;
+	out->start_refused = l->start_refused;
+	l->start_refused = 0;
 }
 
 void loop_status(const struct loop *l, struct loop_status *st)
@@ -413,5 +589,5 @@ const char *loop_mode_name(enum loop_mode m)
 	static const char *const n[] = { "idle", "run", "pause", "stopping",
 					 "releasing" };
 
-	return m <= LOOP_RELEASING ? n[m] : "?";
+	return m < LOOP_MODE_COUNT ? n[m] : "?";
 }

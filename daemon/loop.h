@@ -23,6 +23,25 @@ enum loop_mode {
 	LOOP_PAUSE,	/* belt to zero (comfort), support held at target */
 	LOOP_STOPPING,	/* safe state: belt controlled stop, support held */
 	LOOP_RELEASING,	/* safe state: belt at zero, support lowered */
+	LOOP_MODE_COUNT
+};
+
+/*
+ * What changes modes (Documentation/safety.rst, "The daemon's state
+ * machine"); the order is the columns of the table in loop.c.
+ */
+enum loop_event {
+	LOOP_EV_START,		/* targets run, newer generation, no fault */
+	LOOP_EV_RUN,		/* targets run, the generation followed */
+	LOOP_EV_PAUSE,		/* targets pause */
+	LOOP_EV_STOP,		/* targets stop (stop, pain, end, skip) */
+	LOOP_EV_IDLE,		/* no session any more (reset, failed start) */
+	LOOP_EV_FAULT,		/* supervisor, gate, link, e-stop, keys */
+	LOOP_EV_BELT_STOPPED,	/* belt seen at zero for 50 samples */
+	LOOP_EV_BELT_MOVING,	/* belt seen moving again */
+	LOOP_EV_RESET,		/* operator reset accepted */
+	LOOP_EV_REFUSED,	/* start of an old generation or with a fault */
+	LOOP_EV_COUNT
 };
 
 struct loop_out {
@@ -33,6 +52,7 @@ struct loop_out {
 	uint32_t faults;	/* supervisor faults this cycle */
 	uint32_t new_faults;	/* faults that started the safe state now */
 	uint16_t buttons;	/* console buttons newly pressed */
+	uint32_t start_refused;	/* a new generation met these faults */
 };
 
 struct loop_status {
@@ -84,6 +104,17 @@ void loop_external_fault(struct loop *l, uint32_t sup_bits);
 
 /* Operator reset after an e-stop: 0, or -EBUSY while a line is active. */
 int loop_reset(struct loop *l);
+
+/*
+ * Whether the commands of the coming cycles reach the board (the RT side
+ * armed the gate and the gate accepts them). While they do not, the
+ * loop's pressure is what the board measures, never its own estimate.
+ */
+void loop_commanding(struct loop *l, bool reaches_board);
+
+/* The state machine as data, for the tests and the documentation. */
+enum loop_mode loop_next_mode(enum loop_mode m, enum loop_event ev);
+const char *loop_event_name(enum loop_event ev);
 
 void loop_status(const struct loop *l, struct loop_status *st);
 const char *loop_mode_name(enum loop_mode m);

@@ -26,6 +26,8 @@
 #define RT_STACK_BYTES		(512 * 1024)
 #define RT_PREFAULT_BYTES	(256 * 1024)
 #define CADENCE_SPM		168	/* sim runner, ~2.8 steps/s */
+/* a lost board is looked for again this often */
+#define REOPEN_EVERY_NS		500000000ull
 
 struct rt {
 	struct leverd_cfg cfg;
@@ -34,6 +36,8 @@ struct rt {
 	struct loop *loop;
 	struct ring *to_rt, *events, *trace;
 	bool stepped, is_sim, armed, have_seq;
+	bool link_lost;			/* -ENODEV seen; waiting for reopen */
+	uint64_t next_reopen_ns;
 	uint32_t last_seq;
 	int prio;
 	pthread_t thread;
@@ -166,6 +170,7 @@ static void rt_publish(struct rt *rt)
 	rt->snap.io_errors = rt->io_errors;
 	rt->snap.trace_dropped = ring_dropped(rt->trace);
 	rt->snap.armed = rt->armed;
+	rt->snap.link_lost = rt->link_lost;
 	atomic_store_explicit(&rt->snap_seq, s + 2, memory_order_release);
 }
 
@@ -205,10 +210,22 @@ static void rt_messages(struct rt *rt, uint64_t now)
 			break;
 		case RT_MSG_RESET:
 			ret = loop_reset(rt->loop);
-			if (!ret) {
-				ret = lever_dev_reset_faults(rt->dev);
-				rt->armed = false;
+			/*
+			 * The device refuses a reset from its controller
+			 * (lever.ko and sim: alike): give up control first
+			 * (the gate finishes a stop still under way), then
+			 * clear the board's and the gate's faults. Disarmed,
+			 * nothing moves until a new start arms it again.
+			 */
+			if (!ret && rt->link_lost)
+				ret = -ENODEV;
+			if (!ret && rt->armed) {
+				ret = lever_dev_disarm(rt->dev);
+				if (!ret)
+					rt->armed = false;
 			}
+			if (!ret)
+				ret = lever_dev_reset_faults(rt->dev);
 			rt_event(rt, now, RT_EV_RESET, 0, ret);
 			break;
 		}
@@ -306,6 +323,7 @@ static int rt_sim_tick(struct rt *rt, struct lever_dev_sample *s)
 /* The next sample: 1 got, 0 none within a period (stale check runs). */
 static int rt_get_sample(struct rt *rt, struct lever_dev_sample *s)
 {
+	struct timespec tmo;
 	struct pollfd pfd;
 	int ret, fd;
 
@@ -334,13 +352,18 @@ static int rt_get_sample(struct rt *rt, struct lever_dev_sample *s)
 	pfd.fd = fd;
 	pfd.events = POLLIN;
 	pfd.revents = 0;
-	ret = poll(&pfd, 1, rt->cfg.period_us / 1000 * 2);
+	/* two periods, in ns: a period under 1 ms must not poll for 0 */
+	tmo.tv_sec = 0;
+	tmo.tv_nsec = rt->cfg.period_us * 2000l;
+	ret = ppoll(&pfd, 1, &tmo, NULL);
 	/* woken: what follows is the transport's work, not the wake-up */
 	rt->woke_ns = mono_ns();
 	if (ret < 0)
 		return -errno;
 	if (ret == 0)
 		return 0;
+	if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
+		return -ENODEV;
 	ret = lever_dev_try_read_sample(rt->dev, s);
 	if (ret == -EAGAIN)
 		return 0;
@@ -354,6 +377,44 @@ static void rt_latency(struct rt *rt, const struct lever_dev_sample *s,
 		rt->clock_offset_ns);
 }
 
+/*
+ * The board is gone: nothing to read or command until it is back. Wait
+ * one period (no spinning on a dead handle: the RT thread runs SCHED_FIFO
+ * and would starve the machine), and look for the board again now and
+ * then. Reopening allocates and opens files, which the RT thread does
+ * nowhere else; with no board there is no control to keep in time.
+ */
+static int rt_link_wait(struct rt *rt)
+{
+	uint64_t period = rt->cfg.period_us * 1000ull;
+	struct timespec ts;
+	uint64_t now;
+	int ret;
+
+	if (rt->stepped) {
+		/* virtual time: one period per cycle, as with a board */
+		lever_sim_step(rt->dev, period);
+		lever_sim_now(rt->dev, &now);
+	} else {
+		now = mono_ns() + period;
+		ts.tv_sec = (time_t)(now / 1000000000ull);
+		ts.tv_nsec = (long)(now % 1000000000ull);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
+				       NULL) == EINTR)
+			;
+	}
+	rt->woke_ns = mono_ns();
+	if (now < rt->next_reopen_ns)
+		return -ENODEV;
+	rt->next_reopen_ns = now + REOPEN_EVERY_NS;
+	ret = lever_dev_reopen(rt->dev);
+	if (ret)
+		return -ENODEV;
+	rt->link_lost = false;
+	rt->have_seq = false;
+	return 0;
+}
+
 void rt_cycle(struct rt *rt)
 {
 	struct lever_dev_sample s;
@@ -362,9 +423,27 @@ void rt_cycle(struct rt *rt)
 	uint64_t woke, now;
 	int got, ret;
 
-	got = rt_get_sample(rt, &s);
+	if (rt->link_lost) {
+		got = rt_link_wait(rt);
+		if (!got) {
+			/* back, disarmed: nothing moves until a new start */
+			rt_event(rt, rt->woke_ns, RT_EV_LINK, 0, 0);
+			got = rt_get_sample(rt, &s);
+		}
+	} else {
+		got = rt_get_sample(rt, &s);
+	}
 	woke = rt->stepped ? mono_ns() : rt->woke_ns;
-	if (got < 0) {
+	if (got == -ENODEV && !rt->link_lost) {
+		rt->link_lost = true;
+		rt->armed = false;
+		rt->next_reopen_ns = 0;
+		loop_external_fault(rt->loop, SUP_F_LINK);
+		rt_event(rt, woke, RT_EV_LINK, 1, got);
+		got = 0;
+	} else if (got == -ENODEV) {
+		got = 0;
+	} else if (got < 0) {
 		rt->io_errors++;
 		rt_event(rt, woke, RT_EV_IO, 0, got);
 		got = 0;
@@ -398,7 +477,14 @@ void rt_cycle(struct rt *rt)
 	}
 	if (rt->armed) {
 		ret = lever_dev_command(rt->dev, &out.cmd);
-		if (ret == -EPERM) {
+		if (ret == -ENODEV) {
+			/* gone between the read and the command */
+			rt->armed = false;
+			rt->link_lost = true;
+			rt->next_reopen_ns = 0;
+			loop_external_fault(rt->loop, SUP_F_LINK);
+			rt_event(rt, now, RT_EV_LINK, 1, ret);
+		} else if (ret == -EPERM) {
 			/*
 			 * The gate stopped on its own (watchdog, board fault):
 			 * the safe state here too, and no re-arm until a new
@@ -411,10 +497,13 @@ void rt_cycle(struct rt *rt)
 			rt_event(rt, now, RT_EV_IO, 1, ret);
 		}
 	}
+	loop_commanding(rt->loop, rt->armed);
 	if (out.new_faults)
 		rt_event(rt, now, RT_EV_FAULT, out.new_faults, 0);
 	if (out.buttons)
 		rt_event(rt, now, RT_EV_BUTTONS, out.buttons, 0);
+	if (out.start_refused)
+		rt_event(rt, now, RT_EV_START_REFUSED, out.start_refused, 0);
 
 	memset(&tr, 0, sizeof(tr));
 	tr.now_ns = now;

@@ -35,6 +35,8 @@ enum rt_event_type {
 	RT_EV_RESET,		/* reset done (err 0) or refused (err < 0) */
 	RT_EV_IO,		/* device call failed: err */
 	RT_EV_SIM_FAULT,	/* sim fault injection: bits = fault, err = on */
+	RT_EV_LINK,		/* bits 1: board lost (err), 0: back */
+	RT_EV_START_REFUSED,	/* a new start met faults: bits = SUP_F_* */
 };
 
 struct rt_event {
@@ -65,6 +67,7 @@ struct rt_snapshot {
 	uint64_t io_errors;
 	uint64_t trace_dropped;	/* recorder ring full */
 	bool armed;
+	bool link_lost;		/* the board is gone; looked for again */
 };
 
 #define RT_HIST_US	10000	/* wake-up latency histogram, 1 us bins */

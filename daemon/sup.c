@@ -188,7 +188,7 @@ const char *sup_fault_name(uint32_t bit)
 		"pressure-out-of-range", "force-pressure-implausible",
 		"sensor-stuck", "overspeed", "estop", "safety-key",
 		"board-fault", "over-support", "operator-stop", "pain",
-		"gate-stopped",
+		"gate-stopped", "link-lost",
 	};
 	unsigned int i;
 

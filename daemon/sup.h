@@ -27,7 +27,8 @@
 #define SUP_F_OPERATOR_STOP	(1u << 11)	/* stop key (console/pendant) */
 #define SUP_F_PAIN		(1u << 12)	/* pain key */
 #define SUP_F_GATE		(1u << 13)	/* kernel gate stopped by itself */
-#define SUP_F_COUNT		14
+#define SUP_F_LINK		(1u << 14)	/* the board is gone (-ENODEV) */
+#define SUP_F_COUNT		15
 
 /* Faults that stay latched until sup_reset() with the lines released. */
 #define SUP_F_LATCHING		(SUP_F_ESTOP | SUP_F_SAFETY_KEY)

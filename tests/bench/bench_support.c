@@ -57,6 +57,7 @@ static int run(double kp, double ki, double *rms_pct)
 	ret = loop_new(&cfg, &info, 0, &l);
 	if (ret)
 		return ret;
+	loop_commanding(l, true);
 	t.generation = 1;
 	t.run = SESS_RUN;
 	t.belt_speed_mm_s = SPEED_MM_S;

@@ -231,6 +231,8 @@ int dsim_run(uint64_t seed, double minutes, int inject_faults,
 		tplant_free(d.p);
 		return ret;
 	}
+	/* the plant takes every command, as an armed gate does */
+	loop_commanding(d.l, true);
 	end = (uint64_t)(minutes * 60000) * MS;
 	d.t.generation = 1;
 	next_step(&d, k++);

@@ -30,6 +30,7 @@ struct rig {
 	struct loop_status st;
 	struct sess_targets t;
 	uint64_t now;
+	bool gate_refuses;	/* the board gets none of the loop's commands */
 };
 
 static struct rig R;
@@ -43,7 +44,11 @@ static int setup(void **state)
 	if (tplant_new(7, MASS, &R.p))
 		return -1;
 	tplant_info(R.p, &info);
-	return loop_new(&R.cfg, &info, 0, &R.l);
+	if (loop_new(&R.cfg, &info, 0, &R.l))
+		return -1;
+	/* the rig's board takes every command, as an armed gate does */
+	loop_commanding(R.l, true);
+	return 0;
 }
 
 static int teardown(void **state)
@@ -62,7 +67,8 @@ static void cycles(int n)
 		R.now += MS;
 		got = tplant_step(R.p, MS, &s);
 		loop_cycle(R.l, got ? &s : NULL, R.now, &R.out);
-		tplant_command(R.p, &R.out.cmd, R.out.drive);
+		if (!R.gate_refuses)
+			tplant_command(R.p, &R.out.cmd, R.out.drive);
 	}
 	loop_status(R.l, &R.st);
 }
@@ -410,6 +416,167 @@ static void test_safe_state_holds_no_stride_peak(void **state)
 	assert_true(worst <= 0.02 * MG);
 }
 
+/* Documentation/safety.rst, rule 10: after a pause a stop still releases */
+static void test_pause_then_stop_releases_support(void **state)
+{
+	double held_n, limit_n = 0.2 * MG + 0.05 * MG;
+	int i;
+
+	start_running();
+	targets(1, SESS_PAUSE, 0, 8000);
+	cycles(8000);
+	held_n = tplant_pressure_pa(R.p) * 0.002;
+	targets(1, SESS_STOP, 0, 8000);
+	for (i = 0; i < 30; i++) {
+		cycles(1000);
+		assert_true(tplant_force_n(R.p) < limit_n);
+	}
+	assert_int_equal(R.st.mode, LOOP_RELEASING);
+	/* 1 %BW/s for 30 s, less the wait for the belt: most of it gone */
+	assert_true(tplant_pressure_pa(R.p) * 0.002 < held_n - 0.15 * MG);
+}
+
+/* a paused session dropped (reset, failed start): never raised, released */
+static void test_paused_session_gone_never_raises_support(void **state)
+{
+	double limit_n = 0.2 * MG + 0.05 * MG;
+	int i;
+
+	start_running();
+	targets(1, SESS_PAUSE, 0, 8000);
+	cycles(8000);
+	memset(&R.t, 0, sizeof(R.t));	/* idle: mass 0, BW 0 */
+	R.t.generation = 1;
+	loop_set_targets(R.l, &R.t);
+	for (i = 0; i < 20000; i++) {
+		cycles(1);
+		assert_true(tplant_pressure_pa(R.p) * 0.002 < limit_n);
+	}
+	assert_true(R.st.safe_state);
+}
+
+/* a failed start after the pause: idle targets of a newer generation */
+static void test_newer_idle_targets_after_pause_never_raise(void **state)
+{
+	double limit_n = 0.2 * MG + 0.05 * MG;
+	int i;
+
+	start_running();
+	targets(1, SESS_PAUSE, 0, 8000);
+	cycles(5000);
+	memset(&R.t, 0, sizeof(R.t));
+	R.t.generation = 2;
+	loop_set_targets(R.l, &R.t);
+	for (i = 0; i < 10000; i++) {
+		cycles(1);
+		assert_true(tplant_pressure_pa(R.p) * 0.002 < limit_n);
+	}
+	assert_int_not_equal(R.st.mode, LOOP_RUN);
+	assert_int_not_equal(R.st.mode, LOOP_PAUSE);
+}
+
+/* the largest fall of the plant's true pressure within @ms, as force */
+static double worst_fall_n(int ms)
+{
+	double start = tplant_pressure_pa(R.p), lo = start;
+	int i;
+
+	for (i = 0; i < ms; i++) {
+		cycles(1);
+		lo = fmin(lo, tplant_pressure_pa(R.p));
+	}
+	return (start - lo) * 0.002;
+}
+
+/*
+ * After an e-stop the gate refuses every command, so whatever the loop
+ * computes in the safe state never reaches the board; the restart must
+ * continue from the pressure the board holds.
+ */
+static void test_restart_after_estop_begins_from_board_pressure(void **s)
+{
+	double allowed_n = R.cfg.support_rate_pct_bw_s / 100 * MG * 0.5;
+	double fall_n;
+
+	check_safe_stop(TPLANT_ESTOP, SUP_F_ESTOP, 2);
+	R.gate_refuses = true;
+	loop_commanding(R.l, false);
+	cycles(30000);
+	tplant_fault(R.p, TPLANT_ESTOP, false);
+	assert_int_equal(tplant_reset(R.p), 0);
+	cycles(10);
+	assert_int_equal(loop_reset(R.l), 0);
+	R.gate_refuses = false;
+	loop_commanding(R.l, true);
+	targets(2, SESS_RUN, 2778, 8000);
+	fall_n = worst_fall_n(500);
+	print_message("# true support fell %.1f N in 0.5 s (rate allows %.1f)\n",
+		      fall_n, allowed_n);
+	assert_true(fall_n <= allowed_n + 2);
+}
+
+/* a daemon started while the board holds support adopts what it holds */
+static void test_start_on_a_held_support_begins_from_it(void **state)
+{
+	struct lever_dev_command hold = { .support_pressure_pa = 60000 };
+	double allowed_n = R.cfg.support_rate_pct_bw_s / 100 * MG * 0.5;
+	double fall_n;
+
+	R.gate_refuses = true;
+	loop_commanding(R.l, false);
+	tplant_command(R.p, &hold, false);
+	cycles(3000);
+	R.gate_refuses = false;
+	loop_commanding(R.l, true);
+	targets(1, SESS_RUN, 0, 8000);
+	fall_n = worst_fall_n(500);
+	print_message("# true support fell %.1f N in 0.5 s (rate allows %.1f)\n",
+		      fall_n, allowed_n);
+	assert_true(fall_n <= allowed_n + 2);
+}
+
+/* release waits while the commands do not reach the board */
+static void test_release_estimate_never_moves_while_nothing_is_sent(void **s)
+{
+	double board_pa;
+
+	check_safe_stop(TPLANT_BTN_STOP, SUP_F_OPERATOR_STOP, 2);
+	R.gate_refuses = true;
+	loop_commanding(R.l, false);
+	cycles(10000);
+	board_pa = tplant_pressure_pa(R.p);
+	/* what the loop would command is what the board holds */
+	assert_true(fabs(R.st.pressure_cmd_pa - board_pa) < 0.01 * board_pa);
+}
+
+/* release holds on every cycle without a fresh sample */
+static void test_release_holds_while_samples_are_missing(void **state)
+{
+	uint32_t held;
+	int i;
+
+	check_safe_stop(TPLANT_BTN_STOP, SUP_F_OPERATOR_STOP, 2);
+	cycles(1000);
+	assert_int_equal(R.st.mode, LOOP_RELEASING);
+	tplant_fault(R.p, TPLANT_STALL, true);
+	cycles(1);
+	held = R.out.cmd.support_pressure_pa;
+	for (i = 0; i < 2000; i++) {
+		cycles(1);
+		assert_int_equal(R.out.cmd.support_pressure_pa, held);
+	}
+}
+
+/* the over-support check holds in the safe state too */
+static void test_over_support_is_checked_in_the_safe_state(void **state)
+{
+	check_safe_stop(TPLANT_BTN_STOP, SUP_F_OPERATOR_STOP, 2);
+	tplant_set_disturbance(R.p, 0, 0);
+	tplant_fault(R.p, TPLANT_FORCE_OFFSET, true);	/* +300 N */
+	cycles(3000);
+	assert_true(R.st.cause & SUP_F_OVERSUPPORT);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -445,6 +612,14 @@ int main(void)
 		T(test_gate_stopping_by_itself_is_a_fault),
 		T(test_fault_in_idle_blocks_start_without_a_stop),
 		T(test_safe_state_holds_no_stride_peak),
+		T(test_pause_then_stop_releases_support),
+		T(test_paused_session_gone_never_raises_support),
+		T(test_newer_idle_targets_after_pause_never_raise),
+		T(test_restart_after_estop_begins_from_board_pressure),
+		T(test_start_on_a_held_support_begins_from_it),
+		T(test_release_estimate_never_moves_while_nothing_is_sent),
+		T(test_release_holds_while_samples_are_missing),
+		T(test_over_support_is_checked_in_the_safe_state),
 	};
 
 	return cmocka_run_group_tests_name("leverd loop", tests, NULL, NULL);

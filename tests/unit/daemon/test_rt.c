@@ -154,6 +154,116 @@ static void test_rt_thread_starts_and_stops(void **state)
 	lever_dev_close(d2);
 }
 
+/* events of @type drained now; the bits of the last in *@bits */
+static int count_events(enum rt_event_type type, uint32_t *bits)
+{
+	struct rt_event ev;
+	int n = 0;
+
+	while (rt_next_event(rt, &ev) == 0) {
+		if (ev.type != type)
+			continue;
+		n++;
+		if (bits)
+			*bits |= ev.bits;
+	}
+	return n;
+}
+
+/*
+ * An over-speed fault, and the operator's reset while the belt is still
+ * stopping: refused and reported, nothing moves; the reset once the belt
+ * stands still goes through, and the next explicit start runs the belt.
+ * (The RT side used to drop its armed flag whatever the device said.)
+ */
+static void test_reset_while_stopping_then_start_runs(void **state)
+{
+	struct rt_msg m = { .type = RT_MSG_RESET };
+	struct rt_snapshot s;
+	struct rt_event ev;
+	int refused = 0, done = 0;
+
+	post_run(1);
+	run(5000);
+	lever_sim_inject(dev, LEVER_SIM_FAULT_BELT_DRIVE, 1);
+	run(400);
+	lever_sim_inject(dev, LEVER_SIM_FAULT_BELT_DRIVE, 0);
+	rt_snapshot(rt, &s);
+	assert_true(s.st.safe_state);
+	assert_true(s.st.belt_meas_mm_s > 100);	/* still stopping */
+	rt_post(rt, &m);
+	run(5000);
+	rt_snapshot(rt, &s);
+	assert_true(s.st.belt_meas_mm_s < 50);	/* nothing moved */
+	rt_post(rt, &m);
+	run(200);
+	while (rt_next_event(rt, &ev) == 0) {
+		if (ev.type == RT_EV_RESET && ev.err == -EBUSY)
+			refused++;
+		if (ev.type == RT_EV_RESET && ev.err == 0)
+			done++;
+	}
+	assert_int_equal(refused, 1);
+	assert_int_equal(done, 1);
+	post_run(2);
+	run(5000);
+	rt_snapshot(rt, &s);
+	assert_int_equal(s.st.mode, LOOP_RUN);
+	assert_true(s.st.belt_meas_mm_s > 1000);
+}
+
+/* unplugged mid-run: one wait per period, never a busy loop */
+static void test_unplug_waits_a_period_per_cycle(void **state)
+{
+	struct rt_snapshot s;
+	uint64_t t0;
+	uint32_t bits = 0;
+
+	post_run(1);
+	run(3000);
+	count_events(RT_EV_IO, NULL);
+	lever_sim_inject(dev, LEVER_SIM_FAULT_DISCONNECT, 1);
+	rt_snapshot(rt, &s);
+	t0 = s.st.now_ns;
+	run(1000);
+	rt_snapshot(rt, &s);
+	assert_true(s.link_lost);
+	assert_false(s.armed);
+	assert_true(s.st.safe_state);
+	assert_true(s.st.cause & SUP_F_LINK);
+	/* 1000 cycles took 1 s of the board's time, one period each */
+	assert_true(s.st.now_ns - t0 >= 999000000ull);
+	/* one link event, not one I/O error per cycle */
+	assert_int_equal(count_events(RT_EV_LINK, &bits), 1);
+	assert_int_equal(bits, 1);
+}
+
+/* back after an unplug: reopened by itself, nothing moves until a start */
+static void test_replug_reopens_and_nothing_moves_until_a_start(void **s)
+{
+	struct rt_msg m = { .type = RT_MSG_RESET };
+	struct rt_snapshot st;
+
+	post_run(1);
+	run(3000);
+	lever_sim_inject(dev, LEVER_SIM_FAULT_DISCONNECT, 1);
+	run(2000);
+	lever_sim_inject(dev, LEVER_SIM_FAULT_DISCONNECT, 0);
+	post_run(1);		/* the old generation, queued meanwhile */
+	run(5000);
+	rt_snapshot(rt, &st);
+	assert_false(st.link_lost);
+	assert_false(st.armed);
+	assert_true(st.st.belt_meas_mm_s < 50);
+	rt_post(rt, &m);	/* the board's watchdog fault */
+	run(100);
+	post_run(2);
+	run(5000);
+	rt_snapshot(rt, &st);
+	assert_true(st.armed);
+	assert_true(st.st.belt_meas_mm_s > 1000);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -166,6 +276,9 @@ int main(void)
 		T(test_snapshot_counts_cycles_on_virtual_time),
 		T(test_estop_gives_a_fault_event_and_reset_reports),
 		T(test_rt_thread_starts_and_stops),
+		T(test_reset_while_stopping_then_start_runs),
+		T(test_unplug_waits_a_period_per_cycle),
+		T(test_replug_reopens_and_nothing_moves_until_a_start),
 	};
 
 	return cmocka_run_group_tests_name("leverd rt", tests, NULL, NULL);
