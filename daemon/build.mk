@@ -23,7 +23,7 @@ $(LEVERD_CORE): $(LEVERD_CORE_OBJS)
 LEVERD_TPLANT := $(BUILD)/obj/tests/unit/daemon/tplant.o \
 	$(BUILD)/obj/tests/unit/daemon/dsim.o
 
-LEVERD_UNIT_NAMES := cfg ring law ramp sup loop dsim ctl
+LEVERD_UNIT_NAMES := cfg ring law ramp sup loop loop_table dsim ctl
 LEVERD_UNIT_TESTS := $(LEVERD_UNIT_NAMES:%=$(BUILD)/tests/unit/daemon/test_%)
 
 .SECONDARY: $(LEVERD_UNIT_NAMES:%=$(BUILD)/obj/tests/unit/daemon/test_%.o)

@@ -134,6 +134,11 @@ double tplant_force_n(const struct tplant *p)
 	return p->p_pa * FORCE_PER_PA;
 }
 
+void tplant_push_belt(struct tplant *p, double mm_s)
+{
+	p->belt = mm_s;
+}
+
 double tplant_belt_mm_s(const struct tplant *p)
 {
 	return p->belt;

@@ -50,6 +50,8 @@ void tplant_command(struct tplant *p, const struct lever_dev_command *c,
 int tplant_step(struct tplant *p, uint64_t dt_ns, struct lever_dev_sample *s);
 
 void tplant_fault(struct tplant *p, enum tplant_fault f, bool on);
+/* The runner shoves the belt to @mm_s; it coasts or brakes from there. */
+void tplant_push_belt(struct tplant *p, double mm_s);
 /* Operator reset of the board's latched faults; -EBUSY with a line on. */
 int tplant_reset(struct tplant *p);
 
