@@ -31,6 +31,7 @@
 #include "sup.h"
 
 #define TICK_MS		10
+#define BELT_MOVING_MM_S	20.0	/* as loop.c's BELT_STOPPED_MM_S */
 /* a fault cause absent this long is recorded again when it comes back */
 #define FAULT_FORGET_NS	1000000000ull
 /* a chattering contact: at most one durable event a second per line */
@@ -223,7 +224,9 @@ static int d_request(void *ctx, const char *cmd, const json_t *args,
 				 "the board is not connected; plug it in (leverd finds it again by itself), then reset");
 			return -ENODEV;
 		}
-		if (snap.st.safe_state && !snap.st.belt_stopped) {
+		/* as the board does: no reset while the belt still moves */
+		if (snap.st.safe_state &&
+		    fabs(snap.st.belt_meas_mm_s) >= BELT_MOVING_MM_S) {
 			snprintf(msg, len,
 				 "the belt is still stopping; reset once it stands still");
 			return -EBUSY;

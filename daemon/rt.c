@@ -186,6 +186,14 @@ void rt_snapshot(struct rt *rt, struct rt_snapshot *snap)
 	} while ((a & 1) || a != b);
 }
 
+static bool rt_board_faulted(struct rt *rt)
+{
+	struct loop_status st;
+
+	loop_status(rt->loop, &st);
+	return (st.faults | st.cause) & SUP_F_BOARD;
+}
+
 static void rt_messages(struct rt *rt, uint64_t now)
 {
 	struct rt_msg m;
@@ -211,20 +219,22 @@ static void rt_messages(struct rt *rt, uint64_t now)
 		case RT_MSG_RESET:
 			ret = loop_reset(rt->loop);
 			/*
-			 * The device refuses a reset from its controller
-			 * (lever.ko and sim: alike): give up control first
-			 * (the gate finishes a stop still under way), then
-			 * clear the board's and the gate's faults. Disarmed,
-			 * nothing moves until a new start arms it again.
+			 * Armed and the gate still takes our commands: the
+			 * gate has nothing latched (one that stopped by
+			 * itself refused a command and disarmed us); only a
+			 * fault the board latched needs the device's reset,
+			 * which the device refuses from its controller
+			 * (lever.ko and sim: alike). Then give up control
+			 * first; disarmed, nothing moves until a new start.
 			 */
 			if (!ret && rt->link_lost)
 				ret = -ENODEV;
-			if (!ret && rt->armed) {
+			if (!ret && rt->armed && rt_board_faulted(rt)) {
 				ret = lever_dev_disarm(rt->dev);
 				if (!ret)
 					rt->armed = false;
 			}
-			if (!ret)
+			if (!ret && !rt->armed)
 				ret = lever_dev_reset_faults(rt->dev);
 			rt_event(rt, now, RT_EV_RESET, 0, ret);
 			break;
