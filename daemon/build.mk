@@ -76,9 +76,9 @@ check-rec-valgrind: $(LEVERD_TEST_REC) $(BUILD)/tests/unit/sess/test_store \
 # The daemon: links liblever (static, sim model inside) and the plans
 # engineer's libleverplan.
 LEVERD := $(BUILD)/leverd
-$(BUILD)/obj/daemon/leverd.o: EXTRA_CFLAGS += $(call PKG_CFLAGS,libevdev)
+$(BUILD)/obj/daemon/leverd.o $(BUILD)/obj/daemon/dmn.o: EXTRA_CFLAGS += $(call PKG_CFLAGS,libevdev)
 
-$(LEVERD): $(BUILD)/obj/daemon/leverd.o $(LEVERD_CORE) $(BUILD)/libleverplan.a \
+$(LEVERD): $(BUILD)/obj/daemon/leverd.o $(BUILD)/obj/daemon/dmn.o $(LEVERD_CORE) $(BUILD)/libleverplan.a \
 		$(BUILD)/liblever.a
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(call PKG_LIBS,libusb-1.0 libgpiod libevdev) \

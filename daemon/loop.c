@@ -19,6 +19,8 @@
 #define BELT_STOPPED_MM_S	20.0
 #define BELT_STOPPED_SAMPLES	50	/* seen at zero this long: stopped */
 #define PRESSURE_AVG_S		0.5	/* averages several strides */
+/* a start that meets a fault waits this long for it to clear */
+#define START_WAIT_NS		2000000000ull
 #define MEAS_AVG_S		0.05	/* measured pressure: sensor noise only */
 #define INCLINE_RATE_CENTI_PCT_S 50.0
 #define INCLINE_JERK_CENTI_PCT_S2 100.0
@@ -44,6 +46,8 @@ struct loop {
 	bool have_meas;
 	bool commanding;		/* this cycle's command reaches the board */
 	uint32_t refused_gen, start_refused;
+	uint64_t refused_since_ns;
+	bool refusal_said;
 	double ceiling_n;		/* over-support reference, see below */
 	double pressure_lp_pa;		/* command averaged over strides */
 	double pressure_cmd_pa;
@@ -326,10 +330,25 @@ static int loop_targets_event(struct loop *l, uint32_t faults)
 			return LOOP_EV_REFUSED;
 		}
 		if (l->mode != LOOP_RUN && faults) {
-			/* said once per start; the start waits meanwhile */
-			if (t->generation != l->refused_gen)
+			/*
+			 * The start waits while a fault lasts (one may clear
+			 * by itself); one that outlasts START_WAIT_NS is said,
+			 * once per start, so the session ends instead of
+			 * running its clock on a belt that never moves.
+			 */
+			if (t->generation != l->refused_gen) {
+				l->refused_gen = t->generation;
+				l->refused_since_ns = l->now_ns;
+				l->refusal_said = false;
+			}
+			if (!l->refusal_said &&
+			    l->now_ns - l->refused_since_ns >= START_WAIT_NS) {
 				l->start_refused = faults;
-			l->refused_gen = t->generation;
+				l->refusal_said = true;
+				/* said refused: it never runs later */
+				if (t->generation > l->gen_floor)
+					l->gen_floor = t->generation;
+			}
 			return LOOP_EV_REFUSED;
 		}
 		return LOOP_EV_START;

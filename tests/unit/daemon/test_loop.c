@@ -577,6 +577,29 @@ static void test_over_support_is_checked_in_the_safe_state(void **state)
 	assert_true(R.st.cause & SUP_F_OVERSUPPORT);
 }
 
+/* a start that meets a lasting fault is said once, and never runs later */
+static void test_start_meeting_a_lasting_fault_is_reported_once(void **s)
+{
+	uint32_t said = 0;
+	int n = 0, i;
+
+	tplant_fault(R.p, TPLANT_PRESSURE_INVALID, true);
+	targets(1, SESS_RUN, 2778, 8000);
+	for (i = 0; i < 5000; i++) {
+		cycles(1);
+		if (R.out.start_refused) {
+			said |= R.out.start_refused;
+			n++;
+		}
+	}
+	assert_int_equal(n, 1);
+	assert_true(said & SUP_F_PRESSURE_RANGE);
+	tplant_fault(R.p, TPLANT_PRESSURE_INVALID, false);
+	cycles(3000);
+	assert_int_equal(R.st.mode, LOOP_IDLE);
+	assert_int_equal(R.out.cmd.belt_speed_mm_s, 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -620,6 +643,7 @@ int main(void)
 		T(test_release_estimate_never_moves_while_nothing_is_sent),
 		T(test_release_holds_while_samples_are_missing),
 		T(test_over_support_is_checked_in_the_safe_state),
+		T(test_start_meeting_a_lasting_fault_is_reported_once),
 	};
 
 	return cmocka_run_group_tests_name("leverd loop", tests, NULL, NULL);

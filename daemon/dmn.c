@@ -1,0 +1,529 @@
+// SPDX-License-Identifier: MIT
+/*
+ * dmn.c - what leverd's event loop does: each tick it drains the RT
+ * side's records and events, records what happened, advances the session
+ * and posts its targets; it answers control requests and acts on keys.
+ * It never commands the device (only the RT thread does) and never
+ * blocks on anything but its own database commits.
+ */
+#include <errno.h>
+#include <libevdev/libevdev.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "dmn.h"
+
+static const char *const key_action_names[KEY_ACT_COUNT] = {
+	"stop", "pause", "pain", "speed_up", "speed_down", "support_up",
+	"support_down",
+};
+
+void dmn_logmsg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fputs("leverd: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+uint64_t dmn_now(struct leverd *d)
+{
+	struct rt_snapshot snap;
+
+	if (!d->sim)
+		return mono_ns();
+	rt_snapshot(d->rt, &snap);
+	return snap.st.now_ns;
+}
+
+static void faults_json_append(json_t *arr, uint32_t bits)
+{
+	unsigned int i;
+
+	for (i = 0; i < SUP_F_COUNT; i++)
+		if (bits & (1u << i))
+			json_array_append_new(arr,
+				json_string(sup_fault_name(1u << i)));
+}
+
+static json_t *d_status(struct leverd *d, uint64_t now)
+{
+	struct rt_snapshot snap;
+	json_t *st = sess_status(d->sess, now), *faults;
+	double mg;
+
+	if (!st)
+		return NULL;
+	rt_snapshot(d->rt, &snap);
+	mg = snap.st.mass_kg * 9.80665;
+	faults = json_array();
+	faults_json_append(faults, snap.st.faults | snap.st.cause);
+	json_object_set_new(st, "measured", json_pack(
+		"{s:f, s:f, s:f, s:f}",
+		"belt_speed_km_h", snap.st.belt_meas_mm_s * 3.6 / 1000,
+		"incline_pct", snap.st.incline_meas_centi_pct / 100,
+		"support_force_n", snap.st.support_force_n,
+		"bw_pct", mg > 0 ? 100 * (1 - snap.st.support_force_n / mg) :
+				   100.0));
+	/* the plan's target stays as it is; what the pendant added, apart */
+	if (d->last_posted.run == SESS_RUN &&
+	    (d->speed_offset_mm_s || d->bw_offset_x100))
+		json_object_set_new(st, "pendant", json_pack(
+			"{s:f, s:f}",
+			"belt_speed_km_h", d->speed_offset_mm_s * 3.6 / 1000,
+			"bw_pct", d->bw_offset_x100 / 100.0));
+	json_object_set_new(st, "faults", faults);
+	json_object_set_new(st, "estop", json_boolean(
+		(snap.st.lines & LEVER_DEV_LINE_ESTOP) ||
+		(snap.st.latched & SUP_F_ESTOP)));
+	json_object_set_new(st, "link", json_string(snap.link_lost ? "lost" :
+								  "ok"));
+	json_object_set_new(st, "safety_key", json_boolean(
+		(snap.st.lines & LEVER_DEV_LINE_SAFETY_KEY) ||
+		(snap.st.latched & SUP_F_SAFETY_KEY)));
+	json_object_set_new(st, "rt", json_pack(
+		"{s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:i}",
+		"mode", loop_mode_name(snap.st.mode), "safe_state",
+		snap.st.safe_state, "cycles", (json_int_t)snap.cycles,
+		"overruns", (json_int_t)snap.overruns, "late_wakeups",
+		(json_int_t)snap.late_wakeups, "missed_samples",
+		(json_int_t)snap.missed_samples, "io_errors",
+		(json_int_t)snap.io_errors, "trace_dropped",
+		(json_int_t)snap.trace_dropped, "rt_priority",
+		rt_priority(d->rt)));
+	if (d->rec) {
+		struct rec_stats rs;
+
+		rec_stats(d->rec, &rs);
+		json_object_set_new(st, "recorder", json_pack(
+			"{s:o, s:I, s:I, s:I}", "session", rs.session_id ?
+			json_integer(rs.session_id) : json_null(),
+			"rows", (json_int_t)rs.rows,
+			"dropped", (json_int_t)rs.dropped,
+			"errors", (json_int_t)rs.errors));
+	} else {
+		json_object_set_new(st, "recorder", json_null());
+	}
+	return st;
+}
+
+int dmn_request(void *ctx, const char *cmd, const json_t *args,
+		     bool may_command, json_t **result, char *msg,
+		     size_t len)
+{
+	struct leverd *d = ctx;
+	uint64_t now = dmn_now(d);
+	int ret;
+
+	if (!strcmp(cmd, "hello")) {
+		*result = json_pack("{s:s, s:s, s:[i], s:s, s:b, s:i}",
+				    "daemon", "leverd", "version", "0.1",
+				    "protocol", CTL_PROTOCOL_VERSION,
+				    "transport", d->info.node, "sim", d->sim,
+				    "rt_priority", rt_priority(d->rt));
+		return *result ? 0 : -ENOMEM;
+	}
+	if (!strcmp(cmd, "status")) {
+		*result = d_status(d, now);
+		return *result ? 0 : -ENOMEM;
+	}
+	ret = rec_request(sess_store(d->sess), cmd, args, result, msg, len);
+	if (ret <= 0)
+		return ret;
+	if (!strcmp(cmd, "reset")) {
+		struct rt_snapshot snap;
+		struct rt_msg m = { .type = RT_MSG_RESET };
+
+		rt_snapshot(d->rt, &snap);
+		if (snap.link_lost) {
+			snprintf(msg, len,
+				 "the board is not connected; plug it in (leverd finds it again by itself), then reset");
+			return -ENODEV;
+		}
+		/* as the board does: no reset while the belt still moves */
+		if (snap.st.safe_state &&
+		    fabs(snap.st.belt_meas_mm_s) >= BELT_MOVING_MM_S) {
+			snprintf(msg, len,
+				 "the belt is still stopping; reset once it stands still");
+			return -EBUSY;
+		}
+		if (snap.st.lines & (LEVER_DEV_LINE_ESTOP |
+				     LEVER_DEV_LINE_SAFETY_KEY)) {
+			snprintf(msg, len,
+				 "the %s is still active; release it, then reset",
+				 snap.st.lines & LEVER_DEV_LINE_ESTOP ?
+				 "e-stop" : "safety key");
+			return -EBUSY;
+		}
+		ret = sess_request(d->sess, cmd, args, may_command, now,
+				   result, msg, len);
+		if (!ret)
+			rt_post(d->rt, &m);
+		return ret;
+	}
+	return sess_request(d->sess, cmd, args, may_command, now, result,
+			    msg, len);
+}
+
+static void d_sess_simple(struct leverd *d, const char *cmd, uint64_t now)
+{
+	json_t *r = NULL;
+	char msg[256];
+
+	if (sess_request_from(d->sess, "key", cmd, NULL, true, now, &r, msg,
+			      sizeof(msg)))
+		dmn_logmsg("key %s: %s", cmd, msg);
+	json_decref(r);
+}
+
+void dmn_key_action(struct leverd *d, enum key_action a, uint64_t now)
+{
+	struct rt_msg m = { .type = RT_MSG_EXTERNAL };
+
+	dmn_logmsg("key: %s", key_action_names[a]);
+	switch (a) {
+	case KEY_ACT_STOP:
+	case KEY_ACT_PAIN:
+		/* the RT side stops at once; the session learns after */
+		m.lines = d->gpio_lines;
+		m.keys = a == KEY_ACT_STOP ? SUP_F_OPERATOR_STOP : SUP_F_PAIN;
+		rt_post(d->rt, &m);
+		break;
+	case KEY_ACT_PAUSE:
+		d_sess_simple(d, "pause", now);
+		break;
+	case KEY_ACT_SPEED_UP:
+		d->speed_offset_mm_s += 139;	/* 0.5 km/h */
+		break;
+	case KEY_ACT_SPEED_DOWN:
+		d->speed_offset_mm_s -= 139;
+		break;
+	case KEY_ACT_SUPPORT_UP:
+		d->bw_offset_x100 -= 100;	/* more support: less BW */
+		break;
+	case KEY_ACT_SUPPORT_DOWN:
+		d->bw_offset_x100 += 100;
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * Each supervisor fault cause is recorded once as it appears (the stop and
+ * pain keys are recorded by the session as what they are). A cause gone
+ * for FAULT_FORGET_NS is recorded again when it comes back.
+ */
+static void d_note_faults(struct leverd *d, uint32_t bits, uint64_t now,
+			  const char *how)
+{
+	unsigned int i;
+
+	for (i = 0; i < SUP_F_COUNT; i++) {
+		uint32_t bit = 1u << i;
+
+		if (!(bits & bit) || (bit & KEY_STOP_BITS))
+			continue;
+		d->fault_seen_ns[i] = now;
+		if (d->faults_noted & bit)
+			continue;
+		d->faults_noted |= bit;
+		sess_event(d->sess, now, "fault", sup_fault_name(bit), how);
+	}
+}
+
+/*
+ * Records a safety line's edge at once, then at most one event a second:
+ * each event is a synchronous commit in the event loop, and a chattering
+ * contact would cost one every tick. Edges in between are counted into
+ * the next event, which gives the line's state by then. The line's
+ * effect on the loop does not wait for any of this.
+ */
+static void d_note_line(struct leverd *d, struct d_line_note *ln, bool edge,
+			bool active, uint64_t now, const char *kind,
+			const char *on, const char *off)
+{
+	char detail[64];
+
+	if (edge)
+		ln->held++;
+	if (!ln->held ||
+	    (ln->last_ns && now < ln->last_ns + LINE_EVENT_MIN_NS))
+		return;
+	if (ln->held > 1)
+		snprintf(detail, sizeof(detail),
+			 "%u edges since the last %s event", ln->held, kind);
+	sess_event(d->sess, now, kind, active ? on : off,
+		   ln->held > 1 ? detail : NULL);
+	ln->last_ns = now;
+	ln->held = 0;
+}
+
+/* Faults seen in the snapshot (also idle, also in the safe state). */
+static void d_note_state(struct leverd *d, const struct rt_snapshot *snap,
+			 uint64_t now)
+{
+	unsigned int lines = snap->st.lines, edges, i;
+	char how[64];
+
+	snprintf(how, sizeof(how), "seen in mode %s",
+		 loop_mode_name(snap->st.mode));
+	d_note_faults(d, snap->st.faults | snap->st.latched, now, how);
+	/* the RT events drained after the snapshot may be newer than now */
+	for (i = 0; i < SUP_F_COUNT; i++)
+		if ((d->faults_noted & (1u << i)) &&
+		    !(snap->st.latched & (1u << i)) &&
+		    now >= d->fault_seen_ns[i] + FAULT_FORGET_NS)
+			d->faults_noted &= ~(1u << i);
+
+	edges = lines ^ d->lines_noted;
+	d->lines_noted = lines;
+	d_note_line(d, &d->estop_note, edges & LEVER_DEV_LINE_ESTOP,
+		    lines & LEVER_DEV_LINE_ESTOP, now, "estop", "pressed",
+		    "released");
+	d_note_line(d, &d->key_note, edges & LEVER_DEV_LINE_SAFETY_KEY,
+		    lines & LEVER_DEV_LINE_SAFETY_KEY, now, "safety-key",
+		    "pulled", "put back");
+}
+
+static void d_rt_events(struct leverd *d, uint64_t now)
+{
+	static const enum key_action btn_act[] = {
+		[1] = KEY_ACT_STOP, [2] = KEY_ACT_PAUSE, [3] = KEY_ACT_PAIN,
+		[4] = KEY_ACT_SPEED_UP, [5] = KEY_ACT_SPEED_DOWN,
+		[6] = KEY_ACT_SUPPORT_UP, [7] = KEY_ACT_SUPPORT_DOWN,
+	};
+	struct rt_event ev;
+	char cause[256];
+	unsigned int i;
+	size_t n;
+
+	while (rt_next_event(d->rt, &ev) == 0) {
+		switch (ev.type) {
+		case RT_EV_FAULT:
+			n = 0;
+			cause[0] = '\0';
+			for (i = 0; i < SUP_F_COUNT; i++)
+				if (ev.bits & (1u << i))
+					n += snprintf(cause + n,
+						      sizeof(cause) - n,
+						      "%s%s", n ? "," : "",
+						      sup_fault_name(1u << i));
+			dmn_logmsg("safe state at %.3f s: %s", ev.now_ns / 1e9,
+			       cause);
+			d_note_faults(d, ev.bits, ev.now_ns,
+				      "entered the safe state");
+			/* operator keys end the session as the operator asked;
+			 * anything else is a fault the session records */
+			if (ev.bits & SUP_F_PAIN)
+				d_sess_simple(d, "pain", now);
+			else if (ev.bits == SUP_F_OPERATOR_STOP)
+				d_sess_simple(d, "stop", now);
+			else
+				sess_fault(d->sess, now, cause);
+			break;
+		case RT_EV_BUTTONS:
+			/* stop and pain already acted on in the RT cycle */
+			for (i = 2; i < 8; i++)
+				if (i != 3 && (ev.bits & (1u << i)))
+					dmn_key_action(d, btn_act[i], now);
+			break;
+		case RT_EV_RESET:
+			dmn_logmsg("reset: %s", ev.err ? strerror(-ev.err) :
+						     "done");
+			if (ev.err)
+				sess_event(d->sess, ev.now_ns, "reset",
+					   "refused by the control loop",
+					   strerror(-ev.err));
+			break;
+		case RT_EV_IO:
+			dmn_logmsg("device error: %s", strerror(-ev.err));
+			break;
+		case RT_EV_SIM_FAULT:
+			dmn_logmsg("sim: fault %u %s at %.3f s", ev.bits,
+			       ev.err ? "on" : "off", ev.now_ns / 1e9);
+			break;
+		case RT_EV_START_REFUSED:
+			/*
+			 * The session was accepted but the control loop will
+			 * not move: say so and end it, never let it run its
+			 * clock on a belt that stands still.
+			 */
+			n = 0;
+			cause[0] = '\0';
+			for (i = 0; i < SUP_F_COUNT; i++)
+				if (ev.bits & (1u << i))
+					n += snprintf(cause + n,
+						      sizeof(cause) - n,
+						      "%s%s", n ? "," : "",
+						      sup_fault_name(1u << i));
+			dmn_logmsg("start refused by the control loop: %s", cause);
+			sess_fault(d->sess, now, cause);
+			break;
+		case RT_EV_LINK:
+			/* the stop itself comes as the link-lost fault */
+			dmn_logmsg("board %s", ev.bits ? "lost" : "back");
+			sess_event(d->sess, ev.now_ns, "link",
+				   ev.bits ? "lost" : "back",
+				   ev.bits ? strerror(-ev.err) :
+				   "reopened; nothing moves until a reset and a new start");
+			break;
+		}
+	}
+}
+
+/*
+ * The RT ring is drained here, in the event loop, for the replay hash and
+ * the CSV; the records of a session in progress go on to the recorder.
+ */
+void dmn_record(struct leverd *d)
+{
+	struct rt_snapshot snap;
+	struct rt_trace tr;
+	const unsigned char *b;
+	uint64_t t0 = 0, lost = 0;
+	int64_t sid = 0;
+	bool fwd = false;
+	size_t i;
+
+	if (d->rec) {
+		rt_snapshot(d->rt, &snap);
+		sess_recording(d->sess, d->sim ? snap.st.now_ns : mono_ns(),
+			       &sid, &t0);
+		if (sid == d->rec_sid || !rec_session(d->rec, sid, t0))
+			d->rec_sid = sid;
+		/* until the recorder knows the session, its records are lost */
+		fwd = sid && sid == d->rec_sid;
+	}
+	while (rt_next_trace(d->rt, &tr) == 0) {
+		if (fwd)
+			rec_sample(d->rec, &tr, snap.st.mode, d->stepped);
+		else if (sid)
+			lost++;
+		b = (const unsigned char *)&tr;
+		for (i = 0; i < sizeof(tr); i++)
+			d->trace_hash = (d->trace_hash ^ b[i]) * FNV_PRIME;
+		d->trace_records++;
+		if (d->trace)
+			fprintf(d->trace, "%llu,%u,%d,%u,%d,%u,%d,%d,%#x\n",
+				(unsigned long long)tr.now_ns, tr.seq,
+				tr.support_force_mn, tr.support_pressure_pa,
+				tr.belt_speed_mm_s,
+				tr.cmd.support_pressure_pa,
+				tr.cmd.belt_speed_mm_s,
+				tr.cmd.incline_centi_pct, tr.faults);
+	}
+	if (lost)
+		rec_count_dropped(d->rec, lost);
+}
+
+void dmn_tick(struct leverd *d)
+{
+	struct rt_snapshot snap;
+	struct sess_feedback fb = { 0 };
+	struct sess_targets t;
+	struct rt_msg m = { .type = RT_MSG_TARGETS };
+	uint64_t now;
+	json_t *sum, *st;
+
+	dmn_record(d);
+	rt_snapshot(d->rt, &snap);
+	now = d->sim ? snap.st.now_ns : mono_ns();
+	d_rt_events(d, now);
+	d_note_state(d, &snap, now);
+
+	fb.now_ns = now;
+	fb.belt_speed_mm_s = (int32_t)lrint(snap.st.belt_meas_mm_s);
+	fb.incline_centi_pct = (int32_t)lrint(snap.st.incline_meas_centi_pct);
+	fb.support_force_n_x10 = (int32_t)lrint(snap.st.support_force_n * 10);
+	fb.belt_stopped = snap.st.belt_stopped;
+	fb.safe_state = snap.st.safe_state;
+	fb.fault_latched = snap.st.latched != 0;
+	fb.estop = snap.st.lines & LEVER_DEV_LINE_ESTOP;
+	fb.safety_key = snap.st.lines & LEVER_DEV_LINE_SAFETY_KEY;
+	fb.max_support_force_n = d->info.max_support_force_mn / 1000.0f;
+	sess_tick(d->sess, &fb, &t);
+
+	/* pendant adjustments hold until the next explicit start */
+	if (t.generation != d->adj_generation) {
+		d->adj_generation = t.generation;
+		d->speed_offset_mm_s = 0;
+		d->bw_offset_x100 = 0;
+	}
+	if (t.run == SESS_RUN) {
+		t.belt_speed_mm_s += d->speed_offset_mm_s;
+		if (t.belt_speed_mm_s < 0)
+			t.belt_speed_mm_s = 0;
+		t.bw_carried_pct_x100 += d->bw_offset_x100;
+		if (t.bw_carried_pct_x100 < 0)
+			t.bw_carried_pct_x100 = 0;
+		if (t.bw_carried_pct_x100 > 10000)
+			t.bw_carried_pct_x100 = 10000;
+	}
+	if (memcmp(&t, &d->last_posted, sizeof(t)) ||
+	    now - d->last_post_ns >= 100000000ull) {
+		m.targets = t;
+		if (rt_post(d->rt, &m) == 0) {
+			d->last_posted = t;
+			d->last_post_ns = now;
+		}
+	}
+
+	sum = sess_take_summary(d->sess);
+	if (sum)
+		ctl_broadcast(d->ctl, json_pack("{s:i, s:s, s:o}", "v",
+						CTL_PROTOCOL_VERSION, "event",
+						"session_end", "summary", sum));
+	if (ctl_watch_interval(d->ctl)) {
+		st = d_status(d, now);
+		if (st) {
+			ctl_watch_tick(d->ctl, now / 1000000, st);
+			json_decref(st);
+		}
+	}
+}
+
+int dmn_parse_keymap(struct leverd *d, char *err, size_t len)
+{
+	char buf[CFG_STR_MAX], *tok, *save, *eq;
+	int a, code;
+
+	for (a = 0; a < KEY_ACT_COUNT; a++)
+		d->keycode[a] = -1;
+	strcpy(buf, d->cfg.keymap);
+	for (tok = strtok_r(buf, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		eq = strchr(tok, '=');
+		if (!eq)
+			goto bad;
+		*eq = '\0';
+		for (a = 0; a < KEY_ACT_COUNT; a++)
+			if (!strcmp(tok, key_action_names[a]))
+				break;
+		code = libevdev_event_code_from_name(EV_KEY, eq + 1);
+		if (a == KEY_ACT_COUNT || code < 0)
+			goto bad;
+		d->keycode[a] = code;
+	}
+	return 0;
+bad:
+	snprintf(err, len,
+		 "keymap: '%s' is not action=KEY_NAME (actions: stop, pause, pain, speed_up, speed_down, support_up, support_down)",
+		 tok);
+	return -EINVAL;
+}
