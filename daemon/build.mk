@@ -84,6 +84,21 @@ $(LEVERD): $(BUILD)/obj/daemon/leverd.o $(BUILD)/obj/daemon/dmn.o $(LEVERD_CORE)
 	$(CC) -o $@ $^ $(call PKG_LIBS,libusb-1.0 libgpiod libevdev) \
 		$(call PKG_LIBS,jansson) $(call PKG_LIBS,sqlite3) -lm -lpthread
 
+# The whole daemon (event loop, session logic, RT side) on the sim
+# transport in virtual time, judged on the plant's truth.
+LEVERD_TEST_WSIM := $(BUILD)/tests/unit/daemon/test_wsim
+$(BUILD)/obj/tests/unit/daemon/test_wsim.o: EXTRA_CFLAGS += \
+	$(call PKG_CFLAGS,jansson)
+$(LEVERD_TEST_WSIM): $(BUILD)/obj/tests/unit/daemon/test_wsim.o \
+		$(BUILD)/obj/daemon/dmn.o $(LEVERD_CORE) \
+		$(BUILD)/libleverplan.a $(BUILD)/liblever.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(call PKG_LIBS,libusb-1.0 libgpiod libevdev) \
+		$(call PKG_LIBS,jansson) $(call PKG_LIBS,sqlite3) -lm -lpthread
+
+ALL_TARGETS += $(LEVERD_TEST_WSIM)
+UNIT_TESTS  += $(LEVERD_TEST_WSIM)
+
 ALL_TARGETS += $(LEVERD_CORE) $(LEVERD_UNIT_TESTS) $(LEVERD) \
 	       $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT) $(LEVERD_TEST_REC)
 UNIT_TESTS  += tests/unit/daemon/test_leverd.sh \

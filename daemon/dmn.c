@@ -22,14 +22,26 @@ static const char *const key_action_names[KEY_ACT_COUNT] = {
 	"support_down",
 };
 
+static FILE *dmn_log;
+static bool dmn_log_set;
+
+void dmn_log_to(FILE *f)
+{
+	dmn_log = f;
+	dmn_log_set = true;
+}
+
 void dmn_logmsg(const char *fmt, ...)
 {
+	FILE *out = dmn_log_set ? dmn_log : stderr;
 	va_list ap;
 
+	if (!out)
+		return;
 	va_start(ap, fmt);
-	fputs("leverd: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	fputs("leverd: ", out);
+	vfprintf(out, fmt, ap);
+	fputc('\n', out);
 	va_end(ap);
 }
 
@@ -485,11 +497,13 @@ void dmn_tick(struct leverd *d)
 	}
 
 	sum = sess_take_summary(d->sess);
-	if (sum)
+	if (sum && !d->ctl)
+		json_decref(sum);
+	else if (sum)
 		ctl_broadcast(d->ctl, json_pack("{s:i, s:s, s:o}", "v",
 						CTL_PROTOCOL_VERSION, "event",
 						"session_end", "summary", sum));
-	if (ctl_watch_interval(d->ctl)) {
+	if (d->ctl && ctl_watch_interval(d->ctl)) {
 		st = d_status(d, now);
 		if (st) {
 			ctl_watch_tick(d->ctl, now / 1000000, st);

@@ -77,6 +77,8 @@ struct leverd {
 };
 
 void dmn_logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Where dmn_logmsg() writes (stderr by default); NULL: nowhere. */
+void dmn_log_to(FILE *f);
 /* The daemon's clock: virtual time on the sim transport. */
 uint64_t dmn_now(struct leverd *d);
 /* One control request (the control socket's callback, ctl.h). */

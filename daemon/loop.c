@@ -21,6 +21,10 @@
 #define PRESSURE_AVG_S		0.5	/* averages several strides */
 /* a start that meets a fault waits this long for it to clear */
 #define START_WAIT_NS		2000000000ull
+/* readings that cannot be trusted to say what the cylinder holds */
+#define SUP_F_SENSOR_FAULTS	(SUP_F_FORCE_RANGE | SUP_F_PRESSURE_RANGE | \
+				 SUP_F_IMPLAUSIBLE | SUP_F_STUCK | SUP_F_STALE | \
+				 SUP_F_SEQ_GAP | SUP_F_LINK)
 #define MEAS_AVG_S		0.05	/* measured pressure: sensor noise only */
 #define INCLINE_RATE_CENTI_PCT_S 50.0
 #define INCLINE_JERK_CENTI_PCT_S2 100.0
@@ -43,6 +47,7 @@ struct loop {
 	uint64_t safe_since_ns;
 	double hold_pa;			/* pressure held in the safe state */
 	double meas_pa;			/* board's measured pressure, filtered */
+	double meas_avg_pa;		/* the same over strides */
 	bool have_meas;
 	bool commanding;		/* this cycle's command reaches the board */
 	uint32_t refused_gen, start_refused;
@@ -227,18 +232,27 @@ static void loop_enter_safe(struct loop *l, uint32_t cause)
 	l->cause = cause;
 	l->safe_since_ns = l->now_ns;
 	/*
-	 * Hold the last command, or its stride average if that is lower: an
-	 * instantaneous command may be a peak of the law fighting a stride,
-	 * and held once the runner stops it would lift them above target.
-	 * From a pause (nothing commanded by the law for the stride) or with
-	 * nothing reaching the board, what the board holds is the truth.
+	 * Hold the command's stride average: an instantaneous command is a
+	 * peak or a trough of the law fighting a stride; held at a peak once
+	 * the runner stops it would lift them above target, at a trough it
+	 * would drop their support at once. From a pause or with nothing
+	 * reaching the board, what the board holds is the truth.
 	 */
 	if (l->commanding && l->mode == LOOP_RUN)
-		l->hold_pa = fmin(l->pressure_cmd_pa, l->pressure_lp_pa);
+		l->hold_pa = l->pressure_lp_pa;
 	else if (l->commanding)
 		l->hold_pa = l->pressure_cmd_pa;
 	else
 		l->hold_pa = loop_board_pa(l);
+	/*
+	 * Nor above what the cylinder really holds (its stride average):
+	 * a regulator that lagged or stuck below the command would
+	 * otherwise raise the support once it catches up, on a runner who
+	 * has stopped. Only while the sensors agree: a stuck or implausible
+	 * reading could ask for a sudden drop instead.
+	 */
+	if (l->have_meas && !(cause & SUP_F_SENSOR_FAULTS))
+		l->hold_pa = fmin(l->hold_pa, l->meas_avg_pa);
 	/*
 	 * A stop must never speed the belt up: drop any acceleration at
 	 * once (the jerk limit is for comfort, the stop comes first).
@@ -445,10 +459,14 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 		l->belt_meas = sample->belt_speed_mm_s;
 		l->incline_meas = sample->incline_centi_pct;
 		l->force_n = sample->support_force_mn / 1000.0;
-		if (!l->have_meas)
+		if (!l->have_meas) {
 			l->meas_pa = sample->support_pressure_pa;
+			l->meas_avg_pa = sample->support_pressure_pa;
+		}
 		l->meas_pa += (sample->support_pressure_pa - l->meas_pa) *
 			      l->dt_s / MEAS_AVG_S;
+		l->meas_avg_pa += (sample->support_pressure_pa -
+				   l->meas_avg_pa) * l->dt_s / PRESSURE_AVG_S;
 		l->have_meas = true;
 	}
 

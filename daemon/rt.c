@@ -448,6 +448,9 @@ void rt_cycle(struct rt *rt)
 		rt->link_lost = true;
 		rt->armed = false;
 		rt->next_reopen_ns = 0;
+		/* virtual time: this cycle's period passes all the same */
+		if (rt->stepped)
+			lever_sim_step(rt->dev, rt->cfg.period_us * 1000ull);
 		loop_external_fault(rt->loop, SUP_F_LINK);
 		rt_event(rt, woke, RT_EV_LINK, 1, got);
 		got = 0;

@@ -177,6 +177,16 @@ LEVER_API int lever_sim_step(struct lever_dev *dev, uint64_t ns)
 	return dev->ops->sim_step(dev, ns);
 }
 
+LEVER_API int lever_sim_truth(struct lever_dev *dev,
+			      struct lever_sim_truth *truth)
+{
+	if (!dev || !truth)
+		return -EINVAL;
+	if (!dev->ops->sim_truth)
+		return -EOPNOTSUPP;
+	return dev->ops->sim_truth(dev, truth);
+}
+
 LEVER_API int lever_sim_now(struct lever_dev *dev, uint64_t *now_ns)
 {
 	if (!dev || !now_ns)

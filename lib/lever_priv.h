@@ -34,6 +34,7 @@ struct lever_ops {
 	/* sim only; NULL elsewhere */
 	int (*sim_step)(struct lever_dev *dev, uint64_t ns);
 	int (*sim_now)(struct lever_dev *dev, uint64_t *now_ns);
+	int (*sim_truth)(struct lever_dev *dev, struct lever_sim_truth *t);
 	int (*sim_inject)(struct lever_dev *dev, unsigned int fault, int on);
 	int (*sim_set_line)(struct lever_dev *dev, unsigned int line,
 			    int active);

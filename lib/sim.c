@@ -627,6 +627,28 @@ static int lever_sim_do_now(struct lever_dev *dev, uint64_t *now_ns)
 	return 0;
 }
 
+static int lever_sim_do_truth(struct lever_dev *dev,
+			     struct lever_sim_truth *t)
+{
+	struct lever_sim *s = to_sim(dev);
+	struct board_status bs;
+	struct plant_state ps;
+	int ret = lever_sim_catch_up(s);
+
+	if (ret)
+		return ret;
+	plant_get_state(board_plant(s->board), &ps);
+	board_get_status(s->board, &bs);
+	memset(t, 0, sizeof(*t));
+	t->now_ns = s->now_ns;
+	t->support_pressure_pa = ps.support_pressure_pa;
+	t->support_force_n = ps.support_force_n;
+	t->belt_speed_mm_s = ps.belt_speed_mm_s;
+	t->runner_mass_kg = ps.runner_mass_kg;
+	t->pressure_setpoint_pa = bs.pressure_setpoint_pa;
+	return 0;
+}
+
 static int lever_sim_do_inject(struct lever_dev *dev, unsigned int fault,
 			       int on)
 {
@@ -726,6 +748,7 @@ static const struct lever_ops lever_sim_ops = {
 	.close = lever_sim_close,
 	.sim_step = lever_sim_do_step,
 	.sim_now = lever_sim_do_now,
+	.sim_truth = lever_sim_do_truth,
 	.sim_inject = lever_sim_do_inject,
 	.sim_set_line = lever_sim_do_set_line,
 	.sim_press_button = lever_sim_do_press_button,

@@ -24,7 +24,7 @@
 #define OVERSPEED_NS		50000000ULL
 #define AT_REST_MM_S		20	/* belt counts as stopped below this */
 #define SP_AVG_S		0.3	/* pressure set-point over about a stride */
-#define SP_PEAK_FRAC		0.05	/* above its average by more: a peak */
+#define SP_PEAK_FRAC		0.05	/* off its average by more: a peak */
 
 struct queued {
 	uint64_t release_ns;
@@ -47,6 +47,7 @@ struct board {
 	/* set-points as applied */
 	uint32_t pressure_sp;
 	double pressure_sp_avg;		/* averaged while running */
+	double pressure_meas_avg;	/* the cylinder's, by its sensors */
 	uint32_t belt_sp;
 	int16_t	incline_sp;
 
@@ -161,19 +162,34 @@ static bool belt_at_rest(const struct board *b)
 
 /* Category 0: drive power off now, brake on; pressure stays. */
 /*
- * Entering a stop from RUNNING: the support is held, but not at a stride
- * peak. A host that cancels the stride swing commands pressure above and
- * below its mean every step; held at a peak once the runner stands, it
- * would lift them above the step's target. A set-point more than
- * SP_PEAK_FRAC above its stride average gives way to the average: lower,
- * never higher, and a steady or slowly ramped set-point is held as is.
+ * Entering a stop from RUNNING: the support is held at what the runner
+ * had, not at a stride peak or trough. A host that cancels the stride
+ * swing commands pressure above and below its mean every step; held at a
+ * peak once the runner stands it would lift them above the step's
+ * target, held at a trough it would drop a share of their weight onto
+ * the healing bone at once (a stop the host did not ask for, e.g. its
+ * watchdog or its file closed, can come at any phase). A set-point more
+ * than SP_PEAK_FRAC off its stride average gives way to the average; a
+ * steady or slowly ramped set-point is held as is.
  */
 static void hold_support(struct board *b)
 {
-	if (b->state != LEVER_BOARD_RUNNING ||
-	    b->pressure_sp <= b->pressure_sp_avg * (1 + SP_PEAK_FRAC))
+	double hold = b->pressure_sp;
+
+	if (b->state != LEVER_BOARD_RUNNING)
 		return;
-	b->pressure_sp = (uint32_t)b->pressure_sp_avg;
+	if (fabs(hold - b->pressure_sp_avg) > b->pressure_sp_avg * SP_PEAK_FRAC)
+		hold = b->pressure_sp_avg;
+	/*
+	 * Never above what the cylinder really had: a valve that stuck
+	 * below the set-point would raise the support on a standing runner
+	 * the moment it frees.
+	 */
+	if (hold > b->pressure_meas_avg * (1 + SP_PEAK_FRAC))
+		hold = fmax(b->pressure_meas_avg, 0);
+	if ((uint32_t)hold == b->pressure_sp)
+		return;
+	b->pressure_sp = (uint32_t)hold;
 	plant_set_pressure_setpoint(b->plant, b->pressure_sp);
 }
 
@@ -247,13 +263,20 @@ static void check_valve(struct board *b, const struct plant_state *ps,
 			double dt)
 {
 	double slew = PLANT_MAX_PRESSURE_SLEW_PA_S * dt;
-	double tau = PLANT_REG_TAU_US / 1e6, d, err;
+	double tau = PLANT_REG_TAU_US / 1e6, d, err, meas;
 
-	if (b->state == LEVER_BOARD_RUNNING)
+	/* what the cylinder holds, by either sensor (one may be stuck low) */
+	meas = fmax(ps->pressure_reading_pa, ps->force_reading_mn * 1000.0 /
+		    PLANT_FORCE_PER_PRESSURE_UN_PA);
+	if (b->state == LEVER_BOARD_RUNNING) {
 		b->pressure_sp_avg += (b->pressure_sp - b->pressure_sp_avg) *
 				      (dt / (SP_AVG_S + dt));
-	else
+		b->pressure_meas_avg += (meas - b->pressure_meas_avg) *
+					(dt / (SP_AVG_S + dt));
+	} else {
 		b->pressure_sp_avg = b->pressure_sp;
+		b->pressure_meas_avg = meas;
+	}
 	d = (double)b->pressure_sp - b->fw_press_ramp;
 	b->fw_press_ramp += d > slew ? slew : d < -slew ? -slew : d;
 	b->fw_press_lag += (b->fw_press_ramp - b->fw_press_lag) *

@@ -96,7 +96,7 @@ int store_session_get(struct store *st, int64_t id,
  * own transaction (synchronous=FULL) written when it happens.
  */
 #define STORE_EVENT_KINDS "fault", "stop", "reset", "pain", "start", \
-	"pause", "resume", "skip", "estop", "safety-key", "end"
+	"pause", "resume", "skip", "estop", "safety-key", "end", "link"
 #define STORE_EVENT_CAUSE_MAX	128
 #define STORE_EVENT_DETAIL_MAX	256
 

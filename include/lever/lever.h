@@ -381,6 +381,25 @@ LEVER_API int lever_sim_step(struct lever_dev *dev, uint64_t ns);
 /** lever_sim_now() - the virtual clock in ns since open, into *@now_ns. */
 LEVER_API int lever_sim_now(struct lever_dev *dev, uint64_t *now_ns);
 
+/* What the simulated plant really does, whatever its sensors say. */
+struct lever_sim_truth {
+	uint64_t	now_ns;			/* virtual clock */
+	double		support_pressure_pa;	/* cylinder */
+	double		support_force_n;	/* on the runner */
+	double		belt_speed_mm_s;	/* belt surface */
+	double		runner_mass_kg;
+	uint32_t	pressure_setpoint_pa;	/* as the board holds it */
+	uint32_t	reserved[3];
+};
+
+/**
+ * lever_sim_truth() - the plant's true pressure, force and belt speed
+ * (for tests that judge safety on the truth, not on the readings).
+ * -EOPNOTSUPP on anything but sim:.
+ */
+LEVER_API int lever_sim_truth(struct lever_dev *dev,
+			      struct lever_sim_truth *truth);
+
 /**
  * lever_sim_inject() - turn a LEVER_SIM_FAULT_* on (@on != 0) or off.
  * Unknown faults are -EINVAL.

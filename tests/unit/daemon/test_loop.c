@@ -600,6 +600,26 @@ static void test_start_meeting_a_lasting_fault_is_reported_once(void **s)
 	assert_int_equal(R.out.cmd.belt_speed_mm_s, 0);
 }
 
+static void test_safe_state_holds_no_stride_trough(void **state)
+{
+	double worst = 0;
+	int k;
+
+	/* nor a trough: the support never drops at once at a stop */
+	for (k = 0; k < 8; k++) {
+		teardown(state);
+		setup(state);
+		start_running();
+		cycles(k * 45);
+		tplant_fault(R.p, TPLANT_BTN_STOP, true);
+		cycles(2);
+		worst = fmax(worst, 0.2 * MG -
+				    R.out.cmd.support_pressure_pa * 0.002);
+	}
+	print_message("# worst held support below target: %.1f N\n", worst);
+	assert_true(worst <= 0.02 * MG);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -644,6 +664,7 @@ int main(void)
 		T(test_release_holds_while_samples_are_missing),
 		T(test_over_support_is_checked_in_the_safe_state),
 		T(test_start_meeting_a_lasting_fault_is_reported_once),
+		T(test_safe_state_holds_no_stride_trough),
 	};
 
 	return cmocka_run_group_tests_name("leverd loop", tests, NULL, NULL);

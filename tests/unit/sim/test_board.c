@@ -410,6 +410,24 @@ static void test_estop_at_a_stride_peak_holds_the_stride_average(void **s)
 	board_free(b);
 }
 
+/* ... and one at a trough holds the average too: no sudden drop */
+static void test_stop_at_a_stride_trough_holds_the_stride_average(void **s)
+{
+	struct board *b = running_board();
+	uint32_t sp;
+	unsigned int i;
+
+	for (i = 0; i < 10; i++) {
+		run_cmds(b, 200, 130000, 2500, LEVER_CMD_RUN);
+		run_cmds(b, 200, 70000, 2500, LEVER_CMD_RUN);
+	}
+	board_set_line(b, LEVER_LINE_ESTOP, true);
+	sp = status(b).pressure_setpoint_pa;
+	assert_true(sp > 70000 * 1.05);
+	assert_true(sp > 85000 && sp < 110000);
+	board_free(b);
+}
+
 static void test_estop_with_a_steady_set_point_holds_it_exactly(void **s)
 {
 	struct board *b = running_board();
@@ -837,6 +855,7 @@ int main(void)
 		cmocka_unit_test(test_hard_stop_holds_support_pressure),
 		cmocka_unit_test(test_support_held_while_belt_stops),
 		cmocka_unit_test(test_estop_at_a_stride_peak_holds_the_stride_average),
+		cmocka_unit_test(test_stop_at_a_stride_trough_holds_the_stride_average),
 		cmocka_unit_test(test_estop_with_a_steady_set_point_holds_it_exactly),
 		cmocka_unit_test(test_short_frame_is_rejected_and_counted),
 		cmocka_unit_test(test_long_frame_is_rejected_and_counted),
