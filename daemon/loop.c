@@ -25,6 +25,9 @@
 #define SUP_F_SENSOR_FAULTS	(SUP_F_FORCE_RANGE | SUP_F_PRESSURE_RANGE | \
 				 SUP_F_IMPLAUSIBLE | SUP_F_STUCK | SUP_F_STALE | \
 				 SUP_F_SEQ_GAP | SUP_F_LINK)
+/* the release may lead the measured pressure by this long of release */
+#define RELEASE_LEAD_S		1.0
+#define RELEASE_LEAD_CYCLES(l)	(RELEASE_LEAD_S / (l)->dt_s)
 #define MEAS_AVG_S		0.05	/* measured pressure: sensor noise only */
 #define INCLINE_RATE_CENTI_PCT_S 50.0
 #define INCLINE_JERK_CENTI_PCT_S2 100.0
@@ -556,11 +559,17 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 		 * command reaches the board: an estimate never moves while
 		 * nothing is sent.
 		 */
+		pa = l->cfg.release_rate_pct_bw_s / 100 * mg /
+		     l->force_per_pa * l->dt_s;
 		if (!l->commanding) {
 			l->hold_pa = loop_board_pa(l);
-		} else if (sample) {
-			pa = l->cfg.release_rate_pct_bw_s / 100 * mg /
-			     l->force_per_pa * l->dt_s;
+		} else if (sample && l->meas_pa - l->hold_pa <=
+			   pa * RELEASE_LEAD_CYCLES(l)) {
+			/*
+			 * ... and never ahead of the cylinder: a valve that
+			 * sticks must not let the command run down, to drop
+			 * the runner at once when it frees.
+			 */
 			l->hold_pa = fmax(l->hold_pa - pa, 0);
 		}
 		l->pressure_cmd_pa = l->hold_pa;

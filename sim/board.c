@@ -265,9 +265,8 @@ static void check_valve(struct board *b, const struct plant_state *ps,
 	double slew = PLANT_MAX_PRESSURE_SLEW_PA_S * dt;
 	double tau = PLANT_REG_TAU_US / 1e6, d, err, meas;
 
-	/* what the cylinder holds, by either sensor (one may be stuck low) */
-	meas = fmax(ps->pressure_reading_pa, ps->force_reading_mn * 1000.0 /
-		    PLANT_FORCE_PER_PRESSURE_UN_PA);
+	/* what the cylinder holds, by its own sensor */
+	meas = ps->pressure_reading_pa;
 	if (b->state == LEVER_BOARD_RUNNING) {
 		b->pressure_sp_avg += (b->pressure_sp - b->pressure_sp_avg) *
 				      (dt / (SP_AVG_S + dt));

@@ -620,6 +620,20 @@ static void test_safe_state_holds_no_stride_trough(void **state)
 	assert_true(worst <= 0.02 * MG);
 }
 
+/* a valve that sticks in the release: the command waits for the cylinder */
+static void test_release_never_runs_ahead_of_a_stuck_valve(void **state)
+{
+	double one_s_pa = R.cfg.release_rate_pct_bw_s / 100 * MG / 0.002;
+
+	check_safe_stop(TPLANT_BTN_STOP, SUP_F_OPERATOR_STOP, 2);
+	cycles(1000);
+	assert_int_equal(R.st.mode, LOOP_RELEASING);
+	R.gate_refuses = true;		/* the plant stops following */
+	cycles(10000);
+	assert_true(tplant_pressure_pa(R.p) - R.out.cmd.support_pressure_pa <
+		    1.5 * one_s_pa);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -665,6 +679,7 @@ int main(void)
 		T(test_over_support_is_checked_in_the_safe_state),
 		T(test_start_meeting_a_lasting_fault_is_reported_once),
 		T(test_safe_state_holds_no_stride_trough),
+		T(test_release_never_runs_ahead_of_a_stuck_valve),
 	};
 
 	return cmocka_run_group_tests_name("leverd loop", tests, NULL, NULL);

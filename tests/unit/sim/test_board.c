@@ -428,6 +428,34 @@ static void test_stop_at_a_stride_trough_holds_the_stride_average(void **s)
 	board_free(b);
 }
 
+/* a valve stuck low: the stop holds what the cylinder has, not more */
+static void test_stop_after_a_stuck_valve_never_raises_when_it_frees(void **s)
+{
+	struct board *b = running_board();
+	double had = 0, after = 0;
+	unsigned int i;
+
+	board_set_fault(b, PLANT_FAULT_VALVE_STUCK, true);
+	run_cmds(b, 600, 160000, 2500, LEVER_CMD_RUN);
+	/* what the cylinder gave, over two strides */
+	for (i = 0; i < 400; i++) {
+		run_cmds(b, 1, 160000, 2500, LEVER_CMD_RUN);
+		had += truth(b).support_pressure_pa / 400;
+	}
+	board_set_line(b, LEVER_LINE_ESTOP, true);
+	board_set_fault(b, PLANT_FAULT_VALVE_STUCK, false);
+	/* the host still asks for more; a stopped board never raises */
+	run_cmds(b, 3000, 160000, 0, 0);
+	for (i = 0; i < 400; i++) {
+		run_cmds(b, 1, 160000, 0, 0);
+		after += truth(b).support_pressure_pa / 400;
+	}
+	print_message("# cylinder %.0f Pa before the stop, %.0f Pa after\n",
+		      had, after);
+	assert_true(after < had * 1.06);
+	board_free(b);
+}
+
 static void test_estop_with_a_steady_set_point_holds_it_exactly(void **s)
 {
 	struct board *b = running_board();
@@ -856,6 +884,7 @@ int main(void)
 		cmocka_unit_test(test_support_held_while_belt_stops),
 		cmocka_unit_test(test_estop_at_a_stride_peak_holds_the_stride_average),
 		cmocka_unit_test(test_stop_at_a_stride_trough_holds_the_stride_average),
+		cmocka_unit_test(test_stop_after_a_stuck_valve_never_raises_when_it_frees),
 		cmocka_unit_test(test_estop_with_a_steady_set_point_holds_it_exactly),
 		cmocka_unit_test(test_short_frame_is_rejected_and_counted),
 		cmocka_unit_test(test_long_frame_is_rejected_and_counted),
