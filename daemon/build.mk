@@ -7,7 +7,7 @@
 
 LEVERD_CORE_SRCS := daemon/cfg.c daemon/ring.c daemon/law.c daemon/ramp.c \
 		    daemon/sup.c daemon/loop.c daemon/rt.c daemon/ctl.c \
-		    daemon/rec.c
+		    daemon/rec.c daemon/sin.c
 LEVERD_CORE_OBJS := $(LEVERD_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 LEVERD_CORE      := $(BUILD)/libleverd-core.a
 

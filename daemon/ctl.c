@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl.h"
@@ -23,6 +24,8 @@
 struct ctl_client {
 	int fd;
 	bool may_command;
+	bool pending;		/* whole lines still buffered */
+	uint64_t last_ms;	/* last request, CLOCK_MONOTONIC */
 	unsigned int watch_ms;
 	uint64_t next_watch_ms;
 	size_t len;
@@ -322,6 +325,14 @@ static int ctl_send(struct ctl_client *cl, const char *line)
 	return w == (ssize_t)len ? 0 : -1;
 }
 
+static uint64_t ctl_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
 static void ctl_accept(struct ctl *c)
 {
 	struct ucred cred;
@@ -339,15 +350,17 @@ static void ctl_accept(struct ctl *c)
 	memset(&c->cl[c->n], 0, sizeof(c->cl[0]));
 	c->cl[c->n].fd = fd;
 	c->cl[c->n].may_command = ctl_may_command(cred.uid, cred.gid);
+	c->cl[c->n].last_ms = ctl_mono_ms();
 	c->n++;
 }
+
+static int ctl_serve(struct ctl *c, struct ctl_client *cl);
 
 /* returns -1 when the client must be dropped */
 static int ctl_read(struct ctl *c, struct ctl_client *cl)
 {
-	char chunk[4096], *nl, *reply;
+	char chunk[4096], *reply;
 	ssize_t r;
-	size_t used;
 
 	r = recv(cl->fd, chunk, sizeof(chunk), MSG_DONTWAIT);
 	if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR))
@@ -369,7 +382,27 @@ static int ctl_read(struct ctl *c, struct ctl_client *cl)
 	}
 	memcpy(cl->buf + cl->len, chunk, r);
 	cl->len += r;
+	cl->last_ms = ctl_mono_ms();
+	return ctl_serve(c, cl);
+}
+
+/*
+ * Answers the whole lines buffered, at most CTL_LINES_PER_ROUND of them:
+ * one client's flood must not hold the event loop (which also passes on
+ * the session's targets) for longer than a few requests. The rest wait
+ * for the next round. -1 when the client must be dropped.
+ */
+static int ctl_serve(struct ctl *c, struct ctl_client *cl)
+{
+	unsigned int served = 0;
+	char *nl, *reply;
+	size_t used;
+
 	while ((nl = memchr(cl->buf, '\n', cl->len))) {
+		if (served++ == CTL_LINES_PER_ROUND) {
+			cl->pending = true;
+			return 0;
+		}
 		unsigned int watch = 0;
 
 		*nl = '\0';
@@ -388,6 +421,7 @@ static int ctl_read(struct ctl *c, struct ctl_client *cl)
 		}
 		free(reply);
 	}
+	cl->pending = false;
 	return 0;
 }
 
@@ -395,6 +429,19 @@ void ctl_handle(struct ctl *c, const struct pollfd *fds, int n)
 {
 	int i, j;
 
+	/* lines left from an earlier round first, one round each */
+	for (j = 0; j < c->n; j++) {
+		if (!c->cl[j].pending)
+			continue;
+		for (i = 1; i < n; i++)
+			if (fds[i].fd == c->cl[j].fd)
+				break;
+		/* read below this round (it had more to say): served there */
+		if (i < n && fds[i].revents)
+			continue;
+		if (ctl_serve(c, &c->cl[j]))
+			ctl_drop(c, j--);
+	}
 	if (n > 0 && (fds[0].revents & POLLIN))
 		ctl_accept(c);
 	/* clients, matched by fd: the array may have shifted meanwhile */
@@ -409,6 +456,26 @@ void ctl_handle(struct ctl *c, const struct pollfd *fds, int n)
 		if (ctl_read(c, &c->cl[j]))
 			ctl_drop(c, j);
 	}
+}
+
+bool ctl_pending(const struct ctl *c)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->cl[i].pending)
+			return true;
+	return false;
+}
+
+void ctl_expire(struct ctl *c, uint64_t now_ms)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (!c->cl[i].watch_ms &&
+		    now_ms >= c->cl[i].last_ms + CTL_IDLE_MS)
+			ctl_drop(c, i--);
 }
 
 void ctl_watch_tick(struct ctl *c, uint64_t now_ms, json_t *status)

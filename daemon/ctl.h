@@ -16,6 +16,8 @@
 #define CTL_PROTOCOL_VERSION	1
 #define CTL_MAX_LINE		65536
 #define CTL_MAX_CLIENTS		32
+#define CTL_LINES_PER_ROUND	8	/* requests served per client per round */
+#define CTL_IDLE_MS		300000	/* a silent client (not watching) goes */
 
 /*
  * Runs one command for a peer. Returns 0 with *@result (a new reference)
@@ -52,5 +54,14 @@ char *ctl_reply(ctl_request_fn fn, void *ctx, const char *line,
 
 /* Whether uid/gid may command: root or a member of group lever. */
 bool ctl_may_command(uid_t uid, gid_t gid);
+
+/* Whether a client has requests left for the next round (poll at once). */
+bool ctl_pending(const struct ctl *c);
+
+/*
+ * Drops clients that sent nothing for CTL_IDLE_MS and watch nothing, so
+ * forgotten connections cannot take every slot. @now_ms: CLOCK_MONOTONIC.
+ */
+void ctl_expire(struct ctl *c, uint64_t now_ms);
 
 #endif /* LEVERD_CTL_H */

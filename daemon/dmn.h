@@ -21,6 +21,7 @@
 #include "plan/sess.h"
 #include "rec.h"
 #include "rt.h"
+#include "sin.h"
 #include "sup.h"
 
 #define TICK_MS		10	/* event-loop tick */
@@ -54,6 +55,7 @@ struct leverd {
 	struct ctl *ctl;
 	struct lever_gpio *gpio;
 	struct lever_keys *keys;
+	struct sin *sin;		/* safety inputs thread */
 	int keycode[KEY_ACT_COUNT];
 	bool stepped, sim;
 	int sig_fd, timer_fd;

@@ -22,35 +22,42 @@
 
 #include "dmn.h"
 
-static void d_gpio(struct leverd *d)
+static uint64_t mono_ms(void)
 {
-	struct lever_gpio_event ev;
-	struct rt_msg m = { .type = RT_MSG_EXTERNAL };
-	int v0 = 0, v1 = 0;
+	struct timespec ts;
 
-	while (lever_gpio_read_event(d->gpio, &ev) == 0)
-		;
-	lever_gpio_get_value(d->gpio, 0, &v0);
-	lever_gpio_get_value(d->gpio, 1, &v1);
-	d->gpio_lines = (v0 ? LEVER_DEV_LINE_ESTOP : 0) |
-			(v1 ? LEVER_DEV_LINE_SAFETY_KEY : 0);
-	m.lines = d->gpio_lines;
-	rt_post(d->rt, &m);
-	dmn_logmsg("gpio: e-stop %s, safety key %s", v0 ? "active" : "released",
-	       v1 ? "pulled" : "in");
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
 }
 
-static void d_keys(struct leverd *d, uint64_t now)
+/*
+ * What the safety inputs thread saw, for the log and the other keys: the
+ * stop and pain keys and the lines reached the RT side already.
+ */
+static void d_inputs(struct leverd *d, uint64_t now)
 {
-	struct lever_keys_event ev;
+	struct sin_item it;
 	int a;
 
-	while (lever_keys_read_event(d->keys, &ev) == 0) {
-		if (ev.value != 1)
+	while (sin_next(d->sin, &it) == 0) {
+		if (it.type == SIN_LINES) {
+			d->gpio_lines = it.lines;
+			dmn_logmsg("gpio: e-stop %s, safety key %s",
+				   it.lines & LEVER_DEV_LINE_ESTOP ?
+				   "active" : "released",
+				   it.lines & LEVER_DEV_LINE_SAFETY_KEY ?
+				   "pulled" : "in");
 			continue;
-		for (a = 0; a < KEY_ACT_COUNT; a++)
-			if (d->keycode[a] == (int)ev.code)
+		}
+		for (a = 0; a < KEY_ACT_COUNT; a++) {
+			if (d->keycode[a] != (int)it.code)
+				continue;
+			if (a == KEY_ACT_STOP || a == KEY_ACT_PAIN)
+				dmn_logmsg("key: %s (acted on)",
+					   a == KEY_ACT_STOP ? "stop" : "pain");
+			else
 				dmn_key_action(d, a, now);
+		}
 	}
 }
 
@@ -130,8 +137,6 @@ static void d_watchers(struct leverd *d)
 		d->gpio = NULL;
 		dmn_logmsg("no GPIO safety lines (chip '%s': %s); the board's own lines still count",
 		       d->cfg.gpio_chip, strerror(-ret));
-	} else {
-		d_gpio(d);
 	}
 	if (d->cfg.input_device[0]) {
 		ret = lever_keys_watch(d->cfg.input_device, &d->keys);
@@ -140,6 +145,18 @@ static void d_watchers(struct leverd *d)
 			dmn_logmsg("no pendant keys (%s: %s)",
 			       d->cfg.input_device, strerror(-ret));
 		}
+	}
+	if (!d->gpio && !d->keys)
+		return;
+	/* just under the RT thread: a stop key is never behind the loop */
+	ret = sin_start(d->rt, d->gpio, d->keys, d->keycode[KEY_ACT_STOP],
+			d->keycode[KEY_ACT_PAIN], rt_priority(d->rt) > 1 ?
+			rt_priority(d->rt) - 1 : 0, &d->sin);
+	if (ret) {
+		/* without it leverd must not run: a key would wait on disk */
+		dmn_logmsg("cannot start the safety inputs thread: %s",
+			   strerror(-ret));
+		d->quit = true;
 	}
 }
 
@@ -168,16 +185,15 @@ static void d_poll_once(struct leverd *d, int timeout_ms)
 	fds[n++].events = POLLIN;
 	fds[n].fd = d->timer_fd;
 	fds[n++].events = POLLIN;
-	fds[n].fd = d->gpio ? lever_gpio_fd(d->gpio) : -1;
-	fds[n++].events = POLLIN;
-	fds[n].fd = d->keys ? lever_keys_fd(d->keys) : -1;
+	fds[n].fd = d->sin ? sin_fd(d->sin) : -1;
 	fds[n++].events = POLLIN;
 	base = n;
 	n += ctl_pollfds(d->ctl, fds + n, CTL_MAX_CLIENTS + 8 - n);
 	for (i = 0; i < n; i++)
 		fds[i].revents = 0;
-	got = poll(fds, n, timeout_ms);
-	if (got <= 0)
+	/* requests left from the last round: serve them without sleeping */
+	got = poll(fds, n, ctl_pending(d->ctl) ? 0 : timeout_ms);
+	if (got < 0)
 		return;
 	if (fds[0].revents &&
 	    read(d->sig_fd, &si, sizeof(si)) == sizeof(si)) {
@@ -198,12 +214,12 @@ static void d_poll_once(struct leverd *d, int timeout_ms)
 		d->quit = true;
 	}
 signal_done:
-	if (fds[1].revents && read(d->timer_fd, &ticks, sizeof(ticks)) > 0)
+	if (fds[1].revents && read(d->timer_fd, &ticks, sizeof(ticks)) > 0) {
 		dmn_tick(d);
+		ctl_expire(d->ctl, mono_ms());
+	}
 	if (fds[2].revents)
-		d_gpio(d);
-	if (fds[3].revents)
-		d_keys(d, dmn_now(d));
+		d_inputs(d, dmn_now(d));
 	ctl_handle(d->ctl, fds + base, n - base);
 }
 
@@ -344,6 +360,7 @@ int main(int argc, char **argv)
 	ret = 0;
 	if (d.trace)
 		fclose(d.trace);
+	sin_stop(d.sin);
 	lever_keys_close(d.keys);
 	lever_gpio_close(d.gpio);
 	close(d.timer_fd);

@@ -34,7 +34,7 @@ struct rt {
 	struct lever_dev *dev;
 	struct lever_dev_info info;
 	struct loop *loop;
-	struct ring *to_rt, *events, *trace;
+	struct ring *to_rt, *inputs, *events, *trace;
 	bool stepped, is_sim, armed, have_seq;
 	bool link_lost;			/* -ENODEV seen; waiting for reopen */
 	uint64_t next_reopen_ns;
@@ -98,6 +98,8 @@ int rt_new(const struct leverd_cfg *cfg, struct lever_dev *dev,
 		goto err;
 	ret = ring_new(sizeof(struct rt_msg), 256, &rt->to_rt);
 	if (!ret)
+		ret = ring_new(sizeof(struct rt_msg), 256, &rt->inputs);
+	if (!ret)
 		ret = ring_new(sizeof(struct rt_event), 1024, &rt->events);
 	if (!ret)
 		ret = ring_new(sizeof(struct rt_trace), 65536, &rt->trace);
@@ -128,6 +130,7 @@ int rt_new(const struct leverd_cfg *cfg, struct lever_dev *dev,
 err_rings:
 	ring_free(rt->trace);
 	ring_free(rt->events);
+	ring_free(rt->inputs);
 	ring_free(rt->to_rt);
 	loop_free(rt->loop);
 err:
@@ -143,6 +146,7 @@ void rt_free(struct rt *rt)
 	free(rt->hist);
 	ring_free(rt->trace);
 	ring_free(rt->events);
+	ring_free(rt->inputs);
 	ring_free(rt->to_rt);
 	loop_free(rt->loop);
 	free(rt);
@@ -199,6 +203,10 @@ static void rt_messages(struct rt *rt, uint64_t now)
 	struct rt_msg m;
 	int ret;
 
+	/* the safety inputs first: nothing the event loop says delays them */
+	while (ring_pop(rt->inputs, &m) == 0)
+		if (m.type == RT_MSG_EXTERNAL)
+			loop_set_external(rt->loop, m.lines, m.keys);
 	while (ring_pop(rt->to_rt, &m) == 0) {
 		switch (m.type) {
 		case RT_MSG_TARGETS:
@@ -624,6 +632,11 @@ void rt_stop(struct rt *rt)
 int rt_post(struct rt *rt, const struct rt_msg *msg)
 {
 	return ring_push(rt->to_rt, msg);
+}
+
+int rt_post_input(struct rt *rt, const struct rt_msg *msg)
+{
+	return ring_push(rt->inputs, msg);
 }
 
 int rt_next_event(struct rt *rt, struct rt_event *ev)

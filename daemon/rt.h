@@ -95,6 +95,8 @@ void rt_cycle(struct rt *rt);
 
 /* Event loop side. */
 int rt_post(struct rt *rt, const struct rt_msg *msg);
+/* The safety inputs thread's own channel (sin.h): lines and stop keys. */
+int rt_post_input(struct rt *rt, const struct rt_msg *msg);
 int rt_next_event(struct rt *rt, struct rt_event *ev);
 int rt_next_trace(struct rt *rt, struct rt_trace *tr);
 void rt_snapshot(struct rt *rt, struct rt_snapshot *snap);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -198,6 +199,73 @@ static void test_socket_answers_each_line_and_survives_bad_one(void **s)
 	assert_int_not_equal(access(path, F_OK), 0);
 }
 
+static struct ctl *open_and_connect(int *fd)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ctl *c;
+	char path[64], err[256];
+
+	snprintf(path, sizeof(path), "/tmp/leverd-test-ctl-%d.sock", getpid());
+	assert_int_equal(ctl_open(path, fake, NULL, &c, err, sizeof(err)), 0);
+	*fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	strcpy(sa.sun_path, path);
+	assert_int_equal(connect(*fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return c;
+}
+
+static void round_of(struct ctl *c)
+{
+	struct pollfd fds[8];
+	int n = ctl_pollfds(c, fds, 8);
+
+	poll(fds, n, 100);
+	ctl_handle(c, fds, n);
+}
+
+/* a flood of requests is served a few per round, never all at once */
+static void test_a_flood_is_served_a_few_requests_per_round(void **s)
+{
+	const char *req = "{\"v\":1,\"id\":1,\"cmd\":\"hello\"}\n";
+	struct ctl *c;
+	int fd, i;
+
+	c = open_and_connect(&fd);
+	round_of(c);			/* accept */
+	for (i = 0; i < 40; i++)
+		assert_int_equal(write(fd, req, strlen(req)),
+				 (ssize_t)strlen(req));
+	calls = 0;
+	round_of(c);
+	assert_true(calls <= CTL_LINES_PER_ROUND);
+	assert_true(ctl_pending(c));
+	for (i = 0; i < 20 && calls < 40; i++)
+		round_of(c);
+	assert_int_equal(calls, 40);
+	assert_false(ctl_pending(c));
+	close(fd);
+	ctl_close(c);
+}
+
+/* a connection that says nothing is closed, so slots do not run out */
+static void test_an_idle_client_is_dropped(void **state)
+{
+	struct timespec ts;
+	struct ctl *c;
+	char b;
+	int fd;
+
+	c = open_and_connect(&fd);
+	round_of(c);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	ctl_expire(c, ts.tv_sec * 1000ull + ts.tv_nsec / 1000000 + 1000);
+	assert_int_equal(recv(fd, &b, 1, MSG_DONTWAIT), -1);	/* still open */
+	ctl_expire(c, ts.tv_sec * 1000ull + ts.tv_nsec / 1000000 +
+		   CTL_IDLE_MS + 1000);
+	assert_int_equal(recv(fd, &b, 1, 0), 0);		/* closed */
+	close(fd);
+	ctl_close(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -212,6 +280,8 @@ int main(void)
 		cmocka_unit_test(test_watch_interval_is_bounded),
 		cmocka_unit_test(test_args_must_be_an_object),
 		cmocka_unit_test(test_socket_answers_each_line_and_survives_bad_one),
+		cmocka_unit_test(test_a_flood_is_served_a_few_requests_per_round),
+		cmocka_unit_test(test_an_idle_client_is_dropped),
 	};
 
 	return cmocka_run_group_tests_name("leverd ctl", tests, NULL, NULL);
