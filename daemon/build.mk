@@ -99,6 +99,11 @@ $(LEVERD_TEST_WSIM): $(BUILD)/obj/tests/unit/daemon/test_wsim.o \
 ALL_TARGETS += $(LEVERD_TEST_WSIM)
 UNIT_TESTS  += $(LEVERD_TEST_WSIM)
 
+# By hand, not in CI: a million sequences (about an hour on 2 CPUs).
+.PHONY: soak
+soak: $(LEVERD_TEST_WSIM)
+	WSIM_SEQUENCES=1000000 $(LEVERD_TEST_WSIM)
+
 ALL_TARGETS += $(LEVERD_CORE) $(LEVERD_UNIT_TESTS) $(LEVERD) \
 	       $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT) $(LEVERD_TEST_REC)
 UNIT_TESTS  += tests/unit/daemon/test_leverd.sh \

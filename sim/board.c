@@ -25,6 +25,8 @@
 #define AT_REST_MM_S		20	/* belt counts as stopped below this */
 #define SP_AVG_S		0.3	/* pressure set-point over about a stride */
 #define SP_PEAK_FRAC		0.05	/* off its average by more: a peak */
+/* release after a stop: 1 % of the full-scale support force per second */
+#define RELEASE_PA_S		(PLANT_MAX_PRESSURE_PA / 100.0)
 
 struct queued {
 	uint64_t release_ns;
@@ -48,6 +50,8 @@ struct board {
 	uint32_t pressure_sp;
 	double pressure_sp_avg;		/* averaged while running */
 	double pressure_meas_avg;	/* the cylinder's, by its sensors */
+	uint32_t release_to_pa;		/* host's lower set-point after a stop */
+	bool releasing;			/* toward it */
 	uint32_t belt_sp;
 	int16_t	incline_sp;
 
@@ -289,6 +293,30 @@ static void check_valve(struct board *b, const struct plant_state *ps,
 		controlled_stop(b, LEVER_FAULT_VALVE);
 }
 
+/*
+ * After a stop the host may lower the support, but the board lowers it no
+ * faster than RELEASE_PA_S whatever the host asks: a host's last frames
+ * can carry a stride trough, and a sudden drop puts weight on the healing
+ * bone at once (safety.rst rule 9, enforced here as a second layer).
+ */
+static void release_support(struct board *b, const struct plant_state *ps,
+			    double dt)
+{
+	double step = RELEASE_PA_S * dt;
+
+	if (!b->releasing || b->state == LEVER_BOARD_RUNNING ||
+	    b->release_to_pa >= b->pressure_sp) {
+		b->releasing = false;
+		return;
+	}
+	/* and never ahead of the cylinder: a stuck valve, freed, drops */
+	if (ps->pressure_reading_pa - (double)b->pressure_sp > RELEASE_PA_S)
+		return;
+	b->pressure_sp = b->pressure_sp - b->release_to_pa > step ?
+			 (uint32_t)(b->pressure_sp - step) : b->release_to_pa;
+	plant_set_pressure_setpoint(b->plant, b->pressure_sp);
+}
+
 static void check_belt(struct board *b, const struct plant_state *ps,
 		       double dt)
 {
@@ -380,6 +408,7 @@ static void firmware_tick(struct board *b, double dt)
 	pstate(b, &ps);
 	check_sensors(b, &ps);
 	check_valve(b, &ps, dt);
+	release_support(b, &ps, dt);
 	check_belt(b, &ps, dt);
 	make_sample(b);
 }
@@ -483,15 +512,23 @@ int board_command(struct board *b, const void *frame, size_t len)
 	b->st.cmd_seq_applied = le32toh(c.seq);
 	b->last_cmd_ns = b->time_ns;
 
-	/* Support: free while no fault is latched and nothing is stopping;
-	 * after a stop it is held, and may only be lowered once the belt is
-	 * at rest (the host's release-rate limit applies on top). */
-	if (!b->faults && (b->state == LEVER_BOARD_IDLE ||
-			   b->state == LEVER_BOARD_RUNNING))
+	/* Support: free while running with no fault latched, and at an
+	 * explicit start (RUN from idle); otherwise - after any stop, and in
+	 * idle without RUN - it is held, and may only be lowered once the
+	 * belt is at rest, at RELEASE_PA_S at most (the host's release rate
+	 * applies on top). A
+	 * host that stops commanding may leave a stride peak in its last
+	 * frames; nothing but a new start raises the support again. */
+	if (!b->faults && (b->state == LEVER_BOARD_RUNNING ||
+			   (b->state == LEVER_BOARD_IDLE &&
+			    (flags & LEVER_CMD_RUN) && !(flags & LEVER_CMD_STOP)))) {
 		b->pressure_sp = pressure;
-	else if (pressure < b->pressure_sp &&
-		 b->state != LEVER_BOARD_STOPPING && belt_at_rest(b))
-		b->pressure_sp = pressure;
+		b->releasing = false;
+	} else if (pressure < b->pressure_sp &&
+		   b->state != LEVER_BOARD_STOPPING && belt_at_rest(b)) {
+		b->release_to_pa = pressure;	/* at RELEASE_PA_S, in step */
+		b->releasing = true;
+	}
 	plant_set_pressure_setpoint(b->plant, b->pressure_sp);
 
 	if (flags & LEVER_CMD_STOP || !(flags & LEVER_CMD_RUN)) {

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -43,6 +44,7 @@
 #define TOL_PCT_BW	1.5
 /* after the last action: the operator's stop, and its records */
 #define TAIL_MS		2000
+#define WSIM_MAX_JOBS	16
 
 enum act_kind {
 	A_START, A_PAUSE, A_RESUME, A_STOP, A_SKIP, A_PAIN, A_RESET,
@@ -647,8 +649,16 @@ static uint64_t parse_keep(const char *s)
 	return keep;
 }
 
+struct wsim_part {
+	unsigned long bad, failed_setup;
+	double sim_s;
+};
+
 int main(int argc, char **argv)
 {
+	struct wsim_part part = { 0 };
+	int pfd[WSIM_MAX_JOBS][2], jobs, j;
+	pid_t pid[WSIM_MAX_JOBS];
 	unsigned long n = 10000, i, bad = 0, failed_setup = 0;
 	uint64_t one = 0, keep = ~0ull, base = 1;
 	struct wsim *w = calloc(1, sizeof(*w)), *w2 = calloc(1, sizeof(*w2));
@@ -660,6 +670,9 @@ int main(int argc, char **argv)
 
 	if (getenv("WSIM_SEQUENCES"))
 		n = strtoul(getenv("WSIM_SEQUENCES"), NULL, 10);
+	jobs = getenv("WSIM_JOBS") ? atoi(getenv("WSIM_JOBS")) :
+	       (int)sysconf(_SC_NPROCESSORS_ONLN);
+	jobs = jobs < 1 ? 1 : jobs > WSIM_MAX_JOBS ? WSIM_MAX_JOBS : jobs;
 	if (getenv("WSIM_BASE_SEED"))
 		base = strtoull(getenv("WSIM_BASE_SEED"), NULL, 10);
 	for (k = 1; k < argc; k++) {
@@ -685,30 +698,55 @@ int main(int argc, char **argv)
 	}
 
 	printf("1..2\n");
+	fflush(stdout);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < n; i++) {
-		seq_make(base + i, &q);
-		if (wsim_run(&q, ~0ull, w)) {
-			failed_setup++;
+	/* one worker per CPU, each every jobs-th seed; counts come back */
+	for (j = 0; j < jobs; j++) {
+		if (pipe(pfd[j]) || (pid[j] = fork()) < 0)
+			return 1;
+		if (pid[j])
 			continue;
-		}
-		sim_s += (q.end_ms + TAIL_MS) / 1000.0;
-		if (!w->violations)
-			continue;
-		if (bad++ < 3) {
-			uint64_t small = shrink(&q, ~0ull);
+		close(pfd[j][0]);
+		for (i = j; i < n; i += jobs) {
+			seq_make(base + i, &q);
+			if (wsim_run(&q, ~0ull, w)) {
+				part.failed_setup++;
+				continue;
+			}
+			part.sim_s += (q.end_ms + TAIL_MS) / 1000.0;
+			if (!w->violations)
+				continue;
+			if (part.bad++ < 3) {
+				uint64_t small = shrink(&q, ~0ull);
 
-			wsim_run(&q, small, w2);
-			printf("# seed %llu: %s\n",
-			       (unsigned long long)q.seed, w2->violations ?
-			       w2->first : w->first);
-			print_seq(&q, w2->violations ? small : ~0ull);
+				wsim_run(&q, small, w2);
+				printf("# seed %llu: %s\n",
+				       (unsigned long long)q.seed,
+				       w2->violations ? w2->first : w->first);
+				print_seq(&q, w2->violations ? small : ~0ull);
+				fflush(stdout);
+			}
 		}
+		if (write(pfd[j][1], &part, sizeof(part)) != sizeof(part))
+			_exit(1);
+		_exit(0);
+	}
+	for (j = 0; j < jobs; j++) {
+		struct wsim_part got = { 0 };
+
+		close(pfd[j][1]);
+		if (read(pfd[j][0], &got, sizeof(got)) != sizeof(got))
+			got.failed_setup = 1;	/* a worker died: not ok */
+		waitpid(pid[j], NULL, 0);
+		close(pfd[j][0]);
+		bad += got.bad;
+		failed_setup += got.failed_setup;
+		sim_s += got.sim_s;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("# %lu sequences, %.0f simulated s, %.1f s wall, %lu violating, %lu not set up\n",
+	printf("# %lu sequences, %.0f simulated s, %.1f s wall on %d worker(s), %lu violating, %lu not set up\n",
 	       n, sim_s, (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9,
-	       bad, failed_setup);
+	       jobs, bad, failed_setup);
 	printf("%sok 1 - %lu seeded whole-daemon sequences keep every invariant on the plant's truth\n",
 	       bad || failed_setup ? "not " : "", n);
 

@@ -380,7 +380,10 @@ static void test_hard_stop_holds_support_pressure(void **s)
 
 	board_set_line(b, LEVER_LINE_ESTOP, true);
 	run_cmds(b, 2000, 0, 0, 0);
-	/* Lowering is allowed once the belt is at rest; raising never. */
+	/* Lowering is allowed once the belt is at rest, slowly; raising
+	 * never. */
+	assert_true(truth(b).support_pressure_pa > 80000);
+	run_cmds(b, 18000, 0, 0, 0);
 	assert_true(fabs(truth(b).support_pressure_pa) < 1000);
 	run_cmds(b, 100, 300000, 0, 0);
 	assert_true(truth(b).support_pressure_pa < 1000);
@@ -453,6 +456,22 @@ static void test_stop_after_a_stuck_valve_never_raises_when_it_frees(void **s)
 	print_message("# cylinder %.0f Pa before the stop, %.0f Pa after\n",
 		      had, after);
 	assert_true(after < had * 1.06);
+	board_free(b);
+}
+
+/* after a stop, only a new start raises the support: not a stop frame */
+static void test_after_a_stop_no_frame_but_a_start_raises_support(void **s)
+{
+	struct board *b = running_board();
+
+	run_cmds(b, 4000, 100000, 0, LEVER_CMD_STOP);	/* to rest, idle */
+	assert_int_equal(status(b).board_state, LEVER_BOARD_IDLE);
+	run_cmds(b, 500, 150000, 0, LEVER_CMD_STOP);
+	assert_true(status(b).pressure_setpoint_pa <= 100000);
+	run_cmds(b, 500, 150000, 0, 0);
+	assert_true(status(b).pressure_setpoint_pa <= 100000);
+	run_cmds(b, 500, 150000, 0, LEVER_CMD_RUN);	/* a new start */
+	assert_int_equal(status(b).pressure_setpoint_pa, 150000);
 	board_free(b);
 }
 
@@ -885,6 +904,7 @@ int main(void)
 		cmocka_unit_test(test_estop_at_a_stride_peak_holds_the_stride_average),
 		cmocka_unit_test(test_stop_at_a_stride_trough_holds_the_stride_average),
 		cmocka_unit_test(test_stop_after_a_stuck_valve_never_raises_when_it_frees),
+		cmocka_unit_test(test_after_a_stop_no_frame_but_a_start_raises_support),
 		cmocka_unit_test(test_estop_with_a_steady_set_point_holds_it_exactly),
 		cmocka_unit_test(test_short_frame_is_rejected_and_counted),
 		cmocka_unit_test(test_long_frame_is_rejected_and_counted),
