@@ -52,6 +52,8 @@ struct sess {
 	uint64_t start_ns, end_ns;	/* leverd's clock */
 	const char *source;		/* who asks: "operator", "key", ... */
 	uint64_t events_failed;		/* events the store refused */
+	int64_t step_rec_id;		/* step events: session and */
+	int step_noted;			/* the last step noted in it */
 };
 
 /* After its end a session's trace goes on while the belt stops. */
@@ -1221,6 +1223,30 @@ void sess_fault(struct sess *s, uint64_t now_ns, const char *cause)
 	}
 }
 
+/* Where the sequencer entered each step: exports cut laps there. */
+static void note_step(struct sess *s, uint64_t now_ns, const struct seq_out *o)
+{
+	const struct plan_step *ps;
+	struct store_step st = { 0 };
+
+	if ((o->state != SEQ_RUNNING && o->state != SEQ_PAUSED) ||
+	    o->step_index < 0 || (s->step_rec_id == s->rec_id &&
+				  s->step_noted == o->step_index))
+		return;
+	s->step_rec_id = s->rec_id;
+	s->step_noted = o->step_index;
+	ps = seq_step(s->seq, o->step_index);
+	st.t_ms = (uint32_t)((now_ns - s->start_ns) / 1000000u);
+	st.step_index = o->step_index;
+	st.step_count = (int32_t)seq_n_steps(s->seq);
+	snprintf(st.kind, sizeof(st.kind), "%s",
+		 plan_step_kind_name(ps->kind));
+	st.bw_carried_pct_x100 = ps->bw_carried_pct_x100;
+	st.belt_speed_mm_s = ps->belt_speed_mm_s;
+	if (store_step_add(s->store, s->rec_id, &st))
+		s->events_failed++;
+}
+
 void sess_tick(struct sess *s, const struct sess_feedback *fb,
 	       struct sess_targets *out)
 {
@@ -1239,6 +1265,7 @@ void sess_tick(struct sess *s, const struct sess_feedback *fb,
 	if (!s->seq)
 		return;
 	seq_update(s->seq, fb->now_ns, &o);
+	note_step(s, fb->now_ns, &o);
 	record_end(s, fb->now_ns);
 	out->mass_kg = s->athlete.mass_g / 1000.0f;
 	out->incline_centi_pct = o.incline_centi_pct;

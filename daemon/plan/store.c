@@ -83,7 +83,16 @@ static const char schema_v3[] =
 	"ALTER TABLE sessions ADD COLUMN mass_g INTEGER"
 	" CHECK (mass_g IS NULL OR mass_g > 0);"
 	"ALTER TABLE sessions ADD COLUMN board_serial TEXT NOT NULL DEFAULT '';"
-	"ALTER TABLE sessions ADD COLUMN operator_uid INTEGER;";
+	"ALTER TABLE sessions ADD COLUMN operator_uid INTEGER;"
+	"CREATE TABLE IF NOT EXISTS steps ("
+	" session_id INTEGER NOT NULL REFERENCES sessions(id),"
+	" t_ms INTEGER NOT NULL,"
+	" step_index INTEGER NOT NULL,"
+	" step_count INTEGER NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" bw_carried_pct_x100 INTEGER NOT NULL,"
+	" belt_speed_mm_s INTEGER NOT NULL,"
+	" PRIMARY KEY (session_id, t_ms, step_index)) WITHOUT ROWID;";
 
 static const char *const event_kinds[] = { STORE_EVENT_KINDS };
 
@@ -855,6 +864,71 @@ int store_trace_rows(struct store *st, int64_t session_id, size_t offset,
 		return sql_err(rc) ? sql_err(rc) : -EIO;
 	}
 	*rows = v;
+	*n = cnt;
+	return 0;
+}
+
+/* ---- steps ---- */
+
+int store_step_add(struct store *st, int64_t session_id,
+		   const struct store_step *p)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	ret = prep(st, "INSERT OR REPLACE INTO steps(session_id, t_ms,"
+		       " step_index, step_count, kind, bw_carried_pct_x100,"
+		       " belt_speed_mm_s) VALUES (?, ?, ?, ?, ?, ?, ?);", &s);
+	if (ret)
+		return ret;
+	sqlite3_bind_int64(s, 1, session_id);
+	sqlite3_bind_int64(s, 2, p->t_ms);
+	sqlite3_bind_int(s, 3, p->step_index);
+	sqlite3_bind_int(s, 4, p->step_count);
+	sqlite3_bind_text(s, 5, p->kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 6, p->bw_carried_pct_x100);
+	sqlite3_bind_int(s, 7, p->belt_speed_mm_s);
+	return run(st, s, false);
+}
+
+int store_steps(struct store *st, int64_t session_id,
+		struct store_step **list, size_t *n)
+{
+	struct store_step *v = NULL, *nv, *p;
+	sqlite3_stmt *s;
+	size_t cnt = 0;
+	int ret, rc;
+
+	*list = NULL;
+	*n = 0;
+	ret = prep(st, "SELECT t_ms, step_index, step_count, kind,"
+		       " bw_carried_pct_x100, belt_speed_mm_s FROM steps"
+		       " WHERE session_id = ? ORDER BY t_ms, step_index;", &s);
+	if (ret)
+		return ret;
+	sqlite3_bind_int64(s, 1, session_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		nv = realloc(v, (cnt + 1) * sizeof(*v));
+		if (!nv) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		v = nv;
+		p = &v[cnt++];
+		memset(p, 0, sizeof(*p));
+		p->t_ms = (uint32_t)sqlite3_column_int64(s, 0);
+		p->step_index = sqlite3_column_int(s, 1);
+		p->step_count = sqlite3_column_int(s, 2);
+		text_col(s, 3, p->kind, sizeof(p->kind));
+		p->bw_carried_pct_x100 = sqlite3_column_int(s, 4);
+		p->belt_speed_mm_s = sqlite3_column_int(s, 5);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return sql_err(rc) ? sql_err(rc) : -EIO;
+	}
+	*list = v;
 	*n = cnt;
 	return 0;
 }

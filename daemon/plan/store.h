@@ -116,16 +116,10 @@ int store_session_get(struct store *st, int64_t id,
  * own transaction (synchronous=FULL) written when it happens.
  */
 #define STORE_EVENT_KINDS "fault", "stop", "reset", "pain", "start", \
-	"pause", "resume", "skip", "estop", "safety-key", "end", "step"
+	"pause", "resume", "skip", "estop", "safety-key", "end"
 #define STORE_EVENT_CAUSE_MAX	128
 #define STORE_EVENT_DETAIL_MAX	256
 
-/*
- * A "step" event marks the moment the sequencer entered a plan step (the
- * first at the start): cause is the step's kind ("warmup", "walk", "run",
- * "cooldown"), detail "STEP_INDEX STEP_COUNT BW_PCT_X100 BELT_MM_S". They
- * cut the session into laps for exports.
- */
 struct store_event {
 	int64_t id;
 	int64_t wall_ms;		/* unix time, ms */
@@ -185,5 +179,25 @@ int store_trace_count(struct store *st, int64_t session_id, size_t *n);
 /* Rows [offset, offset + limit) by time; *rows malloc'ed (free it). */
 int store_trace_rows(struct store *st, int64_t session_id, size_t offset,
 		     size_t limit, struct store_trace_row **rows, size_t *n);
+
+/*
+ * Schema 3: where the sequencer entered each plan step of a session (the
+ * first at its start), so that exports cut it into laps as it ran, skips
+ * included, whatever the plan file says today.
+ */
+struct store_step {
+	uint32_t t_ms;			/* from session start, leverd's clock */
+	int32_t step_index;		/* in the plan session, repeats unrolled */
+	int32_t step_count;
+	char kind[16];			/* "warmup", "walk", "run", "cooldown" */
+	int32_t bw_carried_pct_x100;	/* the step's target */
+	int32_t belt_speed_mm_s;	/* the step's target */
+};
+
+int store_step_add(struct store *st, int64_t session_id,
+		   const struct store_step *step);
+/* A session's steps in time order; *list malloc'ed (free it). */
+int store_steps(struct store *st, int64_t session_id,
+		struct store_step **list, size_t *n);
 
 #endif /* LEVER_STORE_H */

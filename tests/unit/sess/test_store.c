@@ -678,14 +678,27 @@ static void test_session_records_its_board_and_operator(void **state)
 	store_close(st);
 }
 
-static void test_step_is_an_event_kind(void **state)
+static void test_steps_read_back_in_time_order(void **state)
 {
 	struct store *st;
-	struct store_event ev = { .wall_ms = 1, .kind = "step",
-				  .cause = "run", .detail = "1 3 8000 2500" };
+	struct store_step a = { .t_ms = 300000, .step_index = 1,
+				.step_count = 3, .kind = "run",
+				.bw_carried_pct_x100 = 8000,
+				.belt_speed_mm_s = 2500 };
+	struct store_step b = { .t_ms = 0, .step_index = 0, .step_count = 3,
+				.kind = "warmup" }, *l;
+	int64_t sid;
+	size_t n;
 
 	assert_int_equal(store_open(&st, dir), 0);
-	assert_int_equal(store_event_add(st, &ev, NULL), 0);
+	sid = anna_session(st, NULL);
+	assert_int_equal(store_step_add(st, sid, &a), 0);
+	assert_int_equal(store_step_add(st, sid, &b), 0);
+	assert_int_equal(store_steps(st, sid, &l, &n), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(l[0].kind, "warmup");
+	assert_memory_equal(&l[1], &a, sizeof(a));
+	free(l);
 	store_close(st);
 }
 
@@ -768,7 +781,7 @@ int main(void)
 		T(test_database_of_a_newer_leverd_is_refused),
 		T(test_session_keeps_the_mass_it_started_with),
 		T(test_session_records_its_board_and_operator),
-		T(test_step_is_an_event_kind),
+		T(test_steps_read_back_in_time_order),
 		T(test_trace_rows_read_back_in_time_order_by_page),
 		T(test_session_get_by_id),
 	};
