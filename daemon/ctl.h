@@ -53,4 +53,7 @@ char *ctl_reply(ctl_request_fn fn, void *ctx, const char *line,
 /* Whether uid/gid may command: root or a member of group lever. */
 bool ctl_may_command(uid_t uid, gid_t gid);
 
+/* The uid of the peer whose request is being answered, -1 outside one. */
+int64_t ctl_peer_uid(const struct ctl *c);
+
 #endif /* LEVERD_CTL_H */
