@@ -204,6 +204,12 @@ static double bw_carried_pct(const struct export_session *x, double force_n)
 	return 100.0 * (1.0 - force_n / weight_n);
 }
 
+/* Measured belt speed, a stopped belt's noise below zero read as zero. */
+static int32_t belt(const struct store_trace_row *r)
+{
+	return r->belt_mm_s_mean > 0 ? r->belt_mm_s_mean : 0;
+}
+
 /* Distances per row and lap, then a point at every whole second. */
 static int build_points(struct export_session *x)
 {
@@ -213,14 +219,14 @@ static int build_points(struct export_session *x)
 
 	for (i = 0; i < x->n_rows; i++) {
 		struct export_lap *l = &x->laps[lap_at(x, r[i].t_ms)];
-		uint64_t d_um = (uint64_t)r[i].belt_mm_s_mean * EXPORT_ROW_MS;
+		uint64_t d_um = (uint64_t)belt(&r[i]) * EXPORT_ROW_MS;
 
 		l->distance_mm += d_um;	/* µm until the end of the loop */
 		x->distance_mm += d_um;
-		if (r[i].belt_mm_s_mean > l->max_belt_mm_s)
-			l->max_belt_mm_s = r[i].belt_mm_s_mean;
-		if (r[i].belt_mm_s_mean > x->max_belt_mm_s)
-			x->max_belt_mm_s = r[i].belt_mm_s_mean;
+		if (belt(&r[i]) > l->max_belt_mm_s)
+			l->max_belt_mm_s = belt(&r[i]);
+		if (belt(&r[i]) > x->max_belt_mm_s)
+			x->max_belt_mm_s = belt(&r[i]);
 	}
 	for (i = 0; i < x->n_laps; i++)
 		x->laps[i].distance_mm = (x->laps[i].distance_mm + 500) / 1000;
@@ -240,16 +246,16 @@ static int build_points(struct export_session *x)
 		if (k && t == x->points[k - 1].t_ms)
 			break;
 		while (row < x->n_rows && r[row].t_ms < t) {
-			um += (uint64_t)r[row].belt_mm_s_mean * EXPORT_ROW_MS;
+			um += (uint64_t)belt(&r[row]) * EXPORT_ROW_MS;
 			if (r[row].t_ms + 1000 >= t) {
-				speed += r[row].belt_mm_s_mean;
+				speed += belt(&r[row]);
 				force += r[row].force_mn_mean;
 				cnt++;
 			}
 			row++;
 		}
 		if (!cnt && x->n_rows) {	/* the first point */
-			speed = r[0].belt_mm_s_mean;
+			speed = belt(&r[0]);
 			force = r[0].force_mn_mean;
 			cnt = 1;
 		}
@@ -274,7 +280,7 @@ static int check_rows(const struct export_session *x, char *msg, size_t len)
 			return say(msg, len, -EBADMSG,
 				   "session %lld is corrupt: trace row %zu (t = %u ms) is not after the row before it",
 				   (long long)x->rec.id, i, r[i].t_ms);
-		if (r[i].belt_mm_s_mean < 0 ||
+		if (r[i].belt_mm_s_mean < EXPORT_BELT_MIN_MM_S ||
 		    r[i].belt_mm_s_mean > EXPORT_BELT_MAX_MM_S)
 			return say(msg, len, -EBADMSG,
 				   "session %lld is corrupt: trace row %zu (t = %u ms) has a belt speed of %d mm/s",

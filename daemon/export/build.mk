@@ -52,3 +52,12 @@ $(BUILD)/tests/unit/export/test_fit_decode: tests/unit/export/test_fit_decode.sh
 
 ALL_TARGETS += $(BUILD)/tests/unit/export/test_fit_decode
 UNIT_TESTS  += $(BUILD)/tests/unit/export/test_fit_decode
+
+# leverctl export and history against build/leverd on the sim transport.
+$(BUILD)/tests/unit/export/test_e2e_export: tests/unit/export/test_e2e_export.sh
+	@mkdir -p $(@D)
+	cp $< $@
+	chmod +x $@
+
+ALL_TARGETS += $(BUILD)/tests/unit/export/test_e2e_export
+UNIT_TESTS  += $(BUILD)/tests/unit/export/test_e2e_export

@@ -49,7 +49,8 @@ int export_csv(const struct export_session *x, FILE *f)
 		r = &x->rows[i];
 		lap = lap_of(x, r->t_ms, lap);
 		l = &x->laps[lap];
-		um += (uint64_t)r->belt_mm_s_mean * EXPORT_ROW_MS;
+		if (r->belt_mm_s_mean > 0)
+			um += (uint64_t)r->belt_mm_s_mean * EXPORT_ROW_MS;
 		force_n = r->force_mn_mean / 1000.0;
 		fprintf(f, "%.1f,", r->t_ms / 1000.0);
 		if (l->step_index >= 0)

@@ -19,6 +19,11 @@
 #define EXPORT_STANDARD_GRAVITY_M_S2	9.80665
 #define EXPORT_ROW_MS			100	/* one trace row per 100 ms */
 #define EXPORT_BELT_MAX_MM_S		10000	/* 36 km/h: beyond, corrupt */
+/*
+ * A stopped belt reads a few mm/s either side of zero; below this it ran
+ * backwards, which it cannot: corrupt. Readings below zero count as zero.
+ */
+#define EXPORT_BELT_MIN_MM_S		(-200)
 
 /* FIT's lap intensities: the plan's step kinds map onto them. */
 enum export_intensity {

@@ -18,6 +18,7 @@
 #include "plan.h"
 #include "plan_json.h"
 #include "seq.h"
+#include "sess_export.h"
 #include "store.h"
 
 #define STANDARD_GRAVITY_M_S2	9.80665
@@ -1116,6 +1117,10 @@ static int sess_dispatch(struct sess *s, const char *cmd, const json_t *args,
 	*result = NULL;
 	if (msg && len)
 		msg[0] = '\0';
+	ret = sess_export_request(s->store, cmd, args, result, msg, len);
+	if (ret <= 0)
+		return ret;
+	ret = 0;
 	for (size_t i = 0; i < sizeof(all_cmds) / sizeof(all_cmds[0]); i++)
 		known |= !strcmp(cmd, all_cmds[i]);
 	for (size_t i = 0; i < sizeof(read_cmds) / sizeof(read_cmds[0]); i++)
