@@ -20,7 +20,9 @@ LEVEREXPORT_TEST_SRCS := $(wildcard tests/unit/export/test_*.c)
 LEVEREXPORT_TESTS := $(LEVEREXPORT_TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
 $(BUILD)/obj/tests/unit/export/%.o: EXTRA_CFLAGS += -Idaemon/export \
-	-Idaemon/plan $(call PKG_CFLAGS,cmocka) $(call PKG_CFLAGS,libxml-2.0)
+	-Idaemon/plan $(call PKG_CFLAGS,cmocka) $(call PKG_CFLAGS,libxml-2.0) \
+	$(call PKG_CFLAGS,jansson) -DLEVER_SRCDIR='"$(CURDIR)"'
+
 
 LEVEREXPORT_TEST_OBJS := $(BUILD)/obj/tests/unit/export/sessions.o \
 	$(LEVEREXPORT) $(BUILD)/libleverplan.a

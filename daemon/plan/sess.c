@@ -1228,28 +1228,44 @@ void sess_fault(struct sess *s, uint64_t now_ns, const char *cause)
 	}
 }
 
-/* Where the sequencer entered each step: exports cut laps there. */
+/*
+ * Where the sequencer entered each step: exports cut laps there. The step
+ * began step_elapsed before now; steps a late tick jumped over ran their
+ * whole duration before it (a skip between two ticks is not seen).
+ */
 static void note_step(struct sess *s, uint64_t now_ns, const struct seq_out *o)
 {
 	const struct plan_step *ps;
 	struct store_step st = { 0 };
+	uint32_t t;
+	int k;
 
+	if (s->step_rec_id != s->rec_id) {
+		s->step_rec_id = s->rec_id;
+		s->step_noted = -1;
+	}
 	if ((o->state != SEQ_RUNNING && o->state != SEQ_PAUSED) ||
-	    o->step_index < 0 || (s->step_rec_id == s->rec_id &&
-				  s->step_noted == o->step_index))
+	    o->step_index <= s->step_noted)
 		return;
-	s->step_rec_id = s->rec_id;
+	t = (uint32_t)((now_ns - s->start_ns) / 1000000u);
+	t -= t < o->step_elapsed_ms ? t : o->step_elapsed_ms;
+	for (k = o->step_index; k > s->step_noted; k--) {
+		ps = seq_step(s->seq, k);
+		st.t_ms = t;
+		st.step_index = k;
+		st.step_count = (int32_t)seq_n_steps(s->seq);
+		snprintf(st.kind, sizeof(st.kind), "%s",
+			 plan_step_kind_name(ps->kind));
+		st.bw_carried_pct_x100 = ps->bw_carried_pct_x100;
+		st.belt_speed_mm_s = ps->belt_speed_mm_s;
+		if (store_step_add(s->store, s->rec_id, &st))
+			s->events_failed++;
+		if (k > 0) {
+			ps = seq_step(s->seq, k - 1);
+			t -= t < ps->duration_ms ? t : ps->duration_ms;
+		}
+	}
 	s->step_noted = o->step_index;
-	ps = seq_step(s->seq, o->step_index);
-	st.t_ms = (uint32_t)((now_ns - s->start_ns) / 1000000u);
-	st.step_index = o->step_index;
-	st.step_count = (int32_t)seq_n_steps(s->seq);
-	snprintf(st.kind, sizeof(st.kind), "%s",
-		 plan_step_kind_name(ps->kind));
-	st.bw_carried_pct_x100 = ps->bw_carried_pct_x100;
-	st.belt_speed_mm_s = ps->belt_speed_mm_s;
-	if (store_step_add(s->store, s->rec_id, &st))
-		s->events_failed++;
 }
 
 void sess_tick(struct sess *s, const struct sess_feedback *fb,
