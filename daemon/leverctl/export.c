@@ -152,8 +152,10 @@ static int take_record(struct records *r, const json_t *res)
 }
 
 /* leverd's trace columns we read, by name (see leverctl trace). */
-enum { T_T, T_N, T_F, T_FMIN, T_FMAX, T_P, T_BELT, T_CP, T_CB, T_CI, T_FLT,
-       T_COUNT };
+enum {
+	T_T, T_N, T_F, T_FMIN, T_FMAX, T_P, T_BELT, T_CP, T_CB, T_CI, T_FLT,
+	T_COUNT
+};
 static const char *const cols[T_COUNT] = {
 	"t_ms", "samples", "support_force_mn_mean", "support_force_mn_min",
 	"support_force_mn_max", "support_pressure_pa_mean",
@@ -257,13 +259,16 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 	int i, m, ret;
 
 	for (i = 1; i < argc; i++) {
-		if ((m = ctl_opt_value(argc, argv, &i, "--format", &f)) ||
-		    (m = ctl_opt_value(argc, argv, &i, "-o", &out)) ||
-		    (m = ctl_opt_value(argc, argv, &i, "--output", &out))) {
-			if (m < 0)
-				return ctl_usage("export", "%s needs a value",
-						 argv[i]);
-		} else if (argv[i][0] == '-' && argv[i][1]) {
+		m = ctl_opt_value(argc, argv, &i, "--format", &f);
+		if (!m)
+			m = ctl_opt_value(argc, argv, &i, "-o", &out);
+		if (!m)
+			m = ctl_opt_value(argc, argv, &i, "--output", &out);
+		if (m < 0)
+			return ctl_usage("export", "%s needs a value", argv[i]);
+		if (m > 0)
+			continue;
+		if (argv[i][0] == '-' && argv[i][1]) {
 			return ctl_usage("export", "unknown option '%s'",
 					 argv[i]);
 		} else if (id_s) {

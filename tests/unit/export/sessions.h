@@ -36,6 +36,7 @@ struct sc_expect {
 	double bw_pct[4];		/* each lap's target */
 	int timer_events;		/* start/stop events in the file */
 };
+
 void sc_expect(enum scenario sc, struct sc_expect *e);
 
 /* export_build() over the store's records of session @id. */
