@@ -65,6 +65,7 @@ _leverctl()
 	--session) COMPREPLY=($(compgen -W "$(_leverctl_record_ids)" -- "$cur")); return ;;
 	--format) COMPREPLY=($(compgen -W "fit tcx csv" -- "$cur")); return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	esac
 
 	cmd=
@@ -112,7 +113,7 @@ _leverctl()
 	history) COMPREPLY=($(compgen -W "--athlete --json" -- "$cur")) ;;
 	export)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--format -o --output --json" -- "$cur"))
+			COMPREPLY=($(compgen -W "--format -o --output --dir --athlete --since --json" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(_leverctl_record_ids)" -- "$cur"))
 		fi ;;

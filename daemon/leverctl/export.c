@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * leverctl export SESSION-ID [--format fit|tcx|csv] [-o FILE]: a finished
- * session as a file for TrainingPeaks, Garmin Connect or a spreadsheet.
+ * leverctl export SESSION-ID [--format fit|tcx|csv] [-o FILE|--dir DIR]: a
+ * finished session as a file for TrainingPeaks, Garmin Connect or a
+ * spreadsheet; --athlete NAME [--since DATE] --dir DIR every session of an
+ * athlete not yet in DIR (a USB stick, say).
  * leverd hands out the records ("export", then "trace" page by page);
  * leverctl encodes them (daemon/export/) and writes the file as the
  * operator, whole or not at all.
@@ -11,6 +13,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "export.h"
 #include "leverctl.h"
@@ -246,49 +250,21 @@ static int exit_of_build(int err)
 	       err == -ENOMEM ? CTL_EXIT_FAIL : CTL_EXIT_BAD_RECORD;
 }
 
-int ctl_export(struct ctl *c, int argc, char **argv)
+/*
+ * One session to @out, or (@out NULL) to its default name in @dir (NULL:
+ * the current directory), skipped when that file exists and @skip_existing.
+ * Prints a line (or appends to @json); returns an exit code.
+ */
+static int export_one(struct ctl *c, long long id, enum export_format fmt,
+		      const char *out, const char *dir, bool skip_existing,
+		      json_t *json)
 {
 	struct records r = { 0 };
 	struct export_session x;
-	enum export_format fmt = EXPORT_FIT;
 	struct ctl_conn *k;
-	const char *id_s = NULL, *out = NULL, *f = NULL;
-	char name[512], msg[512];
-	json_t *res = NULL;
-	long long id;
-	int i, m, ret;
-
-	for (i = 1; i < argc; i++) {
-		m = ctl_opt_value(argc, argv, &i, "--format", &f);
-		if (!m)
-			m = ctl_opt_value(argc, argv, &i, "-o", &out);
-		if (!m)
-			m = ctl_opt_value(argc, argv, &i, "--output", &out);
-		if (m < 0)
-			return ctl_usage("export", "%s needs a value", argv[i]);
-		if (m > 0)
-			continue;
-		if (argv[i][0] == '-' && argv[i][1]) {
-			return ctl_usage("export", "unknown option '%s'",
-					 argv[i]);
-		} else if (id_s) {
-			return ctl_usage("export", "one session at a time ('%s' and '%s' given)",
-					 id_s, argv[i]);
-		} else {
-			id_s = argv[i];
-		}
-	}
-	if (!id_s)
-		return ctl_usage("export", "which session? give its record id ('leverctl history --athlete NAME' lists them)");
-	if (ctl_parse_count(id_s, 1, INT64_MAX, &id))
-		return ctl_usage("export",
-				 "SESSION-ID '%s' is not a session record id (a whole number from 1; 'leverctl history --athlete NAME' lists them)",
-				 id_s);
-	if (f && export_format_parse(f, &fmt))
-		return ctl_usage("export", "--format '%s' is not one of fit, tcx, csv",
-				 f);
-	if (out && !*out)
-		return ctl_usage("export", "-o needs a file name");
+	char name[512], path[1024], msg[512];
+	json_t *res = NULL, *j;
+	int ret;
 
 	ret = ctl_connect(c, &k);
 	if (ret)
@@ -297,6 +273,21 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 	if (!ret && take_record(&r, res)) {
 		ctl_err("out of memory");
 		ret = CTL_EXIT_FAIL;
+	}
+	if (!out && !ret) {
+		default_name(name, sizeof(name), &r, fmt);
+		snprintf(path, sizeof(path), "%s%s%s", dir ? dir : "",
+			 dir ? "/" : "", name);
+		out = path;
+		if (skip_existing && !access(out, F_OK)) {
+			if (!json)
+				printf("%s is there already: session #%lld skipped\n",
+				       out, id);
+			json_decref(res);
+			ctl_disconnect(k);
+			records_free(&r);
+			return CTL_EXIT_OK;
+		}
 	}
 	if (!ret)
 		ret = take_trace(k, &r, (size_t)jint(res, "rows_total"));
@@ -313,25 +304,19 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 		records_free(&r);
 		return exit_of_build(ret);
 	}
-	if (!out) {
-		default_name(name, sizeof(name), &r, fmt);
-		out = name;
-	}
 	ret = export_write(&x, fmt, out, msg, sizeof(msg));
 	if (ret) {
 		ctl_err("%s", msg);
 		ret = CTL_EXIT_OUTPUT;
-	} else if (c->json) {
-		json_t *j = json_pack("{s:s, s:s, s:I, s:I, s:f, s:f, s:f}",
-			"file", out, "format", export_format_ext(fmt),
-			"session", (json_int_t)r.rec.id,
-			"laps", (json_int_t)x.n_laps,
-			"distance_m", x.distance_mm / 1000.0,
-			"timer_s", x.timer_ms / 1000.0,
-			"elapsed_s", x.duration_ms / 1000.0);
-
-		ret = ctl_print_json(j);
-		json_decref(j);
+	} else if (json) {
+		j = json_pack("{s:s, s:s, s:I, s:I, s:f, s:f, s:f}",
+			      "file", out, "format", export_format_ext(fmt),
+			      "session", (json_int_t)r.rec.id,
+			      "laps", (json_int_t)x.n_laps,
+			      "distance_m", x.distance_mm / 1000.0,
+			      "timer_s", x.timer_ms / 1000.0,
+			      "elapsed_s", x.duration_ms / 1000.0);
+		json_array_append_new(json, j);
 	} else {
 		char t[32];
 
@@ -342,5 +327,128 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 	}
 	export_free(&x);
 	records_free(&r);
+	return ret;
+}
+
+/*
+ * --athlete NAME [--since DATE] --dir DIR: every session of the athlete
+ * that has ended, from DATE on, whose file is not in DIR yet. A session
+ * that cannot be exported is named and the others still written; the
+ * exit code is the first failure's.
+ */
+static int export_athlete(struct ctl *c, const char *athlete,
+			  const char *since, const char *dir,
+			  enum export_format fmt)
+{
+	json_t *res, *r, *all = c->json ? json_array() : NULL;
+	size_t i;
+	int ret, first = CTL_EXIT_OK;
+
+	ret = ctl_call(c, "athlete_show", json_pack("{s:s}", "name", athlete),
+		       &res);
+	if (ret) {
+		json_decref(all);
+		return ret;
+	}
+	json_array_foreach(json_object_get(res, "sessions"), i, r) {
+		if (!strcmp(jstr(r, "end_cause"), "running") ||
+		    (since && strcmp(jstr(r, "date"), since) < 0))
+			continue;
+		ret = export_one(c, jint(r, "id"), fmt, NULL, dir, true, all);
+		if (ret && !first)
+			first = ret;
+	}
+	json_decref(res);
+	if (all) {
+		ret = ctl_print_json(all);
+		json_decref(all);
+		if (!first)
+			first = ret;
+	}
+	return first;
+}
+
+static bool is_date(const char *s)
+{
+	unsigned int y, m, d;
+	char end;
+
+	return strlen(s) == 10 &&
+	       sscanf(s, "%4u-%2u-%2u%c", &y, &m, &d, &end) == 3 &&
+	       m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+int ctl_export(struct ctl *c, int argc, char **argv)
+{
+	enum export_format fmt = EXPORT_FIT;
+	const char *id_s = NULL, *out = NULL, *f = NULL, *athlete = NULL;
+	const char *since = NULL, *dir = NULL;
+	struct stat sb;
+	json_t *all;
+	long long id;
+	int i, m, ret;
+
+	for (i = 1; i < argc; i++) {
+		m = ctl_opt_value(argc, argv, &i, "--format", &f);
+		if (!m)
+			m = ctl_opt_value(argc, argv, &i, "-o", &out);
+		if (!m)
+			m = ctl_opt_value(argc, argv, &i, "--output", &out);
+		if (!m)
+			m = ctl_opt_value(argc, argv, &i, "--athlete", &athlete);
+		if (!m)
+			m = ctl_opt_value(argc, argv, &i, "--since", &since);
+		if (!m)
+			m = ctl_opt_value(argc, argv, &i, "--dir", &dir);
+		if (m < 0)
+			return ctl_usage("export", "%s needs a value", argv[i]);
+		if (m > 0)
+			continue;
+		if (argv[i][0] == '-' && argv[i][1]) {
+			return ctl_usage("export", "unknown option '%s'",
+					 argv[i]);
+		} else if (id_s) {
+			return ctl_usage("export", "one session at a time ('%s' and '%s' given)",
+					 id_s, argv[i]);
+		} else {
+			id_s = argv[i];
+		}
+	}
+	if (f && export_format_parse(f, &fmt))
+		return ctl_usage("export", "--format '%s' is not one of fit, tcx, csv",
+				 f);
+	if (out && !*out)
+		return ctl_usage("export", "-o needs a file name");
+	if (since && !is_date(since))
+		return ctl_usage("export", "--since '%s' is not a date like 2026-11-24",
+				 since);
+	if (dir && (stat(dir, &sb) || !S_ISDIR(sb.st_mode))) {
+		ctl_err("--dir %s is not a directory", dir);
+		return CTL_EXIT_OUTPUT;
+	}
+	if (athlete) {
+		if (id_s || out)
+			return ctl_usage("export", "--athlete exports every session: give no SESSION-ID and no -o");
+		if (!dir)
+			return ctl_usage("export", "--athlete needs --dir DIR (where the files go)");
+		return export_athlete(c, athlete, since, dir, fmt);
+	}
+	if (since)
+		return ctl_usage("export", "--since goes with --athlete");
+	if (!id_s)
+		return ctl_usage("export", "which session? give its record id ('leverctl history --athlete NAME' lists them)");
+	if (ctl_parse_count(id_s, 1, INT64_MAX, &id))
+		return ctl_usage("export",
+				 "SESSION-ID '%s' is not a session record id (a whole number from 1; 'leverctl history --athlete NAME' lists them)",
+				 id_s);
+	if (out && dir)
+		return ctl_usage("export", "-o and --dir: choose one");
+	if (!c->json)
+		return export_one(c, id, fmt, out, dir, false, NULL);
+	all = json_array();
+	ret = export_one(c, id, fmt, out, dir, false, all);
+	if (!ret)
+		ret = ctl_print_json(json_array_get(all, 0));
+	json_decref(all);
 	return ret;
 }

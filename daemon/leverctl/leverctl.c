@@ -47,7 +47,8 @@ static const struct ctl_cmd cmds[] = {
 	  "a session's recorded 10 Hz trace (summary, CSV or JSON)" },
 	{ "history", ctl_history, "--athlete NAME",
 	  "an athlete's sessions with their outcome and record ids" },
-	{ "export", ctl_export, "SESSION-ID [--format fit|tcx|csv] [-o FILE]",
+	{ "export", ctl_export,
+	  "SESSION-ID [--format fit|tcx|csv] [-o FILE | --dir DIR] | --athlete NAME [--since DATE] --dir DIR [--format ...]",
 	  "a finished session as a FIT, TCX or CSV file" },
 };
 

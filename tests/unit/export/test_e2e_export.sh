@@ -61,7 +61,7 @@ print(json.dumps({"laps": len(done), "intensity": [inten[s["kind"]] for s in don
 PY
 }
 
-echo "1..16"
+echo "1..19"
 if [ ! -x "$leverd" ] || [ ! -x "$ctl" ]; then
 	echo "Bail out! $leverd or $ctl is not built"
 	exit 1
@@ -158,7 +158,26 @@ grep -q "completed" "$tmp/out" && grep -q "pain, pain 4/10" "$tmp/out" &&
 	grep -q "^$id1 " "$tmp/out"
 ok $? "leverctl history lists the athlete's sessions with id and outcome"
 
-# 4: bad input
+# 4: everything of an athlete onto a USB stick
+mkdir "$tmp/usb"
+run "$ctl" export --athlete anna --dir "$tmp/usb"
+files=$(ls "$tmp/usb" | wc -l)
+[ "$rc" = 0 ] && [ "$files" = 2 ] &&
+	[ -e "$tmp/usb/anna-$(date +%F)-week1-day1-s$id1.fit" ] &&
+	[ -e "$tmp/usb/anna-$(date +%F)-week1-day2-s$id2.fit" ]
+ok $? "export --athlete NAME --dir DIR writes each session that ended, named athlete-date-session-sID"
+
+touch -d '2000-01-01' "$tmp/usb"/*
+run "$ctl" export --athlete anna --dir "$tmp/usb"
+[ "$rc" = 0 ] && [ "$(grep -c 'is there already' "$tmp/out")" = 2 ] &&
+	[ -z "$(find "$tmp/usb" -type f -newer "$tmp/pause.fit")" ]
+ok $? "a second run writes nothing: the sessions in DIR are exported already"
+
+run "$ctl" export --athlete anna --since 2100-01-01 --dir "$tmp/usb" --format tcx
+[ "$rc" = 0 ] && [ "$(ls "$tmp/usb" | wc -l)" = 2 ]
+ok $? "--since DATE leaves out the sessions before it"
+
+# 5: bad input
 run "$ctl" export 999 -o "$tmp/none.fit"
 [ "$rc" = 6 ] && grep -q "no session record 999" "$tmp/err" && [ ! -e "$tmp/none.fit" ]
 ok $? "an unknown session id is named, exits 6 and writes nothing"
@@ -193,7 +212,9 @@ ok $? "a corrupt record is named, exits 9 and leaves the older file untouched"
 bad=0
 for args in "export:which session" "export abc:SESSION-ID 'abc'" \
 	"export 1 --format gpx:--format 'gpx'" "export 1 --bogus:unknown option '--bogus'" \
-	"history:--athlete NAME" "history --athlete:--athlete needs"; do
+	"history:--athlete NAME" "history --athlete:--athlete needs" \
+	"export --athlete anna:--athlete needs --dir" \
+	"export --athlete anna --dir /tmp --since May:--since 'May'"; do
 	run "$ctl" ${args%%:*}
 	if [ "$rc" != 2 ] || ! grep -qF -- "${args#*:}" "$tmp/err"; then
 		echo "# leverctl ${args%%:*}: exit $rc, $(cat "$tmp/err")"
