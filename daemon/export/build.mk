@@ -63,3 +63,6 @@ $(BUILD)/tests/unit/export/test_e2e_export: tests/unit/export/test_e2e_export.sh
 
 ALL_TARGETS += $(BUILD)/tests/unit/export/test_e2e_export
 UNIT_TESTS  += $(BUILD)/tests/unit/export/test_e2e_export
+
+# valgrind over the export tests (one TAP line each).
+UNIT_TESTS  += tests/unit/export/test_export_valgrind.sh
