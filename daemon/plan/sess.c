@@ -53,7 +53,7 @@ struct sess {
 	uint64_t start_ns, end_ns;	/* leverd's clock */
 	const char *source;		/* who asks: "operator", "key", ... */
 	uint64_t events_failed;		/* events the store refused */
-	int64_t step_rec_id;		/* step events: session and */
+	int64_t step_rec_id;		/* steps table: the session and */
 	int step_noted;			/* the last step noted in it */
 };
 
