@@ -63,7 +63,13 @@ _leverctl()
 	--since) COMPREPLY=($(compgen -W "$(date +%F)" -- "$cur")); return ;;
 	--limit) COMPREPLY=($(compgen -W "10 50 100 1000" -- "$cur")); return ;;
 	--session) COMPREPLY=($(compgen -W "$(_leverctl_record_ids)" -- "$cur")); return ;;
-	--format) COMPREPLY=($(compgen -W "fit tcx csv" -- "$cur")); return ;;
+	--format)
+		if [[ " ${COMP_WORDS[*]} " == *" show "* ]]; then
+			COMPREPLY=($(compgen -W "fit-workout" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "fit tcx csv" -- "$cur"))
+		fi
+		return ;;
 	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
 	--dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	esac
@@ -90,7 +96,7 @@ _leverctl()
 		fi ;;
 	show)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--plan --json" -- "$cur"))
+			COMPREPLY=($(compgen -W "--plan --json --format --dir" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(_leverctl_sessions)" -- "$cur"))
 		fi ;;

@@ -66,3 +66,12 @@ UNIT_TESTS  += $(BUILD)/tests/unit/export/test_e2e_export
 
 # valgrind over the export tests (one TAP line each).
 UNIT_TESTS  += tests/unit/export/test_export_valgrind.sh
+
+# Every session of the shipped plan as a FIT workout, decoded by Garmin's.
+$(BUILD)/tests/unit/export/test_fit_workout: tests/unit/export/test_fit_workout.sh
+	@mkdir -p $(@D)
+	cp $< $@
+	chmod +x $@
+
+ALL_TARGETS += $(BUILD)/tests/unit/export/test_fit_workout
+UNIT_TESTS  += $(BUILD)/tests/unit/export/test_fit_workout

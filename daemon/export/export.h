@@ -101,6 +101,17 @@ int export_fit(const struct export_session *x, FILE *f);
 int export_tcx(const struct export_session *x, FILE *f);
 int export_csv(const struct export_session *x, FILE *f);
 
+struct plan;
+struct plan_session;
+/*
+ * A plan session as a FIT workout (file type workout, sport running,
+ * sub-sport treadmill): a step per plan step (repeats unrolled) with its
+ * time, a speed target of the step's belt speed +- 0.05 m/s, its intensity
+ * and, in its notes, the body weight carried. @created_s: unix time.
+ */
+int export_fit_workout(const struct plan *p, const struct plan_session *ps,
+		       int64_t created_s, FILE *f);
+
 enum export_format { EXPORT_FIT, EXPORT_TCX, EXPORT_CSV };
 /* "fit", "tcx", "csv": 0 or -EINVAL. */
 int export_format_parse(const char *name, enum export_format *fmt);
@@ -114,5 +125,9 @@ const char *export_format_ext(enum export_format fmt);
  */
 int export_write(const struct export_session *x, enum export_format fmt,
 		 const char *path, char *msg, size_t len);
+/* The same for any encoder: @encode(@ctx, f) returns 0 or -errno. */
+int export_write_with(int (*encode)(const void *ctx, FILE *f),
+		      const void *ctx, const char *path, char *msg,
+		      size_t len);
 
 #endif /* LEVER_EXPORT_H */

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 /*
- * export_fit: a session as a FIT activity file (protocol 2.0, written from
- * the FIT protocol description; no FIT SDK code). It names the maker as
- * manufacturer "development" (255): LEVER is no Garmin device and must
- * never claim to be one. Built in memory, CRCs last, then one write.
+ * export_fit: a session as a FIT activity file, and a plan session as a
+ * FIT workout file (protocol 2.0, written from the FIT protocol
+ * description; no FIT SDK code). It names the maker as manufacturer
+ * "development" (255): LEVER is no Garmin device and must never claim to
+ * be one. Built in memory, CRCs last, then one write.
  */
 #include "export.h"
+#include "plan.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -110,12 +112,17 @@ static void f32(struct fit_buf *b, float v)
 	u32(b, bits);
 }
 
-/* A fixed-size, NUL-padded string field. */
+/* A fixed-size string field: cut to fit, NUL-terminated and padded. */
 static void str(struct fit_buf *b, const char *s, size_t size)
 {
 	char v[64] = { 0 };
+	size_t n = strnlen(s, sizeof(v));
 
-	snprintf(v, size < sizeof(v) ? size : sizeof(v), "%s", s);
+	if (size > sizeof(v))
+		size = sizeof(v);
+	if (n > size - 1)
+		n = size - 1;
+	memcpy(v, s, n);
 	put(b, v, size);
 }
 
@@ -490,22 +497,19 @@ static void data_part(struct fit_buf *b, const struct export_session *x)
 	closing_part(b, x);
 }
 
-int export_fit(const struct export_session *x, FILE *f)
+/* Header (with its CRC) before the data, the file CRC after; one write. */
+static int finish(struct fit_buf *b, FILE *f)
 {
-	struct fit_buf b = { 0 };
 	uint8_t hdr[14] = { 0 };
 	uint16_t crc;
 	size_t data;
 	int ret;
 
-	put(&b, hdr, sizeof(hdr));	/* filled in below */
-	header_part(&b, x);
-	data_part(&b, x);
-	if (b.err) {
-		free(b.p);
-		return b.err;
+	if (b->err) {
+		free(b->p);
+		return b->err;
 	}
-	data = b.len - sizeof(hdr);
+	data = b->len - sizeof(hdr);
 	hdr[0] = sizeof(hdr);
 	hdr[1] = FIT_PROTOCOL_2_0;
 	hdr[2] = FIT_PROFILE_VERSION & 0xff;
@@ -518,12 +522,109 @@ int export_fit(const struct export_session *x, FILE *f)
 	crc = crc16(0, hdr, 12);
 	hdr[12] = crc & 0xff;
 	hdr[13] = crc >> 8;
-	memcpy(b.p, hdr, sizeof(hdr));
-	crc = crc16(0, b.p, b.len);
-	u16(&b, crc);
-	ret = b.err;
-	if (!ret && fwrite(b.p, 1, b.len, f) != b.len)
+	memcpy(b->p, hdr, sizeof(hdr));
+	crc = crc16(0, b->p, b->len);
+	u16(b, crc);
+	ret = b->err;
+	if (!ret && fwrite(b->p, 1, b->len, f) != b->len)
 		ret = -EIO;
-	free(b.p);
+	free(b->p);
 	return ret;
+}
+
+int export_fit(const struct export_session *x, FILE *f)
+{
+	static const uint8_t room[14];
+	struct fit_buf b = { 0 };
+
+	put(&b, room, sizeof(room));	/* the header, filled in by finish */
+	header_part(&b, x);
+	data_part(&b, x);
+	return finish(&b, f);
+}
+
+/* ---- workouts: a plan session as structured steps ---- */
+
+static const struct fit_field workout_f[] = {
+	{ 8, 32, FIT_STRING },		/* wkt_name */
+	{ 17, 64, FIT_STRING },		/* wkt_description */
+	{ 6, 2, FIT_UINT16 },		/* num_valid_steps */
+	{ 4, 1, FIT_ENUM },		/* sport */
+	{ 11, 1, FIT_ENUM },		/* sub_sport */
+};
+
+static const struct fit_field workout_step_f[] = {
+	{ 0, 24, FIT_STRING },		/* wkt_step_name */
+	{ 8, 48, FIT_STRING },		/* notes */
+	{ 2, 4, FIT_UINT32 },		/* duration_value: time, ms */
+	{ 4, 4, FIT_UINT32 },		/* target_value: 0, custom */
+	{ 5, 4, FIT_UINT32 },		/* custom_target_speed_low, mm/s */
+	{ 6, 4, FIT_UINT32 },		/* custom_target_speed_high */
+	{ 254, 2, FIT_UINT16 },		/* message_index */
+	{ 1, 1, FIT_ENUM },		/* duration_type: time */
+	{ 3, 1, FIT_ENUM },		/* target_type: speed */
+	{ 7, 1, FIT_ENUM },		/* intensity */
+};
+
+#define FIT_FILE_WORKOUT	5
+#define FIT_WORKOUT		26
+#define FIT_WORKOUT_STEP	27
+#define FIT_DURATION_TIME	0
+#define FIT_TARGET_SPEED	0
+
+int export_fit_workout(const struct plan *p, const struct plan_session *ps,
+		       int64_t created_s, FILE *f)
+{
+	static const uint8_t room[14];
+	struct fit_buf b = { 0 };
+	char name[64], text[128];
+	size_t i;
+
+	put(&b, room, sizeof(room));
+	DEFINE(&b, 0, FIT_FILE_ID, file_id_f);
+	u8(&b, 0);
+	u8(&b, FIT_FILE_WORKOUT);
+	u16(&b, FIT_MANUFACTURER_DEVELOPMENT);
+	u16(&b, FIT_PRODUCT_LEVER);
+	u32(&b, 1);
+	u32(&b, (uint32_t)(created_s - FIT_EPOCH_UNIX_S));
+	str(&b, "LEVER BWS treadmill", PRODUCT_LEN);
+
+	DEFINE(&b, 1, FIT_WORKOUT, workout_f);
+	u8(&b, 1);
+	snprintf(name, sizeof(name), "%s %s", p->id, ps->name);
+	str(&b, name, 32);
+	snprintf(text, sizeof(text), "%s", ps->title ? ps->title : name);
+	str(&b, text, 64);
+	u16(&b, (uint16_t)ps->n_steps);
+	u8(&b, FIT_SPORT_RUNNING);
+	u8(&b, FIT_SUB_SPORT_TREADMILL);
+
+	DEFINE(&b, 2, FIT_WORKOUT_STEP, workout_step_f);
+	for (i = 0; i < ps->n_steps; i++) {
+		const struct plan_step *st = &ps->steps[i];
+		/* the belt holds its set-point: a band of 0.1 m/s around it */
+		uint32_t v = (uint32_t)st->belt_speed_mm_s;
+
+		u8(&b, 2);
+		snprintf(name, sizeof(name), "%s %.1f km/h",
+			 plan_step_kind_name(st->kind),
+			 st->belt_speed_km_h_x100 / 100.0);
+		str(&b, name, 24);
+		snprintf(text, sizeof(text),
+			 "%.1f %% body weight carried, incline %.1f %%",
+			 st->bw_carried_pct_x100 / 100.0,
+			 st->incline_centi_pct / 100.0);
+		str(&b, text, 48);
+		u32(&b, st->duration_ms);
+		u32(&b, 0);
+		u32(&b, v > 50 ? v - 50 : 0);
+		u32(&b, v + 50);
+		u16(&b, (uint16_t)i);
+		u8(&b, FIT_DURATION_TIME);
+		u8(&b, FIT_TARGET_SPEED);
+		u8(&b, (uint8_t)export_intensity_of(
+			plan_step_kind_name(st->kind)));
+	}
+	return finish(&b, f);
 }

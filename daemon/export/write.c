@@ -37,22 +37,36 @@ const char *export_format_ext(enum export_format fmt)
 	return format_names[fmt];
 }
 
-static int encode(const struct export_session *x, enum export_format fmt,
-		  FILE *f)
+struct as_format {
+	const struct export_session *x;
+	enum export_format fmt;
+};
+
+static int encode(const void *ctx, FILE *f)
 {
-	switch (fmt) {
+	const struct as_format *a = ctx;
+
+	switch (a->fmt) {
 	case EXPORT_FIT:
-		return export_fit(x, f);
+		return export_fit(a->x, f);
 	case EXPORT_TCX:
-		return export_tcx(x, f);
+		return export_tcx(a->x, f);
 	case EXPORT_CSV:
-		return export_csv(x, f);
+		return export_csv(a->x, f);
 	}
 	return -EINVAL;
 }
 
 int export_write(const struct export_session *x, enum export_format fmt,
 		 const char *path, char *msg, size_t len)
+{
+	struct as_format a = { x, fmt };
+
+	return export_write_with(encode, &a, path, msg, len);
+}
+
+int export_write_with(int (*enc)(const void *ctx, FILE *f), const void *ctx,
+		      const char *path, char *msg, size_t len)
 {
 	char tmp[4096], dir[4096];
 	FILE *f;
@@ -79,7 +93,7 @@ int export_write(const struct export_session *x, enum export_format fmt,
 		close(fd);
 		goto err;
 	}
-	ret = encode(x, fmt, f);
+	ret = enc(ctx, f);
 	if (!ret && fflush(f))
 		ret = -errno;
 	if (!ret && fsync(fileno(f)))

@@ -115,6 +115,13 @@ void ctl_print_summary(const json_t *summary);
 const char *ctl_plans_dir(struct ctl *c);
 int ctl_load_plan(struct ctl *c, const char *id, struct plan **p);
 
+/*
+ * The plan's sessions (or @only) as FIT workouts DIR/PLAN-SESSION.fit
+ * (workout.c, for show --format fit-workout); an exit code.
+ */
+int ctl_write_workouts(struct ctl *c, const struct plan *p,
+		       const struct plan_session *only, const char *dir);
+
 /* Print j (indented) on stdout; CTL_EXIT_OK. */
 int ctl_print_json(const json_t *j);
 /* 90 -> "1:30", 3725 -> "1:02:05". */
