@@ -61,7 +61,7 @@ print(json.dumps({"laps": len(done), "intensity": [inten[s["kind"]] for s in don
 PY
 }
 
-echo "1..19"
+echo "1..20"
 if [ ! -x "$leverd" ] || [ ! -x "$ctl" ]; then
 	echo "Bail out! $leverd or $ctl is not built"
 	exit 1
@@ -91,6 +91,19 @@ wait_state finished stopped
 pyjson "len(j) == 1 and j[0]['end_cause'] == 'completed'"
 ok $? "a session with a pause runs to its end"
 id1=$(python3 -c "import json; print(json.load(open('$tmp/out'))[0]['id'])")
+
+python3 - "$tmp/state/lever.db" "$id1" "$(id -u)" >"$tmp/out" 2>&1 <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=10)
+row = db.execute("SELECT mass_g, board_serial, operator_uid FROM sessions"
+                 " WHERE id = ?", (int(sys.argv[2]),)).fetchone()
+steps = db.execute("SELECT COUNT(*) FROM steps WHERE session_id = ?",
+                   (int(sys.argv[2]),)).fetchone()[0]
+print("# record: mass %s g, board %s, operator uid %s, %d steps" % (row + (steps,)))
+sys.exit(0 if row == (70000, "SIM0001", int(sys.argv[3])) and steps == 10 else 1)
+PY
+r=$?; cat "$tmp/out"
+ok $r "the record keeps the mass, the board's serial, the operator's uid and each step"
 
 run "$ctl" export "$id1" -o "$tmp/pause.fit"
 [ "$rc" = 0 ] && [ -s "$tmp/pause.fit" ] && grep -q "wrote $tmp/pause.fit" "$tmp/out"
