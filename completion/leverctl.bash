@@ -52,7 +52,7 @@ _leverctl()
 	local cur prev cmd i words
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local cmds="start status pause resume stop skip pain reset plans show validate next athlete events trace"
+	local cmds="start status pause resume stop skip pain reset plans show validate next athlete events trace history export"
 
 	case $prev in
 	--socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -63,6 +63,15 @@ _leverctl()
 	--since) COMPREPLY=($(compgen -W "$(date +%F)" -- "$cur")); return ;;
 	--limit) COMPREPLY=($(compgen -W "10 50 100 1000" -- "$cur")); return ;;
 	--session) COMPREPLY=($(compgen -W "$(_leverctl_record_ids)" -- "$cur")); return ;;
+	--format)
+		if [[ " ${COMP_WORDS[*]} " == *" show "* ]]; then
+			COMPREPLY=($(compgen -W "fit-workout" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "fit tcx csv" -- "$cur"))
+		fi
+		return ;;
+	-o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+	--dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
 	esac
 
 	cmd=
@@ -87,7 +96,7 @@ _leverctl()
 		fi ;;
 	show)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--plan --json" -- "$cur"))
+			COMPREPLY=($(compgen -W "--plan --json --format --dir" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(_leverctl_sessions)" -- "$cur"))
 		fi ;;
@@ -104,6 +113,13 @@ _leverctl()
 	trace)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--csv --json" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_leverctl_record_ids)" -- "$cur"))
+		fi ;;
+	history) COMPREPLY=($(compgen -W "--athlete --json" -- "$cur")) ;;
+	export)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "--format -o --output --dir --athlete --since --json" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(_leverctl_record_ids)" -- "$cur"))
 		fi ;;

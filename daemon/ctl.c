@@ -23,6 +23,7 @@
 
 struct ctl_client {
 	int fd;
+	uid_t uid;			/* SO_PEERCRED at accept */
 	bool may_command;
 	bool pending;		/* whole lines still buffered */
 	uint64_t last_ms;	/* last request, CLOCK_MONOTONIC */
@@ -39,11 +40,12 @@ struct ctl {
 	void *ctx;
 	struct ctl_client cl[CTL_MAX_CLIENTS];
 	int n;
+	int64_t peer_uid;		/* of the request in hand, -1 */
 };
 
 static const char *const read_cmds[] = {
 	"hello", "status", "plans", "show", "athlete_list", "athlete_show",
-	"next", "watch", "events", "trace",
+	"next", "watch", "events", "trace", "export",
 };
 
 bool ctl_may_command(uid_t uid, gid_t gid)
@@ -235,6 +237,7 @@ int ctl_open(const char *path, ctl_request_fn fn, void *ctx,
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
+	c->peer_uid = -1;
 	c->fn = fn;
 	c->ctx = ctx;
 	strcpy(c->path, path);
@@ -349,6 +352,7 @@ static void ctl_accept(struct ctl *c)
 	}
 	memset(&c->cl[c->n], 0, sizeof(c->cl[0]));
 	c->cl[c->n].fd = fd;
+	c->cl[c->n].uid = cred.uid;
 	c->cl[c->n].may_command = ctl_may_command(cred.uid, cred.gid);
 	c->cl[c->n].last_ms = ctl_mono_ms();
 	c->n++;
@@ -407,8 +411,10 @@ static int ctl_serve(struct ctl *c, struct ctl_client *cl)
 
 		*nl = '\0';
 		used = nl - cl->buf + 1;
+		c->peer_uid = cl->uid;
 		reply = ctl_reply(c->fn, c->ctx, cl->buf, cl->may_command,
 				  &watch);
+		c->peer_uid = -1;
 		memmove(cl->buf, cl->buf + used, cl->len - used);
 		cl->len -= used;
 		if (watch) {
@@ -526,4 +532,9 @@ unsigned int ctl_watch_interval(const struct ctl *c)
 		if (c->cl[i].watch_ms && (!m || c->cl[i].watch_ms < m))
 			m = c->cl[i].watch_ms;
 	return m;
+}
+
+int64_t ctl_peer_uid(const struct ctl *c)
+{
+	return c ? c->peer_uid : -1;
 }

@@ -64,4 +64,7 @@ bool ctl_pending(const struct ctl *c);
  */
 void ctl_expire(struct ctl *c, uint64_t now_ms);
 
+/* The uid of the peer whose request is being answered, -1 outside one. */
+int64_t ctl_peer_uid(const struct ctl *c);
+
 #endif /* LEVERD_CTL_H */

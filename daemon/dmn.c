@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "dmn.h"
+#include "plan/store.h"
 
 static const char *const key_action_names[KEY_ACT_COUNT] = {
 	"stop", "pause", "pain", "speed_up", "speed_down", "support_up",
@@ -134,6 +135,22 @@ static json_t *d_status(struct leverd *d, uint64_t now)
 	return st;
 }
 
+/*
+ * The board a session runs on and who started it, for its record (exports
+ * name the unit). The session runs whether or not this is kept.
+ */
+static void d_note_unit(struct leverd *d, const json_t *started)
+{
+	json_int_t id = json_integer_value(json_object_get(started,
+							   "record_id"));
+
+	if (id > 0 && store_session_set_unit(sess_store(d->sess), id,
+					     d->info.serial,
+					     d->ctl ? ctl_peer_uid(d->ctl) : -1))
+		dmn_logmsg("session #%lld: board and operator not recorded",
+			   (long long)id);
+}
+
 int dmn_request(void *ctx, const char *cmd, const json_t *args,
 		     bool may_command, json_t **result, char *msg,
 		     size_t len)
@@ -188,8 +205,11 @@ int dmn_request(void *ctx, const char *cmd, const json_t *args,
 			rt_post(d->rt, &m);
 		return ret;
 	}
-	return sess_request(d->sess, cmd, args, may_command, now, result,
-			    msg, len);
+	ret = sess_request(d->sess, cmd, args, may_command, now, result,
+			   msg, len);
+	if (!ret && !strcmp(cmd, "start"))
+		d_note_unit(d, *result);
+	return ret;
 }
 
 static void d_sess_simple(struct leverd *d, const char *cmd, uint64_t now)

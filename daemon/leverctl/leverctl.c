@@ -31,7 +31,8 @@ static const struct ctl_cmd cmds[] = {
 	{ "reset", ctl_reset, "",
 	  "clear a latched fault or e-stop (line released first)" },
 	{ "plans", ctl_plans, "", "list the plans (read locally)" },
-	{ "show", ctl_show, "[SESSION] [--plan PLAN]",
+	{ "show", ctl_show,
+	  "[SESSION] [--plan PLAN] [--format fit-workout --dir DIR]",
 	  "a session's steps and totals, or the plan's (read locally)" },
 	{ "validate", ctl_validate, "PATH...",
 	  "check plan directories or files (locally)" },
@@ -45,6 +46,11 @@ static const struct ctl_cmd cmds[] = {
 	  "recorded faults, stops, resets, pain reports, starts and ends" },
 	{ "trace", ctl_trace, "SESSION-ID [--csv]",
 	  "a session's recorded 10 Hz trace (summary, CSV or JSON)" },
+	{ "history", ctl_history, "--athlete NAME",
+	  "an athlete's sessions with their outcome and record ids" },
+	{ "export", ctl_export,
+	  "SESSION-ID [--format fit|tcx|csv] [-o FILE | --dir DIR] | --athlete NAME [--since DATE] --dir DIR [--format ...]",
+	  "a finished session as a FIT, TCX or CSV file" },
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -60,7 +66,8 @@ static void usage(FILE *f)
 		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].description);
 	fprintf(f,
 		"\nRead commands take --json. Exit codes: 0 ok, 1 refused or failed, 2 usage,\n"
-		"3 no leverd, 4 permission denied, 5 invalid plan, 6 not found.\n"
+		"3 no leverd, 4 permission denied, 5 invalid plan, 6 not found; export:\n"
+		"7 session still running, 8 file not written, 9 record empty or corrupt.\n"
 		"See leverctl(1).\n");
 }
 

@@ -22,6 +22,9 @@ enum {
 	CTL_EXIT_PERM = 4,	/* permission denied (group lever) */
 	CTL_EXIT_BAD_PLAN = 5,	/* a plan file is invalid */
 	CTL_EXIT_NOT_FOUND = 6,	/* unknown session, athlete or plan */
+	CTL_EXIT_BUSY = 7,	/* export: the session is still running */
+	CTL_EXIT_OUTPUT = 8,	/* export: the file cannot be written */
+	CTL_EXIT_BAD_RECORD = 9,/* export: the record is empty or corrupt */
 };
 
 #define CTL_DEFAULT_SOCKET	"/run/lever/leverd.sock"
@@ -57,6 +60,8 @@ int ctl_next(struct ctl *c, int argc, char **argv);
 int ctl_athlete(struct ctl *c, int argc, char **argv);
 int ctl_events(struct ctl *c, int argc, char **argv);
 int ctl_trace(struct ctl *c, int argc, char **argv);
+int ctl_export(struct ctl *c, int argc, char **argv);
+int ctl_history(struct ctl *c, int argc, char **argv);
 
 /* One sentence on stderr, prefixed "leverctl: ". */
 void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -109,6 +114,13 @@ void ctl_print_summary(const json_t *summary);
 /* The plans directory (see leverctl(1)) and loading a plan from it. */
 const char *ctl_plans_dir(struct ctl *c);
 int ctl_load_plan(struct ctl *c, const char *id, struct plan **p);
+
+/*
+ * The plan's sessions (or @only) as FIT workouts DIR/PLAN-SESSION.fit
+ * (workout.c, for show --format fit-workout); an exit code.
+ */
+int ctl_write_workouts(struct ctl *c, const struct plan *p,
+		       const struct plan_session *only, const char *dir);
 
 /* Print j (indented) on stdout; CTL_EXIT_OK. */
 int ctl_print_json(const json_t *j);

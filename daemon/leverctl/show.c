@@ -149,7 +149,7 @@ static char *only_plan(struct ctl *c)
 
 int ctl_show(struct ctl *c, int argc, char **argv)
 {
-	const char *session = NULL, *plan_id = NULL;
+	const char *session = NULL, *plan_id = NULL, *fmt = NULL, *dir = NULL;
 	const struct plan_session *ps;
 	char *own = NULL, near[128];
 	struct plan *p;
@@ -163,6 +163,10 @@ int ctl_show(struct ctl *c, int argc, char **argv)
 			if (r < 0)
 				return ctl_usage("show", "--plan needs a plan name");
 			plan_id = v;
+		} else if ((r = ctl_opt_value(argc, argv, &i, "--format", &fmt)) ||
+			   (r = ctl_opt_value(argc, argv, &i, "--dir", &dir))) {
+			if (r < 0)
+				return ctl_usage("show", "%s needs a value", argv[i]);
 		} else if (argv[i][0] == '-') {
 			return ctl_usage("show", "unknown option '%s'", argv[i]);
 		} else if (session) {
@@ -172,6 +176,11 @@ int ctl_show(struct ctl *c, int argc, char **argv)
 			session = argv[i];
 		}
 	}
+	if (fmt && strcmp(fmt, "fit-workout"))
+		return ctl_usage("show", "--format '%s': show writes fit-workout files only",
+				 fmt);
+	if (!fmt != !dir)
+		return ctl_usage("show", "--format fit-workout and --dir DIR go together");
 	if (!plan_id) {
 		own = only_plan(c);
 		if (!own)
@@ -191,10 +200,17 @@ int ctl_show(struct ctl *c, int argc, char **argv)
 			plan_free(p);
 			return CTL_EXIT_NOT_FOUND;
 		}
-		j = plan_json_session(p, ps);
+		j = fmt ? NULL : plan_json_session(p, ps);
 	} else {
-		j = plan_json_plan(p);
+		ps = NULL;
 	}
+	if (fmt) {
+		ret = ctl_write_workouts(c, p, ps, dir);
+		plan_free(p);
+		return ret;
+	}
+	if (!session)
+		j = plan_json_plan(p);
 	plan_free(p);
 	if (!j) {
 		ctl_err("out of memory");

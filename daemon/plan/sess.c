@@ -18,6 +18,7 @@
 #include "plan.h"
 #include "plan_json.h"
 #include "seq.h"
+#include "sess_export.h"
 #include "store.h"
 
 #define STANDARD_GRAVITY_M_S2	9.80665
@@ -52,6 +53,8 @@ struct sess {
 	uint64_t start_ns, end_ns;	/* leverd's clock */
 	const char *source;		/* who asks: "operator", "key", ... */
 	uint64_t events_failed;		/* events the store refused */
+	int64_t step_rec_id;		/* steps table: the session and */
+	int step_noted;			/* the last step noted in it */
 };
 
 /* After its end a session's trace goes on while the belt stops. */
@@ -1114,6 +1117,10 @@ static int sess_dispatch(struct sess *s, const char *cmd, const json_t *args,
 	*result = NULL;
 	if (msg && len)
 		msg[0] = '\0';
+	ret = sess_export_request(s->store, cmd, args, result, msg, len);
+	if (ret <= 0)
+		return ret;
+	ret = 0;
 	for (size_t i = 0; i < sizeof(all_cmds) / sizeof(all_cmds[0]); i++)
 		known |= !strcmp(cmd, all_cmds[i]);
 	for (size_t i = 0; i < sizeof(read_cmds) / sizeof(read_cmds[0]); i++)
@@ -1221,6 +1228,46 @@ void sess_fault(struct sess *s, uint64_t now_ns, const char *cause)
 	}
 }
 
+/*
+ * Where the sequencer entered each step: exports cut laps there. The step
+ * began step_elapsed before now; steps a late tick jumped over ran their
+ * whole duration before it (a skip between two ticks is not seen).
+ */
+static void note_step(struct sess *s, uint64_t now_ns, const struct seq_out *o)
+{
+	const struct plan_step *ps;
+	struct store_step st = { 0 };
+	uint32_t t;
+	int k;
+
+	if (s->step_rec_id != s->rec_id) {
+		s->step_rec_id = s->rec_id;
+		s->step_noted = -1;
+	}
+	if ((o->state != SEQ_RUNNING && o->state != SEQ_PAUSED) ||
+	    o->step_index <= s->step_noted)
+		return;
+	t = (uint32_t)((now_ns - s->start_ns) / 1000000u);
+	t -= t < o->step_elapsed_ms ? t : o->step_elapsed_ms;
+	for (k = o->step_index; k > s->step_noted; k--) {
+		ps = seq_step(s->seq, k);
+		st.t_ms = t;
+		st.step_index = k;
+		st.step_count = (int32_t)seq_n_steps(s->seq);
+		snprintf(st.kind, sizeof(st.kind), "%s",
+			 plan_step_kind_name(ps->kind));
+		st.bw_carried_pct_x100 = ps->bw_carried_pct_x100;
+		st.belt_speed_mm_s = ps->belt_speed_mm_s;
+		if (store_step_add(s->store, s->rec_id, &st))
+			s->events_failed++;
+		if (k > 0) {
+			ps = seq_step(s->seq, k - 1);
+			t -= t < ps->duration_ms ? t : ps->duration_ms;
+		}
+	}
+	s->step_noted = o->step_index;
+}
+
 void sess_tick(struct sess *s, const struct sess_feedback *fb,
 	       struct sess_targets *out)
 {
@@ -1239,6 +1286,7 @@ void sess_tick(struct sess *s, const struct sess_feedback *fb,
 	if (!s->seq)
 		return;
 	seq_update(s->seq, fb->now_ns, &o);
+	note_step(s, fb->now_ns, &o);
 	record_end(s, fb->now_ns);
 	out->mass_kg = s->athlete.mass_g / 1000.0f;
 	out->incline_centi_pct = o.incline_centi_pct;

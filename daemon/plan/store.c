@@ -14,8 +14,6 @@
 #include <sys/stat.h>
 #include <sqlite3.h>
 
-#define STORE_SCHEMA_VERSION 2
-
 struct store {
 	sqlite3 *db;
 	uint64_t events_scan_steps;	/* of the last store_events() */
@@ -76,6 +74,26 @@ static const char schema[] =
 	" mode INTEGER NOT NULL,"
 	" PRIMARY KEY (session_id, t_ms)) WITHOUT ROWID;";
 
+/*
+ * Version 3: what an export needs to stand alone. Added by ALTER on every
+ * older database (and on a new one, after the tables above): the columns
+ * are NULL or '' for sessions recorded before, never a guess.
+ */
+static const char schema_v3[] =
+	"ALTER TABLE sessions ADD COLUMN mass_g INTEGER"
+	" CHECK (mass_g IS NULL OR mass_g > 0);"
+	"ALTER TABLE sessions ADD COLUMN board_serial TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE sessions ADD COLUMN operator_uid INTEGER;"
+	"CREATE TABLE IF NOT EXISTS steps ("
+	" session_id INTEGER NOT NULL REFERENCES sessions(id),"
+	" t_ms INTEGER NOT NULL,"
+	" step_index INTEGER NOT NULL,"
+	" step_count INTEGER NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" bw_carried_pct_x100 INTEGER NOT NULL,"
+	" belt_speed_mm_s INTEGER NOT NULL,"
+	" PRIMARY KEY (session_id, t_ms, step_index)) WITHOUT ROWID;";
+
 static const char *const event_kinds[] = { STORE_EVENT_KINDS };
 
 static int sql_err(int rc)
@@ -108,6 +126,43 @@ static int sql_err(int rc)
 static int exec(struct store *st, const char *sql)
 {
 	return sql_err(sqlite3_exec(st->db, sql, NULL, NULL, NULL));
+}
+
+static int user_version(struct store *st, int *v)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version;", -1, &s, NULL);
+	if (rc != SQLITE_OK)
+		return sql_err(rc);
+	rc = sqlite3_step(s);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? 0 : -EIO;
+}
+
+/*
+ * Brings any earlier schema (or none) to STORE_SCHEMA_VERSION inside the
+ * caller's transaction: rows are only ever added to, never rewritten. A
+ * database from a newer leverd is refused rather than half understood.
+ */
+static int store_migrate(struct store *st)
+{
+	int v, ret;
+
+	ret = user_version(st, &v);
+	if (ret)
+		return ret;
+	if (v > STORE_SCHEMA_VERSION)
+		return -EPROTO;
+	/* versions 1 and 2: tables made with IF NOT EXISTS */
+	ret = exec(st, schema);
+	if (!ret && v < 3)
+		ret = exec(st, schema_v3);
+	if (!ret && v != STORE_SCHEMA_VERSION)
+		ret = exec(st, "PRAGMA user_version=3;");	/* STORE_SCHEMA_VERSION */
+	return ret;
 }
 
 static int store_open_conn(struct store **out, const char *state_dir,
@@ -160,9 +215,7 @@ static int store_open_conn(struct store **out, const char *state_dir,
 	ret = exec(st, "BEGIN IMMEDIATE;");
 	if (ret)
 		goto err;
-	ret = exec(st, schema);
-	if (!ret)
-		ret = exec(st, "PRAGMA user_version=2;");
+	ret = store_migrate(st);
 	/* A session that was running when leverd died or power was lost. */
 	if (!ret)
 		ret = exec(st, "INSERT INTO events(wall_ms, mono_ns, session_id,"
@@ -329,8 +382,10 @@ int store_session_begin(struct store *st, int64_t athlete_id,
 	sqlite3_stmt *s;
 	int ret;
 
+	/* the mass it runs with, as the athlete's record holds it now */
 	ret = prep(st, "INSERT INTO sessions(athlete_id, plan, session, date,"
-		       " started_s) VALUES (?, ?, ?, ?, ?);", &s);
+		       " started_s, mass_g) SELECT ?1, ?2, ?3, ?4, ?5, mass_g"
+		       " FROM athletes WHERE id = ?1;", &s);
 	if (ret)
 		return ret;
 	sqlite3_bind_int64(s, 1, athlete_id);
@@ -338,10 +393,30 @@ int store_session_begin(struct store *st, int64_t athlete_id,
 	sqlite3_bind_text(s, 3, session, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 4, date, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 5, started_s);
-	ret = run(st, s, false);
+	ret = run(st, s, true);
 	if (!ret)
 		*id = sqlite3_last_insert_rowid(st->db);
 	return ret;
+}
+
+int store_session_set_unit(struct store *st, int64_t id,
+			   const char *board_serial, int64_t operator_uid)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	ret = prep(st, "UPDATE sessions SET board_serial = ?,"
+		       " operator_uid = ? WHERE id = ?;", &s);
+	if (ret)
+		return ret;
+	sqlite3_bind_text(s, 1, board_serial ? board_serial : "", -1,
+			  SQLITE_TRANSIENT);
+	if (operator_uid >= 0)
+		sqlite3_bind_int64(s, 2, operator_uid);
+	else
+		sqlite3_bind_null(s, 2);
+	sqlite3_bind_int64(s, 3, id);
+	return run(st, s, true);
 }
 
 int store_session_end(struct store *st, const struct store_session *r)
@@ -388,7 +463,8 @@ static void text_col(sqlite3_stmt *s, int col, char *dst, size_t len)
 
 #define SESSION_COLS "SELECT id, athlete_id, plan, session, date, started_s," \
 	" ended_s, completed, pain, pain_score, end_cause, elapsed_ms," \
-	" steps_skipped FROM sessions"
+	" steps_skipped, IFNULL(mass_g, 0), board_serial," \
+	" IFNULL(operator_uid, -1) FROM sessions"
 
 static void session_row(sqlite3_stmt *s, struct store_session *r)
 {
@@ -406,6 +482,9 @@ static void session_row(sqlite3_stmt *s, struct store_session *r)
 	text_col(s, 10, r->end_cause, sizeof(r->end_cause));
 	r->elapsed_ms = (uint32_t)sqlite3_column_int64(s, 11);
 	r->steps_skipped = (unsigned int)sqlite3_column_int(s, 12);
+	r->mass_g = (uint32_t)sqlite3_column_int64(s, 13);
+	text_col(s, 14, r->board_serial, sizeof(r->board_serial));
+	r->operator_uid = sqlite3_column_int64(s, 15);
 }
 
 int store_session_get(struct store *st, int64_t id,
@@ -499,6 +578,14 @@ int store_criteria_confirm(struct store *st, int64_t athlete_id,
 	sqlite3_bind_text(s, 2, plan, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 3, now_s);
 	return run(st, s, false);
+}
+
+int store_schema_version(struct store *st)
+{
+	int v, ret;
+
+	ret = user_version(st, &v);
+	return ret ? ret : v;
 }
 
 int store_synchronous(struct store *st)
@@ -777,6 +864,71 @@ int store_trace_rows(struct store *st, int64_t session_id, size_t offset,
 		return sql_err(rc) ? sql_err(rc) : -EIO;
 	}
 	*rows = v;
+	*n = cnt;
+	return 0;
+}
+
+/* ---- steps ---- */
+
+int store_step_add(struct store *st, int64_t session_id,
+		   const struct store_step *p)
+{
+	sqlite3_stmt *s;
+	int ret;
+
+	ret = prep(st, "INSERT OR REPLACE INTO steps(session_id, t_ms,"
+		       " step_index, step_count, kind, bw_carried_pct_x100,"
+		       " belt_speed_mm_s) VALUES (?, ?, ?, ?, ?, ?, ?);", &s);
+	if (ret)
+		return ret;
+	sqlite3_bind_int64(s, 1, session_id);
+	sqlite3_bind_int64(s, 2, p->t_ms);
+	sqlite3_bind_int(s, 3, p->step_index);
+	sqlite3_bind_int(s, 4, p->step_count);
+	sqlite3_bind_text(s, 5, p->kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 6, p->bw_carried_pct_x100);
+	sqlite3_bind_int(s, 7, p->belt_speed_mm_s);
+	return run(st, s, false);
+}
+
+int store_steps(struct store *st, int64_t session_id,
+		struct store_step **list, size_t *n)
+{
+	struct store_step *v = NULL, *nv, *p;
+	sqlite3_stmt *s;
+	size_t cnt = 0;
+	int ret, rc;
+
+	*list = NULL;
+	*n = 0;
+	ret = prep(st, "SELECT t_ms, step_index, step_count, kind,"
+		       " bw_carried_pct_x100, belt_speed_mm_s FROM steps"
+		       " WHERE session_id = ? ORDER BY t_ms, step_index;", &s);
+	if (ret)
+		return ret;
+	sqlite3_bind_int64(s, 1, session_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		nv = realloc(v, (cnt + 1) * sizeof(*v));
+		if (!nv) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		v = nv;
+		p = &v[cnt++];
+		memset(p, 0, sizeof(*p));
+		p->t_ms = (uint32_t)sqlite3_column_int64(s, 0);
+		p->step_index = sqlite3_column_int(s, 1);
+		p->step_count = sqlite3_column_int(s, 2);
+		text_col(s, 3, p->kind, sizeof(p->kind));
+		p->bw_carried_pct_x100 = sqlite3_column_int(s, 4);
+		p->belt_speed_mm_s = sqlite3_column_int(s, 5);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return sql_err(rc) ? sql_err(rc) : -EIO;
+	}
+	*list = v;
 	*n = cnt;
 	return 0;
 }

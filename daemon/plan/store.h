@@ -35,6 +35,10 @@ struct store_session {
 					 * fault text, "running", "interrupted" */
 	uint32_t elapsed_ms;		/* time on the plan, pauses excluded */
 	unsigned int steps_skipped;
+	/* schema 3; sessions recorded before read 0, "" and -1 */
+	uint32_t mass_g;		/* the athlete's mass it ran with */
+	char board_serial[32];		/* the controller board's serial */
+	int64_t operator_uid;		/* who started it (control socket peer) */
 };
 
 /* Creates state_dir (one level) and the database when missing. */
@@ -61,11 +65,20 @@ int store_athlete_set_mass(struct store *st, const char *name,
 int store_athlete_list(struct store *st, struct store_athlete **list,
 		       size_t *n);
 
-/* Records the start at once (end_cause "running"); *id for the end. */
+/*
+ * Records the start at once (end_cause "running") with the athlete's mass
+ * as it is now; *id for the end. -ENOENT for an unknown athlete.
+ */
 int store_session_begin(struct store *st, int64_t athlete_id,
 			const char *plan, const char *session,
 			const char *date, int64_t started_s, int64_t *id);
 int store_session_end(struct store *st, const struct store_session *rec);
+/*
+ * The unit a session ran on and who started it (uid, -1: unknown), set by
+ * leverd after the start; -ENOENT when there is no such session.
+ */
+int store_session_set_unit(struct store *st, int64_t id,
+			   const char *board_serial, int64_t operator_uid);
 /* A pain report after the session ended. */
 int store_session_set_pain(struct store *st, int64_t id, int score);
 /* Sessions of an athlete (plan NULL: all plans), oldest first; free it. */
@@ -76,6 +89,13 @@ int store_criteria_confirmed(struct store *st, int64_t athlete_id,
 			     const char *plan, bool *yes);
 int store_criteria_confirm(struct store *st, int64_t athlete_id,
 			   const char *plan, int64_t now_s);
+
+/*
+ * The schema version (PRAGMA user_version) the database is at: store_open()
+ * migrates every earlier one and refuses a newer one with -EPROTO.
+ */
+#define STORE_SCHEMA_VERSION	3
+int store_schema_version(struct store *st);
 
 /* The connection's PRAGMA synchronous (2 = FULL), or -errno. */
 int store_synchronous(struct store *st);
@@ -159,5 +179,25 @@ int store_trace_count(struct store *st, int64_t session_id, size_t *n);
 /* Rows [offset, offset + limit) by time; *rows malloc'ed (free it). */
 int store_trace_rows(struct store *st, int64_t session_id, size_t offset,
 		     size_t limit, struct store_trace_row **rows, size_t *n);
+
+/*
+ * Schema 3: where the sequencer entered each plan step of a session (the
+ * first at its start), so that exports cut it into laps as it ran, skips
+ * included, whatever the plan file says today.
+ */
+struct store_step {
+	uint32_t t_ms;			/* from session start, leverd's clock */
+	int32_t step_index;		/* in the plan session, repeats unrolled */
+	int32_t step_count;
+	char kind[16];			/* "warmup", "walk", "run", "cooldown" */
+	int32_t bw_carried_pct_x100;	/* the step's target */
+	int32_t belt_speed_mm_s;	/* the step's target */
+};
+
+int store_step_add(struct store *st, int64_t session_id,
+		   const struct store_step *step);
+/* A session's steps in time order; *list malloc'ed (free it). */
+int store_steps(struct store *st, int64_t session_id,
+		struct store_step **list, size_t *n);
 
 #endif /* LEVER_STORE_H */
