@@ -238,13 +238,12 @@ static void loop_enter_safe(struct loop *l, uint32_t cause)
 	 * Hold the command's stride average: an instantaneous command is a
 	 * peak or a trough of the law fighting a stride; held at a peak once
 	 * the runner stops it would lift them above target, at a trough it
-	 * would drop their support at once. From a pause or with nothing
+	 * would drop their support at once (in a pause too: the law still
+	 * works against the stride while the belt slows). With nothing
 	 * reaching the board, what the board holds is the truth.
 	 */
-	if (l->commanding && l->mode == LOOP_RUN)
+	if (l->commanding)
 		l->hold_pa = l->pressure_lp_pa;
-	else if (l->commanding)
-		l->hold_pa = l->pressure_cmd_pa;
 	else
 		l->hold_pa = loop_board_pa(l);
 	/*

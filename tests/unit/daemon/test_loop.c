@@ -634,6 +634,28 @@ static void test_release_never_runs_ahead_of_a_stuck_valve(void **state)
 		    1.5 * one_s_pa);
 }
 
+/* a fault while a pause slows the belt holds no stride peak either */
+static void test_fault_in_a_pause_holds_no_stride_peak(void **state)
+{
+	double worst = 0;
+	int k;
+
+	for (k = 0; k < 8; k++) {
+		teardown(state);
+		setup(state);
+		start_running();
+		targets(1, SESS_PAUSE, 0, 8000);
+		cycles(300 + k * 45);
+		tplant_fault(R.p, TPLANT_BTN_STOP, true);
+		cycles(2);
+		worst = fmax(worst, R.out.cmd.support_pressure_pa * 0.002 -
+				    0.2 * MG);
+	}
+	print_message("# worst held support above target from a pause: %.1f N\n",
+		      worst);
+	assert_true(worst <= 0.02 * MG);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -680,6 +702,7 @@ int main(void)
 		T(test_start_meeting_a_lasting_fault_is_reported_once),
 		T(test_safe_state_holds_no_stride_trough),
 		T(test_release_never_runs_ahead_of_a_stuck_valve),
+		T(test_fault_in_a_pause_holds_no_stride_peak),
 	};
 
 	return cmocka_run_group_tests_name("leverd loop", tests, NULL, NULL);
