@@ -7,7 +7,7 @@
 
 LEVERD_CORE_SRCS := daemon/cfg.c daemon/ring.c daemon/law.c daemon/ramp.c \
 		    daemon/sup.c daemon/loop.c daemon/rt.c daemon/ctl.c \
-		    daemon/rec.c daemon/sin.c
+		    daemon/rec.c daemon/sin.c daemon/pendant.c
 LEVERD_CORE_OBJS := $(LEVERD_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 LEVERD_CORE      := $(BUILD)/libleverd-core.a
 
@@ -23,7 +23,7 @@ $(LEVERD_CORE): $(LEVERD_CORE_OBJS)
 LEVERD_TPLANT := $(BUILD)/obj/tests/unit/daemon/tplant.o \
 	$(BUILD)/obj/tests/unit/daemon/dsim.o
 
-LEVERD_UNIT_NAMES := cfg ring law ramp sup loop loop_table dsim ctl
+LEVERD_UNIT_NAMES := cfg ring law ramp sup loop loop_table dsim ctl pendant
 LEVERD_UNIT_TESTS := $(LEVERD_UNIT_NAMES:%=$(BUILD)/tests/unit/daemon/test_%)
 
 .SECONDARY: $(LEVERD_UNIT_NAMES:%=$(BUILD)/obj/tests/unit/daemon/test_%.o)

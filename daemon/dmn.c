@@ -18,6 +18,13 @@
 #include "dmn.h"
 #include "plan/store.h"
 
+static const enum pendant_key pendant_keys[KEY_ACT_COUNT] = {
+	[KEY_ACT_SPEED_UP] = PENDANT_SPEED_UP,
+	[KEY_ACT_SPEED_DOWN] = PENDANT_SPEED_DOWN,
+	[KEY_ACT_SUPPORT_UP] = PENDANT_SUPPORT_UP,
+	[KEY_ACT_SUPPORT_DOWN] = PENDANT_SUPPORT_DOWN,
+};
+
 static const char *const key_action_names[KEY_ACT_COUNT] = {
 	"stop", "pause", "pain", "speed_up", "speed_down", "support_up",
 	"support_down",
@@ -95,11 +102,11 @@ static json_t *d_status(struct leverd *d, uint64_t now)
 				   100.0));
 	/* the plan's target stays as it is; what the pendant added, apart */
 	if (d->last_posted.run == SESS_RUN &&
-	    (d->speed_offset_mm_s || d->bw_offset_x100))
+	    (d->pendant.speed_offset_mm_s || d->pendant.bw_offset_x100))
 		json_object_set_new(st, "pendant", json_pack(
-			"{s:f, s:f}",
-			"belt_speed_km_h", d->speed_offset_mm_s * 3.6 / 1000,
-			"bw_pct", d->bw_offset_x100 / 100.0));
+			"{s:f, s:f}", "belt_speed_km_h",
+			d->pendant.speed_offset_mm_s * 3.6 / 1000, "bw_pct",
+			d->pendant.bw_offset_x100 / 100.0));
 	json_object_set_new(st, "faults", faults);
 	json_object_set_new(st, "estop", json_boolean(
 		(snap.st.lines & LEVER_DEV_LINE_ESTOP) ||
@@ -240,16 +247,12 @@ void dmn_key_action(struct leverd *d, enum key_action a, uint64_t now)
 		d_sess_simple(d, "pause", now);
 		break;
 	case KEY_ACT_SPEED_UP:
-		d->speed_offset_mm_s += 139;	/* 0.5 km/h */
-		break;
 	case KEY_ACT_SPEED_DOWN:
-		d->speed_offset_mm_s -= 139;
-		break;
 	case KEY_ACT_SUPPORT_UP:
-		d->bw_offset_x100 -= 100;	/* more support: less BW */
-		break;
 	case KEY_ACT_SUPPORT_DOWN:
-		d->bw_offset_x100 += 100;
+		if (pendant_key(&d->pendant, pendant_keys[a]))
+			dmn_logmsg("key: %s refused, at its bound",
+				   key_action_names[a]);
 		break;
 	default:
 		break;
@@ -492,21 +495,8 @@ void dmn_tick(struct leverd *d)
 	sess_tick(d->sess, &fb, &t);
 
 	/* pendant adjustments hold until the next explicit start */
-	if (t.generation != d->adj_generation) {
-		d->adj_generation = t.generation;
-		d->speed_offset_mm_s = 0;
-		d->bw_offset_x100 = 0;
-	}
-	if (t.run == SESS_RUN) {
-		t.belt_speed_mm_s += d->speed_offset_mm_s;
-		if (t.belt_speed_mm_s < 0)
-			t.belt_speed_mm_s = 0;
-		t.bw_carried_pct_x100 += d->bw_offset_x100;
-		if (t.bw_carried_pct_x100 < 0)
-			t.bw_carried_pct_x100 = 0;
-		if (t.bw_carried_pct_x100 > 10000)
-			t.bw_carried_pct_x100 = 10000;
-	}
+	pendant_apply(&d->pendant, &t, (int32_t)(d->cfg.max_belt_speed_km_h /
+						  3.6 * 1000));
 	if (memcmp(&t, &d->last_posted, sizeof(t)) ||
 	    now - d->last_post_ns >= 100000000ull) {
 		m.targets = t;

@@ -20,6 +20,7 @@
 #include "ctl.h"
 #include "plan/sess.h"
 #include "rec.h"
+#include "pendant.h"
 #include "rt.h"
 #include "sin.h"
 #include "sup.h"
@@ -61,8 +62,7 @@ struct leverd {
 	int sig_fd, timer_fd;
 	bool quit;
 	/* operator adjustments from the pendant, reset at every start */
-	int32_t speed_offset_mm_s, bw_offset_x100;
-	uint32_t adj_generation;
+	struct pendant pendant;
 	struct sess_targets last_posted;
 	uint64_t last_post_ns;
 	/* recorder */

@@ -264,6 +264,37 @@ static void test_replug_reopens_and_nothing_moves_until_a_start(void **s)
 	assert_true(st.st.belt_meas_mm_s > 1000);
 }
 
+/* a pain stop, the operator's reset, a new start: the belt runs again */
+static void test_pain_stop_reset_then_start_runs(void **state)
+{
+	struct rt_msg m = { .type = RT_MSG_TARGETS };
+	struct rt_msg r = { .type = RT_MSG_RESET };
+	struct rt_snapshot s;
+	uint32_t bits = 0;
+
+	post_run(1);
+	run(4000);
+	lever_sim_press_button(dev, LEVER_DEV_BTN_PAIN, 200);
+	run(50);
+	m.targets.generation = 1;
+	m.targets.run = SESS_STOP;
+	m.targets.bw_carried_pct_x100 = 8000;
+	m.targets.mass_kg = 70;
+	rt_post(rt, &m);
+	run(8000);
+	rt_snapshot(rt, &s);
+	assert_true(s.st.safe_state);
+	rt_post(rt, &r);
+	run(100);
+	post_run(2);
+	run(5000);
+	rt_snapshot(rt, &s);
+	count_events(RT_EV_FAULT, &bits);
+	assert_false(bits & SUP_F_GATE);
+	assert_int_equal(s.st.mode, LOOP_RUN);
+	assert_true(s.st.belt_meas_mm_s > 1000);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -279,6 +310,7 @@ int main(void)
 		T(test_reset_while_stopping_then_start_runs),
 		T(test_unplug_waits_a_period_per_cycle),
 		T(test_replug_reopens_and_nothing_moves_until_a_start),
+		T(test_pain_stop_reset_then_start_runs),
 	};
 
 	return cmocka_run_group_tests_name("leverd rt", tests, NULL, NULL);
