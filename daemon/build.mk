@@ -99,6 +99,18 @@ $(LEVERD_TEST_WSIM): $(BUILD)/obj/tests/unit/daemon/test_wsim.o \
 ALL_TARGETS += $(LEVERD_TEST_WSIM)
 UNIT_TESTS  += $(LEVERD_TEST_WSIM)
 
+# e-stop edge to the safe state (make bench), on virtual time and on the
+# host's RT thread.
+LEVERD_BENCH_ESTOP := $(BUILD)/tests/bench/bench_estop
+$(LEVERD_BENCH_ESTOP): $(BUILD)/obj/tests/bench/bench_estop.o $(LEVERD_CORE) \
+		$(BUILD)/liblever.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(call PKG_LIBS,libusb-1.0 libgpiod libevdev) -lm \
+		-lpthread
+
+ALL_TARGETS += $(LEVERD_BENCH_ESTOP)
+BENCH_CMDS  += $(LEVERD_BENCH_ESTOP)
+
 # By hand, not in CI: a million sequences (about an hour on 2 CPUs).
 .PHONY: soak
 soak: $(LEVERD_TEST_WSIM)
