@@ -5,7 +5,8 @@
 # the daemon runs. (daemon/plan/ and daemon/leverctl/ have their own
 # fragments.)
 
-LEVERD_CORE_SRCS := daemon/cfg.c daemon/ring.c daemon/law.c daemon/ramp.c \
+LEVERD_CORE_SRCS := daemon/cfg.c daemon/ring.c daemon/law.c daemon/law_pi.c \
+		    daemon/law_afc.c daemon/ramp.c \
 		    daemon/sup.c daemon/loop.c daemon/rt.c daemon/ctl.c \
 		    daemon/rec.c
 LEVERD_CORE_OBJS := $(LEVERD_CORE_SRCS:%.c=$(BUILD)/obj/%.o)

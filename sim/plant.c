@@ -36,6 +36,9 @@ struct plant {
 	uint64_t time_ns;
 	double	mass_kg;
 	double	cadence;
+	double	force_per_pa;	/* true geometry, N/Pa */
+	double	reg_tau_s;
+	double	force_noise_n;
 	/* pneumatics */
 	double	setpoint_pa;
 	double	ramp_pa;	/* rate-limited set-point */
@@ -119,6 +122,14 @@ void plant_default_config(struct plant_config *cfg)
 	cfg->runner_mass_kg = 70.0;
 	cfg->cadence_steps_s = 2.8;
 	cfg->harness_clipped = true;
+	cfg->geometry_scale = 1.0;
+	cfg->reg_lag_scale = 1.0;
+	cfg->force_noise_scale = 1.0;
+}
+
+static bool scale_ok(double x)
+{
+	return isfinite(x) && x >= 0.25 && x <= 4.0;
 }
 
 static bool runner_ok(double mass_kg, double cadence)
@@ -145,7 +156,7 @@ static double stride_amplitude_m(double belt_mm_s)
 
 static void update_sensors(struct plant *p)
 {
-	double sp = PRESSURE_NOISE_PA, sf = FORCE_NOISE_N;
+	double sp = PRESSURE_NOISE_PA, sf = p->force_noise_n;
 	double pr, fr, br, ir;
 
 	if (has_fault(p, PLANT_FAULT_PRESSURE_NOISE))
@@ -174,7 +185,7 @@ static void update_sensors(struct plant *p)
 static void substep(struct plant *p, double dt)
 {
 	double slew = PLANT_MAX_PRESSURE_SLEW_PA_S * dt;
-	double tau = PLANT_REG_TAU_US / 1e6;
+	double tau = p->reg_tau_s;
 	double amp, h_new, v_new, k_gas, p_abs, cyl_pa, force, fric, d;
 	double target, accel, droop;
 
@@ -233,7 +244,7 @@ static void substep(struct plant *p, double dt)
 	 * the strap only pulls, and cannot carry more than the body. */
 	if (p->lines & LEVER_LINE_HARNESS) {
 		fric = FRICTION_N * tanh(p->vel_m_s / FRICTION_V0_M_S);
-		force = cyl_pa * (PLANT_FORCE_PER_PRESSURE_UN_PA / 1e6) - fric;
+		force = cyl_pa * p->force_per_pa - fric;
 		p->force_n = clampd(force, 0.0, p->mass_kg * G_M_S2);
 	} else {
 		p->force_n = 0.0;
@@ -251,7 +262,9 @@ int plant_new(const struct plant_config *cfg, struct plant **out)
 	struct plant *p;
 
 	if (!cfg || !out || !runner_ok(cfg->runner_mass_kg,
-				       cfg->cadence_steps_s))
+				       cfg->cadence_steps_s) ||
+	    !scale_ok(cfg->geometry_scale) || !scale_ok(cfg->reg_lag_scale) ||
+	    !scale_ok(cfg->force_noise_scale))
 		return -EINVAL;
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -259,6 +272,10 @@ int plant_new(const struct plant_config *cfg, struct plant **out)
 	p->rng = cfg->seed;
 	p->mass_kg = cfg->runner_mass_kg;
 	p->cadence = cfg->cadence_steps_s;
+	p->force_per_pa = PLANT_FORCE_PER_PRESSURE_UN_PA / 1e6 *
+			  cfg->geometry_scale;
+	p->reg_tau_s = PLANT_REG_TAU_US / 1e6 * cfg->reg_lag_scale;
+	p->force_noise_n = FORCE_NOISE_N * cfg->force_noise_scale;
 	p->belt_accel_mm_s2 = PLANT_MAX_BELT_ACCEL_MM_S2;
 	if (cfg->harness_clipped)
 		p->lines |= LEVER_LINE_HARNESS;

@@ -47,6 +47,7 @@ static void rig_init(struct rig *r, double kp, double ki)
 	r->in.ramp_s = 0;
 	r->in.max_rate_n_s = INFINITY;
 	r->in.dt_s = DT;
+	r->in.limit_n = 0;
 	r->force_n = 0;
 	r->out_pa = 0;
 }
@@ -291,7 +292,7 @@ static void test_reset_is_bumpless(void **state)
 
 static void test_unknown_law_is_refused(void **state)
 {
-	struct law_params lp = { 0.002, 600000, 200000, 1, 1 };
+	struct law_params lp = { 0.002, 600000, 200000, 1, 1, 0 };
 	struct law *l = NULL;
 
 	assert_int_equal(law_new("bang-bang", &lp, &l), -ENOENT);
