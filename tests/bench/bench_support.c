@@ -33,7 +33,7 @@ struct result {
 };
 
 enum { LAW_NEW, LAW_PI, LAW_PASSIVE, N_LAWS };
-static int first_law;
+static int first_law, last_law = N_LAWS;
 
 static const char *const law_names[N_LAWS] = { "afc", "pi", "passive" };
 
@@ -178,8 +178,12 @@ int main(int argc, char **argv)
 	unsigned int i, j, k;
 	int w;
 
+	/* [first [last]]: run only some laws, for tuning */
 	if (argc > 1)
 		first_law = atoi(argv[1]);
+	if (argc > 2)
+		last_law = atoi(argv[2]);
+	memset(r, 0, sizeof(r));
 	for (i = 0; i < 3 * 3 * 2 + 5; i++) {
 		if (i < 18) {
 			j = i / 6;
@@ -194,7 +198,7 @@ int main(int argc, char **argv)
 		} else {
 			c = errs[i - 18];
 		}
-		for (w = first_law; w < N_LAWS; w++)
+		for (w = first_law; w < last_law; w++)
 			if (run(&c, w, &r[w]))
 				return 1;
 		print_cell(&c, r);
