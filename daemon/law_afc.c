@@ -26,7 +26,7 @@
 
 #include "law_priv.h"
 
-#define AFC_HARMONICS	5
+#define AFC_HARMONICS	9
 #define AFC_PERIODS	4	/* consecutive periods that must agree */
 #define AFC_PERIOD_TOL	0.12	/* each within this of their mean */
 #define AFC_PERIOD_MIN_S 0.25	/* 4 steps/s */

@@ -6,9 +6,9 @@
  * 110 kg at 6, 10 and 14 km/h carrying 70 and 90 % of body weight, and at
  * 10 km/h / 70 kg / 80 % with the plant not what the board says (geometry
  * +-20 %, regulator lag x1.5, load-cell noise x2). Each cell runs the
- * default law "afc", the "pi" and passive support (geometry feed-forward
- * only) in the same run, and prints the ratios. A benchmark, not a test:
- * it reports, it does not judge.
+ * stride law "afc", the "pi" and passive support (geometry feed-forward
+ * only) in the same run, and prints afc's ratios to the other two. A
+ * benchmark, not a test: it reports, it does not judge.
  */
 #include <math.h>
 #include <stdio.h>

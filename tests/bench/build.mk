@@ -13,4 +13,4 @@ $(LEVERD_BENCH_SUPPORT): $(BUILD)/obj/tests/bench/bench_support.o \
 
 ALL_TARGETS += $(LEVERD_BENCH_SUPPORT)
 BENCH_CMDS  += tests/bench/leverd-latency $(LEVERD_BENCH_SUPPORT) \
-	       tests/bench/leverd-sim-speed
+	       tests/bench/leverd-sim-speed tests/bench/leverd-plan-sim
