@@ -120,5 +120,14 @@ $(LEVERD_DSIM_PLANT_AFC): $(BUILD)/obj/tests/unit/daemon/test_dsim_plant.o \
 	$(CC) -o $@ $^ -Wl,--wrap=cfg_defaults $(call PKG_LIBS,cmocka) \
 		-lm -lpthread
 
-ALL_TARGETS += $(LEVERD_AFC_TESTS) $(LEVERD_DSIM_PLANT_AFC)
-UNIT_TESTS  += $(LEVERD_AFC_TESTS) $(LEVERD_DSIM_PLANT_AFC)
+LEVERD_TEST_RT_AFC := $(BUILD)/tests/unit/daemon/test_rt_afc
+$(LEVERD_TEST_RT_AFC): $(BUILD)/obj/tests/unit/daemon/test_rt.o \
+		$(LEVERD_AFC_SELECT) $(LEVERD_CORE) $(BUILD)/liblever.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ -Wl,--wrap=cfg_defaults $(call PKG_LIBS,cmocka) \
+		$(call PKG_LIBS,libusb-1.0 libgpiod libevdev) -lm -lpthread
+
+ALL_TARGETS += $(LEVERD_AFC_TESTS) $(LEVERD_DSIM_PLANT_AFC) \
+	       $(LEVERD_TEST_RT_AFC)
+UNIT_TESTS  += $(LEVERD_AFC_TESTS) $(LEVERD_DSIM_PLANT_AFC) \
+	       $(LEVERD_TEST_RT_AFC)
