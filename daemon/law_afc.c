@@ -61,6 +61,7 @@ struct law_afc {
 	double omega;		/* rad/s the phasor turns at */
 	double rot_c, rot_s;	/* its turn per cycle */
 	double comp_re[AFC_HARMONICS], comp_im[AFC_HARMONICS];
+	int n_harm;		/* harmonics well below the sample rate */
 	double ph_c, ph_s;	/* the phasor */
 	/* harmonic fit of the observer */
 	double bias_n;
@@ -104,6 +105,11 @@ static void afc_set_omega(struct law_afc *s, double omega, double dt)
 	s->omega = omega;
 	s->rot_c = cos(omega * dt);
 	s->rot_s = sin(omega * dt);
+	/* a long control period: fit no harmonic above a quarter of its rate */
+	s->n_harm = 0;
+	while (s->n_harm < AFC_HARMONICS &&
+	       omega * (s->n_harm + 1) * dt < M_PI / 2)
+		s->n_harm++;
 	for (h = 0; h < AFC_HARMONICS; h++) {
 		double w = omega * (h + 1), c = cos(w * dt), sn = sin(w * dt);
 
@@ -196,13 +202,13 @@ static double afc_fit(struct law_afc *s, double d, double dt)
 		hs[h] = hs[h - 1] * hc[0] + hc[h - 1] * hs[0];
 	}
 	y = s->bias_n;
-	for (h = 0; h < AFC_HARMONICS; h++)
+	for (h = 0; h < s->n_harm; h++)
 		y += s->a[h] * hc[h] + s->b[h] * hs[h];
 	r = d - y;
 	/* a unit harmonic has mean square 1/2: this gives AFC_ADAPT_S */
 	mu = 2 * dt / AFC_ADAPT_S;
 	s->bias_n += r * dt / AFC_ADAPT_S;
-	for (h = 0; h < AFC_HARMONICS; h++) {
+	for (h = 0; h < s->n_harm; h++) {
 		double x, z;
 
 		s->a[h] += mu * r * hc[h];
