@@ -5,7 +5,8 @@
 # the daemon runs. (daemon/plan/ and daemon/leverctl/ have their own
 # fragments.)
 
-LEVERD_CORE_SRCS := daemon/cfg.c daemon/ring.c daemon/law.c daemon/ramp.c \
+LEVERD_CORE_SRCS := daemon/cfg.c daemon/ring.c daemon/law.c daemon/law_pi.c \
+		    daemon/law_afc.c daemon/ramp.c \
 		    daemon/sup.c daemon/loop.c daemon/rt.c daemon/ctl.c \
 		    daemon/rec.c daemon/sin.c daemon/pendant.c
 LEVERD_CORE_OBJS := $(LEVERD_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -122,3 +123,43 @@ UNIT_TESTS  += tests/unit/daemon/test_leverd.sh \
 	       tests/unit/daemon/test_rec_valgrind.sh
 UNIT_TESTS  += $(LEVERD_UNIT_TESTS) $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT) \
 	       $(LEVERD_TEST_REC)
+
+# The supervisor and safety specifications once more with the "afc" law:
+# the same tests, linked with tests/unit/daemon/law_select.c, which makes
+# every cfg_defaults() they call name that law.
+LEVERD_AFC_SELECT := $(BUILD)/obj/tests/unit/daemon/law_select_afc.o
+$(LEVERD_AFC_SELECT): tests/unit/daemon/law_select.c daemon/build.mk
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(EXTRA_CFLAGS) \
+		-DLEVERD_TEST_LAW='"afc"' -c -o $@ $<
+$(LEVERD_AFC_SELECT): EXTRA_CFLAGS += -Idaemon
+
+LEVERD_AFC_TESTS := $(patsubst %,$(BUILD)/tests/unit/daemon/test_%_afc, \
+		      loop loop_table dsim)
+$(BUILD)/tests/unit/daemon/test_%_afc: \
+		$(BUILD)/obj/tests/unit/daemon/test_%.o $(LEVERD_AFC_SELECT) \
+		$(LEVERD_TPLANT) $(LEVERD_CORE)
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ -Wl,--wrap=cfg_defaults $(call PKG_LIBS,cmocka) \
+		$(call PKG_LIBS,jansson) -lm -lpthread
+
+LEVERD_DSIM_PLANT_AFC := $(BUILD)/tests/unit/daemon/test_dsim_plant_afc
+$(LEVERD_DSIM_PLANT_AFC): $(BUILD)/obj/tests/unit/daemon/test_dsim_plant.o \
+		$(LEVERD_AFC_SELECT) $(BUILD)/obj/tests/unit/daemon/pplant.o \
+		$(BUILD)/obj/tests/unit/daemon/dsim.o $(LEVERD_CORE) \
+		$(BUILD)/libleversim.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ -Wl,--wrap=cfg_defaults $(call PKG_LIBS,cmocka) \
+		-lm -lpthread
+
+LEVERD_TEST_RT_AFC := $(BUILD)/tests/unit/daemon/test_rt_afc
+$(LEVERD_TEST_RT_AFC): $(BUILD)/obj/tests/unit/daemon/test_rt.o \
+		$(LEVERD_AFC_SELECT) $(LEVERD_CORE) $(BUILD)/liblever.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ -Wl,--wrap=cfg_defaults $(call PKG_LIBS,cmocka) \
+		$(call PKG_LIBS,libusb-1.0 libgpiod libevdev) -lm -lpthread
+
+ALL_TARGETS += $(LEVERD_AFC_TESTS) $(LEVERD_DSIM_PLANT_AFC) \
+	       $(LEVERD_TEST_RT_AFC)
+UNIT_TESTS  += $(LEVERD_AFC_TESTS) $(LEVERD_DSIM_PLANT_AFC) \
+	       $(LEVERD_TEST_RT_AFC)

@@ -21,6 +21,7 @@ struct law_params {
 	double max_slew_pa_s;	/* output rate limit */
 	double kp;		/* loop gain, dimensionless (N/N) */
 	double ki_1_s;		/* integral gain, 1/s */
+	double reg_lag_s;	/* regulator lag the stride law models; 0: 20 ms */
 };
 
 struct law_input {
@@ -29,13 +30,21 @@ struct law_input {
 	double max_rate_n_s;	/* set-point rate cap (support rate limit) */
 	double force_n;		/* load-cell reading */
 	double dt_s;		/* since the last update */
+	/*
+	 * Support must never be above this (the step's target plus
+	 * support_over_target_pct_bw), N; 0 = not known, and then a law
+	 * adds nothing to what the PI would command.
+	 */
+	double limit_n;
 };
 
 struct law;
 
 struct law_ops {
 	const char *name;
-	int (*init)(struct law *l, const struct law_params *p);
+	/* allocates the law's own state; NULL with *err = -EINVAL/-ENOMEM */
+	struct law *(*create)(const struct law_params *p, int *err);
+	void (*destroy)(struct law *l);
 	/* returns the pressure set-point, Pa */
 	double (*update)(struct law *l, const struct law_input *in);
 	/* bumpless restart from the pressure and force now applied */
@@ -43,9 +52,11 @@ struct law_ops {
 	void (*hold)(struct law *l);
 	enum law_state (*state)(const struct law *l);
 	double (*setpoint_n)(const struct law *l);
+	/* stride frequency the law is locked to, Hz; 0 = none (optional) */
+	double (*cadence_hz)(const struct law *l);
 };
 
-/* Creates law @name ("pi"). 0, -ENOENT (no such law), -EINVAL, -ENOMEM. */
+/* Creates law @name ("pi", "afc"). 0, -ENOENT (no such law), -EINVAL, -ENOMEM. */
 int law_new(const char *name, const struct law_params *p, struct law **out);
 void law_free(struct law *l);
 
@@ -54,6 +65,9 @@ void law_reset(struct law *l, double pressure_pa, double force_n);
 void law_hold(struct law *l);
 enum law_state law_state(const struct law *l);
 double law_setpoint_n(const struct law *l);
+/* Stride frequency a stride-rejection law acts on, Hz; 0 when it does not
+ * (no such law, no lock: the law is then the PI). */
+double law_cadence_hz(const struct law *l);
 const char *law_state_name(enum law_state s);
 
 #endif /* LEVERD_LAW_H */

@@ -546,6 +546,8 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 		in.max_rate_n_s = l->cfg.support_rate_pct_bw_s / 100 * mg;
 		in.force_n = l->force_n;
 		in.dt_s = l->dt_s;
+		in.limit_n = setpoint +
+			     l->cfg.support_over_target_pct_bw / 100 * mg;
 		l->pressure_cmd_pa = law_update(l->law, &in);
 		l->pressure_lp_pa += (l->pressure_cmd_pa - l->pressure_lp_pa) *
 				     l->dt_s / PRESSURE_AVG_S;

@@ -36,13 +36,20 @@ struct plant {
 	uint64_t time_ns;
 	double	mass_kg;
 	double	cadence;
+	double	force_per_pa;	/* true geometry, N/Pa */
+	double	reg_tau_s;
+	double	force_noise_n;
 	/* pneumatics */
 	double	setpoint_pa;
 	double	ramp_pa;	/* rate-limited set-point */
 	double	reg_pa;		/* regulator output after its lag */
 	double	gas_dev_pa;	/* gas-spring deviation of the cylinder */
-	/* runner */
-	double	phase_rad;	/* of the vertical oscillation, 1 per step */
+	/* runner: the vertical oscillation's phase (1 per step) as a
+	 * phasor turned each substep, instead of a sin() per substep */
+	double	phase_cos, phase_sin;
+	/* per-substep constants, for the last dt and cadence seen */
+	double	k_dt, k_cadence;
+	double	k_rot_cos, k_rot_sin, k_reg, k_flow;
 	double	height_m;
 	double	vel_m_s;
 	/* belt */
@@ -88,18 +95,27 @@ static uint64_t rng_next(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-/* Uniform in (0, 1]: never 0, so log() below stays finite. */
-static double rng_unit(uint64_t *s)
+/*
+ * Sensor noise: the sum of four uniforms from one 64-bit draw (Irwin-Hall),
+ * scaled to unit variance. The same sigma as a Gaussian, bounded at
+ * +-3.46 sigma as a real converter's noise is, and no log/sqrt/cos: the
+ * Box-Muller draw it replaces was a fifth of the deterministic daemon.
+ */
+static double rng_noise(uint64_t *s)
 {
-	return ((rng_next(s) >> 11) + 1) * (1.0 / 9007199254740992.0);
+	uint64_t z = rng_next(s);
+	double sum = (double)(z & 0xffff) + (double)((z >> 16) & 0xffff) +
+		     (double)((z >> 32) & 0xffff) + (double)(z >> 48);
+
+	/* mean 2, variance 4/12: centre, then x sqrt(3) / 65536 */
+	return (sum + 2.0) * (1.7320508075688772 / 65536.0) -
+	       2.0 * 1.7320508075688772;
 }
 
-/* Box-Muller; one draw per call keeps the stream easy to reason about. */
-static double rng_gauss(uint64_t *s)
+/* lround() without the libm call: half away from zero */
+static long round_away(double v)
 {
-	double u1 = rng_unit(s), u2 = rng_unit(s);
-
-	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+	return v >= 0 ? (long)(v + 0.5) : -(long)(0.5 - v);
 }
 
 static double clampd(double v, double lo, double hi)
@@ -109,7 +125,7 @@ static double clampd(double v, double lo, double hi)
 
 static int32_t quantise(double v, int32_t quantum)
 {
-	return (int32_t)lround(v / quantum) * quantum;
+	return (int32_t)round_away(v / quantum) * quantum;
 }
 
 void plant_default_config(struct plant_config *cfg)
@@ -119,6 +135,14 @@ void plant_default_config(struct plant_config *cfg)
 	cfg->runner_mass_kg = 70.0;
 	cfg->cadence_steps_s = 2.8;
 	cfg->harness_clipped = true;
+	cfg->geometry_scale = 1.0;
+	cfg->reg_lag_scale = 1.0;
+	cfg->force_noise_scale = 1.0;
+}
+
+static bool scale_ok(double x)
+{
+	return isfinite(x) && x >= 0.25 && x <= 4.0;
 }
 
 static bool runner_ok(double mass_kg, double cadence)
@@ -145,7 +169,7 @@ static double stride_amplitude_m(double belt_mm_s)
 
 static void update_sensors(struct plant *p)
 {
-	double sp = PRESSURE_NOISE_PA, sf = FORCE_NOISE_N;
+	double sp = PRESSURE_NOISE_PA, sf = p->force_noise_n;
 	double pr, fr, br, ir;
 
 	if (has_fault(p, PLANT_FAULT_PRESSURE_NOISE))
@@ -154,10 +178,10 @@ static void update_sensors(struct plant *p)
 		sf *= NOISE_BURST_GAIN;
 	/* Draw every noise term every time, faults or not, so turning a
 	 * fault on does not shift the random stream of the others. */
-	pr = (p->reg_pa + p->gas_dev_pa) + sp * rng_gauss(&p->rng);
-	fr = p->force_n + sf * rng_gauss(&p->rng);
-	br = p->belt_mm_s + BELT_NOISE_MM_S * rng_gauss(&p->rng);
-	ir = p->incline + INCLINE_NOISE_CENTI * rng_gauss(&p->rng);
+	pr = (p->reg_pa + p->gas_dev_pa) + sp * rng_noise(&p->rng);
+	fr = p->force_n + sf * rng_noise(&p->rng);
+	br = p->belt_mm_s + BELT_NOISE_MM_S * rng_noise(&p->rng);
+	ir = p->incline + INCLINE_NOISE_CENTI * rng_noise(&p->rng);
 
 	if (!has_fault(p, PLANT_FAULT_PRESSURE_STUCK))
 		p->pressure_rd = quantise(clampd(pr, -0.05 *
@@ -167,23 +191,35 @@ static void update_sensors(struct plant *p)
 		p->force_rd = quantise(clampd(fr * 1000.0, -0.05 *
 				PLANT_FORCE_SENSOR_FS_MN, 1.05 *
 				PLANT_FORCE_SENSOR_FS_MN), FORCE_QUANT_MN);
-	p->belt_rd = (int32_t)lround(br);
-	p->incline_rd = (int16_t)lround(clampd(ir, -32768, 32767));
+	p->belt_rd = (int32_t)round_away(br);
+	p->incline_rd = (int16_t)round_away(clampd(ir, -32768, 32767));
+}
+
+/* Recomputed only when the substep length or the cadence changes. */
+static void substep_constants(struct plant *p, double dt)
+{
+	double w = 2.0 * M_PI * p->cadence * dt;
+
+	p->k_dt = dt;
+	p->k_cadence = p->cadence;
+	p->k_rot_cos = cos(w);
+	p->k_rot_sin = sin(w);
+	p->k_reg = dt / (p->reg_tau_s + dt);
+	p->k_flow = dt / (REG_FLOW_TAU_S + dt);
 }
 
 static void substep(struct plant *p, double dt)
 {
 	double slew = PLANT_MAX_PRESSURE_SLEW_PA_S * dt;
-	double tau = PLANT_REG_TAU_US / 1e6;
 	double amp, h_new, v_new, k_gas, p_abs, cyl_pa, force, fric, d;
-	double target, accel, droop;
+	double target, accel, droop, c, sn, g;
 
 	/* Regulator: rate-limited set-point, then a first-order lag. A
 	 * stuck valve freezes the output where it is. */
 	if (!has_fault(p, PLANT_FAULT_VALVE_STUCK)) {
 		d = clampd(p->setpoint_pa - p->ramp_pa, -slew, slew);
 		p->ramp_pa += d;
-		p->reg_pa += (p->ramp_pa - p->reg_pa) * (dt / (tau + dt));
+		p->reg_pa += (p->ramp_pa - p->reg_pa) * p->k_reg;
 	}
 
 	/* Belt drive: the speed controller ramps at the allowed rate; cut
@@ -201,19 +237,24 @@ static void substep(struct plant *p, double dt)
 	p->belt_ramp_mm_s += d;
 
 	/* Runner: vertical centre of mass, one oscillation per step. */
-	p->phase_rad += 2.0 * M_PI * p->cadence * dt;
-	if (p->phase_rad >= 2.0 * M_PI)
-		p->phase_rad -= 2.0 * M_PI;
+	if (dt != p->k_dt || p->cadence != p->k_cadence)
+		substep_constants(p, dt);
+	c = p->phase_cos * p->k_rot_cos - p->phase_sin * p->k_rot_sin;
+	sn = p->phase_sin * p->k_rot_cos + p->phase_cos * p->k_rot_sin;
+	/* hold |phasor| at 1 against rounding (first order suffices) */
+	g = (3.0 - (c * c + sn * sn)) * 0.5;
+	p->phase_cos = c * g;
+	p->phase_sin = sn * g;
 	amp = (p->lines & LEVER_LINE_HARNESS) ?
 		stride_amplitude_m(p->belt_ramp_mm_s) : 0.0;
-	h_new = amp * sin(p->phase_rad);
+	h_new = amp * p->phase_sin;
 	v_new = (h_new - p->height_m) / dt;
 	p->height_m = h_new;
 	p->vel_m_s = v_new;
 
 	/* Footstrike (downward part of the step) loads the belt a little. */
 	droop = BELT_DROOP * (p->mass_kg / 70.0) *
-		fmax(0.0, -sin(p->phase_rad));
+		fmax(0.0, -p->phase_sin);
 	p->belt_mm_s = p->belt_ramp_mm_s * (1.0 - droop);
 
 	/* Cylinder as a gas spring: the harness rising extends the rod
@@ -226,14 +267,14 @@ static void substep(struct plant *p, double dt)
 	k_gas = GAMMA_AIR * p_abs * (PLANT_LEVER_ADVANTAGE_PCT / 100.0) /
 		GAS_COLUMN_M;
 	p->gas_dev_pa += -k_gas * p->vel_m_s * dt -
-			 p->gas_dev_pa * (dt / (REG_FLOW_TAU_S + dt));
+			 p->gas_dev_pa * p->k_flow;
 	cyl_pa = p->reg_pa + p->gas_dev_pa;
 
 	/* Load cell: pressure x geometry, minus friction against motion;
 	 * the strap only pulls, and cannot carry more than the body. */
 	if (p->lines & LEVER_LINE_HARNESS) {
 		fric = FRICTION_N * tanh(p->vel_m_s / FRICTION_V0_M_S);
-		force = cyl_pa * (PLANT_FORCE_PER_PRESSURE_UN_PA / 1e6) - fric;
+		force = cyl_pa * p->force_per_pa - fric;
 		p->force_n = clampd(force, 0.0, p->mass_kg * G_M_S2);
 	} else {
 		p->force_n = 0.0;
@@ -251,7 +292,9 @@ int plant_new(const struct plant_config *cfg, struct plant **out)
 	struct plant *p;
 
 	if (!cfg || !out || !runner_ok(cfg->runner_mass_kg,
-				       cfg->cadence_steps_s))
+				       cfg->cadence_steps_s) ||
+	    !scale_ok(cfg->geometry_scale) || !scale_ok(cfg->reg_lag_scale) ||
+	    !scale_ok(cfg->force_noise_scale))
 		return -EINVAL;
 	p = calloc(1, sizeof(*p));
 	if (!p)
@@ -259,6 +302,11 @@ int plant_new(const struct plant_config *cfg, struct plant **out)
 	p->rng = cfg->seed;
 	p->mass_kg = cfg->runner_mass_kg;
 	p->cadence = cfg->cadence_steps_s;
+	p->force_per_pa = PLANT_FORCE_PER_PRESSURE_UN_PA / 1e6 *
+			  cfg->geometry_scale;
+	p->reg_tau_s = PLANT_REG_TAU_US / 1e6 * cfg->reg_lag_scale;
+	p->force_noise_n = FORCE_NOISE_N * cfg->force_noise_scale;
+	p->phase_cos = 1.0;
 	p->belt_accel_mm_s2 = PLANT_MAX_BELT_ACCEL_MM_S2;
 	if (cfg->harness_clipped)
 		p->lines |= LEVER_LINE_HARNESS;

@@ -52,6 +52,15 @@ struct plant_config {
 	double	runner_mass_kg;		/* > 0; default 70 */
 	double	cadence_steps_s;	/* steps per second; default 2.8 */
 	bool	harness_clipped;	/* runner in the harness; default yes */
+	/*
+	 * Model errors, for testing a controller against a unit that is
+	 * not what its board reports: the true support force per Pa, the
+	 * regulator's lag and the load cell's noise, each x this factor of
+	 * nominal (0.25..4; default 1).
+	 */
+	double	geometry_scale;
+	double	reg_lag_scale;
+	double	force_noise_scale;
 };
 
 /* A snapshot: true physical values and what the board's sensors read. */

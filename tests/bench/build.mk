@@ -11,6 +11,16 @@ $(LEVERD_BENCH_SUPPORT): $(BUILD)/obj/tests/bench/bench_support.o \
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ -lm -lpthread
 
-ALL_TARGETS += $(LEVERD_BENCH_SUPPORT)
+# the shipped plan through the control cycle, in process (and the plan
+# parser of daemon/plan/)
+LEVERD_BENCH_PLAN := $(BUILD)/tests/bench/bench_plan
+$(BUILD)/obj/tests/bench/bench_plan.o: EXTRA_CFLAGS += -Idaemon/plan
+$(LEVERD_BENCH_PLAN): $(BUILD)/obj/tests/bench/bench_plan.o \
+		$(LEVERD_CORE) $(BUILD)/libleversim.a $(BUILD)/libleverplan.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ $(LEVERPLAN_LIBS) -lpthread
+
+ALL_TARGETS += $(LEVERD_BENCH_SUPPORT) $(LEVERD_BENCH_PLAN)
 BENCH_CMDS  += tests/bench/leverd-latency $(LEVERD_BENCH_SUPPORT) \
-	       tests/bench/leverd-sim-speed
+	       tests/bench/leverd-sim-speed tests/bench/leverd-plan-sim \
+	       $(LEVERD_BENCH_PLAN)

@@ -3,6 +3,8 @@
  * test_law.c - specification of the support-force law on the test plant:
  * step response (settling, overshoot), disturbance rejection at stride
  * frequency, set-point ramp and rate limit, anti-windup, hold, slew limit.
+ * Every law runs the whole specification; "afc" also the behaviour of its
+ * stride feed-forward (lock, cancel, give up, never over the limit).
  * Times are simulated plant time, never wall-clock time.
  */
 #include <errno.h>
@@ -20,6 +22,9 @@
 #define DT	0.001
 #define MASS	70.0
 #define MG	(MASS * 9.80665)
+
+/* the law every generic test runs; main() runs the suite once per law */
+static const char *law_name = "pi";
 
 struct rig {
 	struct tplant *p;
@@ -43,10 +48,12 @@ static void rig_init(struct rig *r, double kp, double ki)
 	lp.max_slew_pa_s = info.max_pressure_slew_pa_s;
 	lp.kp = kp < 0 ? c.law_kp : kp;
 	lp.ki_1_s = ki < 0 ? c.law_ki_1_s : ki;
-	assert_int_equal(law_new("pi", &lp, &r->law), 0);
+	lp.reg_lag_s = 0;
+	assert_int_equal(law_new(law_name, &lp, &r->law), 0);
 	r->in.ramp_s = 0;
 	r->in.max_rate_n_s = INFINITY;
 	r->in.dt_s = DT;
+	r->in.limit_n = 0.2 * MG + 0.05 * MG;
 	r->force_n = 0;
 	r->out_pa = 0;
 }
@@ -144,11 +151,16 @@ static void test_holds_target_with_zero_steady_state_error(void **state)
 static double stride_rms_pct_bw(double kp, double ki)
 {
 	struct lever_dev_command cmd = { 0 };
+	const char *saved = law_name;
 	struct rig r;
 	double target = 0.2 * MG, e, sum = 0;
 	int i, n = 0;
 
+	/* passive is the geometry feed-forward alone, whatever the law */
+	if (kp == 0 && ki == 0)
+		law_name = "pi";
 	rig_init(&r, kp, ki);
+	law_name = saved;
 	cmd.belt_speed_mm_s = 2778;	/* bounce amplitude of running */
 	r.in.target_force_n = target;
 	for (i = 0; i < 20000; i++) {
@@ -291,13 +303,222 @@ static void test_reset_is_bumpless(void **state)
 
 static void test_unknown_law_is_refused(void **state)
 {
-	struct law_params lp = { 0.002, 600000, 200000, 1, 1 };
+	struct law_params lp = { 0.002, 600000, 200000, 1, 1, 0 };
 	struct law *l = NULL;
 
 	assert_int_equal(law_new("bang-bang", &lp, &l), -ENOENT);
 	assert_null(l);
 	lp.force_per_pa = 0;
 	assert_int_equal(law_new("pi", &lp, &l), -EINVAL);
+}
+
+
+/* @s of cycles with the belt command @cmd (bounce follows belt speed) */
+static void afc_rig_run(struct rig *r, struct lever_dev_command *cmd,
+			double s)
+{
+	int i;
+
+	for (i = 0; i < (int)lrint(s / DT); i++) {
+		tplant_command(r->p, cmd, true);
+		if (tplant_step(r->p, 1000000, &r->s))
+			r->force_n = r->s.support_force_mn / 1000.0;
+		r->in.force_n = r->force_n;
+		r->out_pa = law_update(r->law, &r->in);
+		cmd->support_pressure_pa = (uint32_t)lrint(r->out_pa);
+	}
+}
+
+/* RMS of (force - target) in %BW over the last 10 s of 20 s at 10 km/h */
+static double law_stride_rms_pct_bw(const char *name, double *cadence_hz)
+{
+	const char *saved = law_name;
+	double rms;
+	struct rig r;
+	struct lever_dev_command cmd = { 0 };
+	double target = 0.2 * MG, e, sum = 0;
+	int i, n = 0;
+
+	law_name = name;
+	rig_init(&r, -1, -1);
+	law_name = saved;
+	cmd.belt_speed_mm_s = 2778;
+	r.in.target_force_n = target;
+	for (i = 0; i < 20000; i++) {
+		tplant_command(r.p, &cmd, true);
+		if (tplant_step(r.p, 1000000, &r.s))
+			r.force_n = r.s.support_force_mn / 1000.0;
+		r.in.force_n = r.force_n;
+		cmd.support_pressure_pa =
+			(uint32_t)lrint(law_update(r.law, &r.in));
+		if (i >= 10000) {
+			e = tplant_force_n(r.p) - target;
+			sum += e * e;
+			n++;
+		}
+	}
+	if (cadence_hz)
+		*cadence_hz = law_cadence_hz(r.law);
+	rms = sqrt(sum / n) / MG * 100;
+	rig_free(&r);
+	return rms;
+}
+
+static void test_afc_rejects_the_stride_better_than_pi(void **state)
+{
+	double pi = law_stride_rms_pct_bw("pi", NULL);
+	double afc = law_stride_rms_pct_bw("afc", NULL);
+
+	print_message("# stride RMS: pi %.2f %%BW, afc %.2f %%BW\n", pi, afc);
+	assert_true(afc < 0.7 * pi);
+}
+
+static void test_afc_locks_to_the_stride_cadence(void **state)
+{
+	double hz = 0;
+
+	law_stride_rms_pct_bw("afc", &hz);
+	print_message("# afc cadence %.3f Hz\n", hz);
+	/* the test plant's runner: 2.8 steps/s */
+	assert_true(fabs(hz - 2.8) < 0.05);
+}
+
+/* a rig on "afc" at 10 km/h, locked, cancelling */
+static void afc_rig_locked(struct rig *r, struct lever_dev_command *cmd)
+{
+	law_name = "afc";
+	rig_init(r, -1, -1);
+	law_name = "pi";
+	cmd->belt_speed_mm_s = 2778;
+	r->in.target_force_n = 0.2 * MG;
+	afc_rig_run(r, cmd, 10);
+	assert_true(law_cadence_hz(r->law) > 0);
+}
+
+static void test_afc_without_a_stride_is_exactly_the_pi(void **state)
+{
+	struct rig a, b;
+	int i;
+
+	law_name = "afc";
+	rig_init(&a, -1, -1);
+	law_name = "pi";
+	rig_init(&b, -1, -1);
+	tplant_set_bounce(a.p, 0);
+	tplant_set_bounce(b.p, 0);
+	a.in.target_force_n = b.in.target_force_n = 150;
+	for (i = 0; i < 10000; i++) {
+		rig_step(&a);
+		rig_step(&b);
+		assert_true(a.out_pa == b.out_pa);
+	}
+	assert_true(law_cadence_hz(a.law) == 0);
+	rig_free(&a);
+	rig_free(&b);
+}
+
+static void test_afc_lets_go_within_a_second_when_the_runner_stops(void **s)
+{
+	struct lever_dev_command cmd = { 0 };
+	struct rig r;
+	int i, lost = -1;
+
+	afc_rig_locked(&r, &cmd);
+	tplant_set_bounce(r.p, 0);
+	for (i = 0; i < 3000; i++) {
+		afc_rig_run(&r, &cmd, 0.001);
+		if (lost < 0 && law_cadence_hz(r.law) == 0)
+			lost = i;
+	}
+	print_message("# lock lost %d ms after the stride stopped\n", lost);
+	assert_true(lost >= 0 && lost <= 1000);
+	assert_true(law_cadence_hz(r.law) == 0);
+	rig_free(&r);
+}
+
+static void test_afc_hardly_locks_to_an_irregular_gait(void **state)
+{
+	static const double hz[] = { 2.0, 3.2, 2.5, 3.6, 2.2, 2.9, 3.4 };
+	struct lever_dev_command cmd = { 0 };
+	struct rig r;
+	int i, j, locked_ms = 0;
+
+	law_name = "afc";
+	rig_init(&r, -1, -1);
+	law_name = "pi";
+	tplant_set_bounce(r.p, 0);
+	r.in.target_force_n = 0.2 * MG;
+	/* a stride whose rate jumps by up to a half at every step */
+	for (i = 0; i < 300; i++) {
+		tplant_set_disturbance(r.p, 30, hz[i % 7]);
+		for (j = 0; j < 350; j++) {
+			afc_rig_run(&r, &cmd, 0.001);
+			if (law_cadence_hz(r.law) > 0)
+				locked_ms++;
+		}
+	}
+	print_message("# locked %.1f %% of an irregular gait\n",
+		      locked_ms / (300 * 350.0) * 100);
+	assert_true(locked_ms < 300 * 350 / 20);
+	rig_free(&r);
+}
+
+static void test_afc_drops_its_feed_forward_above_the_limit(void **state)
+{
+	struct lever_dev_command cmd = { 0 };
+	struct rig r;
+	int i;
+
+	afc_rig_locked(&r, &cmd);
+	/* the support is seen above the step's limit (it was lowered) */
+	r.in.limit_n = 0.2 * MG - 2;
+	afc_rig_run(&r, &cmd, 0.001);
+	assert_true(law_cadence_hz(r.law) == 0);
+	/* and it stays off: a new lock needs several fresh strides */
+	for (i = 0; i < 1000; i++) {
+		afc_rig_run(&r, &cmd, 0.001);
+		assert_true(law_cadence_hz(r.law) == 0);
+	}
+	rig_free(&r);
+}
+
+static void test_afc_adds_no_stride_average_support(void **state)
+{
+	struct lever_dev_command cmd = { 0 };
+	struct rig r;
+	double sum = 0;
+	int i;
+
+	afc_rig_locked(&r, &cmd);
+	afc_rig_run(&r, &cmd, 10);
+	for (i = 0; i < 5000; i++) {
+		afc_rig_run(&r, &cmd, 0.001);
+		sum += tplant_force_n(r.p);
+	}
+	assert_true(fabs(sum / 5000 - 0.2 * MG) < 1.0);
+	rig_free(&r);
+}
+
+static void test_afc_without_a_known_limit_is_exactly_the_pi(void **state)
+{
+	struct lever_dev_command ca = { 0 }, cb = { 0 };
+	struct rig a, b;
+	int i;
+
+	law_name = "afc";
+	rig_init(&a, -1, -1);
+	law_name = "pi";
+	rig_init(&b, -1, -1);
+	a.in.limit_n = 0;
+	ca.belt_speed_mm_s = cb.belt_speed_mm_s = 2778;
+	a.in.target_force_n = b.in.target_force_n = 0.2 * MG;
+	for (i = 0; i < 10000; i++) {
+		afc_rig_run(&a, &ca, 0.001);
+		afc_rig_run(&b, &cb, 0.001);
+		assert_true(a.out_pa == b.out_pa);
+	}
+	rig_free(&a);
+	rig_free(&b);
 }
 
 int main(void)
@@ -316,5 +537,25 @@ int main(void)
 		cmocka_unit_test(test_unknown_law_is_refused),
 	};
 
-	return cmocka_run_group_tests_name("leverd law", tests, NULL, NULL);
+	const struct CMUnitTest afc_tests[] = {
+		cmocka_unit_test(test_afc_rejects_the_stride_better_than_pi),
+		cmocka_unit_test(test_afc_locks_to_the_stride_cadence),
+		cmocka_unit_test(test_afc_without_a_stride_is_exactly_the_pi),
+		cmocka_unit_test(test_afc_lets_go_within_a_second_when_the_runner_stops),
+		cmocka_unit_test(test_afc_hardly_locks_to_an_irregular_gait),
+		cmocka_unit_test(test_afc_drops_its_feed_forward_above_the_limit),
+		cmocka_unit_test(test_afc_adds_no_stride_average_support),
+		cmocka_unit_test(test_afc_without_a_known_limit_is_exactly_the_pi),
+	};
+	int failed;
+
+	failed = cmocka_run_group_tests_name("leverd law pi", tests, NULL,
+					     NULL);
+	law_name = "afc";
+	failed += cmocka_run_group_tests_name("leverd law afc", tests, NULL,
+					      NULL);
+	law_name = "pi";
+	failed += cmocka_run_group_tests_name("leverd law afc stride",
+					      afc_tests, NULL, NULL);
+	return failed;
 }

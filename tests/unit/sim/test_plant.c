@@ -465,6 +465,123 @@ static void test_time_slicing_does_not_change_results(void **s)
 	plant_free(q);
 }
 
+static struct plant *new_plant_scaled(double geometry, double lag,
+				      double noise)
+{
+	struct plant_config cfg;
+	struct plant *p;
+
+	plant_default_config(&cfg);
+	cfg.seed = 42;
+	cfg.geometry_scale = geometry;
+	cfg.reg_lag_scale = lag;
+	cfg.force_noise_scale = noise;
+	assert_int_equal(plant_new(&cfg, &p), 0);
+	return p;
+}
+
+static void test_geometry_scale_changes_force_per_pressure(void **s)
+{
+	struct plant *p = new_plant_scaled(1.2, 1, 1);
+	struct plant_state st;
+
+	plant_set_pressure_setpoint(p, 250000);
+	st = run_ms(p, 1000);
+	/* the board still says 2000 uN/Pa; the unit gives 20 % more */
+	assert_true(fabs(st.support_force_n - 600.0) < 2.4);
+	plant_free(p);
+}
+
+/* ms until the regulator output reaches 63 % of a small step */
+static double regulator_lag_ms(struct plant *p)
+{
+	struct plant_state st;
+	unsigned int i;
+
+	/* 1 kPa: the slew limit takes 1 ms, the rest is the lag */
+	plant_set_pressure_setpoint(p, 1000);
+	for (i = 1; i <= 500; i++) {
+		plant_step(p, MS);
+		plant_get_state(p, &st);
+		if (st.regulator_pa >= 632)
+			return i;
+	}
+	return -1;
+}
+
+static void test_reg_lag_scale_slows_the_regulator(void **s)
+{
+	struct plant *p = new_plant(), *q = new_plant_scaled(1, 1.5, 1);
+	double a = regulator_lag_ms(p), b = regulator_lag_ms(q);
+
+	print_message("# regulator 63 %% after %.0f ms, x1.5: %.0f ms\n", a, b);
+	assert_true(a >= 18 && a <= 23);
+	assert_true(b >= 28 && b <= 33);
+	plant_free(p);
+	plant_free(q);
+}
+
+static void test_force_noise_scale_scales_load_cell_noise(void **s)
+{
+	struct plant *p = new_plant(), *q = new_plant_scaled(1, 1, 2);
+	double a, b;
+
+	plant_set_pressure_setpoint(p, 100000);
+	plant_set_pressure_setpoint(q, 100000);
+	run_ms(p, 1000);
+	run_ms(q, 1000);
+	a = reading_sigma(p, true, 4000);
+	b = reading_sigma(q, true, 4000);
+	print_message("# load-cell sigma %.3f N, x2: %.3f N\n", a, b);
+	assert_true(a > 0.4 && a < 0.6);
+	assert_true(b > 0.85 && b < 1.15);
+	plant_free(p);
+	plant_free(q);
+}
+
+static void test_model_error_factors_out_of_range_are_refused(void **s)
+{
+	struct plant_config cfg;
+	struct plant *p = NULL;
+
+	plant_default_config(&cfg);
+	cfg.geometry_scale = 0;
+	assert_int_equal(plant_new(&cfg, &p), -EINVAL);
+	plant_default_config(&cfg);
+	cfg.reg_lag_scale = NAN;
+	assert_int_equal(plant_new(&cfg, &p), -EINVAL);
+	plant_default_config(&cfg);
+	cfg.force_noise_scale = 5;
+	assert_int_equal(plant_new(&cfg, &p), -EINVAL);
+	assert_null(p);
+}
+
+static void test_stride_amplitude_does_not_drift_over_an_hour(void **s)
+{
+	struct plant *p = new_plant();
+	struct plant_state st;
+	double first = 0, last = 0;
+	unsigned int i;
+
+	plant_set_belt_drive(p, true, 2778, 1500);
+	run_ms(p, 5000);
+	for (i = 0; i < 3600 * 1000; i++) {
+		plant_step(p, MS);
+		if (i < 1000 || i >= 3599 * 1000) {
+			plant_get_state(p, &st);
+			if (i < 1000)
+				first = fmax(first, st.runner_height_mm);
+			else
+				last = fmax(last, st.runner_height_mm);
+		}
+	}
+	print_message("# stride peak height %.6f mm, an hour later %.6f mm\n",
+		      first, last);
+	assert_true(first > 30);
+	assert_true(fabs(last - first) < 1e-3 * first);
+	plant_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -491,6 +608,11 @@ int main(void)
 		cmocka_unit_test(test_bad_runner_and_setpoints_are_refused),
 		cmocka_unit_test(test_fault_names_round_trip),
 		cmocka_unit_test(test_time_slicing_does_not_change_results),
+		cmocka_unit_test(test_geometry_scale_changes_force_per_pressure),
+		cmocka_unit_test(test_reg_lag_scale_slows_the_regulator),
+		cmocka_unit_test(test_force_noise_scale_scales_load_cell_noise),
+		cmocka_unit_test(test_model_error_factors_out_of_range_are_refused),
+		cmocka_unit_test(test_stride_amplitude_does_not_drift_over_an_hour),
 	};
 
 	return cmocka_run_group_tests_name("sim plant", tests, NULL, NULL);
