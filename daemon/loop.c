@@ -28,6 +28,10 @@
 /* the release may lead the measured pressure by this long of release */
 #define RELEASE_LEAD_S		1.0
 #define RELEASE_LEAD_CYCLES(l)	(RELEASE_LEAD_S / (l)->dt_s)
+/* a cycle's ramp step spans at most this many periods */
+#define MAX_STEP_PERIODS	5
+/* the hold stays this close to the cylinder's own stride average */
+#define HOLD_OFF_CYLINDER	0.05
 #define MEAS_AVG_S		0.05	/* measured pressure: sensor noise only */
 #define INCLINE_RATE_CENTI_PCT_S 50.0
 #define INCLINE_JERK_CENTI_PCT_S2 100.0
@@ -247,14 +251,16 @@ static void loop_enter_safe(struct loop *l, uint32_t cause)
 	else
 		l->hold_pa = loop_board_pa(l);
 	/*
-	 * Nor above what the cylinder really holds (its stride average):
-	 * a regulator that lagged or stuck below the command would
-	 * otherwise raise the support once it catches up, on a runner who
-	 * has stopped. Only while the sensors agree: a stuck or implausible
-	 * reading could ask for a sudden drop instead.
+	 * Nor far from what the cylinder really holds (its stride average):
+	 * a regulator that lagged or stuck below the command would raise the
+	 * support once it catches up, on a runner who has stopped; one stuck
+	 * above would drop it. Only while the sensors agree: a stuck or
+	 * implausible reading could ask for a sudden change instead.
 	 */
-	if (l->have_meas && !(cause & SUP_F_SENSOR_FAULTS))
-		l->hold_pa = fmin(l->hold_pa, l->meas_avg_pa);
+	if (l->have_meas && !(cause & SUP_F_SENSOR_FAULTS) &&
+	    fabs(l->hold_pa - l->meas_avg_pa) >
+	    l->meas_avg_pa * HOLD_OFF_CYLINDER)
+		l->hold_pa = l->meas_avg_pa;
 	/*
 	 * A stop must never speed the belt up: drop any acceleration at
 	 * once (the jerk limit is for comfort, the stop comes first).
@@ -452,9 +458,18 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 {
 	struct sup_input si = { 0 };
 	struct ramp_limits bl, il;
-	double belt_target, mg, setpoint, pa;
+	double belt_target, mg, setpoint, pa, step_s;
 	uint32_t faults;
 
+	/*
+	 * Ramps and the release follow the time that passed, not the number
+	 * of cycles: with frames lost a cycle spans several periods, and a
+	 * stop must still decelerate at its rate (bounded: a long stall is
+	 * no licence for one big step).
+	 */
+	step_s = now_ns > l->now_ns ? (now_ns - l->now_ns) * 1e-9 : 0;
+	if (!l->cycles || step_s > MAX_STEP_PERIODS * l->dt_s)
+		step_s = l->cycles ? MAX_STEP_PERIODS * l->dt_s : l->dt_s;
 	l->now_ns = now_ns;
 	l->cycles++;
 	if (sample) {
@@ -509,15 +524,15 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 		belt_target = 0;
 		bl.max_rate = l->cfg.stop_decel_m_s2 * 1000;
 	}
-	ramp_step(&l->belt, belt_target, &bl, l->dt_s);
+	ramp_step(&l->belt, belt_target, &bl, step_s);
 	if (l->belt.value < 0)
 		l->belt.value = 0;
 	il.max_rate = INCLINE_RATE_CENTI_PCT_S;
 	il.max_jerk = INCLINE_JERK_CENTI_PCT_S2;
 	if (l->mode == LOOP_RUN)
-		ramp_step(&l->incline, l->incline_target, &il, l->dt_s);
+		ramp_step(&l->incline, l->incline_target, &il, step_s);
 	else
-		ramp_step(&l->incline, l->incline.value, &il, l->dt_s);
+		ramp_step(&l->incline, l->incline.value, &il, step_s);
 
 	/*
 	 * Release support only after the belt has been seen at zero for a
@@ -561,7 +576,7 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 		 * nothing is sent.
 		 */
 		pa = l->cfg.release_rate_pct_bw_s / 100 * mg /
-		     l->force_per_pa * l->dt_s;
+		     l->force_per_pa * step_s;
 		if (!l->commanding) {
 			l->hold_pa = loop_board_pa(l);
 		} else if (sample && l->meas_pa - l->hold_pa <=

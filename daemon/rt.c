@@ -28,6 +28,8 @@
 #define CADENCE_SPM		168	/* sim runner, ~2.8 steps/s */
 /* a lost board is looked for again this often */
 #define REOPEN_EVERY_NS		500000000ull
+/* samples dropped at a reset, at most (the device's queue) */
+#define RT_DRAIN_MAX		4096
 
 struct rt {
 	struct leverd_cfg cfg;
@@ -198,6 +200,41 @@ static bool rt_board_faulted(struct rt *rt)
 	return (st.faults | st.cause) & SUP_F_BOARD;
 }
 
+/*
+ * The operator's reset. The device first: armed and the gate still
+ * taking our commands, it has nothing latched (one that stopped by itself
+ * refused a command and disarmed us), and only a fault the board latched
+ * needs its reset, which the device refuses from its controller (lever.ko
+ * and sim: alike): then give up control first. Samples queued before the
+ * device's reset still show the faults it cleared; they are dropped, so
+ * they cannot latch again what was just reset. Then the supervisor.
+ * Disarmed, nothing moves until a new start arms the device again.
+ */
+static int rt_reset(struct rt *rt)
+{
+	struct lever_dev_sample s;
+	int ret = 0, n;
+
+	if (rt->link_lost)
+		return -ENODEV;
+	if (rt->armed && rt_board_faulted(rt)) {
+		ret = lever_dev_disarm(rt->dev);
+		if (ret)
+			return ret;
+		rt->armed = false;
+	}
+	if (!rt->armed) {
+		ret = lever_dev_reset_faults(rt->dev);
+		if (ret)
+			return ret;
+		for (n = 0; n < RT_DRAIN_MAX &&
+		     lever_dev_try_read_sample(rt->dev, &s) == 0; n++)
+			;
+		rt->have_seq = false;
+	}
+	return loop_reset(rt->loop);
+}
+
 static void rt_messages(struct rt *rt, uint64_t now)
 {
 	struct rt_msg m;
@@ -225,25 +262,7 @@ static void rt_messages(struct rt *rt, uint64_t now)
 			loop_set_external(rt->loop, m.lines, m.keys);
 			break;
 		case RT_MSG_RESET:
-			ret = loop_reset(rt->loop);
-			/*
-			 * Armed and the gate still takes our commands: the
-			 * gate has nothing latched (one that stopped by
-			 * itself refused a command and disarmed us); only a
-			 * fault the board latched needs the device's reset,
-			 * which the device refuses from its controller
-			 * (lever.ko and sim: alike). Then give up control
-			 * first; disarmed, nothing moves until a new start.
-			 */
-			if (!ret && rt->link_lost)
-				ret = -ENODEV;
-			if (!ret && rt->armed && rt_board_faulted(rt)) {
-				ret = lever_dev_disarm(rt->dev);
-				if (!ret)
-					rt->armed = false;
-			}
-			if (!ret && !rt->armed)
-				ret = lever_dev_reset_faults(rt->dev);
+			ret = rt_reset(rt);
 			rt_event(rt, now, RT_EV_RESET, 0, ret);
 			break;
 		}
@@ -428,6 +447,8 @@ static int rt_link_wait(struct rt *rt)
 	ret = lever_dev_reopen(rt->dev);
 	if (ret)
 		return -ENODEV;
+	/* a new file: the configured watchdog, not the device's default */
+	lever_dev_set_watchdog(rt->dev, rt->cfg.kernel_watchdog_ms);
 	rt->link_lost = false;
 	rt->have_seq = false;
 	return 0;

@@ -178,6 +178,8 @@ int sup_reset(struct sup *s)
 	if (s->lines & (LEVER_DEV_LINE_ESTOP | LEVER_DEV_LINE_SAFETY_KEY))
 		return -EBUSY;
 	s->latched = 0;
+	/* samples dropped at a reset are no sequence gap */
+	s->have_sample = false;
 	return 0;
 }
 

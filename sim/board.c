@@ -185,12 +185,17 @@ static void hold_support(struct board *b)
 	if (fabs(hold - b->pressure_sp_avg) > b->pressure_sp_avg * SP_PEAK_FRAC)
 		hold = b->pressure_sp_avg;
 	/*
-	 * Never above what the cylinder really had: a valve that stuck
-	 * below the set-point would raise the support on a standing runner
-	 * the moment it frees.
+	 * Never far from what the cylinder really had (unless its sensor
+	 * failed): a valve stuck below the set-point would raise the support
+	 * on a standing runner the moment it frees, one stuck above would
+	 * drop it.
 	 */
-	if (hold > b->pressure_meas_avg * (1 + SP_PEAK_FRAC))
-		hold = fmax(b->pressure_meas_avg, 0);
+	if (!(b->faults & LEVER_FAULT_PRESSURE_SENSOR) &&
+	    fabs(hold - b->pressure_meas_avg) >
+	    b->pressure_meas_avg * SP_PEAK_FRAC)
+		hold = b->pressure_meas_avg;
+	if (hold < 0)
+		hold = 0;
 	if ((uint32_t)hold == b->pressure_sp)
 		return;
 	b->pressure_sp = (uint32_t)hold;

@@ -656,6 +656,31 @@ static void test_fault_in_a_pause_holds_no_stride_peak(void **state)
 	assert_true(worst <= 0.02 * MG);
 }
 
+/* frames lost, a cycle every 2 ms: the stop still brakes at its rate */
+static void test_stop_decelerates_at_its_rate_with_frames_lost(void **s)
+{
+	struct lever_dev_sample smp;
+	double v0, v1;
+	int i;
+
+	start_running();
+	targets(1, SESS_STOP, 0, 8000);
+	cycles(300);			/* the jerk-limited onset */
+	v0 = R.st.belt_cmd_mm_s;
+	for (i = 0; i < 500; i++) {
+		R.now += 2 * MS;
+		tplant_step(R.p, MS, &smp);
+		tplant_step(R.p, MS, &smp);
+		loop_cycle(R.l, &smp, R.now, &R.out);
+		tplant_command(R.p, &R.out.cmd, R.out.drive);
+	}
+	loop_status(R.l, &R.st);
+	v1 = R.st.belt_cmd_mm_s;
+	/* 1 s of board time: 1.0 m/s^2 takes 1000 mm/s off */
+	print_message("# belt command fell %.0f mm/s in 1 s\n", v0 - v1);
+	assert_true(v0 - v1 > 0.9 * R.cfg.stop_decel_m_s2 * 1000);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -703,6 +728,7 @@ int main(void)
 		T(test_safe_state_holds_no_stride_trough),
 		T(test_release_never_runs_ahead_of_a_stuck_valve),
 		T(test_fault_in_a_pause_holds_no_stride_peak),
+		T(test_stop_decelerates_at_its_rate_with_frames_lost),
 	};
 
 	return cmocka_run_group_tests_name("leverd loop", tests, NULL, NULL);
