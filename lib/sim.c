@@ -423,8 +423,10 @@ static int lever_sim_status(struct lever_dev *dev, struct lever_dev_status *st)
 	st->watchdog_trips = s->gate.watchdog_trips;
 	st->commands = s->commands;
 	st->clamped = s->gate.clamped;
+	/* as the driver: the controller holds the gate until the stop ends */
 	st->controller_pid = s->armed_by_us &&
-			     st->state == LEVER_GATE_ARMED ?
+			     (st->state == LEVER_GATE_ARMED ||
+			      st->state == LEVER_GATE_STOPPING) ?
 			     (uint32_t)getpid() : 0;
 	return 0;
 }

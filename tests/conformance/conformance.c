@@ -202,6 +202,13 @@ static uint32_t state(void)
 	return lever_dev_status(dev, &st) ? 99 : st.state;
 }
 
+static uint32_t controller(void)
+{
+	struct lever_dev_status st;
+
+	return lever_dev_status(dev, &st) ? 0 : st.controller_pid;
+}
+
 static uint32_t faults(void)
 {
 	struct lever_dev_status st;
@@ -376,6 +383,9 @@ static void test_reset_faults_while_stopping_is_busy(void)
 	EXPECT(belt() >= MOVING_MM_S, "belt %d mm/s", belt());
 	EXPECT_RET(lever_dev_stop(dev), 0);
 	EXPECT_RET(lever_dev_reset_faults(dev), -EBUSY);
+	/* the stopping gate is still held by its controller */
+	EXPECT(controller() == (uint32_t)getpid(), "controller %u, pid %d",
+	       controller(), (int)getpid());
 	EXPECT(belt_comes_to_rest(4000), "belt %d mm/s", belt());
 }
 
