@@ -1367,24 +1367,39 @@ static int lever_post_reset(struct usb_interface *intf)
 	return 0;
 }
 
-/* A suspended board cannot be watched: refused while a controller runs. */
+/*
+ * A suspended board cannot be watched. An autosuspend is refused while a
+ * controller holds the gate; a system sleep cannot be refused (usbcore
+ * ignores an interface's error then and suspends the port anyway), so
+ * the belt is stopped first: IO fault latched, the stop frame sent and
+ * waited for. After the resume the stop runs to its end in FAULT, and
+ * nothing moves until a fault reset and a new arm.
+ */
 static int lever_suspend(struct usb_interface *intf, pm_message_t message)
 {
 	struct lever_dev *ldev = usb_get_intfdata(intf);
-	bool busy;
+	struct lever_gate_frame f;
+	bool stop = false;
+	int ret = 0;
 
 	mutex_lock(&ldev->io_mutex);
 	spin_lock_irq(&ldev->lock);
-	busy = lever_gate_active(ldev);
-	if (!busy)
+	if (PMSG_IS_AUTO(message) && lever_gate_active(ldev))
+		ret = -EBUSY;
+	else
+		stop = lever_gate_end(ldev, ktime_get_ns(), &f);
+	if (!ret)
 		ldev->paused = true;
 	spin_unlock_irq(&ldev->lock);
-	if (!busy)
+	if (!ret) {
 		lever_pause(ldev);
+		if (stop) {
+			dev_warn(&ldev->dev, "system sleep while the belt is under control: stopping it\n");
+			lever_send_final(ldev, &f);
+		}
+	}
 	mutex_unlock(&ldev->io_mutex);
-	if (busy)
-		dev_info(&ldev->dev, "suspend refused: the belt is under control\n");
-	return busy ? -EBUSY : 0;
+	return ret;
 }
 
 static int lever_resume(struct usb_interface *intf)
