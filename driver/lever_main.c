@@ -1295,7 +1295,7 @@ err_put:
  * IO fault latched, controlled stop. True and *@f filled when the board
  * must hear a stop frame.
  */
-static bool lever_gate_end(struct lever_dev *ldev, u64 now,
+static bool lever_end_control(struct lever_dev *ldev, u64 now,
 			   struct lever_gate_frame *f)
 {
 	lockdep_assert_held(&ldev->lock);
@@ -1348,7 +1348,7 @@ static int lever_pre_reset(struct usb_interface *intf)
 	/* held until post_reset: no ioctl sees a half-reset board */
 	mutex_lock(&ldev->io_mutex);
 	spin_lock_irq(&ldev->lock);
-	stop = lever_gate_end(ldev, ktime_get_ns(), &f);
+	stop = lever_end_control(ldev, ktime_get_ns(), &f);
 	ldev->paused = true;
 	spin_unlock_irq(&ldev->lock);
 	lever_pause(ldev);
@@ -1387,7 +1387,7 @@ static int lever_suspend(struct usb_interface *intf, pm_message_t message)
 	if (PMSG_IS_AUTO(message) && lever_gate_active(ldev))
 		ret = -EBUSY;
 	else
-		stop = lever_gate_end(ldev, ktime_get_ns(), &f);
+		stop = lever_end_control(ldev, ktime_get_ns(), &f);
 	if (!ret)
 		ldev->paused = true;
 	spin_unlock_irq(&ldev->lock);
@@ -1421,7 +1421,7 @@ static void lever_disconnect(struct usb_interface *intf)
 
 	mutex_lock(&ldev->io_mutex);
 	spin_lock_irq(&ldev->lock);
-	stop = lever_gate_end(ldev, ktime_get_ns(), &f);
+	stop = lever_end_control(ldev, ktime_get_ns(), &f);
 	ldev->disconnected = true;
 	ldev->controller = NULL;
 	spin_unlock_irq(&ldev->lock);

@@ -66,7 +66,8 @@ struct simd {
 	struct gadget	*gadget;
 	uint64_t	period_ns;
 	atomic_bool	quit;
-	bool		enabled;	/* FUNCTIONFS_ENABLE seen */
+	bool		enabled;	/* configured and not suspended */
+	bool		configured;	/* FUNCTIONFS_ENABLE seen */
 	bool		mail_full;
 	enum stream_mode stream;	/* under lock */
 	struct lever_wire_sample mail;
@@ -307,8 +308,12 @@ static void handle_ep0(struct simd *s)
 	for (i = 0; i < n / (ssize_t)sizeof(ev[0]); i++) {
 		switch (ev[i].type) {
 		case FUNCTIONFS_ENABLE:
+		case FUNCTIONFS_RESUME:
+			/* a resumed bus is configured as it was before */
 			pthread_mutex_lock(&s->lock);
-			s->enabled = true;
+			if (ev[i].type == FUNCTIONFS_ENABLE)
+				s->configured = true;
+			s->enabled = s->configured;
 			pthread_cond_broadcast(&s->mail_cond);
 			pthread_mutex_unlock(&s->lock);
 			break;
@@ -316,13 +321,15 @@ static void handle_ep0(struct simd *s)
 		case FUNCTIONFS_UNBIND:
 		case FUNCTIONFS_SUSPEND:
 			pthread_mutex_lock(&s->lock);
+			if (ev[i].type != FUNCTIONFS_SUSPEND)
+				s->configured = false;
 			s->enabled = false;
 			pthread_mutex_unlock(&s->lock);
 			break;
 		case FUNCTIONFS_SETUP:
 			handle_setup(s, &ev[i].u.setup);
 			break;
-		default:	/* BIND, RESUME */
+		default:	/* BIND */
 			break;
 		}
 	}
@@ -439,7 +446,7 @@ static void run_command(struct simd *s, char *line, FILE *out)
 		s->stream = STREAM_NORMAL;
 		ret = gadget_set_bound(s->gadget, on);
 		if (!on)
-			s->enabled = false;
+			s->enabled = s->configured = false;
 		why = "cannot write the gadget's UDC file";
 	} else if (!strcmp(argv[0], "state")) {
 		ret = board_dump(s->board, dump, sizeof(dump));

@@ -53,6 +53,17 @@ $(LEVER_ARMCHECK): tests/kselftest/lever_armcheck.c include/uapi/linux/lever.h
 
 ALL_TARGETS += $(LEVER_ARMCHECK)
 
+# A system sleep while armed (VM case 34).
+LEVER_SUSPEND_TEST := $(BUILD)/kselftest/lever_suspend_test
+
+$(LEVER_SUSPEND_TEST): tests/kselftest/lever_suspend_test.c \
+		include/uapi/linux/lever.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE \
+		-Iinclude/uapi -o $@ $<
+
+ALL_TARGETS += $(LEVER_SUSPEND_TEST)
+
 # The same suite as a 32-bit program: every ioctl through compat_ptr_ioctl
 # and the 32-bit layout of the structs (needs gcc-multilib,
 # scripts/deps.d/driver.list).

@@ -1318,32 +1318,4 @@ TEST_F(lever, usb_reset_while_armed_stops_the_belt_and_takes_control_away)
 	EXPECT_EQ(EPERM, errno);
 }
 
-/*
- * usbcore does not let an interface refuse a system sleep, so the driver
- * stops the belt before it: the same file, after the resume, shows the IO
- * fault and no control left (without a suspend method the driver would be
- * unbound and rebound, and this file would be gone).
- */
-TEST_F(lever, system_suspend_while_armed_stops_the_belt)
-{
-	struct lever_status st;
-	int ret;
-
-	if (access("/sys/power/pm_test", W_OK))
-		SKIP(return, "no /sys/power/pm_test in this kernel");
-	ASSERT_EQ(0, arm(self->fd));
-	ASSERT_EQ(0, run_belt(self->fd, 500, 500));
-	/* devices suspend, 5 s pass, devices resume: no wake-up needed */
-	ASSERT_EQ(0, write_file("/sys/power/pm_test", "devices"));
-	ret = write_file("/sys/power/state", "freeze");
-	write_file("/sys/power/pm_test", "none");
-	ASSERT_EQ(0, ret);
-	ASSERT_EQ(0, status(self->fd, &st));
-	EXPECT_TRUE(st.faults & LEVER_DFAULT_IO);
-	EXPECT_NE(LEVER_STATE_ARMED, st.state);
-	EXPECT_EQ(-1, command(self->fd, 0, 500, 0));
-	EXPECT_EQ(EPERM, errno);
-	EXPECT_TRUE(wait_board_stopped(3000));
-}
-
 TEST_HARNESS_MAIN
