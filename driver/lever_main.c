@@ -1296,7 +1296,7 @@ err_put:
  * must hear a stop frame.
  */
 static bool lever_end_control(struct lever_dev *ldev, u64 now,
-			   struct lever_gate_frame *f)
+			      struct lever_gate_frame *f)
 {
 	lockdep_assert_held(&ldev->lock);
 	if (!lever_gate_active(ldev))
