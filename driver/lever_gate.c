@@ -141,7 +141,7 @@ int lever_gate_set_sample_rate(struct lever_gate *g, __u32 rate_hz,
 static bool lever_gate_stale(const struct lever_gate *g, __u32 watchdog_ms,
 			     __u64 now_ns)
 {
-	__u64 bound = (__u64)watchdog_ms * 1000000u;
+	__u64 bound = (__u64)watchdog_ms * 2000000u;
 
 	if (!g->stale_ns || now_ns <= g->sample_ns)
 		return false;

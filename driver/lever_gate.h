@@ -41,11 +41,12 @@
 #define LEVER_GATE_WATCHDOG_DEF_MS	50
 
 /*
- * Samples are stale after this many sample periods, or after the
+ * Samples are stale after this many sample periods, or after twice the
  * controller's watchdog period if that is longer: the gate never trips
  * before leverd's own stale check at its widest setting (SAFETY.md: 2..50
- * periods), and never tolerates a silent board longer than a silent
- * controller.
+ * periods), and a stall of the whole machine that the watchdog survives
+ * does not trip the stale rule first (samples reach the gate later than
+ * commands: the second period is their slack).
  */
 #define LEVER_GATE_STALE_PERIODS	50
 

@@ -274,8 +274,8 @@ LEVER_API int lever_dev_info(struct lever_dev *dev,
  * already armed or stopping), -EPERM (refused by the gate: e-stop or safety
  * key active, or a fault latched, see lever_dev_status(); or a read-only
  * handle), -ENODATA (the board's last valid sample is older than 50 sample
- * periods or the watchdog period, whichever is longer: the gate cannot see
- * the safety lines), -EROFS (usb:). An armed gate whose samples go stale
+ * periods or twice the watchdog period, whichever is longer: the gate
+ * cannot see the safety lines), -EROFS (usb:). An armed gate whose samples go stale
  * stops with LEVER_DEV_FAULT_IO.
  * After arming, send commands at least every watchdog period.
  */

@@ -1148,7 +1148,7 @@ TEST_F(lever, a_failing_stream_latches_the_io_fault_again_after_a_reset)
 TEST_F(lever, arming_refused_while_the_board_is_mute)
 {
 	ASSERT_EQ(0, sim(NULL, 0, "stream mute"));
-	/* well past the stale bound: 50 periods and the 50 ms watchdog */
+	/* well past the stale bound: 100 ms with the 50 ms watchdog */
 	sleep_ms(300);
 	EXPECT_EQ(-1, ioctl(self->fd, LEVER_IOC_ARM));
 	EXPECT_EQ(ENODATA, errno);

@@ -686,7 +686,7 @@ static void test_reset_refused_while_armed_with_a_fault_latched(void **state)
 	assert_int_equal(lever_gate_faults(&g), LEVER_GATE_FAULT_BOARD);
 }
 
-/* A 1 kHz board: stale after 50 ms, or the watchdog period if longer. */
+/* A 1 kHz board: stale after 50 ms, or twice the watchdog if longer. */
 static void fresh_1khz(struct lever_gate *g)
 {
 	fresh(g);
@@ -709,7 +709,7 @@ static void test_arm_refused_without_a_sample_since_link_up(void **state)
 
 	lever_gate_init(&g, &board);
 	assert_int_equal(lever_gate_set_sample_rate(&g, 1000, T0), 0);
-	assert_int_equal(lever_gate_arm(&g, 50, T0 + MS(51)), -ENODATA);
+	assert_int_equal(lever_gate_arm(&g, 5, T0 + MS(51)), -ENODATA);
 	assert_int_equal(lever_gate_state(&g), LEVER_GATE_DISARMED);
 }
 
@@ -718,17 +718,31 @@ static void test_arm_refused_when_the_last_sample_is_stale(void **state)
 	struct lever_gate g;
 
 	fresh_1khz(&g);
-	assert_int_equal(lever_gate_arm(&g, 50, T0 + MS(51)), -ENODATA);
-	lever_gate_observe(&g, 0, 0, 100000, 0, T0 + MS(52));
-	assert_int_equal(lever_gate_arm(&g, 50, T0 + MS(53)), 0);
+	assert_int_equal(lever_gate_arm(&g, 50, T0 + MS(101)), -ENODATA);
+	lever_gate_observe(&g, 0, 0, 100000, 0, T0 + MS(102));
+	assert_int_equal(lever_gate_arm(&g, 50, T0 + MS(103)), 0);
 }
 
-static void test_stale_bound_is_the_watchdog_period_if_longer(void **state)
+static void test_stale_bound_is_50_periods_for_a_short_watchdog(void **state)
 {
 	struct lever_gate g;
 
 	fresh_1khz(&g);
-	assert_int_equal(lever_gate_arm(&g, 200, T0 + MS(150)), 0);
+	assert_int_equal(lever_gate_arm(&g, 5, T0 + MS(50)), 0);
+	lever_gate_init(&g, &board);
+	fresh_1khz(&g);
+	assert_int_equal(lever_gate_arm(&g, 5, T0 + MS(51)), -ENODATA);
+}
+
+static void test_stale_bound_is_twice_the_watchdog_if_longer(void **state)
+{
+	struct lever_gate g;
+
+	fresh_1khz(&g);
+	assert_int_equal(lever_gate_arm(&g, 200, T0 + MS(400)), 0);
+	lever_gate_init(&g, &board);
+	fresh_1khz(&g);
+	assert_int_equal(lever_gate_arm(&g, 200, T0 + MS(401)), -ENODATA);
 }
 
 static void test_stale_samples_while_armed_stop_with_io_fault(void **state)
@@ -741,11 +755,12 @@ static void test_stale_samples_while_armed_stop_with_io_fault(void **state)
 	assert_int_equal(lever_gate_arm(&g, 50, T0), 0);
 	/* fed by the controller, but the board says nothing */
 	assert_int_equal(lever_gate_command(&g, &c, T0 + MS(40), NULL), 0);
-	assert_int_equal(lever_gate_command(&g, &c, T0 + MS(80), NULL),
+	assert_int_equal(lever_gate_command(&g, &c, T0 + MS(80), NULL), 0);
+	assert_int_equal(lever_gate_command(&g, &c, T0 + MS(120), NULL),
 			 -EPERM);
 	assert_int_equal(lever_gate_state(&g), LEVER_GATE_STOPPING);
 	assert_int_equal(lever_gate_faults(&g), LEVER_GATE_FAULT_IO);
-	assert_true(lever_gate_tick(&g, T0 + MS(81), &f));
+	assert_true(lever_gate_tick(&g, T0 + MS(121), &f));
 	assert_int_equal(f.flags, LEVER_GATE_CMD_STOP);
 }
 
@@ -758,9 +773,10 @@ static void test_tick_stops_an_armed_gate_whose_samples_stopped(void **state)
 	fresh_1khz(&g);
 	assert_int_equal(lever_gate_arm(&g, 100, T0), 0);
 	assert_int_equal(lever_gate_command(&g, &c, T0 + MS(90), NULL), 0);
-	lever_gate_tick(&g, T0 + MS(99), &f);
+	assert_int_equal(lever_gate_command(&g, &c, T0 + MS(180), NULL), 0);
+	lever_gate_tick(&g, T0 + MS(199), &f);
 	assert_int_equal(lever_gate_state(&g), LEVER_GATE_ARMED);
-	lever_gate_tick(&g, T0 + MS(101), &f);
+	lever_gate_tick(&g, T0 + MS(201), &f);
 	assert_int_equal(lever_gate_faults(&g), LEVER_GATE_FAULT_IO);
 }
 
@@ -840,7 +856,8 @@ int main(void)
 		cmocka_unit_test(test_sample_rate_out_of_range_is_einval),
 		cmocka_unit_test(test_arm_refused_without_a_sample_since_link_up),
 		cmocka_unit_test(test_arm_refused_when_the_last_sample_is_stale),
-		cmocka_unit_test(test_stale_bound_is_the_watchdog_period_if_longer),
+		cmocka_unit_test(test_stale_bound_is_50_periods_for_a_short_watchdog),
+		cmocka_unit_test(test_stale_bound_is_twice_the_watchdog_if_longer),
 		cmocka_unit_test(test_stale_samples_while_armed_stop_with_io_fault),
 		cmocka_unit_test(test_tick_stops_an_armed_gate_whose_samples_stopped),
 		cmocka_unit_test(test_fresh_samples_keep_an_armed_gate_running),

@@ -685,7 +685,7 @@ static void test_arm_refused_while_the_board_is_stalled(void **state)
 	struct lever_dev *dev = *state;
 
 	assert_int_equal(lever_sim_inject(dev, LEVER_SIM_FAULT_STALL, 1), 0);
-	assert_int_equal(lever_sim_step(dev, 100 * MS), 0);
+	assert_int_equal(lever_sim_step(dev, 150 * MS), 0);
 	assert_int_equal(lever_dev_arm(dev), -ENODATA);
 	assert_int_equal(lever_sim_inject(dev, LEVER_SIM_FAULT_STALL, 0), 0);
 	assert_int_equal(lever_sim_step(dev, 2 * MS), 0);
