@@ -126,6 +126,30 @@ __u64 lever_gate_deadline_ns(const struct lever_gate *g)
 	return g->fed_ns + (__u64)g->watchdog_ms * 1000000u;
 }
 
+int lever_gate_set_sample_rate(struct lever_gate *g, __u32 rate_hz,
+			       __u64 now_ns)
+{
+	if (rate_hz < 1 || rate_hz > 10000)
+		return -EINVAL;
+	g->stale_ns = (__u64)LEVER_GATE_STALE_PERIODS *
+		      (1000000000u / rate_hz);
+	g->sample_ns = now_ns;
+	return 0;
+}
+
+/* No valid sample for the stale bound (see lever_gate.h)? */
+static bool lever_gate_stale(const struct lever_gate *g, __u32 watchdog_ms,
+			     __u64 now_ns)
+{
+	__u64 bound = (__u64)watchdog_ms * 2000000u;
+
+	if (!g->stale_ns || now_ns <= g->sample_ns)
+		return false;
+	if (bound < g->stale_ns)
+		bound = g->stale_ns;
+	return now_ns - g->sample_ns > bound;
+}
+
 /* Trips the watchdog if its period passed without a feed. */
 static void lever_gate_check_watchdog(struct lever_gate *g, __u64 now_ns)
 {
@@ -137,6 +161,17 @@ static void lever_gate_check_watchdog(struct lever_gate *g, __u64 now_ns)
 	lever_gate_slew(g, deadline_ns);
 	g->watchdog_trips++;
 	lever_gate_latch(g, LEVER_GATE_FAULT_WATCHDOG);
+	lever_gate_begin_stop(g);
+}
+
+/* The board went silent while armed: it is blind to its lines, stop. */
+static void lever_gate_check_samples(struct lever_gate *g, __u64 now_ns)
+{
+	if (g->state != LEVER_GATE_ARMED ||
+	    !lever_gate_stale(g, g->watchdog_ms, now_ns))
+		return;
+	lever_gate_latch(g, LEVER_GATE_FAULT_IO);
+	lever_gate_slew(g, now_ns);
 	lever_gate_begin_stop(g);
 }
 
@@ -158,6 +193,7 @@ void lever_gate_observe(struct lever_gate *g, __u16 lines, __u32 board_faults,
 	__u32 new_faults;
 
 	g->lines = lines;
+	g->sample_ns = now_ns;
 	if (g->state == LEVER_GATE_DISARMED || g->state == LEVER_GATE_FAULT) {
 		/* what "hold" means at the next arm */
 		if (applied_pressure_pa > g->lim.max_support_pressure_pa)
@@ -194,6 +230,8 @@ int lever_gate_arm(struct lever_gate *g, __u32 watchdog_ms, __u64 now_ns)
 		return -EPERM;
 	if (g->state != LEVER_GATE_DISARMED)
 		return -EBUSY;
+	if (lever_gate_stale(g, watchdog_ms, now_ns))
+		return -ENODATA;
 	g->state = LEVER_GATE_ARMED;
 	g->watchdog_ms = watchdog_ms;
 	g->fed_ns = now_ns;
@@ -225,6 +263,7 @@ int lever_gate_command(struct lever_gate *g, const struct lever_gate_cmd *cmd,
 
 	/* a late command must not revive a controller the watchdog lost */
 	lever_gate_check_watchdog(g, now_ns);
+	lever_gate_check_samples(g, now_ns);
 	if (g->state != LEVER_GATE_ARMED)
 		return -EPERM;
 
@@ -257,10 +296,17 @@ int lever_gate_command(struct lever_gate *g, const struct lever_gate_cmd *cmd,
 	return 0;
 }
 
-int lever_gate_set_watchdog(struct lever_gate *g, __u32 watchdog_ms)
+int lever_gate_set_watchdog(struct lever_gate *g, __u32 watchdog_ms,
+			    __u64 now_ns)
 {
 	if (!lever_gate_watchdog_ok(watchdog_ms))
 		return -EINVAL;
+	if (g->state != LEVER_GATE_ARMED)
+		return 0;
+	/* a longer period must not rescue a controller already overdue */
+	lever_gate_check_watchdog(g, now_ns);
+	if (g->state != LEVER_GATE_ARMED)
+		return -EPERM;
 	g->watchdog_ms = watchdog_ms;
 	return 0;
 }
@@ -292,7 +338,8 @@ int lever_gate_reset_faults(struct lever_gate *g)
 {
 	if (g->lines & LEVER_GATE_LINES_ACTIVE)
 		return -EBUSY;
-	if (g->state == LEVER_GATE_STOPPING)
+	/* a controller holds the board: resetting is not its business */
+	if (g->state == LEVER_GATE_ARMED || g->state == LEVER_GATE_STOPPING)
 		return -EBUSY;
 	g->faults = 0;
 	if (g->state == LEVER_GATE_FAULT)
@@ -304,6 +351,7 @@ bool lever_gate_tick(struct lever_gate *g, __u64 now_ns,
 		     struct lever_gate_frame *f)
 {
 	lever_gate_check_watchdog(g, now_ns);
+	lever_gate_check_samples(g, now_ns);
 	if (g->state == LEVER_GATE_ARMED || g->state == LEVER_GATE_STOPPING)
 		lever_gate_slew(g, now_ns);
 	if (g->state == LEVER_GATE_STOPPING && g->belt_um_s == 0) {

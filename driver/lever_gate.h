@@ -40,6 +40,16 @@
 #define LEVER_GATE_WATCHDOG_MAX_MS	1000
 #define LEVER_GATE_WATCHDOG_DEF_MS	50
 
+/*
+ * Samples are stale after this many sample periods, or after twice the
+ * controller's watchdog period if that is longer: the gate never trips
+ * before leverd's own stale check at its widest setting (SAFETY.md: 2..50
+ * periods), and a stall of the whole machine that the watchdog survives
+ * does not trip the stale rule first (samples reach the gate later than
+ * commands: the second period is their slack).
+ */
+#define LEVER_GATE_STALE_PERIODS	50
+
 /* Sane bounds for a board's limits; outside them the board is refused. */
 #define LEVER_GATE_PRESSURE_MAX_PA	1000000	/* 10 bar */
 #define LEVER_GATE_BELT_MAX_MM_S	5556	/* 20 km/h */
@@ -95,6 +105,8 @@ struct lever_gate {
 	__u16	lines;			/* latest safety lines */
 	__u32	board_faults;		/* latest board fault bits */
 	bool	final_frame;		/* one drive-off frame still owed */
+	__u64	stale_ns;		/* 0: sample age not checked */
+	__u64	sample_ns;		/* last valid sample, or link up */
 	__u64	fed_ns;			/* last arm or command */
 	__u64	step_ns;		/* time of the last slew step */
 	__s64	belt_um_s;		/* output, um/s */
@@ -114,6 +126,18 @@ int lever_gate_check_limits(const struct lever_gate_limits *lim);
 void lever_gate_init(struct lever_gate *g, const struct lever_gate_limits *lim);
 
 /*
+ * The board's sample rate (1..10000 Hz, else -EINVAL) and the time its
+ * link came up (@now_ns): from then on ARM needs a valid sample younger
+ * than the stale bound (LEVER_GATE_STALE_PERIODS), and an armed gate whose
+ * samples go stale latches LEVER_GATE_FAULT_IO and stops. The link-up time
+ * counts as the first sample, so a board has one stale bound to start
+ * streaming. Until this is called the age of samples is not checked
+ * (transports always call it; unit tests of other rules need not).
+ */
+int lever_gate_set_sample_rate(struct lever_gate *g, __u32 rate_hz,
+			       __u64 now_ns);
+
+/*
  * Latest board report: safety lines, board fault bits, and the pressure
  * and incline set-points the board applies (what "hold" starts from).
  * An active e-stop or safety key latches its fault at once; the board has
@@ -129,21 +153,29 @@ void lever_gate_observe(struct lever_gate *g, __u16 lines, __u32 board_faults,
 /*
  * Arms with watchdog @watchdog_ms (5..1000, else -EINVAL). -EPERM while a
  * fault is latched, the board reports a fault, or the e-stop or safety key
- * is active; -EBUSY unless disarmed. Output starts at belt 0 with pressure and incline held.
+ * is active; -EBUSY unless disarmed; -ENODATA when the last valid sample
+ * is stale (the gate cannot see the lines). Output starts at belt 0 with
+ * pressure and incline held.
  */
 int lever_gate_arm(struct lever_gate *g, __u32 watchdog_ms, __u64 now_ns);
 
 /*
  * Takes a command: -EINVAL for nonsense (belt speed < 0, pressure above
- * INT32_MAX, flags or reserved nonzero), -EPERM unless armed. Values
+ * INT32_MAX, flags or reserved nonzero), -EPERM unless armed (also when
+ * the watchdog or stale samples stop the gate at @now_ns). Values
  * outside the limits are clamped (and counted, *@clamped set). Feeds the
  * watchdog. @clamped may be NULL.
  */
 int lever_gate_command(struct lever_gate *g, const struct lever_gate_cmd *cmd,
 		       __u64 now_ns, bool *clamped);
 
-/* Changes the armed watchdog period: 5..1000 ms, else -EINVAL. */
-int lever_gate_set_watchdog(struct lever_gate *g, __u32 watchdog_ms);
+/*
+ * Changes the armed watchdog period: 5..1000 ms, else -EINVAL. The old
+ * period is checked at @now_ns first: an overdue controller trips and is
+ * not rescued (-EPERM). Not armed: 0, nothing changes.
+ */
+int lever_gate_set_watchdog(struct lever_gate *g, __u32 watchdog_ms,
+			    __u64 now_ns);
 
 /*
  * Controlled stop without a fault (STOP, DISARM): belt ramps to zero at
@@ -162,14 +194,16 @@ void lever_gate_release(struct lever_gate *g, __u64 now_ns);
 void lever_gate_io_fault(struct lever_gate *g, __u64 now_ns);
 
 /*
- * Clears latched faults: -EBUSY while the e-stop or safety key is active
- * or the belt is still ramping down; disarmed afterwards.
+ * Clears latched faults: -EBUSY while armed (a controller holds the
+ * board), while the belt is still ramping down, or while the e-stop or
+ * safety key is active; disarmed afterwards.
  */
 int lever_gate_reset_faults(struct lever_gate *g);
 
 /*
  * Advances time: trips the watchdog (controlled stop, fault latched) once
- * @now_ns is a watchdog period past the last feed, and slews the output.
+ * @now_ns is a watchdog period past the last feed, stops on stale samples
+ * (LEVER_GATE_FAULT_IO), and slews the output.
  * Returns true and fills @f when a command frame must go to the board
  * now; false when the drive is off and nothing is owed.
  */

@@ -6,13 +6,14 @@
  * update path and never frees its state while an interrupt is requested.
  */
 #include <linux/bitops.h>
-#include <linux/completion.h>
 #include <linux/device.h>
 #include <linux/gpio/driver.h>
+#include <linux/interrupt.h>
 #include <linux/irq.h>
 #include <linux/irqdomain.h>
-#include <linux/kthread.h>
+#include <linux/list.h>
 #include <linux/module.h>
+#include <linux/mutex.h>
 #include <linux/property.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -54,9 +55,14 @@ static const u16 lever_gpio_wire_bit[LEVER_GPIO_NLINES] = {
 /*
  * Not devm-managed: an event file that userspace keeps open holds an
  * interrupt of this chip past the unbind of the interface, and the irq
- * descriptors point at this struct until that interrupt is freed. So the
- * struct is freed by whoever sees the last interrupt go: lever_gpio_remove()
- * itself, or the reaper thread it leaves behind.
+ * descriptors point at this struct until that interrupt is freed. Even
+ * the release of the last interrupt is no safe point to free it: free_irq()
+ * still uses the descriptor and reads the domain after our
+ * irq_release_resources() returns, and offers no hook for its end. So a
+ * removed chip that ever had an interrupt requested waits on
+ * lever_gpio_graveyard until the module goes (no free_irq() of ours can be
+ * running then: every requester holds a reference on this module until its
+ * free_irq() has returned); one that never had one is freed at once.
  */
 struct lever_gpio {
 	struct gpio_chip chip;
@@ -72,11 +78,14 @@ struct lever_gpio {
 	unsigned long irq_unmasked;	/* by offset */
 	unsigned int irq_type[LEVER_GPIO_NLINES]; /* IRQ_TYPE_EDGE_* */
 	unsigned int irqs_requested;	/* interrupts with resources held */
+	bool irqs_ever;			/* one was requested at some time */
 	bool quiet;			/* removal began: raise nothing */
-	bool removed;			/* chip unregistered */
-	struct completion irqs_released; /* the last one after removal */
+	struct list_head grave;		/* on lever_gpio_graveyard */
 	char serial[LEVER_SERIAL_LEN + 1];
 };
+
+static LIST_HEAD(lever_gpio_graveyard);
+static DEFINE_MUTEX(lever_gpio_graveyard_lock);
 
 static int lever_gpio_get_direction(struct gpio_chip *gc, unsigned int offset)
 {
@@ -182,6 +191,7 @@ static int lever_gpio_irq_reqres(struct irq_data *d)
 		return ret;
 	raw_spin_lock_irqsave(&g->lock, flags);
 	g->irqs_requested++;
+	g->irqs_ever = true;
 	raw_spin_unlock_irqrestore(&g->lock, flags);
 	return 0;
 }
@@ -190,15 +200,12 @@ static void lever_gpio_irq_relres(struct irq_data *d)
 {
 	struct lever_gpio *g = irq_data_get_irq_chip_data(d);
 	unsigned long flags;
-	bool last;
 
-	/* Touches the chip, so it goes before the reaper may free it. */
+	/* @g stays until module exit once an irq was requested: no race */
 	gpiochip_relres_irq(&g->chip, irqd_to_hwirq(d));
 	raw_spin_lock_irqsave(&g->lock, flags);
-	last = --g->irqs_requested == 0 && g->removed;
+	g->irqs_requested--;
 	raw_spin_unlock_irqrestore(&g->lock, flags);
-	if (last)
-		complete(&g->irqs_released);
 }
 
 /*
@@ -252,7 +259,7 @@ int lever_gpio_init(struct device *parent, const char *serial,
 	if (!g)
 		return -ENOMEM;
 	raw_spin_lock_init(&g->lock);
-	init_completion(&g->irqs_released);
+	INIT_LIST_HEAD(&g->grave);
 	strscpy(g->serial, serial ? serial : "", sizeof(g->serial));
 
 	g->fwnode = fwnode_create_software_node(lever_gpio_props, NULL);
@@ -351,26 +358,11 @@ static void lever_gpio_free(struct lever_gpio *g)
 	kfree(g);
 }
 
-/*
- * Waits, without counting as a hung task, for userspace to close the last
- * event file of a removed chip, then frees it. The module reference taken
- * by lever_gpio_remove() keeps this code in memory until the thread has
- * gone.
- */
-static int lever_gpio_reaper(void *data)
-{
-	struct lever_gpio *g = data;
-
-	wait_for_completion_state(&g->irqs_released, TASK_IDLE);
-	lever_gpio_free(g);
-	module_put_and_kthread_exit(0);
-}
-
 void lever_gpio_remove(struct lever_gpio *g)
 {
-	struct task_struct *reaper;
 	unsigned long flags;
-	bool busy;
+	unsigned int offset;
+	bool ever;
 
 	if (!g)
 		return;
@@ -380,6 +372,18 @@ void lever_gpio_remove(struct lever_gpio *g)
 	raw_spin_unlock_irqrestore(&g->lock, flags);
 
 	/*
+	 * No update raises an interrupt any more (the caller has killed the
+	 * URBs, and quiet is set); let the handlers of the last ones finish
+	 * before the chip they read goes away.
+	 */
+	for (offset = 0; offset < LEVER_GPIO_NLINES; offset++) {
+		unsigned int irq = irq_find_mapping(g->domain, offset);
+
+		if (irq)
+			synchronize_irq(irq);
+	}
+
+	/*
 	 * After this no new interrupt can be requested: gpiolib-cdev checks
 	 * for the chip under the device's semaphore that gpiochip_remove()
 	 * takes for writing.
@@ -387,27 +391,27 @@ void lever_gpio_remove(struct lever_gpio *g)
 	gpiochip_remove(&g->chip);
 
 	raw_spin_lock_irqsave(&g->lock, flags);
-	g->removed = true;
-	busy = g->irqs_requested > 0;
+	ever = g->irqs_ever;
 	raw_spin_unlock_irqrestore(&g->lock, flags);
-	if (!busy) {
+	if (!ever) {
 		lever_gpio_free(g);
 		return;
 	}
+	mutex_lock(&lever_gpio_graveyard_lock);
+	list_add_tail(&g->grave, &lever_gpio_graveyard);
+	mutex_unlock(&lever_gpio_graveyard_lock);
+}
 
-	/*
-	 * Linux 6.1's gpiolib-cdev frees an event file's interrupt only when
-	 * userspace closes the file; disposing of the mapping before that
-	 * would leave it an interrupt whose descriptor is gone.
-	 */
-	__module_get(THIS_MODULE);
-	reaper = kthread_run(lever_gpio_reaper, g, "lever-gpio-reap");
-	if (IS_ERR(reaper)) {
-		/*
-		 * Leaking the chip and pinning the module is the only choice
-		 * left that cannot end in a use-after-free.
-		 */
-		pr_warn("lever %s: lever-safety: cannot start reaper (%ld); leaking its state until reboot\n",
-			g->serial, PTR_ERR(reaper));
+void lever_gpio_exit(void)
+{
+	struct lever_gpio *g, *tmp;
+
+	mutex_lock(&lever_gpio_graveyard_lock);
+	list_for_each_entry_safe(g, tmp, &lever_gpio_graveyard, grave) {
+		list_del(&g->grave);
+		/* a requester would hold a module reference: none left */
+		WARN_ON(g->irqs_requested);
+		lever_gpio_free(g);
 	}
+	mutex_unlock(&lever_gpio_graveyard_lock);
 }

@@ -35,4 +35,10 @@ void lever_gpio_update(struct lever_gpio *g, u16 lines);
  */
 void lever_gpio_remove(struct lever_gpio *g);
 
+/*
+ * Frees the removed chips whose interrupts userspace once requested; at
+ * module exit, when no requester (each holds a module reference) is left.
+ */
+void lever_gpio_exit(void);
+
 #endif /* LEVER_GPIO_H */

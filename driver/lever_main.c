@@ -39,6 +39,8 @@
 #define LEVER_IN_ERRORS_MAX	16	/* consecutive, then IO fault */
 #define LEVER_RATE_MAX_HZ	10000
 #define LEVER_RESET_WAIT_MS	500	/* for the board to show a reset */
+#define LEVER_STOP_TIMEOUT_MS	100	/* last stop frame on unbind, reset */
+#define LEVER_MAX_OPENERS	16	/* open files per board */
 
 static struct class *lever_class;
 static dev_t lever_devt;
@@ -67,6 +69,8 @@ struct lever_dev {
 	/* guards everything below; taken in URB and hrtimer callbacks */
 	spinlock_t		lock;
 	bool			disconnected;	/* set under both locks */
+	bool			paused;		/* reset or suspend: no I/O */
+	unsigned int		openers;	/* files on the list below */
 	struct lever_gate	gate;
 	struct lever_file	*controller;	/* the file that armed */
 	pid_t			controller_pid;
@@ -145,12 +149,10 @@ static struct lever_file *lever_controller(struct lever_dev *ldev)
 
 /* --- command frames (interrupt OUT) ------------------------------------ */
 
-static void lever_submit_out(struct lever_dev *ldev)
+static void lever_fill_command(struct lever_dev *ldev,
+			       struct lever_wire_command *c,
+			       const struct lever_gate_frame *f)
 {
-	struct lever_wire_command *c = ldev->out_urb->transfer_buffer;
-	struct lever_gate_frame *f = &ldev->next_frame;
-	int ret;
-
 	lockdep_assert_held(&ldev->lock);
 	memset(c, 0, sizeof(*c));
 	c->version = LEVER_WIRE_VERSION;
@@ -161,7 +163,15 @@ static void lever_submit_out(struct lever_dev *ldev)
 	c->belt_speed_mm_s = cpu_to_le32((u32)f->belt_speed_mm_s);
 	c->incline_centi_pct = cpu_to_le16((u16)f->incline_centi_pct);
 	c->flags = cpu_to_le16(f->flags);
+}
 
+static void lever_submit_out(struct lever_dev *ldev)
+{
+	int ret;
+
+	lockdep_assert_held(&ldev->lock);
+	lever_fill_command(ldev, ldev->out_urb->transfer_buffer,
+			   &ldev->next_frame);
 	ret = usb_submit_urb(ldev->out_urb, GFP_ATOMIC);
 	if (ret) {
 		dev_err_ratelimited(&ldev->dev, "command frame not sent: %d\n",
@@ -173,11 +183,40 @@ static void lever_submit_out(struct lever_dev *ldev)
 	ldev->commands++;
 }
 
+/*
+ * The last frame the board hears from us before an unbind or a reset,
+ * sent and waited for: the timers must be stopped and the OUT URB killed.
+ * A board that is already gone just fails it.
+ */
+static void lever_send_final(struct lever_dev *ldev,
+			     const struct lever_gate_frame *f)
+{
+	struct lever_wire_command *c;
+	int actual, ret;
+
+	c = kmalloc(sizeof(*c), GFP_KERNEL);
+	if (!c)
+		return;
+	spin_lock_irq(&ldev->lock);
+	lever_fill_command(ldev, c, f);
+	spin_unlock_irq(&ldev->lock);
+	ret = usb_interrupt_msg(ldev->udev, ldev->pipe_out, c, sizeof(*c),
+				&actual, LEVER_STOP_TIMEOUT_MS);
+	if (ret) {
+		dev_info(&ldev->dev, "final stop frame not sent: %d\n", ret);
+	} else {
+		spin_lock_irq(&ldev->lock);
+		ldev->commands++;
+		spin_unlock_irq(&ldev->lock);
+	}
+	kfree(c);
+}
+
 /* Sends @f now, or as soon as the frame in flight is done. */
 static void lever_send(struct lever_dev *ldev, const struct lever_gate_frame *f)
 {
 	lockdep_assert_held(&ldev->lock);
-	if (ldev->disconnected)
+	if (ldev->disconnected || ldev->paused)
 		return;
 	ldev->next_frame = *f;
 	if (ldev->out_busy) {
@@ -209,7 +248,7 @@ static void lever_out_complete(struct urb *urb)
 		lever_gate_io_fault(&ldev->gate, ktime_get_ns());
 		break;
 	}
-	if (ldev->out_pending && !ldev->disconnected) {
+	if (ldev->out_pending && !ldev->disconnected && !ldev->paused) {
 		ldev->out_pending = false;
 		lever_submit_out(ldev);
 	}
@@ -228,7 +267,7 @@ static void lever_kick(struct lever_dev *ldev, u64 now)
 	u64 deadline;
 
 	lockdep_assert_held(&ldev->lock);
-	if (ldev->disconnected)
+	if (ldev->disconnected || ldev->paused)
 		return;
 	if (lever_gate_tick(&ldev->gate, now, &f))
 		lever_send(ldev, &f);
@@ -251,10 +290,11 @@ static enum hrtimer_restart lever_tick_fn(struct hrtimer *t)
 	unsigned long flags;
 
 	spin_lock_irqsave(&ldev->lock, flags);
-	if (!ldev->disconnected &&
+	if (!ldev->disconnected && !ldev->paused &&
 	    lever_gate_tick(&ldev->gate, ktime_get_ns(), &f))
 		lever_send(ldev, &f);
-	if (!ldev->disconnected && lever_gate_active(ldev)) {
+	if (!ldev->disconnected && !ldev->paused &&
+	    lever_gate_active(ldev)) {
 		hrtimer_forward_now(t, ns_to_ktime(LEVER_TICK_NS));
 		restart = HRTIMER_RESTART;
 	} else {
@@ -354,6 +394,25 @@ static void lever_take_sample(struct lever_dev *ldev, struct lever_sample *s)
 		lever_file_push(ldev, lf, s);
 }
 
+/*
+ * One failed or malformed sample frame. From the LEVER_IN_ERRORS_MAX-th in
+ * a row on, every one latches the IO fault again, so that a fault reset
+ * cannot clear it while the stream is still failing.
+ */
+static void lever_in_error(struct lever_dev *ldev, int why, u64 now)
+{
+	lockdep_assert_held(&ldev->lock);
+	if (ldev->in_errors < LEVER_IN_ERRORS_MAX)
+		ldev->in_errors++;
+	if (ldev->in_errors < LEVER_IN_ERRORS_MAX)
+		return;
+	if (!(lever_gate_faults(&ldev->gate) & LEVER_GATE_FAULT_IO))
+		dev_err_ratelimited(&ldev->dev, "sample stream failing: %d\n",
+				    why);
+	lever_gate_io_fault(&ldev->gate, now);
+	lever_kick(ldev, now);
+}
+
 static void lever_in_complete(struct urb *urb)
 {
 	struct lever_dev *ldev = urb->context;
@@ -378,25 +437,22 @@ static void lever_in_complete(struct urb *urb)
 		 * is known about the board any more, so stop the belt.
 		 */
 		spin_lock_irqsave(&ldev->lock, flags);
-		if (++ldev->in_errors == LEVER_IN_ERRORS_MAX) {
-			dev_err(&ldev->dev, "sample stream failing: %d\n",
-				urb->status);
-			lever_gate_io_fault(&ldev->gate, now);
-			lever_kick(ldev, now);
-		}
+		lever_in_error(ldev, urb->status, now);
 		spin_unlock_irqrestore(&ldev->lock, flags);
 		goto resubmit;
 	}
 
 	spin_lock_irqsave(&ldev->lock, flags);
-	ldev->in_errors = 0;
 	valid = lever_parse_sample(urb->transfer_buffer, urb->actual_length,
 				   &s);
 	if (valid) {
+		ldev->in_errors = 0;
 		s.timestamp_ns = now;
 		lever_take_sample(ldev, &s);
 	} else {
+		/* a board sending nonsense is as blind as a silent one */
 		ldev->bad_frames++;
+		lever_in_error(ldev, -EPROTO, now);
 	}
 	spin_unlock_irqrestore(&ldev->lock, flags);
 	if (valid) {
@@ -433,9 +489,15 @@ static int lever_open(struct inode *inode, struct file *file)
 		ret = -ENODEV;
 		goto out;
 	}
+	/* each file has its own ring: their number must have a bound */
+	if (ldev->openers >= LEVER_MAX_OPENERS) {
+		ret = -EMFILE;
+		goto out;
+	}
 	get_device(&ldev->dev);
 	spin_lock_irq(&ldev->lock);
 	list_add_tail(&lf->node, &ldev->files);
+	ldev->openers++;
 	spin_unlock_irq(&ldev->lock);
 	file->private_data = lf;
 out:
@@ -457,6 +519,7 @@ static int lever_release(struct inode *inode, struct file *file)
 	mutex_lock(&ldev->io_mutex);
 	spin_lock_irq(&ldev->lock);
 	list_del(&lf->node);
+	ldev->openers--;
 	if (lever_controller(ldev) == lf) {
 		lever_gate_release(&ldev->gate, now);
 		lever_kick(ldev, now);
@@ -561,7 +624,7 @@ static int lever_ioc_arm(struct lever_file *lf)
 		return -EBADF;
 	spin_lock_irq(&ldev->lock);
 	ctl = lever_controller(ldev);
-	if (ctl && ctl != lf) {
+	if ((ctl && ctl != lf) || ldev->paused) {
 		ret = -EBUSY;
 		goto out;
 	}
@@ -645,8 +708,10 @@ static int lever_ioc_set_watchdog(struct lever_file *lf, void __user *arg)
 	spin_lock_irq(&ldev->lock);
 	lf->watchdog_ms = wd.period_ms;
 	if (lever_controller(ldev) == lf) {
-		ret = lever_gate_set_watchdog(&ldev->gate, wd.period_ms);
-		lever_kick(ldev, ktime_get_ns());
+		u64 now = ktime_get_ns();
+
+		ret = lever_gate_set_watchdog(&ldev->gate, wd.period_ms, now);
+		lever_kick(ldev, now);
 	}
 	spin_unlock_irq(&ldev->lock);
 	return ret;
@@ -953,13 +1018,16 @@ static bool lever_zero(const void *p, size_t len)
 	return !memchr_inv(p, 0, len);
 }
 
-/* Serial: 1..24 characters of [A-Za-z0-9._-] (it names a /dev link). */
+/*
+ * Serial: 1..23 characters of [A-Za-z0-9._-] (it names a /dev link), NUL
+ * padded: it is printed with %s, so the 24-byte field keeps its NUL.
+ */
 static bool lever_serial_ok(const char *s)
 {
 	size_t len = strnlen(s, LEVER_SERIAL_LEN);
 	size_t i;
 
-	if (!len)
+	if (!len || len == LEVER_SERIAL_LEN)
 		return false;
 	for (i = 0; i < len; i++)
 		if (!isalnum(s[i]) && s[i] != '.' && s[i] != '_' &&
@@ -1052,7 +1120,9 @@ static int lever_read_board(struct lever_dev *ldev, struct device *log)
 	info->board_watchdog_ms = wd;
 	info->watchdog_ms = LEVER_WATCHDOG_DEF_MS;
 	lever_gate_init(&ldev->gate, &gl);
-	return 0;
+	/* the stream starts now: ARM needs a sample within the stale bound */
+	return lever_gate_set_sample_rate(&ldev->gate, info->sample_rate_hz,
+					  ktime_get_ns());
 }
 
 static void lever_dev_release(struct device *dev)
@@ -1220,12 +1290,138 @@ err_put:
 	return ret;
 }
 
-static void lever_disconnect(struct usb_interface *intf)
+/*
+ * Ends the gate's control at @now for an unbind, a reset or a lost link:
+ * IO fault latched, controlled stop. True and *@f filled when the board
+ * must hear a stop frame.
+ */
+static bool lever_end_control(struct lever_dev *ldev, u64 now,
+			      struct lever_gate_frame *f)
+{
+	lockdep_assert_held(&ldev->lock);
+	if (!lever_gate_active(ldev))
+		return false;
+	lever_gate_io_fault(&ldev->gate, now);
+	return lever_gate_tick(&ldev->gate, now, f);
+}
+
+/* Timers and URBs stopped, for a reset or suspend (not a disconnect). */
+static void lever_pause(struct lever_dev *ldev)
+{
+	int i;
+
+	hrtimer_cancel(&ldev->wd_timer);
+	hrtimer_cancel(&ldev->tick_timer);
+	spin_lock_irq(&ldev->lock);
+	ldev->tick_running = false;
+	spin_unlock_irq(&ldev->lock);
+	for (i = 0; i < LEVER_IN_URBS; i++)
+		usb_kill_urb(ldev->in_urbs[i]);
+	usb_kill_urb(ldev->out_urb);
+}
+
+static int lever_resume_io(struct lever_dev *ldev, gfp_t gfp)
+{
+	int i, ret = 0;
+
+	spin_lock_irq(&ldev->lock);
+	ldev->paused = false;
+	ldev->in_errors = 0;
+	ldev->have_seq = false;
+	lever_kick(ldev, ktime_get_ns());
+	spin_unlock_irq(&ldev->lock);
+	for (i = 0; i < LEVER_IN_URBS && !ret; i++)
+		ret = usb_submit_urb(ldev->in_urbs[i], gfp);
+	if (ret)
+		dev_err(&ldev->dev, "cannot restart the sample stream: %d\n",
+			ret);
+	return ret;
+}
+
+/* USBDEVFS_RESET and the like: stop the belt, the controller loses it. */
+static int lever_pre_reset(struct usb_interface *intf)
+{
+	struct lever_dev *ldev = usb_get_intfdata(intf);
+	struct lever_gate_frame f;
+	bool stop;
+
+	/* held until post_reset: no ioctl sees a half-reset board */
+	mutex_lock(&ldev->io_mutex);
+	spin_lock_irq(&ldev->lock);
+	stop = lever_end_control(ldev, ktime_get_ns(), &f);
+	ldev->paused = true;
+	spin_unlock_irq(&ldev->lock);
+	lever_pause(ldev);
+	if (stop)
+		lever_send_final(ldev, &f);
+	return 0;
+}
+
+static int lever_post_reset(struct usb_interface *intf)
 {
 	struct lever_dev *ldev = usb_get_intfdata(intf);
 
+	/* the gate stays stopped: nothing moves until a reset and new arm */
+	lever_resume_io(ldev, GFP_NOIO);
+	mutex_unlock(&ldev->io_mutex);
+	return 0;
+}
+
+/*
+ * A suspended board cannot be watched. An autosuspend is refused while a
+ * controller holds the gate; a system sleep cannot be refused (usbcore
+ * ignores an interface's error then and suspends the port anyway), so
+ * the belt is stopped first: IO fault latched, the stop frame sent and
+ * waited for. After the resume the stop runs to its end in FAULT, and
+ * nothing moves until a fault reset and a new arm.
+ */
+static int lever_suspend(struct usb_interface *intf, pm_message_t message)
+{
+	struct lever_dev *ldev = usb_get_intfdata(intf);
+	struct lever_gate_frame f;
+	bool stop = false;
+	int ret = 0;
+
 	mutex_lock(&ldev->io_mutex);
 	spin_lock_irq(&ldev->lock);
+	if (PMSG_IS_AUTO(message) && lever_gate_active(ldev))
+		ret = -EBUSY;
+	else
+		stop = lever_end_control(ldev, ktime_get_ns(), &f);
+	if (!ret)
+		ldev->paused = true;
+	spin_unlock_irq(&ldev->lock);
+	if (!ret) {
+		lever_pause(ldev);
+		if (stop) {
+			dev_warn(&ldev->dev, "system sleep while the belt is under control: stopping it\n");
+			lever_send_final(ldev, &f);
+		}
+	}
+	mutex_unlock(&ldev->io_mutex);
+	return ret;
+}
+
+static int lever_resume(struct usb_interface *intf)
+{
+	struct lever_dev *ldev = usb_get_intfdata(intf);
+	int ret;
+
+	mutex_lock(&ldev->io_mutex);
+	ret = lever_resume_io(ldev, GFP_NOIO);
+	mutex_unlock(&ldev->io_mutex);
+	return ret;
+}
+
+static void lever_disconnect(struct usb_interface *intf)
+{
+	struct lever_dev *ldev = usb_get_intfdata(intf);
+	struct lever_gate_frame f;
+	bool stop;
+
+	mutex_lock(&ldev->io_mutex);
+	spin_lock_irq(&ldev->lock);
+	stop = lever_end_control(ldev, ktime_get_ns(), &f);
 	ldev->disconnected = true;
 	ldev->controller = NULL;
 	spin_unlock_irq(&ldev->lock);
@@ -1242,6 +1438,13 @@ static void lever_disconnect(struct usb_interface *intf)
 	hrtimer_cancel(&ldev->wd_timer);
 	hrtimer_cancel(&ldev->tick_timer);
 	lever_kill_urbs(ldev);
+	/*
+	 * soft_unbind: on an unbind (rmmod, sysfs, a reset without
+	 * pre_reset) the board is still there and its endpoints enabled, so
+	 * it hears the stop now, not after its own watchdog.
+	 */
+	if (stop)
+		lever_send_final(ldev, &f);
 	/* no completion runs any more, so no update races the removal */
 	lever_input_remove(ldev->input);
 	lever_gpio_remove(ldev->gpio);
@@ -1266,7 +1469,13 @@ static struct usb_driver lever_driver = {
 	.name		= "lever",
 	.probe		= lever_probe,
 	.disconnect	= lever_disconnect,
+	.suspend	= lever_suspend,
+	.resume		= lever_resume,
+	.reset_resume	= lever_resume,
+	.pre_reset	= lever_pre_reset,
+	.post_reset	= lever_post_reset,
 	.id_table	= lever_ids,
+	.soft_unbind	= 1,
 };
 
 static int __init lever_init(void)
@@ -1294,6 +1503,7 @@ err_class:
 static void __exit lever_exit(void)
 {
 	usb_deregister(&lever_driver);
+	lever_gpio_exit();
 	unregister_chrdev_region(lever_devt, LEVER_MINORS);
 	class_destroy(lever_class);
 	ida_destroy(&lever_minors);

@@ -6,11 +6,13 @@
  * safety itself: every limit, slew, arming rule and watchdog is the gate's.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -394,13 +396,14 @@ static int lever_sim_set_watchdog(struct lever_dev *dev, uint32_t period_ms)
 
 	if (ret)
 		return ret;
-	if (lever_gate_state(&s->gate) == LEVER_GATE_ARMED) {
-		ret = lever_gate_set_watchdog(&s->gate, period_ms);
-		if (ret)
-			return ret;
-	}
+	/* as the driver: the file keeps the period even if refused */
 	s->watchdog_ms = period_ms;
-	return 0;
+	if (s->armed_by_us &&
+	    lever_gate_state(&s->gate) == LEVER_GATE_ARMED) {
+		ret = lever_gate_set_watchdog(&s->gate, period_ms, s->now_ns);
+		lever_sim_tick(s);
+	}
+	return ret;
 }
 
 static int lever_sim_status(struct lever_dev *dev, struct lever_dev_status *st)
@@ -420,8 +423,10 @@ static int lever_sim_status(struct lever_dev *dev, struct lever_dev_status *st)
 	st->watchdog_trips = s->gate.watchdog_trips;
 	st->commands = s->commands;
 	st->clamped = s->gate.clamped;
+	/* as the driver: the controller holds the gate until the stop ends */
 	st->controller_pid = s->armed_by_us &&
-			     st->state == LEVER_GATE_ARMED ?
+			     (st->state == LEVER_GATE_ARMED ||
+			      st->state == LEVER_GATE_STOPPING) ?
 			     (uint32_t)getpid() : 0;
 	return 0;
 }
@@ -430,17 +435,26 @@ static int lever_sim_reset_faults(struct lever_dev *dev)
 {
 	struct lever_sim *s = to_sim(dev);
 	int ret = lever_sim_enter(s);
+	uint32_t state;
 
 	if (ret)
 		return ret;
 	/*
-	 * As the driver: the board's latched faults first, by its control
+	 * As the driver: -EBUSY while a controller holds the gate (armed or
+	 * stopping), before the board is asked anything; then the board's
+	 * latched faults, if its last sample showed any, by its control
 	 * request (refused, -EBUSY, while a line is active or the belt
-	 * moves), then the gate's.
+	 * moves); then the gate's.
 	 */
-	ret = board_control(s->board, LEVER_REQ_RESET_FAULTS, 0, NULL, 0);
-	if (ret < 0)
-		return ret;
+	state = lever_gate_state(&s->gate);
+	if (state == LEVER_GATE_ARMED || state == LEVER_GATE_STOPPING)
+		return -EBUSY;
+	if (s->last.board_faults) {
+		ret = board_control(s->board, LEVER_REQ_RESET_FAULTS, 0,
+				    NULL, 0);
+		if (ret < 0)
+			return ret;
+	}
 	ret = lever_gate_reset_faults(&s->gate);
 	if (ret)
 		return ret;
@@ -560,6 +574,49 @@ static int lever_sim_fd(struct lever_dev *dev)
 	return s->epfd;
 }
 
+/*
+ * After a disconnect the handle's fd reports POLLHUP and POLLERR, as
+ * /dev/leverN does after an unplug, instead of staying readable: its
+ * number now holds a socket whose peer closed with data unread
+ * (ECONNRESET pending, both directions shut). Pollers that kept the number
+ * see the change; nobody reads the fd, so the error stays pending.
+ */
+static int lever_sim_hang_up(struct lever_sim *s)
+{
+	int sv[2], ret = 0;
+	char c = 0;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		return -errno;
+	if (write(sv[0], &c, 1) != 1 ||
+	    dup3(sv[0], s->epfd, O_CLOEXEC) < 0)
+		ret = -errno;
+	close(sv[1]);
+	close(sv[0]);
+	return ret;
+}
+
+/* After a reopen: a fresh epoll fd under the same number. */
+static int lever_sim_new_epoll(struct lever_sim *s)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int fd = epoll_create1(EPOLL_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (epoll_ctl(fd, EPOLL_CTL_ADD, s->evfd, &ev) ||
+	    (s->tfd >= 0 && epoll_ctl(fd, EPOLL_CTL_ADD, s->tfd, &ev)) ||
+	    dup3(fd, s->epfd, O_CLOEXEC) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+static uint32_t lever_sim_rate_hz(struct lever_sim *s)
+{
+	return (uint32_t)(1000000000ull / board_sample_period_ns(s->board));
+}
+
 static int lever_sim_reopen(struct lever_dev *dev)
 {
 	struct lever_sim *s = to_sim(dev);
@@ -573,17 +630,15 @@ static int lever_sim_reopen(struct lever_dev *dev)
 		return 0;
 	/* A replugged board is a new device to the driver: fresh gate. */
 	lever_gate_init(&s->gate, &s->gate.lim);
+	lever_gate_set_sample_rate(&s->gate, lever_sim_rate_hz(s), s->now_ns);
 	s->armed_by_us = false;
 	s->link_down = false;
 	s->have_seq = false;
 	s->head = s->count = 0;
 	s->pending_lost = 0;
-	if (s->ev_set) {	/* the disconnect's wake-up */
-		uint64_t v;
-
-		if (read(s->evfd, &v, sizeof(v)) == sizeof(v))
-			s->ev_set = false;
-	}
+	ret = lever_sim_new_epoll(s);
+	if (ret)
+		return ret;
 	lever_sim_sync_evfd(s);
 	return 0;
 }
@@ -677,13 +732,10 @@ static int lever_sim_do_inject(struct lever_dev *dev, unsigned int fault,
 			lever_gate_io_fault(&s->gate, s->now_ns);
 			s->link_down = true;
 			s->armed_by_us = false;
-			/* wake pollers; their next read sees -ENODEV */
-			if (!s->ev_set) {
-				uint64_t v = 1;
-
-				if (write(s->evfd, &v, sizeof(v)) == sizeof(v))
-					s->ev_set = true;
-			}
+			/* wake pollers with POLLHUP; reads see -ENODEV */
+			ret = lever_sim_hang_up(s);
+			if (ret)
+				return ret;
 		}
 		s->disconnected = on;
 		return 0;
@@ -883,6 +935,11 @@ int lever_sim_open(const char *opts, unsigned int flags,
 	if (ret)
 		goto err;
 	lever_gate_init(&s->gate, &gl);
+	/* as the driver at probe: the stream starts now */
+	ret = lever_gate_set_sample_rate(&s->gate, lever_sim_rate_hz(s),
+					 s->now_ns);
+	if (ret)
+		goto err;
 	ret = lever_sim_make_fds(s);
 	if (ret)
 		goto err;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -39,6 +40,25 @@ struct client {
 	char	buf[LINE_MAX_LEN];
 };
 
+/*
+ * What the IN endpoint carries (test fault modes, `stream` command): a
+ * board that went mute, that sends only malformed frames, or whose IN
+ * endpoint halted. The board model runs on in every mode.
+ */
+enum stream_mode {
+	STREAM_NORMAL,
+	STREAM_MUTE,
+	STREAM_GARBAGE,
+	STREAM_HALT,
+};
+
+static const char *const stream_names[] = {
+	[STREAM_NORMAL] = "normal",
+	[STREAM_MUTE] = "mute",
+	[STREAM_GARBAGE] = "garbage",
+	[STREAM_HALT] = "halt",
+};
+
 struct simd {
 	pthread_mutex_t	lock;		/* board, counters, mailbox */
 	pthread_cond_t	mail_cond;
@@ -46,8 +66,10 @@ struct simd {
 	struct gadget	*gadget;
 	uint64_t	period_ns;
 	atomic_bool	quit;
-	bool		enabled;	/* FUNCTIONFS_ENABLE seen */
+	bool		enabled;	/* configured and not suspended */
+	bool		configured;	/* FUNCTIONFS_ENABLE seen */
 	bool		mail_full;
+	enum stream_mode stream;	/* under lock */
 	struct lever_wire_sample mail;
 	uint64_t	samples_sent;
 	uint64_t	samples_overwritten;
@@ -143,6 +165,9 @@ static void *writer_main(void *arg)
 	struct simd *s = arg;
 	struct lever_wire_sample f;
 	int fd = gadget_in_fd(s->gadget);
+	enum stream_mode mode;
+	bool halted = false;
+	char b;
 	ssize_t n;
 
 	for (;;) {
@@ -155,7 +180,25 @@ static void *writer_main(void *arg)
 		}
 		f = s->mail;
 		s->mail_full = false;
+		mode = s->stream;
 		pthread_mutex_unlock(&s->lock);
+		if (halted && mode != STREAM_HALT) {
+			if (ioctl(fd, FUNCTIONFS_CLEAR_HALT))
+				fprintf(stderr, "lever-simd: clear halt: %s\n",
+					strerror(errno));
+			halted = false;
+		}
+		if (mode == STREAM_HALT && !halted) {
+			/* FunctionFS halts an IN endpoint that is read */
+			if (read(fd, &b, 1) < 0 && errno != EBADMSG)
+				fprintf(stderr, "lever-simd: halt: %s\n",
+					strerror(errno));
+			halted = true;
+		}
+		if (mode == STREAM_HALT || mode == STREAM_MUTE)
+			continue;
+		if (mode == STREAM_GARBAGE)
+			f.version ^= 0xff;	/* the right size, never valid */
 		n = write(fd, &f, sizeof(f));
 		if (n == (ssize_t)sizeof(f)) {
 			pthread_mutex_lock(&s->lock);
@@ -265,8 +308,12 @@ static void handle_ep0(struct simd *s)
 	for (i = 0; i < n / (ssize_t)sizeof(ev[0]); i++) {
 		switch (ev[i].type) {
 		case FUNCTIONFS_ENABLE:
+		case FUNCTIONFS_RESUME:
+			/* a resumed bus is configured as it was before */
 			pthread_mutex_lock(&s->lock);
-			s->enabled = true;
+			if (ev[i].type == FUNCTIONFS_ENABLE)
+				s->configured = true;
+			s->enabled = s->configured;
 			pthread_cond_broadcast(&s->mail_cond);
 			pthread_mutex_unlock(&s->lock);
 			break;
@@ -274,13 +321,15 @@ static void handle_ep0(struct simd *s)
 		case FUNCTIONFS_UNBIND:
 		case FUNCTIONFS_SUSPEND:
 			pthread_mutex_lock(&s->lock);
+			if (ev[i].type != FUNCTIONFS_SUSPEND)
+				s->configured = false;
 			s->enabled = false;
 			pthread_mutex_unlock(&s->lock);
 			break;
 		case FUNCTIONFS_SETUP:
 			handle_setup(s, &ev[i].u.setup);
 			break;
-		default:	/* BIND, RESUME */
+		default:	/* BIND */
 			break;
 		}
 	}
@@ -381,12 +430,23 @@ static void run_command(struct simd *s, char *line, FILE *out)
 		why = ret == -EBUSY ?
 			"busy: e-stop or key active, or the belt still moves" :
 			"reset failed";
+	} else if (!strcmp(argv[0], "stream")) {
+		why = "usage: stream normal|mute|garbage|halt";
+		ret = -EINVAL;
+		for (i = 0; argv[1] && i < (int)(sizeof(stream_names) /
+					 sizeof(stream_names[0])); i++) {
+			if (!strcmp(argv[1], stream_names[i])) {
+				s->stream = (enum stream_mode)i;
+				ret = 0;
+			}
+		}
 	} else if (!strcmp(argv[0], "disconnect") ||
 		   !strcmp(argv[0], "reconnect")) {
 		on = argv[0][0] == 'r';
+		s->stream = STREAM_NORMAL;
 		ret = gadget_set_bound(s->gadget, on);
 		if (!on)
-			s->enabled = false;
+			s->enabled = s->configured = false;
 		why = "cannot write the gadget's UDC file";
 	} else if (!strcmp(argv[0], "state")) {
 		ret = board_dump(s->board, dump, sizeof(dump));
@@ -396,7 +456,8 @@ static void run_command(struct simd *s, char *line, FILE *out)
 				"udc=%s\nconnected=%d\nenabled=%d\n"
 				"samples_sent=%llu\nsamples_overwritten=%llu\n"
 				"periods_late=%llu\ncmd_packets=%llu\n"
-				"setup_requests=%llu\nsetup_stalled=%llu\n",
+				"setup_requests=%llu\nsetup_stalled=%llu\n"
+				"stream=%s\n",
 				gadget_udc(s->gadget),
 				gadget_is_bound(s->gadget), s->enabled,
 				(unsigned long long)s->samples_sent,
@@ -404,7 +465,8 @@ static void run_command(struct simd *s, char *line, FILE *out)
 				(unsigned long long)s->periods_late,
 				(unsigned long long)s->cmd_packets,
 				(unsigned long long)s->setup_requests,
-				(unsigned long long)s->setup_stalled);
+				(unsigned long long)s->setup_stalled,
+				stream_names[s->stream]);
 			ret = 0;
 		}
 		why = "state does not fit";

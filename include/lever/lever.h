@@ -273,7 +273,10 @@ LEVER_API int lever_dev_info(struct lever_dev *dev,
  * Returns 0, -EBUSY (another handle controls the board, or this one is
  * already armed or stopping), -EPERM (refused by the gate: e-stop or safety
  * key active, or a fault latched, see lever_dev_status(); or a read-only
- * handle), -EROFS (usb:).
+ * handle), -ENODATA (the board's last valid sample is older than 50 sample
+ * periods or twice the watchdog period, whichever is longer: the gate
+ * cannot see the safety lines), -EROFS (usb:). An armed gate whose samples go stale
+ * stops with LEVER_DEV_FAULT_IO.
  * After arming, send commands at least every watchdog period.
  */
 LEVER_API int lever_dev_arm(struct lever_dev *dev);
@@ -305,7 +308,9 @@ LEVER_API int lever_dev_stop(struct lever_dev *dev);
 /**
  * lever_dev_set_watchdog() - the gate's watchdog period for this handle,
  * LEVER_DEV_WATCHDOG_MIN_MS..MAX_MS, else -EINVAL. Takes effect at once
- * when armed, else at the next lever_dev_arm().
+ * when armed, else at the next lever_dev_arm(). An armed handle already
+ * past its old deadline trips the watchdog and gets -EPERM: a longer
+ * period never rescues an overdue controller.
  */
 LEVER_API int lever_dev_set_watchdog(struct lever_dev *dev,
 				     uint32_t period_ms);
@@ -316,9 +321,9 @@ LEVER_API int lever_dev_status(struct lever_dev *dev,
 
 /**
  * lever_dev_reset_faults() - clear latched faults, the board's first.
- * -EBUSY while the e-stop or the safety key is still active, the belt is
- * still stopping, the board refuses, or another handle controls the
- * board. Nothing moves afterwards until a new lever_dev_arm() and command.
+ * -EBUSY while a controller holds the gate (armed or stopping, this handle
+ * included: disarm first), while the e-stop or the safety key is still
+ * active, or while the board refuses. Nothing moves afterwards until a new lever_dev_arm() and command.
  * The board's cleared faults show in its next sample; arming before that
  * may still be refused.
  */
@@ -347,8 +352,9 @@ LEVER_API int lever_dev_try_read_sample(struct lever_dev *dev,
 /**
  * lever_dev_fd() - a file descriptor that poll() reports readable
  * (POLLIN) when lever_dev_try_read_sample() may have a sample; after a
- * disconnect it reports POLLHUP/POLLERR (sim: POLLIN) and the next read
- * returns -ENODEV. Returns the fd (>= 0), owned by the handle and valid
+ * disconnect it reports POLLHUP and POLLERR (on every transport, at once
+ * and on every poll after; POLLIN may come with them) and reads return
+ * -ENODEV. Returns the fd (>= 0), owned by the handle and valid
  * until lever_dev_close() or lever_dev_reopen(). On sim: an epoll fd.
  */
 LEVER_API int lever_dev_fd(struct lever_dev *dev);

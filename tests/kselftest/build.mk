@@ -39,9 +39,30 @@ LEVER_BADBOARD := $(BUILD)/kselftest/lever_badboard
 $(LEVER_BADBOARD): tests/kselftest/lever_badboard.c include/lever_wire.h
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -O2 -g \
-		-D_GNU_SOURCE -Iinclude -o $@ $<
+		-D_GNU_SOURCE -Iinclude -o $@ $< -lpthread
 
 ALL_TARGETS += $(LEVER_BADBOARD)
+
+# Tries ARM behind such a board (VM case 33).
+LEVER_ARMCHECK := $(BUILD)/kselftest/lever_armcheck
+
+$(LEVER_ARMCHECK): tests/kselftest/lever_armcheck.c include/uapi/linux/lever.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE \
+		-Iinclude/uapi -o $@ $<
+
+ALL_TARGETS += $(LEVER_ARMCHECK)
+
+# A system sleep while armed (VM case 34).
+LEVER_SUSPEND_TEST := $(BUILD)/kselftest/lever_suspend_test
+
+$(LEVER_SUSPEND_TEST): tests/kselftest/lever_suspend_test.c \
+		include/uapi/linux/lever.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE \
+		-Iinclude/uapi -o $@ $<
+
+ALL_TARGETS += $(LEVER_SUSPEND_TEST)
 
 # The same suite as a 32-bit program: every ioctl through compat_ptr_ioctl
 # and the 32-bit layout of the structs (needs gcc-multilib,

@@ -6,11 +6,15 @@
  * limits, control requests). It must only ever make lever.ko refuse.
  *
  * usage: lever_badboard UDC MODE   (runs until SIGTERM/SIGINT)
- * MODE: bulk maxp rate0 limits stall short
+ * MODE: bulk maxp rate0 limits stall short serial24 (refused at probe);
+ * mute garbage halt (a valid identity, then a sample stream lever.ko must
+ * not trust: nothing at all, only malformed frames, or 300 ms of valid
+ * frames and then a halted IN endpoint).
  */
 #include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -18,6 +22,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/usb/ch9.h>
 #include <linux/usb/functionfs.h>
@@ -168,6 +173,9 @@ static int answer(int req, unsigned char *buf)
 	case LEVER_REQ_GET_IDENTITY:
 		id.protocol_version = htole16(LEVER_WIRE_VERSION);
 		strcpy(id.serial, "BAD0001");
+		if (!strcmp(mode, "serial24"))	/* no room left for a NUL */
+			memcpy(id.serial, "BAD0001-BAD0001-BAD00012",
+			       LEVER_SERIAL_LEN);
 		id.fw_major = 1;
 		id.sample_rate_hz = htole32(!strcmp(mode, "rate0") ? 0 : 1000);
 		memcpy(buf, &id, sizeof(id));
@@ -194,8 +202,54 @@ static int answer(int req, unsigned char *buf)
 	return -1;
 }
 
+/*
+ * The sample endpoint after FUNCTIONFS_ENABLE, per stream mode: garbage
+ * frames of the right size at 1 kHz, or valid frames for 300 ms and then
+ * a halt (FunctionFS halts an IN endpoint that is read).
+ */
+static void *stream_main(void *arg)
+{
+	struct lever_wire_sample f;
+	struct timespec ts = { 0, 1000000 };
+	bool garbage = !strcmp(mode, "garbage");
+	int fd = open(MNT "/ep1", O_RDWR);
+	__u32 seq;
+	char b;
+
+	if (fd < 0) {
+		fprintf(stderr, "badboard: ep1: %s\n", strerror(errno));
+		return NULL;
+	}
+	for (seq = 0; !stop; seq++) {
+		if (!garbage && seq == 300) {
+			if (read(fd, &b, 1) >= 0 || errno != EBADMSG)
+				fprintf(stderr, "badboard: halt did not take\n");
+			break;
+		}
+		memset(&f, 0, sizeof(f));
+		f.version = garbage ? LEVER_WIRE_VERSION + 7 :
+				      LEVER_WIRE_VERSION;
+		f.type = LEVER_FRAME_SAMPLE;
+		f.length = htole16(sizeof(f));
+		f.seq = htole32(seq);
+		f.board_time_ns = htole64((__u64)seq * 1000000u);
+		if (write(fd, &f, sizeof(f)) < 0 && errno != EINTR &&
+		    errno != ESHUTDOWN)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	while (!stop)
+		pause();
+	close(fd);
+	return NULL;
+}
+
 static void serve(int ep0)
 {
+	bool streams = !strcmp(mode, "garbage") || !strcmp(mode, "halt");
+	bool started = false;
+	pthread_t th;
+
 	struct usb_functionfs_event ev;
 	unsigned char buf[256];
 
@@ -208,6 +262,11 @@ static void serve(int ep0)
 			continue;
 		if (n != sizeof(ev))
 			return;
+		if (ev.type == FUNCTIONFS_ENABLE && streams && !started) {
+			started = !pthread_create(&th, NULL, stream_main, NULL);
+			if (started)
+				pthread_detach(th);
+		}
 		if (ev.type != FUNCTIONFS_SETUP)
 			continue;
 		in = ev.u.setup.bRequestType & USB_DIR_IN;
@@ -237,7 +296,7 @@ int main(int argc, char **argv)
 	int ep0, ret = 1;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: lever_badboard UDC bulk|maxp|rate0|limits|stall|short\n");
+		fprintf(stderr, "usage: lever_badboard UDC bulk|maxp|rate0|limits|stall|short|serial24|mute|garbage|halt\n");
 		return 2;
 	}
 	mode = argv[2];

@@ -19,10 +19,13 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <libgen.h>
+#include <limits.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <linux/lever.h>
+#include <linux/usbdevice_fs.h>
 #include "lever_wire.h"
 #include "kselftest_harness.h"
 
@@ -266,6 +269,7 @@ static int settle(void)
 	struct lever_status st;
 	int fd, i;
 
+	sim(NULL, 0, "stream normal");
 	sim(NULL, 0, "estop release");
 	sim(NULL, 0, "key insert");
 	sim(NULL, 0, "harness clip");
@@ -1105,6 +1109,213 @@ TEST_F(lever, sysfs_shows_identity_limits_state_and_counters)
 	ASSERT_EQ(0, arm(self->fd));
 	ASSERT_EQ(0, read_sysfs("state", buf, sizeof(buf)));
 	EXPECT_STREQ("armed\n", buf);
+}
+
+/* --- a board the driver cannot see: stale and failing sample streams ------ */
+
+/* Waits until the driver has latched every fault bit of @want. */
+static bool wait_driver_faults(int fd, uint32_t want, unsigned int ms)
+{
+	uint64_t end = now_ns() + ms * NS_PER_MS;
+	struct lever_status st;
+
+	do {
+		if (!status(fd, &st) && (st.faults & want) == want)
+			return true;
+		sleep_ms(2);
+	} while (now_ns() < end);
+	return false;
+}
+
+TEST_F(lever, malformed_frames_latch_an_io_fault)
+{
+	ASSERT_EQ(0, sim(NULL, 0, "stream garbage"));
+	EXPECT_TRUE(wait_driver_faults(self->fd, LEVER_DFAULT_IO, 3000));
+	EXPECT_EQ(-1, arm(self->fd));
+	EXPECT_EQ(EPERM, errno);
+}
+
+TEST_F(lever, a_failing_stream_latches_the_io_fault_again_after_a_reset)
+{
+	ASSERT_EQ(0, sim(NULL, 0, "stream halt"));
+	ASSERT_TRUE(wait_driver_faults(self->fd, LEVER_DFAULT_IO, 3000));
+	ASSERT_EQ(0, ioctl(self->fd, LEVER_IOC_RESET_FAULTS));
+	/* the stream still fails: the 17th, 18th ... error latch it too */
+	EXPECT_TRUE(wait_driver_faults(self->fd, LEVER_DFAULT_IO, 3000));
+	EXPECT_EQ(-1, arm(self->fd));
+}
+
+TEST_F(lever, arming_refused_while_the_board_is_mute)
+{
+	ASSERT_EQ(0, sim(NULL, 0, "stream mute"));
+	/* well past the stale bound: 100 ms with the 50 ms watchdog */
+	sleep_ms(300);
+	EXPECT_EQ(-1, ioctl(self->fd, LEVER_IOC_ARM));
+	EXPECT_EQ(ENODATA, errno);
+}
+
+TEST_F(lever, arming_works_again_once_the_board_speaks)
+{
+	ASSERT_EQ(0, sim(NULL, 0, "stream mute"));
+	sleep_ms(300);
+	ASSERT_EQ(-1, ioctl(self->fd, LEVER_IOC_ARM));
+	ASSERT_EQ(0, sim(NULL, 0, "stream normal"));
+	sleep_ms(100);
+	EXPECT_EQ(0, arm(self->fd));
+}
+
+TEST_F(lever, a_board_going_mute_while_armed_stops_the_belt)
+{
+	struct lever_status st;
+	uint64_t end;
+	int ret = 0;
+
+	ASSERT_EQ(0, arm(self->fd));
+	ASSERT_EQ(0, run_belt(self->fd, 300, 300));
+	ASSERT_EQ(0, sim(NULL, 0, "stream mute"));
+	/* a controller that keeps commanding does not keep the gate armed */
+	end = now_ns() + 5000 * NS_PER_MS;
+	while (now_ns() < end) {
+		ret = command(self->fd, 0, 300, 0);
+		if (ret)
+			break;
+		sleep_ms(5);
+	}
+	EXPECT_EQ(-1, ret);
+	EXPECT_EQ(EPERM, errno);
+	ASSERT_EQ(0, status(self->fd, &st));
+	EXPECT_TRUE(st.faults & LEVER_DFAULT_IO);
+	EXPECT_NE(LEVER_STATE_ARMED, st.state);
+	/* the OUT endpoint still works: the board hears the stop */
+	EXPECT_TRUE(wait_board_stopped(3000));
+}
+
+/* --- open files ------------------------------------------------------------ */
+
+TEST_F(lever, opening_more_than_16_files_is_emfile)
+{
+	int fds[16], i, n = 0, fd;
+
+	/* the fixture holds one */
+	for (i = 0; i < 15; i++) {
+		fds[n] = open(dev_path(), O_RDONLY);
+		if (fds[n] < 0)
+			break;
+		n++;
+	}
+	EXPECT_EQ(15, n);
+	fd = open(dev_path(), O_RDONLY);
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(EMFILE, errno);
+	if (fd >= 0)
+		close(fd);
+	if (n)
+		close(fds[--n]);
+	fd = open(dev_path(), O_RDONLY);
+	EXPECT_LE(0, fd);
+	if (fd >= 0)
+		close(fd);
+	while (n)
+		close(fds[--n]);
+}
+
+/* --- unbind, USB reset, suspend -------------------------------------------- */
+
+/* The interface ("1-1:1.0") and its USB device's directory in sysfs. */
+static int usb_paths(char *intf, size_t n, char *udev_dir, size_t m)
+{
+	char path[PATH_MAX], *copy;
+
+	if (!realpath(SYSFS "/device", path))
+		return -1;
+	copy = strdup(path);
+	if (!copy)
+		return -1;
+	snprintf(intf, n, "%s", basename(copy));
+	snprintf(udev_dir, m, "%s", dirname(path));
+	free(copy);
+	return 0;
+}
+
+static int read_num(const char *dir, const char *name)
+{
+	char path[PATH_MAX], buf[32];
+	int fd, len;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	len = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (len <= 0)
+		return -1;
+	buf[len] = 0;
+	return atoi(buf);
+}
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY), ret = 0;
+
+	if (fd < 0)
+		return -1;
+	if (write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		ret = -1;
+	close(fd);
+	return ret;
+}
+
+TEST_F(lever, unbind_while_armed_stops_the_belt_before_the_board_watchdog)
+{
+	char intf[64], udev_dir[PATH_MAX];
+	long long faults;
+
+	ASSERT_EQ(0, usb_paths(intf, sizeof(intf), udev_dir,
+			       sizeof(udev_dir)));
+	ASSERT_EQ(0, arm(self->fd));
+	ASSERT_EQ(0, run_belt(self->fd, 500, 500));
+	ASSERT_TRUE(sim_state_is("running"));
+	ASSERT_EQ(0, write_file("/sys/bus/usb/drivers/lever/unbind", intf));
+	/* the driver's stop frame, not the board's own 1 s watchdog */
+	EXPECT_TRUE(wait_board_stopped(3000));
+	faults = sim_num("faults");
+	EXPECT_EQ(0, faults & LEVER_FAULT_WATCHDOG);
+	EXPECT_EQ(-1, command(self->fd, 0, 500, 0));
+	EXPECT_EQ(ENODEV, errno);
+	ASSERT_EQ(0, write_file("/sys/bus/usb/drivers/lever/bind", intf));
+	close(self->fd);
+	self->fd = open_dev(O_RDWR);
+	EXPECT_LE(0, self->fd);
+}
+
+TEST_F(lever, usb_reset_while_armed_stops_the_belt_and_takes_control_away)
+{
+	char intf[64], udev_dir[PATH_MAX], node[64];
+	struct lever_status st;
+	int usb;
+
+	ASSERT_EQ(0, usb_paths(intf, sizeof(intf), udev_dir,
+			       sizeof(udev_dir)));
+	snprintf(node, sizeof(node), "/dev/bus/usb/%03d/%03d",
+		 read_num(udev_dir, "busnum"), read_num(udev_dir, "devnum"));
+	usb = open(node, O_RDWR);
+	ASSERT_LE(0, usb) TH_LOG("%s: %s", node, strerror(errno));
+	ASSERT_EQ(0, arm(self->fd));
+	ASSERT_EQ(0, run_belt(self->fd, 500, 500));
+	EXPECT_EQ(0, ioctl(usb, USBDEVFS_RESET, 0));
+	close(usb);
+	/* the same file, still bound: the gate stopped with an IO fault */
+	ASSERT_EQ(0, status(self->fd, &st));
+	EXPECT_TRUE(st.faults & LEVER_DFAULT_IO);
+	EXPECT_NE(LEVER_STATE_ARMED, st.state);
+	EXPECT_EQ(-1, command(self->fd, 0, 500, 0));
+	EXPECT_EQ(EPERM, errno);
+	EXPECT_TRUE(wait_board_stopped(3000));
+	/* nothing moves until a fault reset and a new arm */
+	EXPECT_TRUE(wait_driver_state(self->fd, LEVER_STATE_FAULT, 5000));
+	EXPECT_EQ(-1, ioctl(self->fd, LEVER_IOC_ARM));
+	EXPECT_EQ(EPERM, errno);
 }
 
 TEST_HARNESS_MAIN

@@ -404,9 +404,9 @@ static void test_watchdog_period_is_settable_within_bounds(void **state)
 	struct lever_gate_frame f;
 
 	armed(&g);
-	assert_int_equal(lever_gate_set_watchdog(&g, 4), -EINVAL);
-	assert_int_equal(lever_gate_set_watchdog(&g, 1001), -EINVAL);
-	assert_int_equal(lever_gate_set_watchdog(&g, 200), 0);
+	assert_int_equal(lever_gate_set_watchdog(&g, 4, T0), -EINVAL);
+	assert_int_equal(lever_gate_set_watchdog(&g, 1001, T0), -EINVAL);
+	assert_int_equal(lever_gate_set_watchdog(&g, 200, T0), 0);
 	lever_gate_tick(&g, T0 + MS(199), &f);
 	assert_int_equal(lever_gate_state(&g), LEVER_GATE_ARMED);
 	lever_gate_tick(&g, T0 + MS(200), &f);
@@ -651,6 +651,153 @@ static void test_nothing_moves_after_rearm_until_a_command(void **state)
 	assert_int_equal(f.belt_speed_mm_s, 0);
 }
 
+static void test_set_watchdog_does_not_rescue_an_overdue_controller(void **state)
+{
+	struct lever_gate g;
+	struct lever_gate_frame f;
+
+	armed(&g);
+	/* 60 ms after the last feed of a 50 ms watchdog, no tick between */
+	assert_int_equal(lever_gate_set_watchdog(&g, 1000, T0 + MS(60)),
+			 -EPERM);
+	lever_gate_tick(&g, T0 + MS(61), &f);
+	assert_int_not_equal(lever_gate_state(&g), LEVER_GATE_ARMED);
+	assert_int_equal(lever_gate_faults(&g), LEVER_GATE_FAULT_WATCHDOG);
+}
+
+static void test_reset_refused_while_armed(void **state)
+{
+	struct lever_gate g;
+
+	armed(&g);
+	assert_int_equal(lever_gate_reset_faults(&g), -EBUSY);
+	assert_int_equal(lever_gate_state(&g), LEVER_GATE_ARMED);
+}
+
+static void test_reset_refused_while_armed_with_a_fault_latched(void **state)
+{
+	struct lever_gate g;
+
+	armed(&g);
+	lever_gate_observe(&g, 0, 1u << 3, 100000, 0, T0 + MS(1));
+	lever_gate_observe(&g, 0, 0, 100000, 0, T0 + MS(2));
+	/* the board fault started a stop: still held by the controller */
+	assert_int_equal(lever_gate_reset_faults(&g), -EBUSY);
+	assert_int_equal(lever_gate_faults(&g), LEVER_GATE_FAULT_BOARD);
+}
+
+/* A 1 kHz board: stale after 50 ms, or twice the watchdog if longer. */
+static void fresh_1khz(struct lever_gate *g)
+{
+	fresh(g);
+	assert_int_equal(lever_gate_set_sample_rate(g, 1000, T0), 0);
+	lever_gate_observe(g, 0, 0, 100000, 0, T0);
+}
+
+static void test_sample_rate_out_of_range_is_einval(void **state)
+{
+	struct lever_gate g;
+
+	fresh(&g);
+	assert_int_equal(lever_gate_set_sample_rate(&g, 0, T0), -EINVAL);
+	assert_int_equal(lever_gate_set_sample_rate(&g, 10001, T0), -EINVAL);
+}
+
+static void test_arm_refused_without_a_sample_since_link_up(void **state)
+{
+	struct lever_gate g;
+
+	lever_gate_init(&g, &board);
+	assert_int_equal(lever_gate_set_sample_rate(&g, 1000, T0), 0);
+	assert_int_equal(lever_gate_arm(&g, 5, T0 + MS(51)), -ENODATA);
+	assert_int_equal(lever_gate_state(&g), LEVER_GATE_DISARMED);
+}
+
+static void test_arm_refused_when_the_last_sample_is_stale(void **state)
+{
+	struct lever_gate g;
+
+	fresh_1khz(&g);
+	assert_int_equal(lever_gate_arm(&g, 50, T0 + MS(101)), -ENODATA);
+	lever_gate_observe(&g, 0, 0, 100000, 0, T0 + MS(102));
+	assert_int_equal(lever_gate_arm(&g, 50, T0 + MS(103)), 0);
+}
+
+static void test_stale_bound_is_50_periods_for_a_short_watchdog(void **state)
+{
+	struct lever_gate g;
+
+	fresh_1khz(&g);
+	assert_int_equal(lever_gate_arm(&g, 5, T0 + MS(50)), 0);
+	lever_gate_init(&g, &board);
+	fresh_1khz(&g);
+	assert_int_equal(lever_gate_arm(&g, 5, T0 + MS(51)), -ENODATA);
+}
+
+static void test_stale_bound_is_twice_the_watchdog_if_longer(void **state)
+{
+	struct lever_gate g;
+
+	fresh_1khz(&g);
+	assert_int_equal(lever_gate_arm(&g, 200, T0 + MS(400)), 0);
+	lever_gate_init(&g, &board);
+	fresh_1khz(&g);
+	assert_int_equal(lever_gate_arm(&g, 200, T0 + MS(401)), -ENODATA);
+}
+
+static void test_stale_samples_while_armed_stop_with_io_fault(void **state)
+{
+	struct lever_gate g;
+	struct lever_gate_cmd c = cmd(100000, 500, 0);
+	struct lever_gate_frame f;
+
+	fresh_1khz(&g);
+	assert_int_equal(lever_gate_arm(&g, 50, T0), 0);
+	/* fed by the controller, but the board says nothing */
+	assert_int_equal(lever_gate_command(&g, &c, T0 + MS(40), NULL), 0);
+	assert_int_equal(lever_gate_command(&g, &c, T0 + MS(80), NULL), 0);
+	assert_int_equal(lever_gate_command(&g, &c, T0 + MS(120), NULL),
+			 -EPERM);
+	assert_int_equal(lever_gate_state(&g), LEVER_GATE_STOPPING);
+	assert_int_equal(lever_gate_faults(&g), LEVER_GATE_FAULT_IO);
+	assert_true(lever_gate_tick(&g, T0 + MS(121), &f));
+	assert_int_equal(f.flags, LEVER_GATE_CMD_STOP);
+}
+
+static void test_tick_stops_an_armed_gate_whose_samples_stopped(void **state)
+{
+	struct lever_gate g;
+	struct lever_gate_cmd c = cmd(100000, 0, 0);
+	struct lever_gate_frame f;
+
+	fresh_1khz(&g);
+	assert_int_equal(lever_gate_arm(&g, 100, T0), 0);
+	assert_int_equal(lever_gate_command(&g, &c, T0 + MS(90), NULL), 0);
+	assert_int_equal(lever_gate_command(&g, &c, T0 + MS(180), NULL), 0);
+	lever_gate_tick(&g, T0 + MS(199), &f);
+	assert_int_equal(lever_gate_state(&g), LEVER_GATE_ARMED);
+	lever_gate_tick(&g, T0 + MS(201), &f);
+	assert_int_equal(lever_gate_faults(&g), LEVER_GATE_FAULT_IO);
+}
+
+static void test_fresh_samples_keep_an_armed_gate_running(void **state)
+{
+	struct lever_gate g;
+	struct lever_gate_cmd c = cmd(100000, 0, 0);
+	struct lever_gate_frame f;
+	__u64 t;
+
+	fresh_1khz(&g);
+	assert_int_equal(lever_gate_arm(&g, 50, T0), 0);
+	for (t = T0 + MS(10); t < T0 + MS(1000); t += MS(10)) {
+		lever_gate_observe(&g, 0, 0, 100000, 0, t);
+		assert_int_equal(lever_gate_command(&g, &c, t, NULL), 0);
+		lever_gate_tick(&g, t, &f);
+	}
+	assert_int_equal(lever_gate_state(&g), LEVER_GATE_ARMED);
+	assert_int_equal(lever_gate_faults(&g), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -703,6 +850,17 @@ int main(void)
 		cmocka_unit_test(test_reset_after_release_of_lines_disarms),
 		cmocka_unit_test(test_command_refused_after_stop_until_rearmed),
 		cmocka_unit_test(test_nothing_moves_after_rearm_until_a_command),
+		cmocka_unit_test(test_set_watchdog_does_not_rescue_an_overdue_controller),
+		cmocka_unit_test(test_reset_refused_while_armed),
+		cmocka_unit_test(test_reset_refused_while_armed_with_a_fault_latched),
+		cmocka_unit_test(test_sample_rate_out_of_range_is_einval),
+		cmocka_unit_test(test_arm_refused_without_a_sample_since_link_up),
+		cmocka_unit_test(test_arm_refused_when_the_last_sample_is_stale),
+		cmocka_unit_test(test_stale_bound_is_50_periods_for_a_short_watchdog),
+		cmocka_unit_test(test_stale_bound_is_twice_the_watchdog_if_longer),
+		cmocka_unit_test(test_stale_samples_while_armed_stop_with_io_fault),
+		cmocka_unit_test(test_tick_stops_an_armed_gate_whose_samples_stopped),
+		cmocka_unit_test(test_fresh_samples_keep_an_armed_gate_running),
 	};
 
 	return cmocka_run_group_tests_name("lever_gate", tests, NULL, NULL);

@@ -634,6 +634,11 @@ static void test_real_pace_caller_stall_trips_the_watchdog(void **state)
 	struct timespec ts = { 0, 50 * 1000 * 1000 };
 	struct lever_dev_status st;
 
+	/*
+	 * 1 s of virtual time is 10 ms of real time: room for valgrind on a
+	 * busy machine between arm and command, none for 5 s of silence.
+	 */
+	assert_int_equal(lever_dev_set_watchdog(dev, 1000), 0);
 	assert_int_equal(lever_dev_arm(dev), 0);
 	assert_int_equal(command(dev, 50000, 500, 0), 0);
 	/* a caller silent for 5 s of virtual time is a hung controller */
@@ -642,6 +647,54 @@ static void test_real_pace_caller_stall_trips_the_watchdog(void **state)
 	assert_int_equal(st.watchdog_trips, 1);
 	assert_true(st.faults & LEVER_DEV_FAULT_WATCHDOG);
 	lever_dev_close(dev);
+}
+
+static void test_reset_faults_refused_while_armed_at_rest(void **state)
+{
+	struct lever_dev *dev = *state;
+
+	assert_int_equal(lever_dev_arm(dev), 0);
+	run_commanding(dev, 0, 0, 0, 50);
+	/* as lever.ko: the controller holds the gate, the board is not asked */
+	assert_int_equal(lever_dev_reset_faults(dev), -EBUSY);
+	assert_int_equal(status_of(dev).state, LEVER_DEV_STATE_ARMED);
+	assert_int_equal(lever_dev_disarm(dev), 0);
+	assert_int_equal(lever_sim_step(dev, 5 * MS), 0);
+	assert_int_equal(lever_dev_reset_faults(dev), 0);
+}
+
+static void test_fd_reports_hangup_and_error_after_disconnect(void **state)
+{
+	struct lever_dev *dev = *state;
+	struct pollfd pfd = { .fd = lever_dev_fd(dev), .events = POLLIN };
+
+	assert_int_equal(lever_sim_inject(dev, LEVER_SIM_FAULT_DISCONNECT, 1),
+			 0);
+	/* at once, and on every poll after: never a readable busy loop */
+	assert_int_equal(poll(&pfd, 1, 0), 1);
+	assert_int_equal(pfd.revents & (POLLHUP | POLLERR), POLLHUP | POLLERR);
+	assert_int_equal(poll(&pfd, 1, 0), 1);
+	assert_int_equal(pfd.revents & (POLLHUP | POLLERR), POLLHUP | POLLERR);
+	assert_int_equal(lever_sim_inject(dev, LEVER_SIM_FAULT_DISCONNECT, 0),
+			 0);
+	assert_int_equal(lever_dev_reopen(dev), 0);
+	pfd.fd = lever_dev_fd(dev);
+	assert_int_equal(poll(&pfd, 1, 0), 0);
+	assert_int_equal(lever_sim_step(dev, 3 * MS), 0);
+	assert_int_equal(poll(&pfd, 1, 0), 1);
+	assert_int_equal(pfd.revents, POLLIN);
+}
+
+static void test_arm_refused_while_the_board_is_stalled(void **state)
+{
+	struct lever_dev *dev = *state;
+
+	assert_int_equal(lever_sim_inject(dev, LEVER_SIM_FAULT_STALL, 1), 0);
+	assert_int_equal(lever_sim_step(dev, 150 * MS), 0);
+	assert_int_equal(lever_dev_arm(dev), -ENODATA);
+	assert_int_equal(lever_sim_inject(dev, LEVER_SIM_FAULT_STALL, 0), 0);
+	assert_int_equal(lever_sim_step(dev, 2 * MS), 0);
+	assert_int_equal(lever_dev_arm(dev), 0);
 }
 
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -669,6 +722,9 @@ int main(void)
 		T(test_disarm_without_arm_does_nothing),
 		T(test_disarm_stops_the_belt_without_fault),
 		T(test_disconnect_gives_enodev_and_reopen_restores),
+		T(test_reset_faults_refused_while_armed_at_rest),
+		T(test_fd_reports_hangup_and_error_after_disconnect),
+		T(test_arm_refused_while_the_board_is_stalled),
 		T(test_fd_readable_only_while_samples_queued),
 		T(test_try_read_never_advances_stepped_clock),
 		T(test_blocking_read_advances_clock_one_sample),

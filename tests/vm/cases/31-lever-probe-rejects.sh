@@ -15,6 +15,7 @@ cases=(
 	"short|cannot read the board's identity: -121"
 	"rate0|board identity invalid"
 	"limits|board limits out of the sane range"
+	"serial24|board identity invalid"
 )
 
 echo "1..${#cases[@]}"
