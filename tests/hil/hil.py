@@ -386,6 +386,12 @@ def steady(timeout=25):
     return False
 
 
+def tcg_only(cause):
+    """A stop caused only by samples missing, which a stalled guest does."""
+    return bool(cause) and set(cause.split(",")) <= {"stale-samples",
+                                                     "sequence-gap"}
+
+
 def get_running(case):
     """Start (and restart after a spurious stop before the injection) until
     the walk is steady. Returns True when it is."""
@@ -515,16 +521,25 @@ def run_case(c, inject, after_stop=None, expect=(), release_s=4.0,
 
     # figures
     peak_v = max([x[1] for x in case_win if x[0] >= t0] or [0])
+    # the guest stalled while the belt stopped (the sampler, a plain
+    # process in the guest, saw nothing for a while): the board's clock
+    # ran on at the last set-point and the stop is late by as much
+    stop_win = [x[0] for x in case_win
+                if t_ref <= x[0] <= (t_rest if t_rest else t_after)]
+    stall = sum(b - a - 0.1 for a, b in zip(stop_win, stop_win[1:])
+                if b - a > 0.1)
+    bound = c.bound() + stall
     decel = decel_figure(case_win, t_ref)
     rest_after = [x for x in post if t_rest is not None and x[0] >= t_rest]
     moved = max([abs(x[1]) for x in rest_after] or [0])
     means = mean_windows(case_win, 2, 1.0)
     max_mean = max([m for _, m in means] or [0])
     max_force = max([x[2] for x in case_win] or [0])
-    sp_before = max([x[4] for x in case_win if t_ref - 1.0 <= x[0] < t_ref]
-                    or [0])
-    # the board applies a line or fault at its next tick (10 ms)
-    sp_after = max([x[4] for x in post if x[0] >= t_ref + 0.05] or [0])
+    # what the board holds once the belt is at rest: at rest the support
+    # is that pressure x geometry, so it must not exceed target + 5 %BW
+    sp_limit = LIMIT_N / N_PER_PA
+    sp_after = max([x[4] for x in post if t_rest is not None and
+                    x[0] >= t_rest + 0.2] or [0])
     excess, pre_mean, held = held_then_released(case_win, t_ref, t_rest)
     rate, drop = max_release_rate([x for x in post if t_rest is not None and
                                    x[0] >= t_rest])
@@ -536,30 +551,33 @@ def run_case(c, inject, after_stop=None, expect=(), release_s=4.0,
                 note("  t %+.3f v %4.0f F %6.1f P %6.0f SP %6.0f %s" %
                      (x[0] - t_ref, x[1], x[2], x[3], x[4], x[5]))
 
-    ok(stop_s is not None and stop_s <= c.bound(),
+    ok(stop_s is not None and stop_s <= bound,
        "%s: belt at rest %.2f s after the %s (bound %.2f s = %.2f m/s "
-       "at 1.0 m/s^2 + %.2f s detection + %.1f s TCG; peak %.0f mm/s, "
-       "deceleration %s m/s^2)" %
+       "at 1.0 m/s^2 + %.2f s detection + %.1f s TCG + %.2f s guest "
+       "stalls seen; peak %.0f mm/s, deceleration %s m/s^2)" %
        (name, stop_s if stop_s is not None else -1,
-        "stop" if stop_by else "fault", c.bound(), c.v / 1000, c.detect_s,
-        TCG_ALLOW_S, peak_v, "%.2f" % decel if decel else "?"),
+        "stop" if stop_by else "fault", bound, c.v / 1000, c.detect_s,
+        TCG_ALLOW_S, stall, peak_v, "%.2f" % decel if decel else "?"),
        "last sample %s; sampler gap %.2f s" % (SAMPLER.last(),
                                                SAMPLER.max_gap))
     force_ok = max_mean <= LIMIT_N or not force_limit
-    ok(force_ok and sp_after <= sp_before * 1.01 + 100,
+    ok(force_ok and sp_after <= sp_limit,
        "%s: support not raised (1 s mean force max %.1f N, limit %.1f N = "
-       "target %.1f + 5 %%BW%s; instantaneous max %.1f N; set-point held "
-       "%.0f Pa, highest of the second before %.0f Pa)" %
+       "target %.1f + 5 %%BW%s; instantaneous max %.1f N; pressure "
+       "set-point held at rest %.0f Pa, limit %.0f Pa)" %
        (name, max_mean, LIMIT_N, TARGET_N,
         "" if force_limit else ", a figure only: the valve holds what it "
-        "froze at", max_force, sp_after, sp_before))
-    ok(rate <= RELEASE_N_S * 1.1 + 0.5 and excess <= HOLD_TOL_N,
+        "froze at", max_force, sp_after, sp_limit))
+    ok(rate <= RELEASE_N_S * 1.1 + 0.5 and
+       (excess <= HOLD_TOL_N or not force_limit),
        "%s: support held until the belt is at rest (1 s means: %.1f N "
        "before the %s, %.1f N in the second after; %.1f N at the reset; "
        "%.1f N below what the release limit allows, tolerance %.1f N), "
-       "then released at most %.2f %%BW/s (limit 1.00)" %
+       "then released at most %.2f %%BW/s (limit 1.00)%s" %
        (name, pre_mean, "stop" if stop_by else "fault", held, f_end,
-        max(excess, 0), HOLD_TOL_N, rate / MG * 100),
+        max(excess, 0), HOLD_TOL_N, rate / MG * 100,
+        "" if force_limit else "; the hold a figure only: the valve "
+        "holds what it froze at"),
        "worst drop between 0.5 s bins 2 s apart %.1f N" % drop)
     ok(not missing, "%s: recorded: %s" % (name, ", ".join(
         "%s %s" % (k, "|".join(cs)) for k, cs in expect)),
@@ -570,6 +588,18 @@ def run_case(c, inject, after_stop=None, expect=(), release_s=4.0,
         note("%s: reset refused: %s" % (name, rr))
     r = start_session() if okr else (1, None, "no reset")
     ran = r[0] == 0 and steady(25)
+    for attempt in range(3):
+        # samples missing for 0.5 s (a stalled guest) stop the new run
+        # safely, as they must: that is TCG, not this case; start again
+        st = status()
+        if ran or r[0] != 0 or not tcg_only(st.get("fault_cause")):
+            break
+        note("%s: the new run stopped on %s (a stalled guest); again" %
+             (name, st.get("fault_cause")))
+        wait_belt_rest(15)
+        reset_until_ok(10)
+        r = start_session()
+        ran = r[0] == 0 and steady(25)
     ok(okr and moved < AT_REST and ran,
        "%s: at rest until reset and start (max %.0f mm/s), then runs "
        "again" % (name, moved), (rr, r, json.dumps(status())))
