@@ -11,13 +11,15 @@ lever-simd's control socket ("state", the same answer lever-simctl state
 prints) by a sampler thread every few tens of milliseconds:
 
   stop     belt at rest (< 20 mm/s) within the case's bound, counted on
-           the board's clock from the injection;
+           the board's clock from the injection (or the operator's stop);
   support  the 1 s mean of the true support force never above the step's
-           target + 5 %BW, and the regulator set-point never above the
-           highest of the second before the injection (+1 %, 100 Pa);
-  release  the true support never lowered faster than the release limit,
-           1 %BW/s (10 % and 1 N allowed for the sampling);
-  events   leverctl events --json shows the fault, stop or link events;
+           target + 5 %BW, nor the pressure set-point the board holds at
+           rest above what gives that force;
+  release  the true support held until the belt is at rest (2 %BW of
+           ripple allowed in a 1 s mean), then lowered no faster than the
+           release limit, 1 %BW/s (10 % and 0.5 N/s for the sampling);
+  events   leverctl events --json shows the fault, stop, end or link
+           events;
   restart  nothing moves until leverctl reset and a new start, which
            then runs again.
 
@@ -28,10 +30,11 @@ each bound allows TCG_ALLOW_S for the emulated guest: QEMU TCG on a
 shared 2-core host stops the whole guest for 100 ms and more at a time
 (Documentation/testing.rst, "Timing inside the VM"), the board's clock
 runs on through those stalls while neither leverd nor the kernel runs,
-and the sampler itself sees the plant only every few tens of ms. TAP.
+and the sampler itself sees the plant only every few tens of ms; a
+stall the sampler saw while the belt stopped is added to the bound (the
+plant ran on at the last set-point through it). TAP.
 """
 import json
-import math
 import os
 import signal
 import socket
@@ -233,7 +236,7 @@ def last_event_id():
 
 def sysfs_lever0():
     out = []
-    for a in ("state", "watchdog_trips"):
+    for a in ("state", "counters/watchdog_trips", "counters/faults"):
         try:
             with open("/sys/class/lever/lever0/" + a) as f:
                 out.append("%s=%s" % (a, f.read().strip()))
@@ -395,7 +398,7 @@ def tcg_only(cause):
 def get_running(case):
     """Start (and restart after a spurious stop before the injection) until
     the walk is steady. Returns True when it is."""
-    for attempt in range(6):
+    for attempt in range(4):
         st = status()
         if st.get("state") != "running":
             r = start_session()
@@ -821,6 +824,16 @@ def case_link(name, how):
     # "link-lost", reopens by itself when the board is back, disarmed
     c = Case(name, BOARD_WD_S)
     ifs = []
+    if how == "unbind" and status().get("state") == "fault" and \
+            status().get("fault_cause") == "gate-stopped":
+        # a reopened board keeps failing starts (see the unplug case):
+        # this case starts from a fresh leverd so that it tests unbind
+        note("%s: the last case left leverd failing its starts on "
+             "gate-stopped (lever0 %s): a fresh leverd" %
+             (name, sysfs_lever0()))
+        LEVERD.stop()
+        LEVERD.start()
+        reset_until_ok(10)
 
     def inject():
         if how == "unplug":
