@@ -623,6 +623,7 @@ def run_case(c, inject, after_stop=None, expect=(), release_s=4.0,
     for line in dmesg_since(dm):
         if "lever" in line:
             note("%s: kernel: %s" % (name, line))
+    return {"decel": decel, "stall": stall}
 
 
 # -------------------------------------------------------------- the cases
@@ -748,8 +749,18 @@ def case_frames():
         time.sleep(2.0)
         sim_fault("drop-frames", False)
         sim_fault("delay-frames", False)
-    run_case(c, inject, undo, stop_by=stop,
-             expect=[("stop", ["operator", "fault"])])
+    fig = run_case(c, inject, undo, stop_by=stop,
+                   expect=[("stop", ["operator", "fault"])])
+    # leverd's stop ramp must keep its deceleration when frames are lost
+    # (SAFETY.md: 1.0 m/s^2); judged only when the guest did not stall
+    # while the belt stopped, as a stall alone slows what the plant sees
+    if fig and fig["decel"] is not None and fig["stall"] < 0.05:
+        ok(fig["decel"] >= 0.8,
+           "frame loss: the stop decelerates at %.2f m/s^2 (at least 0.8; "
+           "SAFETY.md 1.0)" % fig["decel"])
+    elif fig:
+        ok(True, "frame loss: the stop's deceleration # SKIP the guest "
+           "stalled %.2f s while the belt stopped" % fig["stall"])
 
 
 def case_valve():
@@ -757,7 +768,9 @@ def case_valve():
     # set-point no longer shows in the pressure, which the board sees
     # (30 kPa filtered error for 0.3 s) and stops on. The valve holds
     # whatever pressure it froze at: no software can change that, so the
-    # commanded set-point is judged and the true force is a figure.
+    # true force is a figure until the valve frees again (once the belt
+    # is at rest); from then on the pressure is the set-point the stack
+    # holds, judged at rest against target + 5 %BW and by its release.
     c = Case("stuck valve", 1.0)
 
     def inject():
