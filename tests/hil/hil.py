@@ -754,7 +754,7 @@ def case_frames():
     # leverd's stop ramp must keep its deceleration when frames are lost
     # (SAFETY.md: 1.0 m/s^2); judged only when the guest did not stall
     # while the belt stopped, as a stall alone slows what the plant sees
-    if fig and fig["decel"] is not None and fig["stall"] < 0.05:
+    if fig and fig["decel"] is not None and fig["stall"] < 0.3:
         ok(fig["decel"] >= 0.8,
            "frame loss: the stop decelerates at %.2f m/s^2 (at least 0.8; "
            "SAFETY.md 1.0)" % fig["decel"])
