@@ -80,6 +80,19 @@ check-vm: all
 		tests/tap-run vm tests/vm/run $$c || rc=1; \
 	done; exit $$rc
 
+# make check-long: VM cases that take minutes each (the HIL fault matrix,
+# tests/hil/), kept out of make check; their own logs and summary line.
+CHECK_LONG_CASES := $(wildcard tests/vm/cases/8*-hil-*.sh)
+VM_CASES := $(filter-out $(CHECK_LONG_CASES),$(VM_CASES))
+
+.PHONY: check-long
+check-long: all
+	@rm -rf $(BUILD)/test-logs-long; mkdir -p $(BUILD)/test-logs-long
+	@for c in $(sort $(CHECK_LONG_CASES)); do \
+		LEVER_TEST_LOGS=$(BUILD)/test-logs-long \
+		tests/tap-run vm tests/vm/run $$c; \
+	done; tests/tap-summary $(BUILD)/test-logs-long
+
 check-style: ksrc
 	$(KSRC)/scripts/checkpatch.pl --no-tree --strict --terse --ignore CAMELCASE \
 		-f $(filter-out %.mod.c,$(wildcard driver/*.c)) driver/*.h include/uapi/linux/*.h
