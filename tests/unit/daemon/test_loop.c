@@ -393,26 +393,40 @@ static void test_fault_in_idle_blocks_start_without_a_stop(void **state)
 	assert_int_equal(R.st.mode, LOOP_RUN);
 }
 
-static void test_safe_state_holds_no_stride_peak(void **state)
+/*
+ * A stop button at 8 phases of the stride, from running or from a pause
+ * whose belt still slows: the largest distance of the held support from
+ * the target, above it (@sign 1) or below it (@sign -1), as force.
+ */
+static double worst_held_off_target(void **state, bool from_pause, int sign)
 {
 	double worst = 0;
 	int k;
 
-	/* stops at many phases of the stride: the pressure held is never
-	 * a stride peak, at most 2 %BW above the target */
 	for (k = 0; k < 8; k++) {
 		teardown(state);
 		setup(state);
 		start_running();
+		if (from_pause) {
+			targets(1, SESS_PAUSE, 0, 8000);
+			cycles(300);
+		}
 		cycles(k * 45);
 		tplant_fault(R.p, TPLANT_BTN_STOP, true);
 		cycles(2);
 		/* what is held, as force: pressure x 0.002 N/Pa */
-		worst = fmax(worst, R.out.cmd.support_pressure_pa * 0.002 -
-				    0.2 * MG);
+		worst = fmax(worst, sign * (R.out.cmd.support_pressure_pa *
+					    0.002 - 0.2 * MG));
 	}
-	print_message("# worst held support above target: %.1f N\n",
-		      worst);
+	return worst;
+}
+
+static void test_safe_state_holds_no_stride_peak(void **state)
+{
+	double worst = worst_held_off_target(state, false, 1);
+
+	/* never a stride peak: at most 2 %BW above the target */
+	print_message("# worst held support above target: %.1f N\n", worst);
 	assert_true(worst <= 0.02 * MG);
 }
 
@@ -602,20 +616,9 @@ static void test_start_meeting_a_lasting_fault_is_reported_once(void **s)
 
 static void test_safe_state_holds_no_stride_trough(void **state)
 {
-	double worst = 0;
-	int k;
+	double worst = worst_held_off_target(state, false, -1);
 
 	/* nor a trough: the support never drops at once at a stop */
-	for (k = 0; k < 8; k++) {
-		teardown(state);
-		setup(state);
-		start_running();
-		cycles(k * 45);
-		tplant_fault(R.p, TPLANT_BTN_STOP, true);
-		cycles(2);
-		worst = fmax(worst, 0.2 * MG -
-				    R.out.cmd.support_pressure_pa * 0.002);
-	}
 	print_message("# worst held support below target: %.1f N\n", worst);
 	assert_true(worst <= 0.02 * MG);
 }
@@ -637,20 +640,8 @@ static void test_release_never_runs_ahead_of_a_stuck_valve(void **state)
 /* a fault while a pause slows the belt holds no stride peak either */
 static void test_fault_in_a_pause_holds_no_stride_peak(void **state)
 {
-	double worst = 0;
-	int k;
+	double worst = worst_held_off_target(state, true, 1);
 
-	for (k = 0; k < 8; k++) {
-		teardown(state);
-		setup(state);
-		start_running();
-		targets(1, SESS_PAUSE, 0, 8000);
-		cycles(300 + k * 45);
-		tplant_fault(R.p, TPLANT_BTN_STOP, true);
-		cycles(2);
-		worst = fmax(worst, R.out.cmd.support_pressure_pa * 0.002 -
-				    0.2 * MG);
-	}
 	print_message("# worst held support above target from a pause: %.1f N\n",
 		      worst);
 	assert_true(worst <= 0.02 * MG);
