@@ -158,6 +158,28 @@ static void d_note_unit(struct leverd *d, const json_t *started)
 			   (long long)id);
 }
 
+static void d_rt_events(struct leverd *d, uint64_t now);
+
+/* Posts a reset to the RT side and waits for its answer (at most 3 s). */
+static int d_rt_reset(struct leverd *d, const struct rt_msg *m)
+{
+	struct timespec tick = { 0, TICK_MS * 1000000L };
+	int i, k;
+
+	d->reset_result = 1;		/* pending */
+	if (rt_post(d->rt, m))
+		return -EAGAIN;
+	for (i = 0; i < 300 && d->reset_result == 1; i++) {
+		if (d->stepped)
+			for (k = 0; k < TICK_MS * 1000 / d->cfg.period_us; k++)
+				rt_cycle(d->rt);
+		else
+			nanosleep(&tick, NULL);
+		d_rt_events(d, dmn_now(d));
+	}
+	return d->reset_result == 1 ? -ETIMEDOUT : d->reset_result;
+}
+
 int dmn_request(void *ctx, const char *cmd, const json_t *args,
 		     bool may_command, json_t **result, char *msg,
 		     size_t len)
@@ -208,9 +230,24 @@ int dmn_request(void *ctx, const char *cmd, const json_t *args,
 		}
 		ret = sess_request(d->sess, cmd, args, may_command, now,
 				   result, msg, len);
-		if (!ret)
-			rt_post(d->rt, &m);
-		return ret;
+		if (ret)
+			return ret;
+		/*
+		 * The answer waits for the control loop: a start right after
+		 * a reset must find the faults cleared, or refused with why.
+		 */
+		ret = d_rt_reset(d, &m);
+		if (ret) {
+			snprintf(msg, len,
+				 "the control loop refused the reset (%s); wait until the belt stands still and the lines are released, then reset again",
+				 strerror(-ret));
+			sess_fault(d->sess, dmn_now(d), "reset refused");
+			json_decref(*result);
+			*result = NULL;
+			return ret;
+		}
+		dmn_tick(d);	/* the session sees the cleared state */
+		return 0;
 	}
 	ret = sess_request(d->sess, cmd, args, may_command, now, result,
 			   msg, len);
@@ -379,6 +416,7 @@ static void d_rt_events(struct leverd *d, uint64_t now)
 					dmn_key_action(d, btn_act[i], now);
 			break;
 		case RT_EV_RESET:
+			d->reset_result = ev.err;
 			dmn_logmsg("reset: %s", ev.err ? strerror(-ev.err) :
 						     "done");
 			if (ev.err)

@@ -57,6 +57,7 @@ struct leverd {
 	struct lever_gpio *gpio;
 	struct lever_keys *keys;
 	struct sin *sin;		/* safety inputs thread */
+	int reset_result;		/* RT's answer; 1 while it is pending */
 	int keycode[KEY_ACT_COUNT];
 	bool stepped, sim;
 	int sig_fd, timer_fd;

@@ -383,7 +383,7 @@ static void test_hard_stop_holds_support_pressure(void **s)
 	/* Lowering is allowed once the belt is at rest, slowly; raising
 	 * never. */
 	assert_true(truth(b).support_pressure_pa > 80000);
-	run_cmds(b, 18000, 0, 0, 0);
+	run_cmds(b, 70000, 0, 0, 0);
 	assert_true(fabs(truth(b).support_pressure_pa) < 1000);
 	run_cmds(b, 100, 300000, 0, 0);
 	assert_true(truth(b).support_pressure_pa < 1000);
@@ -472,6 +472,23 @@ static void test_after_a_stop_no_frame_but_a_start_raises_support(void **s)
 	assert_true(status(b).pressure_setpoint_pa <= 100000);
 	run_cmds(b, 500, 150000, 0, LEVER_CMD_RUN);	/* a new start */
 	assert_int_equal(status(b).pressure_setpoint_pa, 150000);
+	board_free(b);
+}
+
+/* a host gone silent mid-stride: the board holds the stride average */
+static void test_a_silent_host_leaves_no_stride_trough(void **s)
+{
+	struct board *b = running_board();
+	unsigned int i;
+
+	for (i = 0; i < 10; i++) {
+		run_cmds(b, 200, 130000, 2500, LEVER_CMD_RUN);
+		run_cmds(b, 200, 70000, 2500, LEVER_CMD_RUN);
+	}
+	/* no command from here: leverd stopped at a trough */
+	board_step(b, 50 * MS);
+	drain(b);
+	assert_true(status(b).pressure_setpoint_pa > 85000);
 	board_free(b);
 }
 
@@ -905,6 +922,7 @@ int main(void)
 		cmocka_unit_test(test_stop_at_a_stride_trough_holds_the_stride_average),
 		cmocka_unit_test(test_stop_after_a_stuck_valve_never_raises_when_it_frees),
 		cmocka_unit_test(test_after_a_stop_no_frame_but_a_start_raises_support),
+		cmocka_unit_test(test_a_silent_host_leaves_no_stride_trough),
 		cmocka_unit_test(test_estop_with_a_steady_set_point_holds_it_exactly),
 		cmocka_unit_test(test_short_frame_is_rejected_and_counted),
 		cmocka_unit_test(test_long_frame_is_rejected_and_counted),
