@@ -25,6 +25,7 @@ PKG_LIBS   = $(shell pkg-config --libs $(1))
 # Filled in by the fragments.
 ALL_TARGETS :=
 UNIT_TESTS  :=
+LONG_UNIT_TESTS :=
 VM_CASES    :=
 BENCH_CMDS  :=
 CLEAN_FILES :=
@@ -80,15 +81,21 @@ check-vm: all
 		tests/tap-run vm tests/vm/run $$c || rc=1; \
 	done; exit $$rc
 
-# make check-long: VM cases that take minutes each (the HIL fault matrix,
-# tests/hil/), kept out of make check; their own logs and summary line.
-CHECK_LONG_CASES := $(wildcard tests/vm/cases/8*-hil-*.sh)
+# make check-long: what takes minutes and would push make check past 15:
+# the HIL fault matrix (tests/hil/), the 32-bit kselftest run (case 32),
+# and the host tests fragments put in LONG_UNIT_TESTS; their own logs and
+# summary line.
+CHECK_LONG_CASES := $(wildcard tests/vm/cases/8*-hil-*.sh) \
+		    tests/vm/cases/32-lever-kselftest-compat.sh
 VM_CASES := $(filter-out $(CHECK_LONG_CASES),$(VM_CASES))
 
 .PHONY: check-long
 check-long: all
 	@rm -rf $(BUILD)/test-logs-long; mkdir -p $(BUILD)/test-logs-long
-	@for c in $(sort $(CHECK_LONG_CASES)); do \
+	@for t in $(LONG_UNIT_TESTS); do \
+		LEVER_TEST_LOGS=$(BUILD)/test-logs-long tests/tap-run unit $$t; \
+	done; \
+	for c in $(sort $(CHECK_LONG_CASES)); do \
 		LEVER_TEST_LOGS=$(BUILD)/test-logs-long \
 		tests/tap-run vm tests/vm/run $$c; \
 	done; tests/tap-summary $(BUILD)/test-logs-long

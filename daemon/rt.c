@@ -30,6 +30,8 @@
 #define REOPEN_EVERY_NS		500000000ull
 /* samples dropped at a reset, at most (the device's queue) */
 #define RT_DRAIN_MAX		4096
+/* after a reset, samples still showing a cleared e-stop are old ones */
+#define RT_RESET_SETTLE_NS	200000000ull
 
 struct rt {
 	struct leverd_cfg cfg;
@@ -39,6 +41,8 @@ struct rt {
 	struct ring *to_rt, *inputs, *events, *trace;
 	bool stepped, is_sim, armed, have_seq;
 	bool link_lost;			/* -ENODEV seen; waiting for reopen */
+	uint64_t settle_until_ns;	/* after a reset, see rt_reset() */
+	uint64_t last_now_ns;
 	uint64_t next_reopen_ns;
 	uint32_t last_seq;
 	int prio;
@@ -231,6 +235,8 @@ static int rt_reset(struct rt *rt)
 		     lever_dev_try_read_sample(rt->dev, &s) == 0; n++)
 			;
 		rt->have_seq = false;
+		/* frames the board had made before its reset may follow */
+		rt->settle_until_ns = rt->last_now_ns + RT_RESET_SETTLE_NS;
 	}
 	return loop_reset(rt->loop);
 }
@@ -503,8 +509,23 @@ void rt_cycle(struct rt *rt)
 		if (rt->is_sim)
 			lever_sim_now(rt->dev, &now);
 	}
+	rt->last_now_ns = now;
 	rt_messages(rt, now);
 	rt_sim_faults(rt, now);
+	/*
+	 * Just after a reset, a sample still showing the latched e-stop or
+	 * key the board has cleared was made before the reset (the board's
+	 * own buffer, frames in flight): it must not latch them again.
+	 */
+	if (got && rt->settle_until_ns) {
+		if (!(s.board_faults & (LEVER_DEV_BFAULT_ESTOP |
+					LEVER_DEV_BFAULT_SAFETY_KEY)) ||
+		    s.timestamp_ns >= rt->settle_until_ns)
+			rt->settle_until_ns = 0;
+		else
+			got = 0;
+	}
+
 	loop_cycle(rt->loop, got ? &s : NULL, now, &out);
 
 	/* arm only at an explicit new start, never to resume by itself */

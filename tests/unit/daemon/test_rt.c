@@ -295,6 +295,27 @@ static void test_pain_stop_reset_then_start_runs(void **state)
 	assert_true(s.st.belt_meas_mm_s > 1000);
 }
 
+/* an e-stop released and one reset: nothing latched again (HIL finding A) */
+static void test_one_reset_after_an_estop_is_enough(void **state)
+{
+	struct rt_msg r = { .type = RT_MSG_RESET };
+	struct rt_snapshot s;
+	int i;
+
+	post_run(1);
+	run(3000);
+	lever_sim_set_line(dev, LEVER_DEV_LINE_ESTOP, 1);
+	run(50);
+	lever_sim_set_line(dev, LEVER_DEV_LINE_ESTOP, 0);
+	run(8000);
+	rt_post(rt, &r);
+	for (i = 0; i < 1000; i++) {
+		run(1);
+		rt_snapshot(rt, &s);
+		assert_int_equal(s.st.latched, 0);
+	}
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -311,6 +332,7 @@ int main(void)
 		T(test_unplug_waits_a_period_per_cycle),
 		T(test_replug_reopens_and_nothing_moves_until_a_start),
 		T(test_pain_stop_reset_then_start_runs),
+		T(test_one_reset_after_an_estop_is_enough),
 	};
 
 	return cmocka_run_group_tests_name("leverd rt", tests, NULL, NULL);
