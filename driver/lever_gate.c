@@ -13,6 +13,9 @@
 				 LEVER_GATE_LINE_SAFETY_KEY)
 #define LEVER_GATE_NS_PER_US	1000u
 #define LEVER_GATE_MAX_STEP_US	1000000u	/* 1 s of slew at most */
+#define LEVER_GATE_AVG_MS	300	/* the requests' average: a stride */
+/* no request for this long from a streaming controller: it is silent */
+#define LEVER_GATE_SILENT_NS	20000000ull
 
 int lever_gate_check_limits(const struct lever_gate_limits *lim)
 {
@@ -240,7 +243,49 @@ int lever_gate_arm(struct lever_gate *g, __u32 watchdog_ms, __u64 now_ns)
 	g->belt_um_s = 0;
 	g->belt_target_um_s = 0;
 	g->pressure_target_mpa = g->pressure_mpa;
+	g->pressure_req_pa = (__s32)(g->pressure_mpa / 1000);
+	g->pressure_avg_pa = g->pressure_req_pa;
+	g->streaming = false;
+	g->have_req = false;
 	return 0;
+}
+
+/*
+ * The controller's requests averaged over about a stride (an exponential
+ * average, LEVER_GATE_AVG_MS), in 32-bit arithmetic: Pa below 2^21 times
+ * at most LEVER_GATE_AVG_MS ms stays below 2^31.
+ */
+static void lever_gate_average(struct lever_gate *g, __u64 now_ns)
+{
+	__u64 dt_ns = now_ns > g->fed_ns ? now_ns - g->fed_ns : 0;
+	__s32 dt_ms = dt_ns >= LEVER_GATE_AVG_MS * 1000000ull ?
+		      LEVER_GATE_AVG_MS : (__s32)((__u32)dt_ns / 1000000u);
+
+	g->pressure_avg_pa += (g->pressure_req_pa - g->pressure_avg_pa) *
+			      dt_ms / (LEVER_GATE_AVG_MS + dt_ms);
+	/* a second request within the silence: a streaming controller */
+	g->streaming = g->have_req && dt_ns < LEVER_GATE_SILENT_NS;
+	g->have_req = true;
+}
+
+/*
+ * A controller that streamed requests and went silent (hung, stopped,
+ * starved) may have left a stride peak or trough as its last request;
+ * one more than 5 % off their stride average gives way to the average
+ * until the controller speaks again or the watchdog stops the belt (the
+ * board's hold rule at a stop, wire-protocol.rst, in the gate).
+ */
+static void lever_gate_check_silence(struct lever_gate *g, __u64 now_ns)
+{
+	__s32 off = g->pressure_req_pa - g->pressure_avg_pa;
+
+	if (off < 0)
+		off = -off;
+	/* a steady request (within 5 % of the average) stands as it is */
+	if (g->state == LEVER_GATE_ARMED && g->streaming &&
+	    now_ns >= g->fed_ns + LEVER_GATE_SILENT_NS &&
+	    off > g->pressure_avg_pa / 20)
+		g->pressure_target_mpa = (__s64)g->pressure_avg_pa * 1000;
 }
 
 int lever_gate_command(struct lever_gate *g, const struct lever_gate_cmd *cmd,
@@ -289,6 +334,8 @@ int lever_gate_command(struct lever_gate *g, const struct lever_gate_cmd *cmd,
 
 	/* the old target governs the time up to now */
 	lever_gate_slew(g, now_ns);
+	lever_gate_average(g, now_ns);
+	g->pressure_req_pa = (__s32)pressure_pa;
 	g->belt_target_um_s = (__s64)belt_mm_s * 1000;
 	g->pressure_target_mpa = (__s64)pressure_pa * 1000;
 	g->incline_centi_pct = incline;
@@ -350,6 +397,7 @@ int lever_gate_reset_faults(struct lever_gate *g)
 bool lever_gate_tick(struct lever_gate *g, __u64 now_ns,
 		     struct lever_gate_frame *f)
 {
+	lever_gate_check_silence(g, now_ns);
 	lever_gate_check_watchdog(g, now_ns);
 	lever_gate_check_samples(g, now_ns);
 	if (g->state == LEVER_GATE_ARMED || g->state == LEVER_GATE_STOPPING)

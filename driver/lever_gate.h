@@ -113,6 +113,10 @@ struct lever_gate {
 	__s64	belt_target_um_s;	/* clamped request, um/s */
 	__s64	pressure_mpa;		/* output, mPa */
 	__s64	pressure_target_mpa;	/* clamped request, mPa */
+	__s32	pressure_req_pa;	/* the controller's last request */
+	__s32	pressure_avg_pa;	/* its requests over about a stride */
+	bool	have_req;		/* a request since the arm */
+	bool	streaming;		/* it requests faster than silence */
 	__s16	incline_centi_pct;	/* output = clamped request */
 	__u64	clamped;		/* commands with a value clamped */
 	__u64	watchdog_trips;

@@ -798,6 +798,45 @@ static void test_fresh_samples_keep_an_armed_gate_running(void **state)
 	assert_int_equal(lever_gate_faults(&g), 0);
 }
 
+/*
+ * A controller that streamed a stride-cancelling swing and then went
+ * silent (hung, stopped) leaves no trough or peak: after 20 ms without a
+ * request the gate aims at the stride average of its requests.
+ */
+static void test_a_silent_streaming_controller_leaves_its_average(void **s)
+{
+	struct lever_gate g;
+	struct lever_gate_cmd c;
+	struct lever_gate_frame f;
+	__u64 t = T0;
+	int i;
+
+	fresh(&g);
+	assert_int_equal(lever_gate_arm(&g, 1000, T0), 0);
+	for (i = 0; i < 1200; i++) {
+		t += MS(1);
+		c = cmd((i / 100) % 2 ? 70000 : 130000, 0, 0);
+		assert_int_equal(lever_gate_command(&g, &c, t, NULL), 0);
+	}
+	/* the last request was a trough */
+	assert_true(lever_gate_tick(&g, t + MS(30), &f));
+	assert_true(g.pressure_target_mpa / 1000 > 85000);
+	assert_true(g.pressure_target_mpa / 1000 < 115000);
+}
+
+/* one request and a wait is no silence: the request stands */
+static void test_a_single_request_is_kept_while_armed(void **state)
+{
+	struct lever_gate g;
+	struct lever_gate_cmd c = cmd(50000, 0, 0);
+	struct lever_gate_frame f;
+
+	armed(&g);
+	assert_int_equal(lever_gate_command(&g, &c, T0, NULL), 0);
+	assert_true(lever_gate_tick(&g, T0 + MS(40), &f));
+	assert_int_equal(g.pressure_target_mpa, 50000000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -861,6 +900,8 @@ int main(void)
 		cmocka_unit_test(test_stale_samples_while_armed_stop_with_io_fault),
 		cmocka_unit_test(test_tick_stops_an_armed_gate_whose_samples_stopped),
 		cmocka_unit_test(test_fresh_samples_keep_an_armed_gate_running),
+		cmocka_unit_test(test_a_silent_streaming_controller_leaves_its_average),
+		cmocka_unit_test(test_a_single_request_is_kept_while_armed),
 	};
 
 	return cmocka_run_group_tests_name("lever_gate", tests, NULL, NULL);
