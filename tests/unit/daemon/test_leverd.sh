@@ -36,7 +36,7 @@ has() {	# reply-json python-condition
 	python3 -c "import json,sys; j=json.loads(sys.argv[1]); sys.exit(0 if ($2) else 1)" "$1"
 }
 
-echo "1..11"
+echo "1..12"
 
 "$leverd" --help >"$tmp/out" 2>"$tmp/err"
 grep -q -- '--release-rate-pct-bw-s' "$tmp/out"
@@ -93,6 +93,14 @@ sleep 0.5
 r=$(rq '{"v":1,"id":7,"cmd":"status"}')
 has "$r" 'j["result"]["rt"]["mode"] == "run" and j["result"]["measured"]["belt_speed_km_h"] > 1'
 ok $? "the belt runs under the session"
+
+# a reload request must never stop a runner (safety.rst, state machine)
+kill -HUP "$pid"
+sleep 0.3
+r=$(rq '{"v":1,"id":10,"cmd":"status"}')
+# on virtual time the session may have run to its end meanwhile
+kill -0 "$pid" 2>/dev/null && has "$r" 'j["ok"] and j["result"]["state"] in ("running", "finished")'
+ok $? "SIGHUP neither stops leverd nor the session"
 
 rq '{"v":1,"id":8,"cmd":"stop"}' >/dev/null
 sleep 0.5
