@@ -97,6 +97,7 @@ struct wsim {
 	unsigned int cycles_in_window;
 	uint64_t spin_window_ns;
 	uint64_t runaway_until_ns;	/* a drive runaway is the hazard */
+	uint64_t valve_until_ns;	/* so is a valve frozen where it was */
 	uint64_t retry_ms;
 };
 
@@ -290,6 +291,8 @@ static void play(struct wsim *w, const struct act *a)
 		lever_sim_inject(w->d.dev, a->arg, 1);
 		if (a->arg == LEVER_SIM_FAULT_BELT_DRIVE)
 			w->runaway_until_ns = UINT64_MAX;
+		if (a->arg == LEVER_SIM_FAULT_VALVE)
+			w->valve_until_ns = UINT64_MAX;
 		break;
 	case A_BUTTON:
 		lever_sim_press_button(w->d.dev, a->arg, 200);
@@ -321,6 +324,10 @@ static void unplay(struct wsim *w, const struct act *a)
 		/* the drive takes a while to come back under control */
 		if (a->arg == LEVER_SIM_FAULT_BELT_DRIVE)
 			w->runaway_until_ns = w->now_ns + 1000 * MS;
+		/* the averaged truth still carries the frozen valve's doing */
+		if (a->arg == LEVER_SIM_FAULT_VALVE)
+			w->valve_until_ns = w->now_ns +
+					    (uint64_t)(FORCE_AVG_S * 1e3) * MS;
 		break;
 	case A_UNPLUG:
 		lever_sim_inject(w->d.dev, LEVER_SIM_FAULT_DISCONNECT, 0);
@@ -375,6 +382,19 @@ static void check(struct wsim *w, const struct lever_sim_truth *t)
 		w->stopped = true;
 		w->held_max_n = fmax(w->force_lp_n, w->ceiling_n);
 		w->belt_min_mm_s = t->belt_speed_mm_s;
+	}
+	/*
+	 * A valve frozen mid-stride holds whatever its output was, a stride
+	 * peak or trough: the support moves by itself, and the board can only
+	 * stop the belt. Until it frees, the support is the hardware's; from
+	 * there it is held and released by the rules again, measured from
+	 * where it is.
+	 */
+	if (t->now_ns < w->valve_until_ns) {
+		if (w->stopped)
+			w->held_max_n = fmax(w->held_max_n, w->force_lp_n);
+		w->force_1s_ago_n = w->force_lp_n;
+		w->window_ns = t->now_ns;
 	}
 	allowed_n = w->ceiling_n + (c->support_over_target_pct_bw +
 				    TOL_PCT_BW) / 100 * mg;
