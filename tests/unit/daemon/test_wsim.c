@@ -92,6 +92,7 @@ struct wsim {
 	/* faults currently on, to turn off at their time */
 	unsigned int starts_ok;
 	bool down;		/* leverd failed to start; retried */
+	bool dump;			/* WSIM_DUMP set */
 	enum loop_mode snap_mode;	/* for WSIM_DUMP */
 	bool snap_armed;
 	unsigned int cycles_in_window;
@@ -458,7 +459,7 @@ static void tick(struct wsim *w)
 			lever_sim_step(w->d.dev, w->d.cfg.period_us * 1000ull);
 		else
 			rt_cycle(w->d.rt);
-		if (getenv("WSIM_DUMP") && !w->down) {
+		if (w->dump && !w->down) {
 			struct rt_snapshot sn;
 
 			rt_snapshot(w->d.rt, &sn);
@@ -467,7 +468,7 @@ static void tick(struct wsim *w)
 		}
 		lever_sim_truth(w->d.dev, &t);
 		check(w, &t);
-		if (getenv("WSIM_DUMP") && (t.now_ns / MS) % 100 == 0)
+		if (w->dump && (t.now_ns / MS) % 100 == 0)
 			printf("# t %.1f force %.1f lp %.1f pa %.0f sp %u belt %.0f mode %s armed %d\n",
 			       t.now_ns / 1e9, t.support_force_n, w->force_lp_n,
 			       t.support_pressure_pa, t.pressure_setpoint_pa,
@@ -547,6 +548,7 @@ static int wsim_run(const struct seq *q, uint64_t keep, struct wsim *w)
 	memset(w, 0, sizeof(*w));
 	w->q = q;
 	w->keep = keep;
+	w->dump = getenv("WSIM_DUMP") != NULL;
 	w->hash = FNV_OFFSET;
 	w->mass_kg = 70;
 	w->stopped = true;
