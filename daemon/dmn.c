@@ -415,6 +415,14 @@ static void d_rt_events(struct leverd *d, uint64_t now)
 				if (i != 3 && (ev.bits & (1u << i)))
 					dmn_key_action(d, btn_act[i], now);
 			break;
+		case RT_EV_RESET_DEVICE:
+			/*
+			 * The RT thread lent us the device for its reset,
+			 * which may wait on the board: here, not there. The
+			 * safety inputs have a thread of their own (sin.c).
+			 */
+			rt_reset_device(d->rt);
+			break;
 		case RT_EV_RESET:
 			d->reset_result = ev.err;
 			dmn_logmsg("reset: %s", ev.err ? strerror(-ev.err) :

@@ -171,6 +171,11 @@ int loop_reset(struct loop *l)
 	return ret;
 }
 
+void loop_restart_stale(struct loop *l, uint64_t now_ns)
+{
+	sup_restart_stale(l->sup, now_ns);
+}
+
 static double loop_mass(const struct loop *l)
 {
 	return l->mass_kg > 0 ? l->mass_kg : FALLBACK_MASS_KG;

@@ -104,6 +104,9 @@ void loop_external_fault(struct loop *l, uint32_t sup_bits);
 
 /* Operator reset after an e-stop: 0, or -EBUSY while a line is active. */
 int loop_reset(struct loop *l);
+/* The stale-sample timer runs from @now_ns: the device was away on
+ * purpose (lent for its reset), no sample was missing. */
+void loop_restart_stale(struct loop *l, uint64_t now_ns);
 
 /*
  * Whether the commands of the coming cycles reach the board (the RT side

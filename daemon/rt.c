@@ -41,6 +41,8 @@ struct rt {
 	struct ring *to_rt, *inputs, *events, *trace;
 	bool stepped, is_sim, armed, have_seq;
 	bool link_lost;			/* -ENODEV seen; waiting for reopen */
+	bool lent;			/* the event loop resets the device */
+	bool restart_stale;		/* it is back: see rt_reset_done() */
 	uint64_t settle_until_ns;	/* after a reset, see rt_reset() */
 	uint64_t last_now_ns;
 	uint64_t next_reopen_ns;
@@ -205,46 +207,102 @@ static bool rt_board_faulted(struct rt *rt)
 }
 
 /*
+ * After the device's reset (or with none needed): samples queued before
+ * it still show the faults it cleared; they are dropped, so they cannot
+ * latch again what was just reset. Then the supervisor. Disarmed,
+ * nothing moves until a new start arms the device again.
+ */
+static int rt_reset_finish(struct rt *rt, int device_ret)
+{
+	struct lever_dev_sample s;
+	int n;
+
+	if (device_ret)
+		return device_ret;
+	for (n = 0; n < RT_DRAIN_MAX &&
+	     lever_dev_try_read_sample(rt->dev, &s) == 0; n++)
+		;
+	rt->have_seq = false;
+	/* frames the board had made before its reset may follow */
+	rt->settle_until_ns = rt->last_now_ns + RT_RESET_SETTLE_NS;
+	return loop_reset(rt->loop);
+}
+
+/*
  * The operator's reset. The device first: armed and the gate still
  * taking our commands, it has nothing latched (one that stopped by itself
  * refused a command and disarmed us), and only a fault the board latched
  * needs its reset, which the device refuses from its controller (lever.ko
- * and sim: alike): then give up control first. Samples queued before the
- * device's reset still show the faults it cleared; they are dropped, so
- * they cannot latch again what was just reset. Then the supervisor.
- * Disarmed, nothing moves until a new start arms the device again.
+ * and sim: alike): then give up control first.
+ *
+ * The device's reset waits on the board (lever.ko: a control transfer
+ * and a fresh sample, up to 1.5 s if the board does not answer). On its
+ * own thread the RT side does not wait: it lends the device to the event
+ * loop for that call (RT_EV_RESET_DEVICE, rt_reset_device()) and keeps its
+ * period without touching the device until RT_MSG_RESET_DONE hands it
+ * back. Stepped, there is no thread to keep in time: the same steps run
+ * here, in this cycle.
  */
-static int rt_reset(struct rt *rt)
+static void rt_reset(struct rt *rt, uint64_t now)
 {
-	struct lever_dev_sample s;
-	int ret = 0, n;
+	int ret = 0;
 
-	if (rt->link_lost)
-		return -ENODEV;
+	if (rt->link_lost) {
+		ret = -ENODEV;
+		goto out;
+	}
+	/* one at a time: the device is lent once */
+	if (rt->lent) {
+		ret = -EBUSY;
+		goto out;
+	}
 	if (rt->armed && rt_board_faulted(rt)) {
 		ret = lever_dev_disarm(rt->dev);
 		if (ret)
-			return ret;
+			goto out;
 		rt->armed = false;
 	}
-	if (!rt->armed) {
-		ret = lever_dev_reset_faults(rt->dev);
-		if (ret)
-			return ret;
-		for (n = 0; n < RT_DRAIN_MAX &&
-		     lever_dev_try_read_sample(rt->dev, &s) == 0; n++)
-			;
-		rt->have_seq = false;
-		/* frames the board had made before its reset may follow */
-		rt->settle_until_ns = rt->last_now_ns + RT_RESET_SETTLE_NS;
+	if (rt->armed) {
+		ret = loop_reset(rt->loop);
+		goto out;
 	}
-	return loop_reset(rt->loop);
+	if (rt->started) {
+		rt->lent = true;
+		rt_event(rt, now, RT_EV_RESET_DEVICE, 0, 0);
+		return;
+	}
+	ret = rt_reset_finish(rt, lever_dev_reset_faults(rt->dev));
+out:
+	rt_event(rt, now, RT_EV_RESET, 0, ret);
+}
+
+/* The device is back from the event loop with its reset's result. */
+static void rt_reset_done(struct rt *rt, int device_ret, uint64_t now)
+{
+	int ret;
+
+	if (!rt->lent)
+		return;
+	rt->lent = false;
+	ret = rt_reset_finish(rt, device_ret);
+	/* no sample came while it was lent, and none was missing */
+	rt->restart_stale = true;
+	rt_event(rt, now, RT_EV_RESET, 0, ret);
+}
+
+void rt_reset_device(struct rt *rt)
+{
+	struct rt_msg m = { .type = RT_MSG_RESET_DONE };
+
+	m.err = lever_dev_reset_faults(rt->dev);
+	/* the ring has room: the RT side waits for nothing else now */
+	while (rt_post(rt, &m) == -EAGAIN)
+		sched_yield();
 }
 
 static void rt_messages(struct rt *rt, uint64_t now)
 {
 	struct rt_msg m;
-	int ret;
 
 	/* the safety inputs first: nothing the event loop says delays them */
 	while (ring_pop(rt->inputs, &m) == 0)
@@ -254,7 +312,8 @@ static void rt_messages(struct rt *rt, uint64_t now)
 		switch (m.type) {
 		case RT_MSG_TARGETS:
 			loop_set_targets(rt->loop, &m.targets);
-			if (rt->is_sim && m.targets.mass_kg >= 20 &&
+			if (rt->is_sim && !rt->lent &&
+			    m.targets.mass_kg >= 20 &&
 			    (uint32_t)(m.targets.mass_kg * 1000) !=
 			    rt->runner_mass_g) {
 				rt->runner_mass_g =
@@ -268,8 +327,10 @@ static void rt_messages(struct rt *rt, uint64_t now)
 			loop_set_external(rt->loop, m.lines, m.keys);
 			break;
 		case RT_MSG_RESET:
-			ret = rt_reset(rt);
-			rt_event(rt, now, RT_EV_RESET, 0, ret);
+			rt_reset(rt, now);
+			break;
+		case RT_MSG_RESET_DONE:
+			rt_reset_done(rt, m.err, now);
 			break;
 		}
 	}
@@ -420,6 +481,36 @@ static void rt_latency(struct rt *rt, const struct lever_dev_sample *s,
 		rt->clock_offset_ns);
 }
 
+/* One period on CLOCK_MONOTONIC with no device to wait on; when woken. */
+static uint64_t rt_sleep_period(struct rt *rt)
+{
+	uint64_t t = mono_ns() + rt->cfg.period_us * 1000ull;
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(t / 1000000000ull);
+	ts.tv_nsec = (long)(t % 1000000000ull);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+	       EINTR)
+		;
+	rt->woke_ns = mono_ns();
+	return rt->woke_ns;
+}
+
+/*
+ * While the event loop resets the device (rt_reset()): one period and no
+ * device call. The safety inputs are still taken (a line active now makes
+ * the supervisor refuse the reset when the device is back), the snapshot
+ * still published, and the control cycle waits: disarmed, with the board
+ * holding, it has nothing to command.
+ */
+static void rt_lent_cycle(struct rt *rt)
+{
+	rt_sleep_period(rt);
+	rt_messages(rt, rt->last_now_ns);
+	rt->cycles++;
+	rt_publish(rt);
+}
+
 /*
  * The board is gone: nothing to read or command until it is back. Wait
  * one period (no spinning on a dead handle: the RT thread runs SCHED_FIFO
@@ -430,7 +521,6 @@ static void rt_latency(struct rt *rt, const struct lever_dev_sample *s,
 static int rt_link_wait(struct rt *rt)
 {
 	uint64_t period = rt->cfg.period_us * 1000ull;
-	struct timespec ts;
 	uint64_t now;
 	int ret;
 
@@ -438,15 +528,10 @@ static int rt_link_wait(struct rt *rt)
 		/* virtual time: one period per cycle, as with a board */
 		lever_sim_step(rt->dev, period);
 		lever_sim_now(rt->dev, &now);
+		rt->woke_ns = mono_ns();
 	} else {
-		now = mono_ns() + period;
-		ts.tv_sec = (time_t)(now / 1000000000ull);
-		ts.tv_nsec = (long)(now % 1000000000ull);
-		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
-				       NULL) == EINTR)
-			;
+		now = rt_sleep_period(rt);
 	}
-	rt->woke_ns = mono_ns();
 	if (now < rt->next_reopen_ns)
 		return -ENODEV;
 	rt->next_reopen_ns = now + REOPEN_EVERY_NS;
@@ -468,6 +553,10 @@ void rt_cycle(struct rt *rt)
 	uint64_t woke, now;
 	int got, ret;
 
+	if (rt->lent) {
+		rt_lent_cycle(rt);
+		return;
+	}
 	if (rt->link_lost) {
 		got = rt_link_wait(rt);
 		if (!got) {
@@ -526,6 +615,10 @@ void rt_cycle(struct rt *rt)
 			got = 0;
 	}
 
+	if (rt->restart_stale) {
+		loop_restart_stale(rt->loop, now);
+		rt->restart_stale = false;
+	}
 	loop_cycle(rt->loop, got ? &s : NULL, now, &out);
 
 	/* arm only at an explicit new start, never to resume by itself */

@@ -20,6 +20,7 @@ enum rt_msg_type {
 	RT_MSG_TARGETS,		/* follow msg.targets */
 	RT_MSG_EXTERNAL,	/* safety lines / pendant stop keys */
 	RT_MSG_RESET,		/* operator reset after a latched fault */
+	RT_MSG_RESET_DONE,	/* rt_reset_device() done: err, device back */
 };
 
 struct rt_msg {
@@ -27,6 +28,7 @@ struct rt_msg {
 	struct sess_targets targets;
 	unsigned int lines;	/* LEVER_DEV_LINE_* from the GPIO watch */
 	unsigned int keys;	/* SUP_F_OPERATOR_STOP / SUP_F_PAIN */
+	int err;		/* RT_MSG_RESET_DONE: the device's answer */
 };
 
 enum rt_event_type {
@@ -37,6 +39,7 @@ enum rt_event_type {
 	RT_EV_SIM_FAULT,	/* sim fault injection: bits = fault, err = on */
 	RT_EV_LINK,		/* bits 1: board lost (err), 0: back */
 	RT_EV_START_REFUSED,	/* a new start met faults: bits = SUP_F_* */
+	RT_EV_RESET_DEVICE,	/* device lent: call rt_reset_device() now */
 };
 
 struct rt_event {
@@ -99,6 +102,13 @@ int rt_post(struct rt *rt, const struct rt_msg *msg);
 int rt_post_input(struct rt *rt, const struct rt_msg *msg);
 int rt_next_event(struct rt *rt, struct rt_event *ev);
 int rt_next_trace(struct rt *rt, struct rt_trace *tr);
+/*
+ * On RT_EV_RESET_DEVICE: the device's fault reset, which may wait on the
+ * board (up to 1.5 s on lever.ko), made on the caller's thread while the
+ * RT thread keeps its period without the device; then hands it back.
+ * RT_EV_RESET follows with the whole reset's result.
+ */
+void rt_reset_device(struct rt *rt);
 void rt_snapshot(struct rt *rt, struct rt_snapshot *snap);
 /* p-quantile (0..1) of wake-up latency, us; -1 before any sample. */
 double rt_latency_quantile_us(struct rt *rt, double q);

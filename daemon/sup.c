@@ -183,6 +183,11 @@ int sup_reset(struct sup *s)
 	return 0;
 }
 
+void sup_restart_stale(struct sup *s, uint64_t now_ns)
+{
+	s->last_arrival_ns = now_ns;
+}
+
 const char *sup_fault_name(uint32_t bit)
 {
 	static const char *const names[SUP_F_COUNT] = {

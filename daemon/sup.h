@@ -83,6 +83,8 @@ unsigned int sup_lines(const struct sup *s);
 
 /* Clears latched faults: 0, or -EBUSY while e-stop/key still active. */
 int sup_reset(struct sup *s);
+/* The stale-sample timer starts again at @now_ns. */
+void sup_restart_stale(struct sup *s, uint64_t now_ns);
 
 /* Short name of one SUP_F_* bit ("stale-samples", ...). */
 const char *sup_fault_name(uint32_t bit);

@@ -36,6 +36,7 @@ struct lever_sim {
 	uint64_t now_ns;		/* virtual clock */
 	unsigned int speed;		/* 0: stepped; N: N x real time */
 	bool lockstep;			/* speed>0: never past the caller */
+	unsigned int reset_ms;		/* speed>0: the board's late answer */
 	uint64_t base_virtual_ns;	/* speed>0: virtual time at ... */
 	uint64_t base_mono_ns;		/* ... this CLOCK_MONOTONIC time */
 	uint32_t watchdog_ms;		/* for the next arm */
@@ -450,6 +451,20 @@ static int lever_sim_reset_faults(struct lever_dev *dev)
 	if (state == LEVER_GATE_ARMED || state == LEVER_GATE_STOPPING)
 		return -EBUSY;
 	if (s->last.board_faults) {
+		/*
+		 * reset_ms: a board that answers late, as lever.ko meets it
+		 * (its control transfer and the wait for a fresh sample take
+		 * up to 1.5 s). Real time only: at speed=0 calls take none.
+		 */
+		if (s->speed && s->reset_ms) {
+			struct timespec ts = {
+				.tv_sec = s->reset_ms / 1000,
+				.tv_nsec = (long)(s->reset_ms % 1000) * 1000000,
+			};
+
+			while (nanosleep(&ts, &ts) && errno == EINTR)
+				;
+		}
 		ret = board_control(s->board, LEVER_REQ_RESET_FAULTS, 0,
 				    NULL, 0);
 		if (ret < 0)
@@ -808,11 +823,11 @@ static const struct lever_ops lever_sim_ops = {
 };
 
 /*
- * "seed=42,speed=0,pace=real,serial=X" into @cfg, @speed and @lockstep;
+ * "seed=42,speed=0,pace=real,serial=X,reset_ms=N" into @cfg and @s;
  * -EINVAL if malformed.
  */
 static int lever_sim_parse(const char *opts, struct board_config *cfg,
-			   unsigned int *speed, bool *lockstep)
+			   struct lever_sim *s)
 {
 	char buf[256], *save = NULL, *tok;
 
@@ -835,9 +850,9 @@ static int lever_sim_parse(const char *opts, struct board_config *cfg,
 		}
 		if (!strcmp(tok, "pace")) {
 			if (!strcmp(val, "lockstep"))
-				*lockstep = true;
+				s->lockstep = true;
 			else if (!strcmp(val, "real"))
-				*lockstep = false;
+				s->lockstep = false;
 			else
 				return -EINVAL;
 			continue;
@@ -853,7 +868,11 @@ static int lever_sim_parse(const char *opts, struct board_config *cfg,
 		} else if (!strcmp(tok, "speed")) {
 			if (v > 1000)
 				return -EINVAL;
-			*speed = (unsigned int)v;
+			s->speed = (unsigned int)v;
+		} else if (!strcmp(tok, "reset_ms")) {
+			if (v > 10000)
+				return -EINVAL;
+			s->reset_ms = (unsigned int)v;
 		} else {
 			return -EINVAL;
 		}
@@ -896,23 +915,21 @@ int lever_sim_open(const char *opts, unsigned int flags,
 	struct lever_gate_limits gl;
 	struct board_config cfg;
 	struct lever_sim *s;
-	unsigned int speed = 0;
-	bool lockstep = false;
 	int ret;
 
 	board_default_config(&cfg);
 	cfg.plant.seed = 1;
-	ret = lever_sim_parse(opts, &cfg, &speed, &lockstep);
-	if (ret)
-		return ret;
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	ret = lever_sim_parse(opts, &cfg, s);
+	if (ret) {
+		free(s);
+		return ret;
+	}
 	s->base.ops = &lever_sim_ops;
 	s->base.flags = flags;
 	s->epfd = s->evfd = s->tfd = -1;
-	s->speed = speed;
-	s->lockstep = lockstep;
 	s->watchdog_ms = LEVER_GATE_WATCHDOG_DEF_MS;
 	ret = board_new(&cfg, &s->board);
 	if (ret)

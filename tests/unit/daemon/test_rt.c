@@ -316,6 +316,72 @@ static void test_one_reset_after_an_estop_is_enough(void **state)
 	}
 }
 
+/*
+ * Finding 5 of the safety review: the device's reset waits on the board
+ * (lever.ko: up to 1.5 s on a board slow to answer). The RT thread lends
+ * the device to the event loop for that call and keeps its period; it
+ * used to make the call itself and stop cycling for as long.
+ */
+static void test_a_slow_device_reset_never_stalls_the_rt_thread(void **s)
+{
+	struct rt_msg m = { .type = RT_MSG_RESET };
+	struct rt_snapshot before, after;
+	struct lever_dev_sample smp;
+	struct lever_dev *d2;
+	struct rt_event ev;
+	struct rt *r2;
+	char err[256];
+	int i, lent = 0, done = -1;
+
+	if (geteuid() != 0) {
+		skip();
+		return;
+	}
+	cfg.speed_factor = 1;
+	assert_int_equal(lever_dev_open("sim:seed=9,speed=1,reset_ms=1500",
+					&d2), 0);
+	/* an e-stop pressed and released: the board has it latched */
+	lever_sim_set_line(d2, LEVER_DEV_LINE_ESTOP, 1);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(lever_dev_read_sample(d2, &smp), 0);
+	lever_sim_set_line(d2, LEVER_DEV_LINE_ESTOP, 0);
+	for (i = 0; i < 20; i++)
+		assert_int_equal(lever_dev_read_sample(d2, &smp), 0);
+	assert_true(smp.board_faults & LEVER_DEV_BFAULT_ESTOP);
+
+	assert_int_equal(rt_new(&cfg, d2, false, &r2), 0);
+	assert_int_equal(rt_start(r2, err, sizeof(err)), 0);
+	usleep(200000);
+	assert_int_equal(rt_post(r2, &m), 0);
+	for (i = 0; i < 1000 && !lent; i++) {
+		usleep(1000);
+		while (rt_next_event(r2, &ev) == 0)
+			lent |= ev.type == RT_EV_RESET_DEVICE;
+	}
+	assert_true(lent);
+
+	rt_snapshot(r2, &before);
+	rt_reset_device(r2);		/* 1.5 s on this thread */
+	rt_snapshot(r2, &after);
+	/* 1500 periods of 1 ms; a third is plenty on a loaded machine */
+	assert_true(after.cycles - before.cycles >= 500);
+
+	for (i = 0; i < 1000 && done < 0; i++) {
+		usleep(1000);
+		while (rt_next_event(r2, &ev) == 0)
+			if (ev.type == RT_EV_RESET)
+				done = -ev.err;
+	}
+	assert_int_equal(done, 0);
+	usleep(300000);
+	rt_snapshot(r2, &after);
+	assert_int_equal(after.st.latched, 0);
+	assert_false(after.armed);
+	rt_stop(r2);
+	rt_free(r2);
+	lever_dev_close(d2);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -328,6 +394,7 @@ int main(void)
 		T(test_snapshot_counts_cycles_on_virtual_time),
 		T(test_estop_gives_a_fault_event_and_reset_reports),
 		T(test_rt_thread_starts_and_stops),
+		T(test_a_slow_device_reset_never_stalls_the_rt_thread),
 		T(test_reset_while_stopping_then_start_runs),
 		T(test_unplug_waits_a_period_per_cycle),
 		T(test_replug_reopens_and_nothing_moves_until_a_start),
