@@ -61,6 +61,8 @@ struct loop {
 	uint64_t refused_since_ns;
 	bool refusal_said;
 	double ceiling_n;		/* over-support reference, see below */
+	double ceiling_want_n;		/* the target its fall was set for */
+	double ceiling_rate_n_s;	/* and that fall's rate */
 	double pressure_lp_pa;		/* command averaged over strides */
 	double pressure_cmd_pa;
 	double mass_kg;
@@ -304,6 +306,7 @@ static void loop_event(struct loop *l, enum loop_event ev, uint32_t faults)
 		 */
 		board_pa = loop_board_pa(l);
 		l->ceiling_n = fmax(l->ceiling_n, board_pa * l->force_per_pa);
+		l->ceiling_want_n = -1;		/* a new move */
 		law_reset(l->law, board_pa, l->force_n);
 		l->pressure_cmd_pa = board_pa;
 		l->pressure_lp_pa = board_pa;
@@ -422,23 +425,40 @@ void loop_commanding(struct loop *l, bool reaches_board)
 	l->commanding = reaches_board;
 }
 
+/* The time a new target is reached in: the step's ramp, or the default. */
+static double loop_ramp_s(const struct loop *l)
+{
+	return l->t.ramp_ms ? l->t.ramp_ms / 1000.0 : l->cfg.setpoint_ramp_s;
+}
+
 /*
  * Over-support reference, independent of the law: the support the
- * session's target asks for now, or, after the target fell, a value that
- * comes down no faster than support may change (support_rate_pct_bw_s) so
- * that a law following a lowered target within the allowed rate never
- * trips it. In the safe state the reference is what is held: support is
- * never raised there. Idle asks for nothing and checks nothing.
+ * session's target asks for now, or, after the target fell (or a start
+ * found the board holding more), a value that comes down as the target
+ * asks to be reached: over the step's ramp, and never faster than support
+ * may change (support_rate_pct_bw_s), with the rate fixed for the whole
+ * move. A law that follows the lowered target so never trips it; one
+ * that lags more than the margin does. In the safe state the reference is
+ * what is held: support is never raised there. Idle asks for nothing and
+ * checks nothing.
  */
 static void loop_update_ceiling(struct loop *l, double mg)
 {
-	double want_n, fall_n;
+	double want_n, fall_n, max_n_s = l->cfg.support_rate_pct_bw_s / 100 * mg;
 
 	switch (l->mode) {
 	case LOOP_RUN:
 	case LOOP_PAUSE:
 		want_n = (1 - l->bw_pct / 100) * mg;
-		break;
+		if (want_n != l->ceiling_want_n) {
+			l->ceiling_want_n = want_n;
+			l->ceiling_rate_n_s = loop_ramp_s(l) > 0 ?
+				(l->ceiling_n - want_n) / loop_ramp_s(l) :
+				max_n_s;
+		}
+		fall_n = fmin(fmax(l->ceiling_rate_n_s, 0), max_n_s) * l->dt_s;
+		l->ceiling_n = fmax(want_n, l->ceiling_n - fall_n);
+		return;
 	case LOOP_STOPPING:
 	case LOOP_RELEASING:
 		want_n = l->hold_pa * l->force_per_pa;
@@ -447,7 +467,7 @@ static void loop_update_ceiling(struct loop *l, double mg)
 		l->ceiling_n = 0;
 		return;
 	}
-	fall_n = l->cfg.support_rate_pct_bw_s / 100 * mg * l->dt_s;
+	fall_n = max_n_s * l->dt_s;
 	l->ceiling_n = fmax(want_n, l->ceiling_n - fall_n);
 }
 
@@ -561,8 +581,7 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 
 		setpoint = (1 - l->bw_pct / 100) * mg;
 		in.target_force_n = setpoint;
-		in.ramp_s = l->t.ramp_ms ? l->t.ramp_ms / 1000.0 :
-					   l->cfg.setpoint_ramp_s;
+		in.ramp_s = loop_ramp_s(l);
 		in.max_rate_n_s = l->cfg.support_rate_pct_bw_s / 100 * mg;
 		in.force_n = l->force_n;
 		in.dt_s = l->dt_s;

@@ -549,6 +549,35 @@ static void test_start_on_a_held_support_begins_from_it(void **state)
 	assert_true(fall_n <= allowed_n + 2);
 }
 
+/*
+ * Soak seed 12832: a start finds the board holding far more than the
+ * session asks (75 %BW carried earlier, 90 now) and a step whose ramp is
+ * long. The support comes down over that ramp, and the over-support
+ * reference comes down with it: the session runs, no false stop.
+ */
+static void test_start_far_above_a_long_ramped_target_never_trips(void **s)
+{
+	struct lever_dev_command hold = { .support_pressure_pa = 86000 };
+
+	R.gate_refuses = true;
+	loop_commanding(R.l, false);
+	tplant_command(R.p, &hold, false);
+	cycles(3000);
+	R.gate_refuses = false;
+	loop_commanding(R.l, true);
+	R.t.generation = 1;
+	R.t.run = SESS_RUN;
+	R.t.belt_speed_mm_s = 1389;
+	R.t.bw_carried_pct_x100 = 9000;
+	R.t.ramp_ms = 15000;
+	R.t.mass_kg = MASS;
+	loop_set_targets(R.l, &R.t);
+	cycles(30000);
+	assert_int_equal(R.st.mode, LOOP_RUN);
+	assert_int_equal(R.st.latched, 0);
+	assert_true(fabs(tplant_force_n(R.p) - 0.1 * MG) < 0.05 * MG);
+}
+
 /* release waits while the commands do not reach the board */
 static void test_release_estimate_never_moves_while_nothing_is_sent(void **s)
 {
@@ -712,6 +741,7 @@ int main(void)
 		T(test_newer_idle_targets_after_pause_never_raise),
 		T(test_restart_after_estop_begins_from_board_pressure),
 		T(test_start_on_a_held_support_begins_from_it),
+		T(test_start_far_above_a_long_ramped_target_never_trips),
 		T(test_release_estimate_never_moves_while_nothing_is_sent),
 		T(test_release_holds_while_samples_are_missing),
 		T(test_over_support_is_checked_in_the_safe_state),

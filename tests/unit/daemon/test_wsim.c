@@ -81,6 +81,8 @@ struct wsim {
 	double mass_kg;		/* the athlete's, as told to leverd */
 	double force_lp_n, force_1s_ago_n;
 	double ceiling_n;	/* support the session asked for */
+	double ceiling_want_n;	/* the target its fall was set for */
+	double ceiling_rate_n_s;/* and that fall's rate */
 	double held_max_n;	/* the support when the last stop came */
 	double belt_min_mm_s;	/* since the last stop */
 	bool stopped;		/* no session running or paused */
@@ -373,8 +375,22 @@ static void check(struct wsim *w, const struct lever_sim_truth *t)
 
 	/* rule 8: never above what the session asked + 5 %BW */
 	if (running) {
+		/*
+		 * a lowered target is reached over the step's ramp (or the
+		 * default ramp), never faster than the support rate: the
+		 * session asks for that move, and the rate is set for it
+		 */
+		double ramp_s = tg->ramp_ms ? tg->ramp_ms / 1000.0 :
+					      c->setpoint_ramp_s;
+		double max_n_s = c->support_rate_pct_bw_s / 100 * mg;
+
 		want_n = (1 - tg->bw_carried_pct_x100 / 10000.0) * mg;
-		fall_n = c->support_rate_pct_bw_s / 100 * mg * dt;
+		if (w->stopped || want_n != w->ceiling_want_n) {
+			w->ceiling_want_n = want_n;
+			w->ceiling_rate_n_s = ramp_s > 0 ?
+				(w->ceiling_n - want_n) / ramp_s : max_n_s;
+		}
+		fall_n = fmin(fmax(w->ceiling_rate_n_s, 0), max_n_s) * dt;
 		w->ceiling_n = fmax(want_n, w->ceiling_n - fall_n);
 		w->stopped = false;
 		w->had_targets = true;
@@ -469,8 +485,11 @@ static void tick(struct wsim *w)
 		lever_sim_truth(w->d.dev, &t);
 		check(w, &t);
 		if (w->dump && (t.now_ns / MS) % 100 == 0)
-			printf("# t %.1f force %.1f lp %.1f pa %.0f sp %u belt %.0f mode %s armed %d\n",
-			       t.now_ns / 1e9, t.support_force_n, w->force_lp_n,
+			printf("# t %.1f ceil %.1f bw %u run %d m %.0f force %.1f lp %.1f pa %.0f sp %u belt %.0f mode %s armed %d\n",
+			       t.now_ns / 1e9, w->ceiling_n,
+			       w->d.last_posted.bw_carried_pct_x100,
+			       w->d.last_posted.run, t.runner_mass_kg,
+			       t.support_force_n, w->force_lp_n,
 			       t.support_pressure_pa, t.pressure_setpoint_pa,
 			       t.belt_speed_mm_s, w->down ? "down" :
 			       loop_mode_name(w->snap_mode), w->snap_armed);
