@@ -167,7 +167,6 @@ static bool belt_at_rest(const struct board *b)
 	       b->fw_belt_ramp < 1.0;
 }
 
-/* Category 0: drive power off now, brake on; pressure stays. */
 /*
  * Entering a stop from RUNNING: the support is held at what the runner
  * had, not at a stride peak or trough. A host that cancels the stride
@@ -175,28 +174,26 @@ static bool belt_at_rest(const struct board *b)
  * peak once the runner stands it would lift them above the step's
  * target, held at a trough it would drop a share of their weight onto
  * the healing bone at once (a stop the host did not ask for, e.g. its
- * watchdog or its file closed, can come at any phase). A set-point more
- * than SP_PEAK_FRAC off its stride average gives way to the average; a
- * steady or slowly ramped set-point is held as is.
+ * watchdog or its file closed, can come at any phase). What the runner
+ * had is the cylinder's own stride average: under a stride the regulator
+ * does not give the cylinder the mean of the set-points it is sent (held
+ * still, that mean can be a few per cent more), and a valve stuck away
+ * from the set-point would move the support once it frees. Only with a
+ * failed pressure sensor does the firmware fall back on the set-point:
+ * its stride average when the set-point is more than SP_PEAK_FRAC off it.
  */
-static void hold_support(struct board *b)
+static void hold_support(struct board *b, uint32_t fault)
 {
 	double hold = b->pressure_sp;
 
 	if (b->state != LEVER_BOARD_RUNNING)
 		return;
-	if (fabs(hold - b->pressure_sp_avg) > b->pressure_sp_avg * SP_PEAK_FRAC)
-		hold = b->pressure_sp_avg;
-	/*
-	 * Never far from what the cylinder really had (unless its sensor
-	 * failed): a valve stuck below the set-point would raise the support
-	 * on a standing runner the moment it frees, one stuck above would
-	 * drop it.
-	 */
-	if (!(b->faults & LEVER_FAULT_PRESSURE_SENSOR) &&
-	    fabs(hold - b->pressure_meas_avg) >
-	    b->pressure_meas_avg * SP_PEAK_FRAC)
+	/* @fault: the one stopping now counts, it is not latched yet */
+	if (!((b->faults | fault) & LEVER_FAULT_PRESSURE_SENSOR))
 		hold = b->pressure_meas_avg;
+	else if (fabs(hold - b->pressure_sp_avg) >
+		 b->pressure_sp_avg * SP_PEAK_FRAC)
+		hold = b->pressure_sp_avg;
 	if (hold < 0)
 		hold = 0;
 	if ((uint32_t)hold == b->pressure_sp)
@@ -205,9 +202,10 @@ static void hold_support(struct board *b)
 	plant_set_pressure_setpoint(b->plant, b->pressure_sp);
 }
 
+/* Category 0: drive power off now, brake on; pressure stays. */
 static void hard_stop(struct board *b, uint32_t fault)
 {
-	hold_support(b);
+	hold_support(b, fault);
 	b->faults |= fault;
 	b->state = LEVER_BOARD_HARD_STOPPED;
 	b->belt_sp = 0;
@@ -220,7 +218,7 @@ static void hard_stop(struct board *b, uint32_t fault)
 /* Category 1: ramp the belt down under drive control; pressure stays. */
 static void controlled_stop(struct board *b, uint32_t fault)
 {
-	hold_support(b);
+	hold_support(b, fault);
 	b->faults |= fault;
 	if (b->state == LEVER_BOARD_HARD_STOPPED)
 		return;

@@ -695,6 +695,19 @@ struct wsim_part {
 	double sim_s;
 };
 
+/*
+ * Sequences the soak (make soak) once found violating, each fixed since:
+ * they stay in every run, whole, beyond the seeds make check draws.
+ */
+static const uint64_t soak_found[] = {
+	12832,		/* false over-support stop: ceiling vs a long ramp */
+	84275,		/* hold above the cylinder's average, 51 kg runner */
+	1032810,	/* valve frozen at a trough, stop during it */
+	1035586,	/* valve frozen at a peak ... */
+	1056118,
+	1174989,
+};
+
 int main(int argc, char **argv)
 {
 	struct wsim_part part = { 0 };
@@ -738,7 +751,7 @@ int main(int argc, char **argv)
 		return w->violations ? 1 : 0;
 	}
 
-	printf("1..2\n");
+	printf("1..3\n");
 	fflush(stdout);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* one worker per CPU, each every jobs-th seed; counts come back */
@@ -801,7 +814,19 @@ int main(int argc, char **argv)
 	       (unsigned long long)w2->hash);
 	printf("%sok 2 - a seed replays to the same truth\n",
 	       same ? "" : "not ");
+
+	for (k = 0, i = 0; k < (int)(sizeof(soak_found) /
+				    sizeof(soak_found[0])); k++) {
+		seq_make(soak_found[k], &q);
+		if (wsim_run(&q, ~0ull, w) || w->violations) {
+			printf("# seed %llu: %s\n",
+			       (unsigned long long)soak_found[k], w->first);
+			i++;
+		}
+	}
+	printf("%sok 3 - the sequences the soak once failed keep every invariant\n",
+	       i ? "not " : "");
 	free(w);
 	free(w2);
-	return bad || failed_setup || !same ? 1 : 0;
+	return bad || failed_setup || !same || i ? 1 : 0;
 }

@@ -255,6 +255,17 @@ static void test_support_pressure_slew_limited(void **state)
 			allowed + 1);
 }
 
+/*
+ * A stop holds the support the runner had: the cylinder's stride average
+ * by the board's sensor, a few per cent off the set-point it was sent
+ * under a stride (test_board.c pins it to the cylinder's truth); held,
+ * not released.
+ */
+static void assert_held_near(uint32_t held_pa, uint32_t sent_pa)
+{
+	assert_true(held_pa > sent_pa * 0.96 && held_pa < sent_pa * 1.04);
+}
+
 static void test_watchdog_stops_belt_after_timeout(void **state)
 {
 	struct lever_dev *dev = *state;
@@ -287,7 +298,7 @@ static void test_watchdog_stops_belt_after_timeout(void **state)
 	assert_int_equal(st.state, LEVER_DEV_STATE_FAULT);
 	assert_int_equal(st.last.belt_setpoint_mm_s, 0);
 	assert_true(st.last.belt_speed_mm_s < 30);
-	assert_int_equal(st.last.pressure_setpoint_pa, 50000);
+	assert_held_near(st.last.pressure_setpoint_pa, 50000);
 }
 
 static void test_watchdog_period_can_be_set(void **state)
@@ -341,7 +352,7 @@ static void test_stop_ramps_down_and_disarms_without_fault(void **state)
 	assert_int_equal(st.state, LEVER_DEV_STATE_DISARMED);
 	assert_int_equal(st.faults, 0);
 	assert_int_equal(st.last.belt_setpoint_mm_s, 0);
-	assert_int_equal(st.last.pressure_setpoint_pa, 50000);
+	assert_held_near(st.last.pressure_setpoint_pa, 50000);
 }
 
 static void test_disarm_without_arm_does_nothing(void **state)

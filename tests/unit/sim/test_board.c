@@ -22,6 +22,20 @@
 
 static uint32_t cmd_seq;
 
+/* the cylinder's true pressure over the last strides (300 ms) */
+static double true_avg_pa;
+
+static struct plant_state truth(struct board *b);
+
+static void track_truth(struct board *b)
+{
+	double pa = truth(b).support_pressure_pa;
+
+	if (true_avg_pa < 0)
+		true_avg_pa = pa;
+	true_avg_pa += (pa - true_avg_pa) / 300.0;
+}
+
 static struct board *new_board_seed(uint64_t seed)
 {
 	struct board_config cfg;
@@ -31,6 +45,7 @@ static struct board *new_board_seed(uint64_t seed)
 	cfg.plant.seed = seed;
 	assert_int_equal(board_new(&cfg, &b), 0);
 	cmd_seq = 0;
+	true_avg_pa = -1;
 	return b;
 }
 
@@ -83,6 +98,7 @@ static void run_cmds(struct board *b, unsigned int ms, uint32_t pressure_pa,
 			assert_int_equal(send(b, pressure_pa, belt, flags), 0);
 		assert_int_equal(board_step(b, MS), 0);
 		drain(b);
+		track_truth(b);
 	}
 }
 
@@ -93,6 +109,7 @@ static void run_quiet(struct board *b, unsigned int ms)
 	for (i = 0; i < ms; i++) {
 		assert_int_equal(board_step(b, MS), 0);
 		drain(b);
+		track_truth(b);
 	}
 }
 
@@ -113,6 +130,19 @@ static struct plant_state truth(struct board *b)
 }
 
 /* Runs the belt at 2.5 m/s with 100 kPa support. */
+/*
+ * A stop while running holds what the runner had: the cylinder's stride
+ * average (by the board's sensor, so within its noise), not the set-point
+ * the host sent, whose mean the cylinder does not get under a stride.
+ */
+static void assert_holds_what_the_runner_had(struct board *b, double had_pa)
+{
+	double sp = status(b).pressure_setpoint_pa;
+
+	print_message("# held %.0f Pa, the cylinder had %.0f Pa\n", sp, had_pa);
+	assert_true(fabs(sp - had_pa) < 0.01 * had_pa);
+}
+
 static struct board *running_board(void)
 {
 	struct board *b = new_board();
@@ -183,12 +213,20 @@ static void test_watchdog_stops_belt_after_timeout_with_pressure_held(void **s)
 	struct board *b = running_board();
 	struct plant_state ps;
 	unsigned int i;
+	double had_pa, held_pa;
 
-	/* Last command was at most 10 ms ago; 89 ms more stays inside. */
-	run_quiet(b, 85);
+	/*
+	 * Last command was at most 10 ms ago; 89 ms more stays inside. A
+	 * host silent for 20 ms no longer moves the board's averages.
+	 */
+	run_quiet(b, 20);
+	had_pa = true_avg_pa;
+	run_quiet(b, 65);
 	assert_int_equal(status(b).board_state, LEVER_BOARD_RUNNING);
 	run_quiet(b, 20);
 	assert_int_equal(status(b).board_state, LEVER_BOARD_STOPPING);
+	assert_holds_what_the_runner_had(b, had_pa);
+	held_pa = status(b).pressure_setpoint_pa;
 	assert_int_equal(status(b).faults, LEVER_FAULT_WATCHDOG);
 	/* Controlled stop at 1.0 m/s^2: 1 s later about 1.5 m/s. */
 	run_quiet(b, 1000);
@@ -204,8 +242,8 @@ static void test_watchdog_stops_belt_after_timeout_with_pressure_held(void **s)
 	assert_int_equal(status(b).board_state, LEVER_BOARD_IDLE);
 	assert_true(ps.belt_speed_mm_s == 0);
 	assert_false(ps.drive_enabled);
-	assert_int_equal(status(b).pressure_setpoint_pa, 100000);
-	assert_true(fabs(ps.support_pressure_pa - 100000) < 1000);
+	assert_int_equal(status(b).pressure_setpoint_pa, held_pa);
+	assert_true(fabs(ps.support_pressure_pa - held_pa) < 1000);
 	board_free(b);
 }
 
@@ -294,15 +332,17 @@ static void test_stop_command_is_a_controlled_stop_without_fault(void **s)
 static void test_estop_cuts_drive_at_once_and_latches(void **s)
 {
 	struct board *b = running_board();
+	uint32_t held_pa;
 
 	assert_int_equal(board_set_line(b, LEVER_LINE_ESTOP, true), 0);
 	/* No board_step in between: the cut needs no firmware cycle. */
 	assert_false(truth(b).drive_enabled);
 	assert_int_equal(status(b).board_state, LEVER_BOARD_HARD_STOPPED);
 	assert_true(status(b).faults & LEVER_FAULT_ESTOP);
+	held_pa = status(b).pressure_setpoint_pa;
 	run_cmds(b, 2000, 100000, 2500, LEVER_CMD_RUN);
 	assert_true(truth(b).belt_speed_mm_s == 0);
-	assert_int_equal(status(b).pressure_setpoint_pa, 100000);
+	assert_int_equal(status(b).pressure_setpoint_pa, held_pa);
 	/* Released is not reset. */
 	board_set_line(b, LEVER_LINE_ESTOP, false);
 	run_cmds(b, 100, 100000, 2500, LEVER_CMD_RUN);
@@ -492,24 +532,26 @@ static void test_a_silent_host_leaves_no_stride_trough(void **s)
 	board_free(b);
 }
 
-static void test_estop_with_a_steady_set_point_holds_it_exactly(void **s)
+static void test_estop_holds_the_cylinders_stride_average(void **s)
 {
 	struct board *b = running_board();
 
 	run_cmds(b, 2000, 120000, 2500, LEVER_CMD_RUN);
 	board_set_line(b, LEVER_LINE_ESTOP, true);
-	assert_int_equal(status(b).pressure_setpoint_pa, 120000);
+	assert_holds_what_the_runner_had(b, true_avg_pa);
 	board_free(b);
 }
 
 static void test_support_held_while_belt_stops(void **s)
 {
 	struct board *b = running_board();
+	uint32_t held_pa;
 
 	board_set_line(b, LEVER_LINE_ESTOP, true);
+	held_pa = status(b).pressure_setpoint_pa;
 	run_cmds(b, 200, 0, 0, 0);
 	assert_true(truth(b).belt_speed_mm_s > 0);
-	assert_int_equal(status(b).pressure_setpoint_pa, 100000);
+	assert_int_equal(status(b).pressure_setpoint_pa, held_pa);
 	board_free(b);
 }
 
@@ -923,7 +965,7 @@ int main(void)
 		cmocka_unit_test(test_stop_after_a_stuck_valve_never_raises_when_it_frees),
 		cmocka_unit_test(test_after_a_stop_no_frame_but_a_start_raises_support),
 		cmocka_unit_test(test_a_silent_host_leaves_no_stride_trough),
-		cmocka_unit_test(test_estop_with_a_steady_set_point_holds_it_exactly),
+		cmocka_unit_test(test_estop_holds_the_cylinders_stride_average),
 		cmocka_unit_test(test_short_frame_is_rejected_and_counted),
 		cmocka_unit_test(test_long_frame_is_rejected_and_counted),
 		cmocka_unit_test(test_wrong_version_is_rejected_and_counted),
