@@ -16,7 +16,7 @@
 #include <time.h>
 
 #include "dmn.h"
-#include "plan/store.h"
+#include "store/store.h"
 
 static const enum pendant_key pendant_keys[KEY_ACT_COUNT] = {
 	[KEY_ACT_SPEED_UP] = PENDANT_SPEED_UP,

@@ -18,7 +18,7 @@
 #include <time.h>
 
 #include "loop.h"
-#include "plan/store.h"
+#include "store.h"
 #include "rec.h"
 #include "ring.h"
 #include "sup.h"
