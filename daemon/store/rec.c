@@ -10,7 +10,6 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 #include "store.h"
 #include "rec.h"
 #include "ring.h"
+#include "say.h"
 #include "sup.h"
 
 #define REC_PENDING_MAX		600	/* rows: a minute behind at most */
@@ -325,19 +325,6 @@ void rec_stats(struct rec *r, struct rec_stats *st)
 }
 
 /* ---- reading the records (event loop) ---- */
-
-static int say(char *msg, size_t len, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int say(char *msg, size_t len, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, len, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 /* An optional whole-number argument within [min, max]. */
 static int arg_int(const json_t *args, const char *key, json_int_t min,
