@@ -118,7 +118,7 @@ static json_t *record_json(const struct store_session *r)
 }
 
 int sess_cmd_athlete(struct sess *s, const char *cmd, const json_t *args,
-		     json_t **result, char *msg, size_t len)
+		     uint64_t now_ns, json_t **result, char *msg, size_t len)
 {
 	const char *name = sess_arg_str(args, "name");
 	struct store_athlete a, *all;

@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sess_export.h"
+#include "lever_ctl.h"
 #include "sess_priv.h"
 
-static int cmd_start(struct sess *s, const json_t *args, uint64_t now_ns,
-		     json_t **result, char *msg, size_t len)
+static int cmd_start(struct sess *s, const char *cmd, const json_t *args,
+		     uint64_t now_ns, json_t **result, char *msg, size_t len)
 {
 	struct store_athlete a;
 	struct store_session *recs, last;
@@ -204,8 +204,8 @@ static void note_pain(struct sess *s, uint64_t now_ns, int64_t session_id,
 		  sc, when);
 }
 
-static int cmd_pain(struct sess *s, const json_t *args, uint64_t now_ns,
-		    json_t **result, char *msg, size_t len)
+static int cmd_pain(struct sess *s, const char *cmd, const json_t *args,
+		    uint64_t now_ns, json_t **result, char *msg, size_t len)
 {
 	json_t *v = args ? json_object_get(args, "score") : NULL;
 	struct store_athlete a;
@@ -278,14 +278,127 @@ static int cmd_pain(struct sess *s, const json_t *args, uint64_t now_ns,
 	return 0;
 }
 
-static const char *const read_cmds[] = {
-	"status", "plans", "show", "next", "athlete_list", "athlete_show",
-};
+static int cmd_status(struct sess *s, const char *cmd, const json_t *args,
+		      uint64_t now_ns, json_t **result, char *msg, size_t len)
+{
+	*result = sess_status(s, now_ns);
+	return 0;
+}
 
-static const char *const all_cmds[] = {
-	"status", "plans", "show", "next", "athlete_list", "athlete_show",
-	"start", "pause", "resume", "stop", "skip", "pain", "reset",
-	"athlete_add", "athlete_set_mass",
+static int cmd_pause(struct sess *s, const char *cmd, const json_t *args,
+		     uint64_t now_ns, json_t **result, char *msg, size_t len)
+{
+	int ret;
+
+	ret = need_session(s, "pause", msg, len);
+	if (!ret && seq_pause(s->seq, now_ns))
+		ret = say(msg, len, -EINVAL,
+			  "the session is paused already");
+	if (!ret) {
+		note_session(s, now_ns, "pause", s->source, NULL);
+		*result = state_result(s, now_ns);
+	}
+	return ret;
+}
+
+static int cmd_resume(struct sess *s, const char *cmd, const json_t *args,
+		      uint64_t now_ns, json_t **result, char *msg, size_t len)
+{
+	int ret;
+
+	ret = need_session(s, "resume", msg, len);
+	if (!ret && seq_state(s->seq) != SEQ_PAUSED)
+		ret = say(msg, len, -EINVAL,
+			  "the session is not paused; nothing to resume");
+	if (!ret) {
+		s->generation++;
+		seq_resume(s->seq, now_ns);
+		note_session(s, now_ns, "resume", s->source, NULL);
+		*result = state_result(s, now_ns);
+	}
+	return ret;
+}
+
+static int cmd_stop(struct sess *s, const char *cmd, const json_t *args,
+		    uint64_t now_ns, json_t **result, char *msg, size_t len)
+{
+	int ret;
+
+	ret = need_session(s, "stop", msg, len);
+	if (!ret) {
+		seq_stop(s->seq, now_ns, SEQ_END_OPERATOR);
+		note_session(s, now_ns, "stop", s->source, NULL);
+		sess_record_end(s, now_ns);
+		*result = state_result(s, now_ns);
+	}
+	return ret;
+}
+
+static int cmd_skip(struct sess *s, const char *cmd, const json_t *args,
+		    uint64_t now_ns, json_t **result, char *msg, size_t len)
+{
+	int ret;
+
+	ret = need_session(s, "skip", msg, len);
+	if (!ret) {
+		seq_skip(s->seq, now_ns);
+		note_session(s, now_ns, "skip", s->source, NULL);
+		sess_record_end(s, now_ns);
+		*result = state_result(s, now_ns);
+	}
+	return ret;
+}
+
+static int cmd_reset(struct sess *s, const char *cmd, const json_t *args,
+		     uint64_t now_ns, json_t **result, char *msg, size_t len)
+{
+	int ret = 0;
+
+	if (sess_active(s))
+		ret = say(msg, len, -EBUSY,
+			  "a session is running (%s); stop it before a reset",
+			  s->ps->name);
+	else if (s->have_fb && (s->fb.estop || s->fb.safety_key))
+		ret = say(msg, len, -EBUSY,
+			  "the %s is still active; release it, then reset",
+			  s->fb.estop ? "e-stop" : "safety key");
+	if (!ret) {
+		sess_note(s, now_ns, 0, 0, "reset", s->source, "%s%s",
+			  s->fault ? "cleared: " : "no fault latched",
+			  s->fault ? s->fault_cause : "");
+		s->fault = false;
+		s->fault_cause[0] = '\0';
+		sess_drop(s);
+		*result = state_result(s, now_ns);
+	}
+	return ret;
+}
+
+/*
+ * The requests the session answers. Which need the command right is the
+ * protocol's (include/lever_ctl.h); leverd's own table (daemon/dmn.c)
+ * sends these here through sess_request().
+ */
+static const struct {
+	const char *name;
+	int (*fn)(struct sess *s, const char *cmd, const json_t *args,
+		  uint64_t now_ns, json_t **result, char *msg, size_t len);
+} sess_cmds[] = {
+	{ "status", cmd_status },
+	{ "plans", sess_cmd_plans },
+	{ "show", sess_cmd_show },
+	{ "next", sess_cmd_next },
+	{ "athlete_list", sess_cmd_athlete },
+	{ "athlete_show", sess_cmd_athlete },
+	{ "athlete_add", sess_cmd_athlete },
+	{ "athlete_set_mass", sess_cmd_athlete },
+	{ "start", cmd_start },
+	{ "pause", cmd_pause },
+	{ "resume", cmd_resume },
+	{ "stop", cmd_stop },
+	{ "skip", cmd_skip },
+	{ "pain", cmd_pain },
+	{ "reset", cmd_reset },
 };
 
 int sess_request(struct sess *s, const char *cmd, const json_t *args,
@@ -298,7 +411,37 @@ int sess_request(struct sess *s, const char *cmd, const json_t *args,
 
 static int sess_dispatch(struct sess *s, const char *cmd, const json_t *args,
 			 bool may_command, uint64_t now_ns, json_t **result,
-			 char *msg, size_t len);
+			 char *msg, size_t len)
+{
+	size_t i;
+	int ret;
+
+	*result = NULL;
+	if (msg && len)
+		msg[0] = '\0';
+	for (i = 0; i < sizeof(sess_cmds) / sizeof(sess_cmds[0]); i++)
+		if (!strcmp(cmd, sess_cmds[i].name))
+			break;
+	if (i == sizeof(sess_cmds) / sizeof(sess_cmds[0]))
+		return say(msg, len, -ENOSYS, "unknown command '%.32s'", cmd);
+	if (args && !json_is_object(args))
+		return say(msg, len, -EINVAL, "args must be a JSON object");
+	if (lever_ctl_needs_command(cmd) && !may_command)
+		return say(msg, len, -EPERM,
+			   "'%s' needs root or membership of the group lever",
+			   cmd);
+	/* Bring the session up to date before acting on it. */
+	if (s->seq) {
+		struct seq_out o;
+
+		seq_update(s->seq, now_ns, &o);
+		sess_record_end(s, now_ns);
+	}
+	ret = sess_cmds[i].fn(s, cmd, args, now_ns, result, msg, len);
+	if (!ret && !*result)
+		ret = say(msg, len, -ENOMEM, "out of memory");
+	return ret;
+}
 
 int sess_request_from(struct sess *s, const char *source, const char *cmd,
 		      const json_t *args, bool may_command, uint64_t now_ns,
@@ -310,113 +453,5 @@ int sess_request_from(struct sess *s, const char *source, const char *cmd,
 	ret = sess_dispatch(s, cmd, args, may_command, now_ns, result, msg,
 			    len);
 	s->source = "operator";
-	return ret;
-}
-
-static int sess_dispatch(struct sess *s, const char *cmd, const json_t *args,
-			 bool may_command, uint64_t now_ns, json_t **result,
-			 char *msg, size_t len)
-{
-	bool known = false, read_only = false;
-	int ret = 0;
-
-	*result = NULL;
-	if (msg && len)
-		msg[0] = '\0';
-	ret = sess_export_request(s->store, cmd, args, result, msg, len);
-	if (ret <= 0)
-		return ret;
-	ret = 0;
-	for (size_t i = 0; i < sizeof(all_cmds) / sizeof(all_cmds[0]); i++)
-		known |= !strcmp(cmd, all_cmds[i]);
-	for (size_t i = 0; i < sizeof(read_cmds) / sizeof(read_cmds[0]); i++)
-		read_only |= !strcmp(cmd, read_cmds[i]);
-	if (!known)
-		return say(msg, len, -ENOSYS, "unknown command '%.32s'", cmd);
-	if (args && !json_is_object(args))
-		return say(msg, len, -EINVAL, "args must be a JSON object");
-	if (!read_only && !may_command)
-		return say(msg, len, -EPERM,
-			   "'%s' needs root or membership of the group lever",
-			   cmd);
-	/* Bring the session up to date before acting on it. */
-	if (s->seq) {
-		struct seq_out o;
-
-		seq_update(s->seq, now_ns, &o);
-		sess_record_end(s, now_ns);
-	}
-
-	if (!strcmp(cmd, "status")) {
-		*result = sess_status(s, now_ns);
-	} else if (!strcmp(cmd, "plans")) {
-		ret = sess_cmd_plans(s, result, msg, len);
-	} else if (!strcmp(cmd, "show")) {
-		ret = sess_cmd_show(s, args, result, msg, len);
-	} else if (!strcmp(cmd, "next")) {
-		ret = sess_cmd_next(s, args, result, msg, len);
-	} else if (!strncmp(cmd, "athlete_", 8)) {
-		ret = sess_cmd_athlete(s, cmd, args, result, msg, len);
-	} else if (!strcmp(cmd, "start")) {
-		ret = cmd_start(s, args, now_ns, result, msg, len);
-	} else if (!strcmp(cmd, "pain")) {
-		ret = cmd_pain(s, args, now_ns, result, msg, len);
-	} else if (!strcmp(cmd, "pause")) {
-		ret = need_session(s, "pause", msg, len);
-		if (!ret && seq_pause(s->seq, now_ns))
-			ret = say(msg, len, -EINVAL,
-				  "the session is paused already");
-		if (!ret) {
-			note_session(s, now_ns, "pause", s->source, NULL);
-			*result = state_result(s, now_ns);
-		}
-	} else if (!strcmp(cmd, "resume")) {
-		ret = need_session(s, "resume", msg, len);
-		if (!ret && seq_state(s->seq) != SEQ_PAUSED)
-			ret = say(msg, len, -EINVAL,
-				  "the session is not paused; nothing to resume");
-		if (!ret) {
-			s->generation++;
-			seq_resume(s->seq, now_ns);
-			note_session(s, now_ns, "resume", s->source, NULL);
-			*result = state_result(s, now_ns);
-		}
-	} else if (!strcmp(cmd, "stop")) {
-		ret = need_session(s, "stop", msg, len);
-		if (!ret) {
-			seq_stop(s->seq, now_ns, SEQ_END_OPERATOR);
-			note_session(s, now_ns, "stop", s->source, NULL);
-			sess_record_end(s, now_ns);
-			*result = state_result(s, now_ns);
-		}
-	} else if (!strcmp(cmd, "skip")) {
-		ret = need_session(s, "skip", msg, len);
-		if (!ret) {
-			seq_skip(s->seq, now_ns);
-			note_session(s, now_ns, "skip", s->source, NULL);
-			sess_record_end(s, now_ns);
-			*result = state_result(s, now_ns);
-		}
-	} else if (!strcmp(cmd, "reset")) {
-		if (sess_active(s))
-			ret = say(msg, len, -EBUSY,
-				  "a session is running (%s); stop it before a reset",
-				  s->ps->name);
-		else if (s->have_fb && (s->fb.estop || s->fb.safety_key))
-			ret = say(msg, len, -EBUSY,
-				  "the %s is still active; release it, then reset",
-				  s->fb.estop ? "e-stop" : "safety key");
-		if (!ret) {
-			sess_note(s, now_ns, 0, 0, "reset", s->source, "%s%s",
-				  s->fault ? "cleared: " : "no fault latched",
-				  s->fault ? s->fault_cause : "");
-			s->fault = false;
-			s->fault_cause[0] = '\0';
-			sess_drop(s);
-			*result = state_result(s, now_ns);
-		}
-	}
-	if (!ret && !*result)
-		ret = say(msg, len, -ENOMEM, "out of memory");
 	return ret;
 }

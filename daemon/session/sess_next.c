@@ -83,8 +83,8 @@ int sess_compute_next(struct sess *s, const struct store_athlete *a,
 	return 0;
 }
 
-int sess_cmd_next(struct sess *s, const json_t *args, json_t **result,
-		  char *msg, size_t len)
+int sess_cmd_next(struct sess *s, const char *cmd, const json_t *args,
+		  uint64_t now_ns, json_t **result, char *msg, size_t len)
 {
 	struct store_athlete a;
 	struct store_session last;

@@ -175,7 +175,8 @@ int sess_find_session(const struct plan *p, const char *name,
 		   p->id, near);
 }
 
-int sess_cmd_plans(struct sess *s, json_t **result, char *msg, size_t len)
+int sess_cmd_plans(struct sess *s, const char *cmd, const json_t *args,
+		   uint64_t now_ns, json_t **result, char *msg, size_t len)
 {
 	char **ids;
 	size_t n;
@@ -206,8 +207,8 @@ int sess_cmd_plans(struct sess *s, json_t **result, char *msg, size_t len)
 	return 0;
 }
 
-int sess_cmd_show(struct sess *s, const json_t *args, json_t **result,
-		  char *msg, size_t len)
+int sess_cmd_show(struct sess *s, const char *cmd, const json_t *args,
+		  uint64_t now_ns, json_t **result, char *msg, size_t len)
 {
 	const struct plan_session *ps;
 	const char *name = sess_arg_str(args, "session");

@@ -81,6 +81,11 @@ void sess_record_end(struct sess *s, uint64_t now_ns);
 const char *sess_arg_str(const json_t *args, const char *key);
 bool sess_arg_bool(const json_t *args, const char *key);
 
+/*
+ * The requests (sess_cmd.c dispatches them by name): each answers one
+ * command with *result, or -errno and one sentence in @msg.
+ */
+
 /* sess_plan.c: plans */
 int sess_list_plan_ids(struct sess *s, char ***ids, size_t *n);
 void sess_free_ids(char **ids, size_t n);
@@ -91,21 +96,22 @@ int sess_pick_plan(struct sess *s, const json_t *args,
 		   char *msg, size_t len);
 int sess_find_session(const struct plan *p, const char *name,
 		      const struct plan_session **ps, char *msg, size_t len);
-int sess_cmd_plans(struct sess *s, json_t **result, char *msg, size_t len);
-int sess_cmd_show(struct sess *s, const json_t *args, json_t **result,
-		  char *msg, size_t len);
+int sess_cmd_plans(struct sess *s, const char *cmd, const json_t *args,
+		   uint64_t now_ns, json_t **result, char *msg, size_t len);
+int sess_cmd_show(struct sess *s, const char *cmd, const json_t *args,
+		  uint64_t now_ns, json_t **result, char *msg, size_t len);
 
 /* sess_athlete.c: athletes */
 int sess_get_athlete(struct sess *s, const json_t *args,
 		     struct store_athlete *a, char *msg, size_t len);
 int sess_cmd_athlete(struct sess *s, const char *cmd, const json_t *args,
-		     json_t **result, char *msg, size_t len);
+		     uint64_t now_ns, json_t **result, char *msg, size_t len);
 
 /* sess_next.c: the next session */
 int sess_compute_next(struct sess *s, const struct store_athlete *a,
 		      const struct plan *p, struct next *nx,
 		      struct store_session *last_out);
-int sess_cmd_next(struct sess *s, const json_t *args, json_t **result,
-		  char *msg, size_t len);
+int sess_cmd_next(struct sess *s, const char *cmd, const json_t *args,
+		  uint64_t now_ns, json_t **result, char *msg, size_t len);
 
 #endif /* LEVER_SESS_PRIV_H */

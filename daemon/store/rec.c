@@ -388,8 +388,8 @@ static bool append_bounded(json_t *arr, json_t *j, size_t *bytes)
 	return true;
 }
 
-static int rec_events(struct store *st, const json_t *args,
-		      json_t **result, char *msg, size_t len)
+int rec_events(struct store *st, const json_t *args, json_t **result,
+	       char *msg, size_t len)
 {
 	struct store_event_filter f = { 0 };
 	struct store_event *list;
@@ -461,8 +461,8 @@ static json_t *trace_row_json(const struct store_trace_row *r)
 			 loop_mode_name(r->mode));
 }
 
-static int rec_trace(struct store *st, const json_t *args, json_t **result,
-		     char *msg, size_t len)
+int rec_trace(struct store *st, const json_t *args, json_t **result,
+	      char *msg, size_t len)
 {
 	struct store_trace_row *rows;
 	struct store_session rec;
