@@ -68,7 +68,10 @@ check-rec-valgrind: $(BUILD)/tests/unit/store/test_rec \
 	BUILD=$(BUILD) tests/unit/store/test_rec_valgrind.sh
 
 # The daemon: links liblever (static, sim model inside), the session
-# logic, the records store and the plan parser.
+# logic, the records store and the plan parser. Their fragments come after
+# this one, because the store's recorder links the RT core above: the
+# archives are named by path here until the RT core has a fragment of its
+# own.
 LEVERD_NONRT := $(BUILD)/libleversession.a $(BUILD)/libleverstore.a \
 		$(BUILD)/libleverplan.a
 LEVERD := $(BUILD)/leverd

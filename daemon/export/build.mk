@@ -26,8 +26,7 @@ $(BUILD)/obj/tests/unit/export/%.o: EXTRA_CFLAGS += -Idaemon/export \
 
 
 LEVEREXPORT_TEST_OBJS := $(BUILD)/obj/tests/unit/export/sessions.o \
-	$(LEVEREXPORT) $(BUILD)/libleversession.a $(BUILD)/libleverstore.a \
-	$(BUILD)/libleverplan.a
+	$(LEVEREXPORT) $(LEVERSESSION) $(LEVERSTORE) $(LEVERPLAN)
 
 $(LEVEREXPORT_TESTS): $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o \
 		$(LEVEREXPORT_TEST_OBJS)

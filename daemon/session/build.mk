@@ -26,7 +26,7 @@ $(BUILD)/obj/tests/unit/session/%.o: EXTRA_CFLAGS += -Idaemon/session \
 	$(call PKG_CFLAGS,jansson) -DLEVER_SRCDIR='"$(CURDIR)"'
 
 $(LEVERSESSION_TESTS): $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o \
-		$(LEVERSESSION) $(BUILD)/libleverstore.a $(BUILD)/libleverplan.a
+		$(LEVERSESSION) $(LEVERSTORE) $(LEVERPLAN)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(call PKG_LIBS,cmocka) $(LEVERSESSION_LIBS)
 

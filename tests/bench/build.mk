@@ -10,7 +10,7 @@ $(BUILD)/obj/tests/bench/%.o: EXTRA_CFLAGS += -Idaemon -Isim
 LEVERD_BENCH_PLANT := $(BUILD)/obj/tests/bench/bench_plant.o
 
 $(LEVERD_BENCH_SUPPORT): $(BUILD)/obj/tests/bench/bench_support.o \
-		$(LEVERD_BENCH_PLANT) $(LEVERD_CORE) $(BUILD)/libleversim.a
+		$(LEVERD_BENCH_PLANT) $(LEVERD_CORE) $(LEVERSIM)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ -lm -lpthread
 
@@ -19,7 +19,7 @@ $(LEVERD_BENCH_SUPPORT): $(BUILD)/obj/tests/bench/bench_support.o \
 LEVERD_BENCH_PLAN := $(BUILD)/tests/bench/bench_plan
 $(BUILD)/obj/tests/bench/bench_plan.o: EXTRA_CFLAGS += -Idaemon/plan
 $(LEVERD_BENCH_PLAN): $(BUILD)/obj/tests/bench/bench_plan.o \
-		$(LEVERD_BENCH_PLANT) $(LEVERD_CORE) $(BUILD)/libleversim.a $(BUILD)/libleverplan.a
+		$(LEVERD_BENCH_PLANT) $(LEVERD_CORE) $(LEVERSIM) $(LEVERPLAN)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(LEVERPLAN_LIBS) -lpthread
 
