@@ -208,7 +208,8 @@ int plan_parse_plan(const char *file, const char *text, size_t len,
 			struct plan_text_list *l = keys[k].list;
 
 			if (l->n == PLAN_LIST_MAX) {
-				ret = lex_fail(&c, 1, "more than %d '%s:' lines",
+				ret = lex_fail(&c, 1,
+					       "more than %d '%s:' lines",
 					       PLAN_LIST_MAX, key);
 				goto out;
 			}
@@ -232,7 +233,8 @@ int plan_parse_plan(const char *file, const char *text, size_t len,
 		}
 	}
 	if (!have_weeks || !have_spw) {
-		ret = lex_fail(&c, 1, "missing '%s:' (truncated?); every plan needs it",
+		ret = lex_fail(&c, 1,
+			       "missing '%s:' (truncated?); every plan needs it",
 			       have_weeks ? "sessions-per-week" : "weeks");
 		goto out;
 	}

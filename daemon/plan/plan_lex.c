@@ -79,7 +79,8 @@ int lex_check_text(struct cursor *c)
 
 	if (c->len > PLAN_FILE_MAX) {
 		c->line = 1;
-		return lex_fail(c, 1, "file is larger than %d bytes", PLAN_FILE_MAX);
+		return lex_fail(c, 1,
+				"file is larger than %d bytes", PLAN_FILE_MAX);
 	}
 	for (i = 0; i < c->len; i++) {
 		if (c->text[i] == '\0') {
@@ -95,7 +96,8 @@ int lex_check_text(struct cursor *c)
 	}
 	if (c->len == 0) {
 		c->line = 1;
-		return lex_fail(c, 1, "empty file, expected '%s' on the first line",
+		return lex_fail(c, 1,
+				"empty file, expected '%s' on the first line",
 				strncmp(c->file, "plan", 4) ? SESSION_MAGIC :
 				PLAN_MAGIC);
 	}
@@ -131,7 +133,8 @@ int lex_tokenize(struct cursor *c, struct tok *t, size_t max, size_t *n)
 		if (c->l[i] == '#')
 			break;	/* trailing comment */
 		if (*n == max)
-			return lex_fail(c, i + 1, "too many words on one line (at most %zu)",
+			return lex_fail(c, i + 1,
+					"too many words on one line (at most %zu)",
 					max);
 		start = i;
 		while (i < c->llen && c->l[i] != ' ' && c->l[i] != '\t') {
@@ -198,7 +201,8 @@ int lex_x100(struct cursor *c, const struct tok *t, bool allow_neg,
 bad:
 	return lex_fail(c, t->col,
 			"expected %s as a number like %s (at most 2 decimals), got '%s'",
-			what, allow_neg ? "-1.5 or 8.25" : "8.25", lex_quote(t, q, sizeof(q)));
+			what, allow_neg ? "-1.5 or 8.25" : "8.25",
+			lex_quote(t, q, sizeof(q)));
 }
 
 /* "M:SS" or "H:MM:SS" into ms. */
@@ -288,7 +292,8 @@ static int check_text_value(struct cursor *c, size_t from)
 		unsigned char ch = c->l[i];
 
 		if ((ch < 0x20 && ch != '\t') || ch == 0x7f)
-			return lex_fail(c, i + 1, "control character 0x%02x in text",
+			return lex_fail(c, i + 1,
+					"control character 0x%02x in text",
 					ch);
 	}
 	return 0;
@@ -318,7 +323,8 @@ int lex_read_text(struct cursor *c, size_t vstart, const char *key,
 	if (ret)
 		return ret;
 	if (vstart >= c->llen)
-		return lex_fail(c, vstart + 1, "expected a text after '%s:'", key);
+		return lex_fail(c, vstart + 1,
+				"expected a text after '%s:'", key);
 	buf = malloc(cap);
 	if (!buf)
 		return lex_nomem(c);
@@ -391,7 +397,8 @@ int lex_expect_magic(struct cursor *c, const char *magic)
 		t.s = c->l;
 		t.len = c->llen;
 		t.col = 1;
-		return lex_fail(c, 1, "expected '%s' as the first line, got '%s'",
+		return lex_fail(c, 1,
+				"expected '%s' as the first line, got '%s'",
 				magic, lex_quote(&t, q, sizeof(q)));
 	}
 	return lex_fail(c, 1, "expected '%s', got the end of the file", magic);

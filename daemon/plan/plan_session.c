@@ -446,7 +446,8 @@ static int session_finish(struct session_parse *p)
 				"end of file inside the repeat of line %u (truncated?); expected 'end'",
 				p->repeat_line);
 	if (!s->n_steps)
-		return lex_fail(c, 1, "no steps (truncated?); expected a warmup, the session and a cooldown");
+		return lex_fail(c, 1,
+				"no steps (truncated?); expected a warmup, the session and a cooldown");
 	if (s->steps[s->n_steps - 1].kind != PLAN_COOLDOWN)
 		return lex_fail(c, 1,
 				"the last step is '%s' (truncated?); expected a walking cooldown last",

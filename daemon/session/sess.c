@@ -232,7 +232,8 @@ void sess_record_end(struct sess *s, uint64_t now_ns)
 	if (s->summary)
 		json_object_set_new(s->summary, "record_id",
 				    json_integer(s->rec_id));
-	if (s->summary && !sess_compute_next(s, &s->athlete, s->plan, &nx, NULL))
+	if (s->summary &&
+	    !sess_compute_next(s, &s->athlete, s->plan, &nx, NULL))
 		json_object_set_new(s->summary, "next",
 				    nx.session[0] ? json_string(nx.session) :
 				    json_null());
@@ -300,7 +301,8 @@ void sess_tick(struct sess *s, const struct sess_feedback *fb,
 	s->fb = *fb;
 	s->have_fb = true;
 	/* The supervisor tells us too; do not rely on it alone. */
-	if (sess_active(s) && (fb->estop || fb->safety_key || fb->fault_latched))
+	if (sess_active(s) &&
+	    (fb->estop || fb->safety_key || fb->fault_latched))
 		sess_fault(s, fb->now_ns, fb->estop ? "e-stop" :
 			   fb->safety_key ? "safety key" : "supervisor fault");
 

@@ -50,7 +50,8 @@ static int cmd_start(struct sess *s, const char *cmd, const json_t *args,
 	ret = sess_pick_plan(s, args, &a, &p, msg, len);
 	if (ret)
 		return ret;
-	ret = sess_find_session(p, sess_arg_str(args, "session"), &ps, msg, len);
+	ret = sess_find_session(p, sess_arg_str(args, "session"), &ps, msg,
+				len);
 	if (ret)
 		goto out;
 
@@ -200,8 +201,8 @@ static void note_pain(struct sess *s, uint64_t now_ns, int64_t session_id,
 
 	if (score >= 0)
 		snprintf(sc, sizeof(sc), "score %d/10", score);
-	sess_note(s, now_ns, session_id, athlete_id, "pain", s->source, "%s, %s",
-		  sc, when);
+	sess_note(s, now_ns, session_id, athlete_id, "pain", s->source,
+		  "%s, %s", sc, when);
 }
 
 static int cmd_pain(struct sess *s, const char *cmd, const json_t *args,
