@@ -59,7 +59,18 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
 
-include $(sort $(wildcard */build.mk */*/build.mk))
+# The fragments in dependency order: each comes after those whose archives
+# it links, so its prerequisite lists can name their variables. A fragment
+# missing from this list stops the build rather than being left out.
+BUILD_FRAGMENTS := sim/build.mk lib/build.mk \
+		   daemon/build.mk daemon/plan/build.mk daemon/store/build.mk \
+		   daemon/session/build.mk daemon/export/build.mk \
+		   daemon/leverctl/build.mk \
+		   $(sort $(wildcard tests/*/build.mk))
+$(if $(filter-out $(BUILD_FRAGMENTS),$(wildcard */build.mk */*/build.mk)), \
+	$(error $(filter-out $(BUILD_FRAGMENTS), \
+		$(wildcard */build.mk */*/build.mk)): add to BUILD_FRAGMENTS))
+include $(BUILD_FRAGMENTS)
 
 userspace: $(ALL_TARGETS)
 

@@ -2,13 +2,13 @@
 # leverd: the RT control loop, the support-force law, the safety supervisor
 # and the event loop. The modules are kept in one internal archive so that
 # unit tests, the deterministic simulation and benchmarks link the same code
-# the daemon runs. (daemon/plan/ and daemon/leverctl/ have their own
-# fragments.)
+# the daemon runs. (daemon/plan/, daemon/session/, daemon/store/ and
+# daemon/leverctl/ have their own fragments.)
 
 LEVERD_CORE_SRCS := daemon/cfg.c daemon/ring.c daemon/law.c daemon/law_pi.c \
 		    daemon/law_afc.c daemon/ramp.c \
 		    daemon/sup.c daemon/loop.c daemon/rt.c daemon/ctl.c \
-		    daemon/rec.c daemon/sin.c daemon/pendant.c
+		    daemon/sin.c daemon/pendant.c
 LEVERD_CORE_OBJS := $(LEVERD_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 LEVERD_CORE      := $(BUILD)/libleverd-core.a
 
@@ -59,28 +59,26 @@ $(LEVERD_TEST_RT): $(BUILD)/obj/tests/unit/daemon/test_rt.o $(LEVERD_CORE) \
 	$(CC) -o $@ $^ $(call PKG_LIBS,cmocka) \
 		$(call PKG_LIBS,libusb-1.0 libgpiod libevdev) -lm -lpthread
 
-# The recorder: decimation, its ring and the records it reads back, on a
-# scratch database (links the plans engineer's store).
-LEVERD_TEST_REC := $(BUILD)/tests/unit/daemon/test_rec
-$(LEVERD_TEST_REC): $(BUILD)/obj/tests/unit/daemon/test_rec.o $(LEVERD_CORE) \
-		$(BUILD)/libleverplan.a
-	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(call PKG_LIBS,cmocka) $(LEVERPLAN_LIBS) -lpthread
-
 # valgrind over the recorder's, the store's and the session logic's tests
 # (one TAP line each); part of check-unit too.
 .PHONY: check-rec-valgrind
-check-rec-valgrind: $(LEVERD_TEST_REC) $(BUILD)/tests/unit/sess/test_store \
-		$(BUILD)/tests/unit/sess/test_sess
-	BUILD=$(BUILD) tests/unit/daemon/test_rec_valgrind.sh
+check-rec-valgrind: $(BUILD)/tests/unit/store/test_rec \
+		$(BUILD)/tests/unit/store/test_store \
+		$(BUILD)/tests/unit/session/test_sess
+	BUILD=$(BUILD) tests/unit/store/test_rec_valgrind.sh
 
-# The daemon: links liblever (static, sim model inside) and the plans
-# engineer's libleverplan.
+# The daemon: links liblever (static, sim model inside), the session
+# logic, the records store and the plan parser. Their fragments come after
+# this one, because the store's recorder links the RT core above: the
+# archives are named by path here until the RT core has a fragment of its
+# own.
+LEVERD_NONRT := $(BUILD)/libleversession.a $(BUILD)/libleverstore.a \
+		$(BUILD)/libleverplan.a
 LEVERD := $(BUILD)/leverd
 $(BUILD)/obj/daemon/leverd.o $(BUILD)/obj/daemon/dmn.o: EXTRA_CFLAGS += $(call PKG_CFLAGS,libevdev)
 
-$(LEVERD): $(BUILD)/obj/daemon/leverd.o $(BUILD)/obj/daemon/dmn.o $(LEVERD_CORE) $(BUILD)/libleverplan.a \
-		$(BUILD)/liblever.a
+$(LEVERD): $(BUILD)/obj/daemon/leverd.o $(BUILD)/obj/daemon/dmn.o \
+		$(LEVERD_NONRT) $(LEVERD_CORE) $(BUILD)/liblever.a
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(call PKG_LIBS,libusb-1.0 libgpiod libevdev) \
 		$(call PKG_LIBS,jansson) $(call PKG_LIBS,sqlite3) -lm -lpthread
@@ -91,8 +89,8 @@ LEVERD_TEST_WSIM := $(BUILD)/tests/unit/daemon/test_wsim
 $(BUILD)/obj/tests/unit/daemon/test_wsim.o: EXTRA_CFLAGS += \
 	$(call PKG_CFLAGS,jansson)
 $(LEVERD_TEST_WSIM): $(BUILD)/obj/tests/unit/daemon/test_wsim.o \
-		$(BUILD)/obj/daemon/dmn.o $(LEVERD_CORE) \
-		$(BUILD)/libleverplan.a $(BUILD)/liblever.a
+		$(BUILD)/obj/daemon/dmn.o $(LEVERD_NONRT) $(LEVERD_CORE) \
+		$(BUILD)/liblever.a
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(call PKG_LIBS,libusb-1.0 libgpiod libevdev) \
 		$(call PKG_LIBS,jansson) $(call PKG_LIBS,sqlite3) -lm -lpthread
@@ -118,11 +116,10 @@ soak: $(LEVERD_TEST_WSIM)
 	WSIM_SEQUENCES=1000000 $(LEVERD_TEST_WSIM)
 
 ALL_TARGETS += $(LEVERD_CORE) $(LEVERD_UNIT_TESTS) $(LEVERD) \
-	       $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT) $(LEVERD_TEST_REC)
+	       $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT)
 UNIT_TESTS  += tests/unit/daemon/test_leverd.sh \
-	       tests/unit/daemon/test_rec_valgrind.sh
-UNIT_TESTS  += $(LEVERD_UNIT_TESTS) $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT) \
-	       $(LEVERD_TEST_REC)
+	       tests/unit/store/test_rec_valgrind.sh
+UNIT_TESTS  += $(LEVERD_UNIT_TESTS) $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT)
 
 # The supervisor and safety specifications once more with the "afc" law:
 # the same tests, linked with tests/unit/daemon/law_select.c, which makes

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cfg.h"
+#include "lever_ctl.h"
 
 enum cfg_type { CFG_INT, CFG_DOUBLE, CFG_STRING };
 
@@ -77,7 +78,7 @@ static const struct cfg_item cfg_items[] = {
 	    "SCHED_FIFO priority of the RT thread (clamped to the system's)"),
 	INT(cpu, -1, -1, 1023, "", "CPU the RT thread is pinned to, -1 none"),
 	STR(transport, "/dev/lever0", "device node, or sim: for the plant"),
-	STR(socket, "/run/lever/leverd.sock", "control socket path"),
+	STR(socket, LEVER_CTL_DEFAULT_SOCKET, "control socket path"),
 	STR(gpio_chip, "lever-safety",
 	    "GPIO chip label carrying the safety lines"),
 	STR(gpio_estop_line, "estop", "GPIO line name of the e-stop"),
@@ -95,7 +96,7 @@ static const struct cfg_item cfg_items[] = {
 	STR(trace, "", "file for the per-cycle trace (empty: none)"),
 	DBL(sim_duration_s, 0.0, 0.0, 1e7, "s",
 	    "sim: exit after this much simulated time, 0 = run on"),
-	STR(plans_dir, "/usr/share/lever/plans", "directory of plans"),
+	STR(plans_dir, LEVER_CTL_DEFAULT_PLANS_DIR, "directory of plans"),
 	STR(state_dir, "/var/lib/lever", "athletes and session records"),
 };
 

@@ -43,11 +43,6 @@ struct ctl {
 	int64_t peer_uid;		/* of the request in hand, -1 */
 };
 
-static const char *const read_cmds[] = {
-	"hello", "status", "plans", "show", "athlete_list", "athlete_show",
-	"next", "watch", "events", "trace", "export",
-};
-
 bool ctl_may_command(uid_t uid, gid_t gid)
 {
 	struct group *g;
@@ -130,8 +125,6 @@ char *ctl_reply(ctl_request_fn fn, void *ctx, const char *line,
 	json_t *req, *v, *id, *cmd, *args, *result = NULL, *r;
 	char msg[512];
 	const char *name;
-	bool read_only = false;
-	size_t i;
 	int ret;
 	char *out;
 
@@ -174,9 +167,6 @@ char *ctl_reply(ctl_request_fn fn, void *ctx, const char *line,
 		json_decref(req);
 		return out;
 	}
-	for (i = 0; i < sizeof(read_cmds) / sizeof(read_cmds[0]); i++)
-		read_only |= !strcmp(name, read_cmds[i]);
-
 	msg[0] = '\0';
 	if (!strcmp(name, "watch")) {
 		json_t *iv = args ? json_object_get(args, "interval_ms") : NULL;
@@ -196,7 +186,7 @@ char *ctl_reply(ctl_request_fn fn, void *ctx, const char *line,
 			*watch_ms = (unsigned int)ms;
 		result = json_pack("{s:I}", "interval_ms", ms);
 		ret = result ? 0 : -ENOMEM;
-	} else if (!read_only && !may_command) {
+	} else if (lever_ctl_needs_command(name) && !may_command) {
 		snprintf(msg, sizeof(msg),
 			 "'%.32s' needs root or membership of the group lever; you may only read status",
 			 name);

@@ -16,7 +16,8 @@
 #include <time.h>
 
 #include "dmn.h"
-#include "plan/store.h"
+#include "session/sess_export.h"
+#include "store/store.h"
 
 static const enum pendant_key pendant_keys[KEY_ACT_COUNT] = {
 	[KEY_ACT_SPEED_UP] = PENDANT_SPEED_UP,
@@ -180,80 +181,185 @@ static int d_rt_reset(struct leverd *d, const struct rt_msg *m)
 	return d->reset_result == 1 ? -ETIMEDOUT : d->reset_result;
 }
 
+/*
+ * leverd's requests, one handler each; the table below is built from the
+ * protocol's list of commands (include/lever_ctl.h), which gives each its
+ * right, so no command is served without one.
+ */
+typedef int d_cmd_fn(struct leverd *d, const char *cmd, const json_t *args,
+		     bool may_command, uint64_t now, json_t **result,
+		     char *msg, size_t len);
+
+static int d_cmd_hello(struct leverd *d, const char *cmd, const json_t *args,
+		       bool may_command, uint64_t now, json_t **result,
+		       char *msg, size_t len)
+{
+	*result = json_pack("{s:s, s:s, s:[i], s:s, s:b, s:i}",
+			    "daemon", "leverd", "version", "0.1",
+			    "protocol", CTL_PROTOCOL_VERSION,
+			    "transport", d->info.node, "sim", d->sim,
+			    "rt_priority", rt_priority(d->rt));
+	return *result ? 0 : -ENOMEM;
+}
+
+static int d_cmd_status(struct leverd *d, const char *cmd, const json_t *args,
+			bool may_command, uint64_t now, json_t **result,
+			char *msg, size_t len)
+{
+	*result = d_status(d, now);
+	return *result ? 0 : -ENOMEM;
+}
+
+/* The control socket answers "watch" itself (ctl.c); it never gets here. */
+static int d_cmd_watch(struct leverd *d, const char *cmd, const json_t *args,
+		       bool may_command, uint64_t now, json_t **result,
+		       char *msg, size_t len)
+{
+	*result = NULL;
+	snprintf(msg, len, "unknown command '%.32s'", cmd);
+	return -ENOSYS;
+}
+
+/* The session's requests: the session answers them (sess_request). */
+static int d_sess(struct leverd *d, const char *cmd, const json_t *args,
+		  bool may_command, uint64_t now, json_t **result,
+		  char *msg, size_t len)
+{
+	return sess_request(d->sess, cmd, args, may_command, now, result, msg,
+			    len);
+}
+
+#define d_cmd_pause		d_sess
+#define d_cmd_resume		d_sess
+#define d_cmd_stop		d_sess
+#define d_cmd_skip		d_sess
+#define d_cmd_pain		d_sess
+#define d_cmd_plans		d_sess
+#define d_cmd_show		d_sess
+#define d_cmd_next		d_sess
+#define d_cmd_athlete_add	d_sess
+#define d_cmd_athlete_list	d_sess
+#define d_cmd_athlete_show	d_sess
+#define d_cmd_athlete_set_mass	d_sess
+
+static int d_cmd_start(struct leverd *d, const char *cmd, const json_t *args,
+		       bool may_command, uint64_t now, json_t **result,
+		       char *msg, size_t len)
+{
+	int ret;
+
+	ret = d_sess(d, cmd, args, may_command, now, result, msg, len);
+	if (!ret)
+		d_note_unit(d, *result);
+	return ret;
+}
+
+static int d_cmd_reset(struct leverd *d, const char *cmd, const json_t *args,
+		       bool may_command, uint64_t now, json_t **result,
+		       char *msg, size_t len)
+{
+	struct rt_snapshot snap;
+	struct rt_msg m = { .type = RT_MSG_RESET };
+	int ret;
+
+	rt_snapshot(d->rt, &snap);
+	if (snap.link_lost) {
+		snprintf(msg, len,
+			 "the board is not connected; plug it in (leverd finds it again by itself), then reset");
+		return -ENODEV;
+	}
+	/* as the board does: no reset while the belt still moves */
+	if (snap.st.safe_state &&
+	    fabs(snap.st.belt_meas_mm_s) >= BELT_MOVING_MM_S) {
+		snprintf(msg, len,
+			 "the belt is still stopping; reset once it stands still");
+		return -EBUSY;
+	}
+	if (snap.st.lines & (LEVER_DEV_LINE_ESTOP |
+			     LEVER_DEV_LINE_SAFETY_KEY)) {
+		snprintf(msg, len,
+			 "the %s is still active; release it, then reset",
+			 snap.st.lines & LEVER_DEV_LINE_ESTOP ?
+			 "e-stop" : "safety key");
+		return -EBUSY;
+	}
+	ret = sess_request(d->sess, cmd, args, may_command, now,
+			   result, msg, len);
+	if (ret)
+		return ret;
+	/*
+	 * The answer waits for the control loop: a start right after
+	 * a reset must find the faults cleared, or refused with why.
+	 */
+	ret = d_rt_reset(d, &m);
+	if (ret) {
+		snprintf(msg, len,
+			 "the control loop refused the reset (%s); wait until the belt stands still and the lines are released, then reset again",
+			 strerror(-ret));
+		sess_fault(d->sess, dmn_now(d), "reset refused");
+		json_decref(*result);
+		*result = NULL;
+		return ret;
+	}
+	dmn_tick(d);	/* the session sees the cleared state */
+	return 0;
+}
+
+/* The records, read on the event loop's own connection. */
+static int d_cmd_events(struct leverd *d, const char *cmd, const json_t *args,
+			bool may_command, uint64_t now, json_t **result,
+			char *msg, size_t len)
+{
+	return rec_events(sess_store(d->sess), args, result, msg, len);
+}
+
+static int d_cmd_trace(struct leverd *d, const char *cmd, const json_t *args,
+		       bool may_command, uint64_t now, json_t **result,
+		       char *msg, size_t len)
+{
+	return rec_trace(sess_store(d->sess), args, result, msg, len);
+}
+
+static int d_cmd_export(struct leverd *d, const char *cmd, const json_t *args,
+			bool may_command, uint64_t now, json_t **result,
+			char *msg, size_t len)
+{
+	return sess_export(sess_store(d->sess), args, result, msg, len);
+}
+
+static const struct d_cmd {
+	const char *name;
+	bool needs_command;	/* root or group lever */
+	d_cmd_fn *handler;
+} d_cmds[] = {
+#define D_CMD(name, needs_command) { #name, needs_command, d_cmd_##name },
+	LEVER_CTL_COMMANDS(D_CMD)
+#undef D_CMD
+};
+
 int dmn_request(void *ctx, const char *cmd, const json_t *args,
 		     bool may_command, json_t **result, char *msg,
 		     size_t len)
 {
 	struct leverd *d = ctx;
-	uint64_t now = dmn_now(d);
-	int ret;
+	const struct d_cmd *c;
 
-	if (!strcmp(cmd, "hello")) {
-		*result = json_pack("{s:s, s:s, s:[i], s:s, s:b, s:i}",
-				    "daemon", "leverd", "version", "0.1",
-				    "protocol", CTL_PROTOCOL_VERSION,
-				    "transport", d->info.node, "sim", d->sim,
-				    "rt_priority", rt_priority(d->rt));
-		return *result ? 0 : -ENOMEM;
+	for (c = d_cmds; c < d_cmds + sizeof(d_cmds) / sizeof(d_cmds[0]); c++)
+		if (!strcmp(cmd, c->name))
+			break;
+	if (c == d_cmds + sizeof(d_cmds) / sizeof(d_cmds[0])) {
+		*result = NULL;
+		snprintf(msg, len, "unknown command '%.32s'", cmd);
+		return -ENOSYS;
 	}
-	if (!strcmp(cmd, "status")) {
-		*result = d_status(d, now);
-		return *result ? 0 : -ENOMEM;
+	if (c->needs_command && !may_command) {
+		snprintf(msg, len,
+			 "'%s' needs root or membership of the group lever",
+			 cmd);
+		return -EPERM;
 	}
-	ret = rec_request(sess_store(d->sess), cmd, args, result, msg, len);
-	if (ret <= 0)
-		return ret;
-	if (!strcmp(cmd, "reset")) {
-		struct rt_snapshot snap;
-		struct rt_msg m = { .type = RT_MSG_RESET };
-
-		rt_snapshot(d->rt, &snap);
-		if (snap.link_lost) {
-			snprintf(msg, len,
-				 "the board is not connected; plug it in (leverd finds it again by itself), then reset");
-			return -ENODEV;
-		}
-		/* as the board does: no reset while the belt still moves */
-		if (snap.st.safe_state &&
-		    fabs(snap.st.belt_meas_mm_s) >= BELT_MOVING_MM_S) {
-			snprintf(msg, len,
-				 "the belt is still stopping; reset once it stands still");
-			return -EBUSY;
-		}
-		if (snap.st.lines & (LEVER_DEV_LINE_ESTOP |
-				     LEVER_DEV_LINE_SAFETY_KEY)) {
-			snprintf(msg, len,
-				 "the %s is still active; release it, then reset",
-				 snap.st.lines & LEVER_DEV_LINE_ESTOP ?
-				 "e-stop" : "safety key");
-			return -EBUSY;
-		}
-		ret = sess_request(d->sess, cmd, args, may_command, now,
-				   result, msg, len);
-		if (ret)
-			return ret;
-		/*
-		 * The answer waits for the control loop: a start right after
-		 * a reset must find the faults cleared, or refused with why.
-		 */
-		ret = d_rt_reset(d, &m);
-		if (ret) {
-			snprintf(msg, len,
-				 "the control loop refused the reset (%s); wait until the belt stands still and the lines are released, then reset again",
-				 strerror(-ret));
-			sess_fault(d->sess, dmn_now(d), "reset refused");
-			json_decref(*result);
-			*result = NULL;
-			return ret;
-		}
-		dmn_tick(d);	/* the session sees the cleared state */
-		return 0;
-	}
-	ret = sess_request(d->sess, cmd, args, may_command, now, result,
-			   msg, len);
-	if (!ret && !strcmp(cmd, "start"))
-		d_note_unit(d, *result);
-	return ret;
+	return c->handler(d, cmd, args, may_command, dmn_now(d), result, msg,
+			  len);
 }
 
 static void d_sess_simple(struct leverd *d, const char *cmd, uint64_t now)

@@ -18,8 +18,8 @@
 
 #include "cfg.h"
 #include "ctl.h"
-#include "plan/sess.h"
-#include "rec.h"
+#include "session/sess.h"
+#include "store/rec.h"
 #include "pendant.h"
 #include "rt.h"
 #include "sin.h"

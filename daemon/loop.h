@@ -15,7 +15,7 @@
 #include <lever/lever.h>
 
 #include "cfg.h"
-#include "plan/sess.h"
+#include "session/sess.h"
 
 enum loop_mode {
 	LOOP_IDLE,	/* nothing asked since start-up: belt at zero */

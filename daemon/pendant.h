@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "plan/sess.h"
+#include "session/sess.h"
 
 #define PENDANT_SPEED_STEP_MM_S	139	/* 0.5 km/h a press */
 #define PENDANT_SPEED_MAX_MM_S	556	/* at most 2 km/h either way */

@@ -1,14 +1,15 @@
 # SPDX-License-Identifier: MIT
 # libleverexport.a: a finished session as FIT, TCX and CSV files (export_),
 # linked by leverctl and the export tests. Its only inputs are the store's
-# record structs (daemon/plan/store.h); link users with $(LEVEREXPORT_LIBS).
+# record structs (daemon/store/store.h); link users with $(LEVEREXPORT_LIBS).
 
 LEVEREXPORT_SRCS := $(wildcard daemon/export/*.c)
 LEVEREXPORT_OBJS := $(LEVEREXPORT_SRCS:%.c=$(BUILD)/obj/%.o)
 LEVEREXPORT      := $(BUILD)/libleverexport.a
 LEVEREXPORT_LIBS := $(call PKG_LIBS,libxml-2.0) -lm
 
-$(BUILD)/obj/daemon/export/%.o: EXTRA_CFLAGS += -Idaemon/export -Idaemon/plan \
+$(BUILD)/obj/daemon/export/%.o: EXTRA_CFLAGS += -Idaemon/export -Idaemon/store \
+	-Idaemon/plan \
 	$(call PKG_CFLAGS,libxml-2.0)
 
 $(LEVEREXPORT): $(LEVEREXPORT_OBJS)
@@ -20,12 +21,12 @@ LEVEREXPORT_TEST_SRCS := $(wildcard tests/unit/export/test_*.c)
 LEVEREXPORT_TESTS := $(LEVEREXPORT_TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 
 $(BUILD)/obj/tests/unit/export/%.o: EXTRA_CFLAGS += -Idaemon/export \
-	-Idaemon/plan $(call PKG_CFLAGS,cmocka) $(call PKG_CFLAGS,libxml-2.0) \
+	-Idaemon/session -Idaemon/plan -Idaemon/store $(call PKG_CFLAGS,cmocka) $(call PKG_CFLAGS,libxml-2.0) \
 	$(call PKG_CFLAGS,jansson) -DLEVER_SRCDIR='"$(CURDIR)"'
 
 
 LEVEREXPORT_TEST_OBJS := $(BUILD)/obj/tests/unit/export/sessions.o \
-	$(LEVEREXPORT) $(BUILD)/libleverplan.a
+	$(LEVEREXPORT) $(LEVERSESSION) $(LEVERSTORE) $(LEVERPLAN)
 
 $(LEVEREXPORT_TESTS): $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o \
 		$(LEVEREXPORT_TEST_OBJS)

@@ -6,14 +6,13 @@ LEVERCTL_SRCS := $(wildcard daemon/leverctl/*.c)
 LEVERCTL_OBJS := $(LEVERCTL_SRCS:%.c=$(BUILD)/obj/%.o)
 
 $(BUILD)/obj/daemon/leverctl/%.o: EXTRA_CFLAGS += -Idaemon/leverctl \
-	-Idaemon/plan -Idaemon/export $(call PKG_CFLAGS,jansson)
+	-Idaemon/plan -Idaemon/store -Idaemon/export $(call PKG_CFLAGS,jansson)
 
-# (daemon/plan/build.mk is read after this file: name the archive here;
-# export encodes the files itself with libleverexport.a)
-$(BUILD)/leverctl: $(LEVERCTL_OBJS) $(BUILD)/libleverexport.a \
-		$(BUILD)/libleverplan.a
+# (export encodes the files itself with libleverexport.a)
+$(BUILD)/leverctl: $(LEVERCTL_OBJS) $(LEVEREXPORT) $(LEVERSTORE) $(LEVERPLAN)
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^ $(LEVERPLAN_LIBS) $(call PKG_LIBS,libxml-2.0)
+	$(CC) -o $@ $^ $(LEVERSTORE_LIBS) $(LEVERPLAN_LIBS) \
+		$(LEVEREXPORT_LIBS)
 
 # Shell test: argument errors, exit codes, --json, errors without leverd,
 # and the protocol against a stand-in daemon.

@@ -33,13 +33,13 @@ int ctl_connect(struct ctl *c, struct ctl_conn **out)
 	*out = NULL;
 	if (strlen(c->socket_path) >= sizeof(sa.sun_path)) {
 		ctl_err("socket path %s is too long", c->socket_path);
-		return CTL_EXIT_USAGE;
+		return LEVER_CTL_EXIT_USAGE;
 	}
 	strcpy(sa.sun_path, c->socket_path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		ctl_err("cannot create a socket: %s", strerror(errno));
-		return CTL_EXIT_FAIL;
+		return LEVER_CTL_EXIT_FAIL;
 	}
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		e = errno;
@@ -47,16 +47,16 @@ int ctl_connect(struct ctl *c, struct ctl_conn **out)
 		if (e == EACCES || e == EPERM) {
 			ctl_err("permission denied on %s; add your user to the group lever (usermod -aG lever USER, then log in again)",
 				c->socket_path);
-			return CTL_EXIT_PERM;
+			return LEVER_CTL_EXIT_PERM;
 		}
 		if (e == ENOENT || e == ECONNREFUSED || e == ENOTDIR) {
 			ctl_err("leverd is not running (no socket at %s); start it with 'leverd --transport sim:' or 'systemctl start leverd'",
 				c->socket_path);
-			return CTL_EXIT_NO_DAEMON;
+			return LEVER_CTL_EXIT_NO_DAEMON;
 		}
 		ctl_err("cannot connect to leverd at %s: %s", c->socket_path,
 			strerror(e));
-		return CTL_EXIT_NO_DAEMON;
+		return LEVER_CTL_EXIT_NO_DAEMON;
 	}
 	/* Room for a burst of status events (leverd drops slow readers). */
 	{
@@ -68,12 +68,12 @@ int ctl_connect(struct ctl *c, struct ctl_conn **out)
 	if (!k) {
 		close(fd);
 		ctl_err("out of memory");
-		return CTL_EXIT_FAIL;
+		return LEVER_CTL_EXIT_FAIL;
 	}
 	k->fd = fd;
 	k->path = c->socket_path;
 	*out = k;
-	return CTL_EXIT_OK;
+	return LEVER_CTL_EXIT_OK;
 }
 
 void ctl_disconnect(struct ctl_conn *k)
@@ -86,7 +86,8 @@ void ctl_disconnect(struct ctl_conn *k)
 
 int ctl_send(struct ctl_conn *k, const char *cmd, json_t *args, int id)
 {
-	json_t *req = json_pack("{s:i, s:i, s:s}", "v", 1, "id", id,
+	json_t *req = json_pack("{s:i, s:i, s:s}", "v",
+				LEVER_CTL_PROTOCOL_VERSION, "id", id,
 				"cmd", cmd);
 	char *line;
 	size_t len, off = 0;
@@ -94,7 +95,7 @@ int ctl_send(struct ctl_conn *k, const char *cmd, json_t *args, int id)
 	if (!req) {
 		json_decref(args);
 		ctl_err("out of memory");
-		return CTL_EXIT_FAIL;
+		return LEVER_CTL_EXIT_FAIL;
 	}
 	if (args)
 		json_object_set_new(req, "args", args);
@@ -102,7 +103,7 @@ int ctl_send(struct ctl_conn *k, const char *cmd, json_t *args, int id)
 	json_decref(req);
 	if (!line) {
 		ctl_err("out of memory");
-		return CTL_EXIT_FAIL;
+		return LEVER_CTL_EXIT_FAIL;
 	}
 	len = strlen(line);
 	line[len++] = '\n';	/* json_dumps leaves room: replaces NUL */
@@ -115,12 +116,12 @@ int ctl_send(struct ctl_conn *k, const char *cmd, json_t *args, int id)
 			free(line);
 			ctl_err("leverd closed the connection (%s)",
 				strerror(errno));
-			return CTL_EXIT_NO_DAEMON;
+			return LEVER_CTL_EXIT_NO_DAEMON;
 		}
 		off += (size_t)w;
 	}
 	free(line);
-	return CTL_EXIT_OK;
+	return LEVER_CTL_EXIT_OK;
 }
 
 int ctl_recv(struct ctl_conn *k, json_t **msg, int timeout_ms)
@@ -147,13 +148,13 @@ int ctl_recv(struct ctl_conn *k, json_t **msg, int timeout_ms)
 				*msg = NULL;
 				ctl_err("leverd sent a line that is not a JSON object (%s)",
 					jerr.text);
-				return CTL_EXIT_FAIL;
+				return LEVER_CTL_EXIT_FAIL;
 			}
-			return CTL_EXIT_OK;
+			return LEVER_CTL_EXIT_OK;
 		}
 		if (k->len == LINE_MAX_BYTES) {
 			ctl_err("leverd sent a line longer than 64 KiB");
-			return CTL_EXIT_FAIL;
+			return LEVER_CTL_EXIT_FAIL;
 		}
 		pr = poll(&p, 1, timeout_ms);
 		if (pr < 0 && errno == EINTR)
@@ -161,14 +162,14 @@ int ctl_recv(struct ctl_conn *k, json_t **msg, int timeout_ms)
 		if (pr == 0) {
 			ctl_err("leverd did not answer within %d s (%s)",
 				timeout_ms / 1000, k->path);
-			return CTL_EXIT_NO_DAEMON;
+			return LEVER_CTL_EXIT_NO_DAEMON;
 		}
 		r = read(k->fd, k->buf + k->len, LINE_MAX_BYTES - k->len);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0) {
 			ctl_err("leverd closed the connection");
-			return CTL_EXIT_NO_DAEMON;
+			return LEVER_CTL_EXIT_NO_DAEMON;
 		}
 		k->len += (size_t)r;
 	}
@@ -182,12 +183,12 @@ int ctl_reply_error(const json_t *reply)
 
 	ctl_err("%s", m && *m ? m : "leverd refused the request");
 	if (!code)
-		return CTL_EXIT_FAIL;
+		return LEVER_CTL_EXIT_FAIL;
 	if (!strcmp(code, "EPERM") || !strcmp(code, "EACCES"))
-		return CTL_EXIT_PERM;
+		return LEVER_CTL_EXIT_PERM;
 	if (!strcmp(code, "ENOENT"))
-		return CTL_EXIT_NOT_FOUND;
-	return CTL_EXIT_FAIL;
+		return LEVER_CTL_EXIT_NOT_FOUND;
+	return LEVER_CTL_EXIT_FAIL;
 }
 
 int ctl_call_on(struct ctl_conn *k, const char *cmd, json_t *args,

@@ -88,7 +88,7 @@ static int fetch(struct ctl *c, json_t *filter, long long limit, json_t *all)
 
 		args = json_deep_copy(filter);
 		if (!args) {
-			ret = CTL_EXIT_FAIL;
+			ret = LEVER_CTL_EXIT_FAIL;
 			break;
 		}
 		json_object_set_new(args, "limit", json_integer(
@@ -129,9 +129,9 @@ int ctl_events(struct ctl *c, int argc, char **argv)
 		json_decref(filter);
 		json_decref(all);
 		ctl_err("out of memory");
-		return CTL_EXIT_FAIL;
+		return LEVER_CTL_EXIT_FAIL;
 	}
-	ret = CTL_EXIT_OK;
+	ret = LEVER_CTL_EXIT_OK;
 	for (i = 1; i < argc && !ret; i++) {
 		const char *v = NULL;
 
@@ -183,7 +183,7 @@ int ctl_events(struct ctl *c, int argc, char **argv)
 		for (i = (int)n - 1; out && i >= 0; i--)
 			json_array_append(out, json_array_get(all, i));
 		out = json_pack("{s:o}", "events", out ? out : json_null());
-		ret = out ? ctl_print_json(out) : CTL_EXIT_FAIL;
+		ret = out ? ctl_print_json(out) : LEVER_CTL_EXIT_FAIL;
 		json_decref(out);
 	} else if (!n) {
 		printf("no events recorded\n");

@@ -83,12 +83,12 @@ static int call_export(struct ctl_conn *k, long long id, json_t **res)
 	if (json_is_true(json_object_get(reply, "ok"))) {
 		*res = json_incref(json_object_get(reply, "result"));
 		json_decref(reply);
-		return CTL_EXIT_OK;
+		return LEVER_CTL_EXIT_OK;
 	}
 	e = json_object_get(reply, "error");
 	if (!strcmp(jstr(e, "code"), "EBUSY")) {
 		ctl_err("%s", jstr(e, "message"));
-		ret = CTL_EXIT_BUSY;
+		ret = LEVER_CTL_EXIT_BUSY;
 	} else {
 		ret = ctl_reply_error(reply);
 	}
@@ -177,7 +177,7 @@ static int take_trace(struct ctl_conn *k, struct records *r,
 	r->rows = calloc(rows_total + 1, sizeof(*r->rows));
 	if (!r->rows) {
 		ctl_err("out of memory for %zu trace rows", rows_total);
-		return CTL_EXIT_FAIL;
+		return LEVER_CTL_EXIT_FAIL;
 	}
 	while (r->nrows < rows_total) {
 		ret = ctl_call_on(k, "trace", json_pack("{s:I, s:I, s:i}",
@@ -197,7 +197,7 @@ static int take_trace(struct ctl_conn *k, struct records *r,
 				ctl_err("leverd's trace lacks the column %s; leverctl and leverd differ in version",
 					cols[c]);
 				json_decref(res);
-				return CTL_EXIT_FAIL;
+				return LEVER_CTL_EXIT_FAIL;
 			}
 		}
 		n = json_array_size(json_object_get(res, "rows"));
@@ -224,7 +224,7 @@ static int take_trace(struct ctl_conn *k, struct records *r,
 		if (!n)		/* rows gone since the count: keep what came */
 			break;
 	}
-	return CTL_EXIT_OK;
+	return LEVER_CTL_EXIT_OK;
 }
 
 /* athlete-date-session-sID.ext: sorts by athlete and date on a stick */
@@ -246,8 +246,8 @@ static void default_name(char *buf, size_t len, const struct records *r,
 
 static int exit_of_build(int err)
 {
-	return err == -EBUSY ? CTL_EXIT_BUSY :
-	       err == -ENOMEM ? CTL_EXIT_FAIL : CTL_EXIT_BAD_RECORD;
+	return err == -EBUSY ? LEVER_CTL_EXIT_BUSY :
+	       err == -ENOMEM ? LEVER_CTL_EXIT_FAIL : LEVER_CTL_EXIT_BAD_RECORD;
 }
 
 /*
@@ -272,7 +272,7 @@ static int export_one(struct ctl *c, long long id, enum export_format fmt,
 	ret = call_export(k, id, &res);
 	if (!ret && take_record(&r, res)) {
 		ctl_err("out of memory");
-		ret = CTL_EXIT_FAIL;
+		ret = LEVER_CTL_EXIT_FAIL;
 	}
 	if (!out && !ret) {
 		default_name(name, sizeof(name), &r, fmt);
@@ -286,7 +286,7 @@ static int export_one(struct ctl *c, long long id, enum export_format fmt,
 			json_decref(res);
 			ctl_disconnect(k);
 			records_free(&r);
-			return CTL_EXIT_OK;
+			return LEVER_CTL_EXIT_OK;
 		}
 	}
 	if (!ret)
@@ -307,7 +307,7 @@ static int export_one(struct ctl *c, long long id, enum export_format fmt,
 	ret = export_write(&x, fmt, out, msg, sizeof(msg));
 	if (ret) {
 		ctl_err("%s", msg);
-		ret = CTL_EXIT_OUTPUT;
+		ret = LEVER_CTL_EXIT_OUTPUT;
 	} else if (json) {
 		j = json_pack("{s:s, s:s, s:I, s:I, s:f, s:f, s:f}",
 			      "file", out, "format", export_format_ext(fmt),
@@ -342,7 +342,7 @@ static int export_athlete(struct ctl *c, const char *athlete,
 {
 	json_t *res, *r, *all = c->json ? json_array() : NULL;
 	size_t i;
-	int ret, first = CTL_EXIT_OK;
+	int ret, first = LEVER_CTL_EXIT_OK;
 
 	ret = ctl_call(c, "athlete_show", json_pack("{s:s}", "name", athlete),
 		       &res);
@@ -424,7 +424,7 @@ int ctl_export(struct ctl *c, int argc, char **argv)
 				 since);
 	if (dir && (stat(dir, &sb) || !S_ISDIR(sb.st_mode))) {
 		ctl_err("--dir %s is not a directory", dir);
-		return CTL_EXIT_OUTPUT;
+		return LEVER_CTL_EXIT_OUTPUT;
 	}
 	if (athlete) {
 		if (id_s || out)

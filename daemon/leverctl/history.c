@@ -59,7 +59,7 @@ int ctl_history(struct ctl *c, int argc, char **argv)
 	if (!json_array_size(recs)) {
 		printf("%s has no sessions recorded\n", name);
 		json_decref(res);
-		return CTL_EXIT_OK;
+		return LEVER_CTL_EXIT_OK;
 	}
 	printf("%-6s %-10s  %-12s %-9s %s\n", "ID", "DATE", "SESSION", "TIME",
 	       "OUTCOME");
@@ -75,5 +75,5 @@ int ctl_history(struct ctl *c, int argc, char **argv)
 	}
 	printf("export one: leverctl export ID [--format fit|tcx|csv]\n");
 	json_decref(res);
-	return CTL_EXIT_OK;
+	return LEVER_CTL_EXIT_OK;
 }

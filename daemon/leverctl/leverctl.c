@@ -96,7 +96,7 @@ int ctl_usage(const char *cmd, const char *fmt, ...)
 		if (!strcmp(cmds[i].name, cmd))
 			fprintf(stderr, "usage: leverctl %s %s\n", cmd,
 				cmds[i].usage);
-	return CTL_EXIT_USAGE;
+	return LEVER_CTL_EXIT_USAGE;
 }
 
 int ctl_opt_value(int argc, char **argv, int *i, const char *name,
@@ -130,11 +130,11 @@ int ctl_print_json(const json_t *j)
 
 	if (!s) {
 		ctl_err("out of memory");
-		return CTL_EXIT_FAIL;
+		return LEVER_CTL_EXIT_FAIL;
 	}
 	puts(s);
 	free(s);
-	return CTL_EXIT_OK;
+	return LEVER_CTL_EXIT_OK;
 }
 
 void ctl_fmt_duration(char *buf, size_t len, double seconds)
@@ -206,7 +206,7 @@ const char *ctl_plans_dir(struct ctl *c)
 			}
 		}
 	}
-	return c->plans_dir = CTL_DEFAULT_PLANS_DIR;
+	return c->plans_dir = LEVER_CTL_DEFAULT_PLANS_DIR;
 }
 
 int ctl_load_plan(struct ctl *c, const char *id, struct plan **p)
@@ -222,15 +222,15 @@ int ctl_load_plan(struct ctl *c, const char *id, struct plan **p)
 		snprintf(path, sizeof(path), "%s/%s", ctl_plans_dir(c), id);
 	ret = plan_load(path, p, &err);
 	if (!ret)
-		return CTL_EXIT_OK;
+		return LEVER_CTL_EXIT_OK;
 	if (ret == -ENOENT && !is_dir(path)) {
 		ctl_err("unknown plan '%s'; no directory %s (list them with 'leverctl plans')",
 			id, path);
-		return CTL_EXIT_NOT_FOUND;
+		return LEVER_CTL_EXIT_NOT_FOUND;
 	}
 	plan_error_format(&err, msg, sizeof(msg));
 	ctl_err("%s", msg);
-	return CTL_EXIT_BAD_PLAN;
+	return LEVER_CTL_EXIT_BAD_PLAN;
 }
 
 int main(int argc, char **argv)
@@ -241,11 +241,11 @@ int main(int argc, char **argv)
 	size_t k;
 	const char *env = getenv("LEVER_SOCKET");
 
-	c.socket_path = env && *env ? env : CTL_DEFAULT_SOCKET;
+	c.socket_path = env && *env ? env : LEVER_CTL_DEFAULT_SOCKET;
 	rest = calloc((size_t)argc + 1, sizeof(*rest));
 	if (!rest) {
 		ctl_err("out of memory");
-		return CTL_EXIT_FAIL;
+		return LEVER_CTL_EXIT_FAIL;
 	}
 	/* Global options may come anywhere; the rest goes to the command. */
 	for (i = 1; i < argc; i++) {
@@ -259,7 +259,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			free(rest);
-			return CTL_EXIT_OK;
+			return LEVER_CTL_EXIT_OK;
 		}
 		r = ctl_opt_value(argc, argv, &i, "--socket", &v);
 		if (!r)
@@ -267,7 +267,7 @@ int main(int argc, char **argv)
 		if (r < 0) {
 			ctl_err("%s needs a value", argv[i]);
 			free(rest);
-			return CTL_EXIT_USAGE;
+			return LEVER_CTL_EXIT_USAGE;
 		}
 		if (r == 1) {
 			c.socket_path = v;
@@ -282,7 +282,7 @@ int main(int argc, char **argv)
 	if (!n) {
 		usage(stderr);
 		free(rest);
-		return CTL_EXIT_USAGE;
+		return LEVER_CTL_EXIT_USAGE;
 	}
 	for (k = 0; k < N_CMDS; k++) {
 		if (!strcmp(rest[0], cmds[k].name)) {
@@ -295,5 +295,5 @@ int main(int argc, char **argv)
 	ctl_err("unknown command '%s'; run 'leverctl --help' for the list",
 		rest[0]);
 	free(rest);
-	return CTL_EXIT_USAGE;
+	return LEVER_CTL_EXIT_USAGE;
 }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * leverctl: what the subcommand files share (connection to leverd, exit
- * codes, error sentences, the plans directory). A subcommand never prints a
- * stack of messages: one sentence on stderr, and the exit code says the kind.
+ * leverctl: what the subcommand files share (connection to leverd, error
+ * sentences, the plans directory); the protocol itself (version, default
+ * paths, commands, exit codes) is include/lever_ctl.h, shared with leverd.
+ * A subcommand never prints a stack of messages: one sentence on stderr,
+ * and the exit code says the kind.
  */
 #ifndef LEVERCTL_H
 #define LEVERCTL_H
@@ -11,24 +13,9 @@
 #include <stddef.h>
 #include <jansson.h>
 
+#include "lever_ctl.h"
 #include "plan.h"
 
-/* Exit codes (documented in leverctl(1)). */
-enum {
-	CTL_EXIT_OK = 0,
-	CTL_EXIT_FAIL = 1,	/* leverd refused or the command failed */
-	CTL_EXIT_USAGE = 2,	/* bad arguments */
-	CTL_EXIT_NO_DAEMON = 3,	/* leverd not running or not answering */
-	CTL_EXIT_PERM = 4,	/* permission denied (group lever) */
-	CTL_EXIT_BAD_PLAN = 5,	/* a plan file is invalid */
-	CTL_EXIT_NOT_FOUND = 6,	/* unknown session, athlete or plan */
-	CTL_EXIT_BUSY = 7,	/* export: the session is still running */
-	CTL_EXIT_OUTPUT = 8,	/* export: the file cannot be written */
-	CTL_EXIT_BAD_RECORD = 9,/* export: the record is empty or corrupt */
-};
-
-#define CTL_DEFAULT_SOCKET	"/run/lever/leverd.sock"
-#define CTL_DEFAULT_PLANS_DIR	"/usr/share/lever/plans"
 #define CTL_REPLY_TIMEOUT_MS	5000
 
 struct ctl {
@@ -79,7 +66,7 @@ bool ctl_opt_flag(const char *arg, const char *name);
 
 /*
  * Send one request and wait for its reply. args is stolen (may be NULL).
- * Returns an exit code; on CTL_EXIT_OK *result is a new reference.
+ * Returns an exit code; on LEVER_CTL_EXIT_OK *result is a new reference.
  */
 int ctl_call(struct ctl *c, const char *cmd, json_t *args, json_t **result);
 
@@ -106,7 +93,7 @@ int ctl_reply_error(const json_t *reply);
 /*
  * Follow leverd's status events (status.c): render them (or print them as
  * JSON lines with --json) until a session ends; prints its summary.
- * CTL_EXIT_FAIL when that session did not run to its end.
+ * LEVER_CTL_EXIT_FAIL when that session did not run to its end.
  */
 int ctl_watch(struct ctl *c, int interval_ms);
 void ctl_print_summary(const json_t *summary);
@@ -122,7 +109,7 @@ int ctl_load_plan(struct ctl *c, const char *id, struct plan **p);
 int ctl_write_workouts(struct ctl *c, const struct plan *p,
 		       const struct plan_session *only, const char *dir);
 
-/* Print j (indented) on stdout; CTL_EXIT_OK. */
+/* Print j (indented) on stdout; LEVER_CTL_EXIT_OK. */
 int ctl_print_json(const json_t *j);
 /* 90 -> "1:30", 3725 -> "1:02:05". */
 void ctl_fmt_duration(char *buf, size_t len, double seconds);

@@ -46,7 +46,7 @@ int ctl_pain(struct ctl *c, int argc, char **argv)
 	args = json_object();
 	if (!args) {
 		ctl_err("out of memory");
-		return CTL_EXIT_FAIL;
+		return LEVER_CTL_EXIT_FAIL;
 	}
 	if (score >= 0)
 		json_object_set_new(args, "score", json_integer(score));

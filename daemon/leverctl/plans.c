@@ -23,7 +23,7 @@ int ctl_plans(struct ctl *c, int argc, char **argv)
 	size_t n = 0, i;
 	struct dirent *de;
 	json_t *out, *arr;
-	int ret = CTL_EXIT_OK;
+	int ret = LEVER_CTL_EXIT_OK;
 	DIR *d;
 
 	if (argc > 1)
@@ -33,7 +33,7 @@ int ctl_plans(struct ctl *c, int argc, char **argv)
 	if (!d) {
 		ctl_err("cannot read the plans directory %s; set LEVER_PLANS_DIR or --plans-dir",
 			dir);
-		return CTL_EXIT_NOT_FOUND;
+		return LEVER_CTL_EXIT_NOT_FOUND;
 	}
 	while ((de = readdir(d)) && n < 256) {
 		if (de->d_name[0] == '.')
@@ -59,7 +59,7 @@ int ctl_plans(struct ctl *c, int argc, char **argv)
 			plan_error_format(&err, msg, sizeof(msg));
 			json_array_append_new(arr, json_pack("{s:s, s:s}",
 					      "id", names[i], "error", msg));
-			ret = CTL_EXIT_BAD_PLAN;
+			ret = LEVER_CTL_EXIT_BAD_PLAN;
 		}
 		free(names[i]);
 	}

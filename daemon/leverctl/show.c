@@ -184,7 +184,7 @@ int ctl_show(struct ctl *c, int argc, char **argv)
 	if (!plan_id) {
 		own = only_plan(c);
 		if (!own)
-			return CTL_EXIT_NOT_FOUND;
+			return LEVER_CTL_EXIT_NOT_FOUND;
 		plan_id = own;
 	}
 	ret = ctl_load_plan(c, plan_id, &p);
@@ -198,7 +198,7 @@ int ctl_show(struct ctl *c, int argc, char **argv)
 			ctl_err("unknown session '%s' in plan %s; closest: %s",
 				session, p->id, near);
 			plan_free(p);
-			return CTL_EXIT_NOT_FOUND;
+			return LEVER_CTL_EXIT_NOT_FOUND;
 		}
 		j = fmt ? NULL : plan_json_session(p, ps);
 	} else {
@@ -214,7 +214,7 @@ int ctl_show(struct ctl *c, int argc, char **argv)
 	plan_free(p);
 	if (!j) {
 		ctl_err("out of memory");
-		return CTL_EXIT_FAIL;
+		return LEVER_CTL_EXIT_FAIL;
 	}
 	if (c->json)
 		ctl_print_json(j);
@@ -223,5 +223,5 @@ int ctl_show(struct ctl *c, int argc, char **argv)
 	else
 		print_plan(j);
 	json_decref(j);
-	return CTL_EXIT_OK;
+	return LEVER_CTL_EXIT_OK;
 }

@@ -50,7 +50,7 @@ int ctl_start(struct ctl *c, int argc, char **argv)
 	args = json_pack("{s:s}", "session", session);
 	if (!args) {
 		ctl_err("out of memory");
-		return CTL_EXIT_FAIL;
+		return LEVER_CTL_EXIT_FAIL;
 	}
 	if (athlete)
 		json_object_set_new(args, "athlete", json_string(athlete));

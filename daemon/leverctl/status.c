@@ -176,7 +176,7 @@ int ctl_watch(struct ctl *c, int interval_ms)
 {
 	struct ctl_conn *k = NULL;
 	bool tty = isatty(STDOUT_FILENO), seen_active = false;
-	int ret = CTL_EXIT_OK, reconnects = 0;
+	int ret = LEVER_CTL_EXIT_OK, reconnects = 0;
 	json_t *msg;
 
 	for (;;) {
@@ -199,7 +199,7 @@ int ctl_watch(struct ctl *c, int interval_ms)
 		}
 		/* events come at interval_ms; allow a slow daemon 5 s */
 		ret = ctl_recv(k, &msg, interval_ms + CTL_REPLY_TIMEOUT_MS);
-		if (ret == CTL_EXIT_NO_DAEMON && seen_active &&
+		if (ret == LEVER_CTL_EXIT_NO_DAEMON && seen_active &&
 		    reconnects < 20) {
 			ctl_disconnect(k);
 			k = NULL;
@@ -233,7 +233,7 @@ int ctl_watch(struct ctl *c, int interval_ms)
 				ctl_print_summary(sum);
 			/* a session that did not run to its end fails */
 			if (!json_is_true(json_object_get(sum, "completed")))
-				ret = CTL_EXIT_FAIL;
+				ret = LEVER_CTL_EXIT_FAIL;
 			json_decref(msg);
 			break;
 		}
@@ -258,7 +258,7 @@ int ctl_watch(struct ctl *c, int interval_ms)
 			if (!c->json)
 				print_end_state(st);
 			if (strcmp(state, "finished"))
-				ret = CTL_EXIT_FAIL;
+				ret = LEVER_CTL_EXIT_FAIL;
 			json_decref(msg);
 			break;
 		}

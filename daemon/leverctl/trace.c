@@ -57,10 +57,10 @@ static int map_columns(const json_t *page, int idx[C_COUNT])
 		if (idx[c] < 0) {
 			ctl_err("leverd's trace lacks the column %s; leverctl and leverd differ in version",
 				wire_cols[c]);
-			return CTL_EXIT_FAIL;
+			return LEVER_CTL_EXIT_FAIL;
 		}
 	}
-	return CTL_EXIT_OK;
+	return LEVER_CTL_EXIT_OK;
 }
 
 static double val(const json_t *row, const int idx[C_COUNT], enum col c)

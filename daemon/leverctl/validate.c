@@ -107,7 +107,7 @@ static int check_path(const char *path, struct plan_error *err,
 int ctl_validate(struct ctl *c, int argc, char **argv)
 {
 	json_t *out;
-	int i, ret = CTL_EXIT_OK;
+	int i, ret = LEVER_CTL_EXIT_OK;
 
 	if (argc < 2)
 		return ctl_usage("validate", "name at least one plan directory or file");
@@ -129,7 +129,7 @@ int ctl_validate(struct ctl *c, int argc, char **argv)
 		if (r == -ENOMEM) {
 			ctl_err("out of memory");
 			json_decref(out);
-			return CTL_EXIT_FAIL;
+			return LEVER_CTL_EXIT_FAIL;
 		}
 		plan_error_format(&err, msg, sizeof(msg));
 		if (!c->json)
@@ -139,13 +139,14 @@ int ctl_validate(struct ctl *c, int argc, char **argv)
 				  "path", argv[i], "ok", 0, "error",
 				  "file", err.file, "line", (int)err.line,
 				  "col", (int)err.col, "message", err.msg));
-		if (r == -EINVAL || ret == CTL_EXIT_BAD_PLAN)
-			ret = CTL_EXIT_BAD_PLAN;
-		else if (ret == CTL_EXIT_OK)
-			ret = CTL_EXIT_NOT_FOUND;
+		if (r == -EINVAL || ret == LEVER_CTL_EXIT_BAD_PLAN)
+			ret = LEVER_CTL_EXIT_BAD_PLAN;
+		else if (ret == LEVER_CTL_EXIT_OK)
+			ret = LEVER_CTL_EXIT_NOT_FOUND;
 	}
 	if (c->json) {
-		json_t *o = json_pack("{s:b, s:o}", "ok", ret == CTL_EXIT_OK,
+		json_t *o = json_pack("{s:b, s:o}",
+				      "ok", ret == LEVER_CTL_EXIT_OK,
 				      "results", out);
 
 		ctl_print_json(o);

@@ -33,12 +33,12 @@ int ctl_write_workouts(struct ctl *c, const struct plan *p,
 	struct stat sb;
 	json_t *files = c->json ? json_array() : NULL;
 	size_t i;
-	int ret = CTL_EXIT_OK;
+	int ret = LEVER_CTL_EXIT_OK;
 
 	if (stat(dir, &sb) || !S_ISDIR(sb.st_mode)) {
 		ctl_err("--dir %s is not a directory", dir);
 		json_decref(files);
-		return CTL_EXIT_OUTPUT;
+		return LEVER_CTL_EXIT_OUTPUT;
 	}
 	for (i = 0; i < p->n_sessions; i++) {
 		w.ps = &p->sessions[i];
@@ -48,7 +48,7 @@ int ctl_write_workouts(struct ctl *c, const struct plan *p,
 			 w.ps->name);
 		if (export_write_with(encode, &w, path, msg, sizeof(msg))) {
 			ctl_err("%s", msg);
-			ret = CTL_EXIT_OUTPUT;
+			ret = LEVER_CTL_EXIT_OUTPUT;
 			break;
 		}
 		if (files)

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_plant.h"
 #include "loop.h"
 #include "plan.h"
 #include "plant.h"
@@ -34,9 +35,8 @@ static int run(const struct plan *pl, const char *law, double *rms_pct,
 {
 	struct plant_config pc;
 	struct plant_state st;
-	struct lever_dev_info info;
 	struct leverd_cfg cfg;
-	struct sess_targets t = { 0 };
+	struct sess_targets t = { .generation = 1, .run = SESS_RUN };
 	struct lever_dev_sample s;
 	struct loop_status ls;
 	struct loop_out out;
@@ -54,24 +54,13 @@ static int run(const struct plan *pl, const char *law, double *rms_pct,
 	ret = plant_new(&pc, &p);
 	if (ret)
 		return ret;
-	memset(&info, 0, sizeof(info));
-	info.force_per_pressure_un_pa = PLANT_FORCE_PER_PRESSURE_UN_PA;
-	info.max_support_pressure_pa = PLANT_MAX_PRESSURE_PA;
-	info.max_support_force_mn = PLANT_MAX_FORCE_MN;
-	info.max_pressure_slew_pa_s = PLANT_MAX_PRESSURE_SLEW_PA_S;
-	info.max_belt_speed_mm_s = PLANT_MAX_BELT_SPEED_MM_S;
-	info.incline_min_centi_pct = PLANT_INCLINE_MIN_CENTI_PCT;
-	info.incline_max_centi_pct = PLANT_INCLINE_MAX_CENTI_PCT;
 	cfg_defaults(&cfg);
 	snprintf(cfg.law, sizeof(cfg.law), "%s", law);
-	ret = loop_new(&cfg, &info, 0, &l);
+	ret = bench_plant_loop_new(&cfg, &l);
 	if (ret) {
 		plant_free(p);
 		return ret;
 	}
-	loop_commanding(l, true);
-	t.generation = 1;
-	t.run = SESS_RUN;
 	t.mass_kg = MASS_KG;
 	memset(&s, 0, sizeof(s));
 	for (i = 0; i < pl->n_sessions; i++) {
@@ -86,27 +75,7 @@ static int run(const struct plan *pl, const char *law, double *rms_pct,
 			t.ramp_ms = sp->ramp_ms;
 			loop_set_targets(l, &t);
 			for (ms = 0; ms < sp->duration_ms; ms++) {
-				plant_step(p, 1000000);
-				now += 1000000;
-				plant_get_state(p, &st);
-				s.seq++;
-				s.timestamp_ns = now;
-				s.support_pressure_pa =
-					st.pressure_reading_pa < 0 ? 0 :
-					(uint32_t)st.pressure_reading_pa;
-				s.support_force_mn = st.force_reading_mn;
-				s.belt_speed_mm_s = st.belt_reading_mm_s;
-				s.incline_centi_pct =
-					st.incline_reading_centi_pct;
-				s.lines = st.lines & ~LEVER_DEV_LINE_HARNESS;
-				loop_cycle(l, &s, now, &out);
-				plant_set_pressure_setpoint(p,
-					out.cmd.support_pressure_pa);
-				plant_set_belt_drive(p, out.drive,
-					out.cmd.belt_speed_mm_s,
-					PLANT_MAX_BELT_ACCEL_MM_S2);
-				plant_set_incline(p, true,
-					out.cmd.incline_centi_pct);
+				bench_plant_cycle(p, l, &s, &now, &st, &out);
 				if (out.faults) {
 					fprintf(stderr, "bench_plan: %s: %s: fault %#x at %.3f s\n",
 						law, se->name, out.faults,

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bench_plant.h"
 #include "loop.h"
 #include "plant.h"
 
@@ -47,9 +48,8 @@ static int run(const struct cell *c, int which, struct result *r)
 {
 	struct plant_config pc;
 	struct plant_state st;
-	struct lever_dev_info info;
 	struct leverd_cfg cfg;
-	struct sess_targets t = { 0 };
+	struct sess_targets t = { .generation = 1, .run = SESS_RUN };
 	struct lever_dev_sample s;
 	struct loop_out out;
 	struct plant *p;
@@ -70,14 +70,6 @@ static int run(const struct cell *c, int which, struct result *r)
 	ret = plant_new(&pc, &p);
 	if (ret)
 		return ret;
-	memset(&info, 0, sizeof(info));
-	info.force_per_pressure_un_pa = PLANT_FORCE_PER_PRESSURE_UN_PA;
-	info.max_support_pressure_pa = PLANT_MAX_PRESSURE_PA;
-	info.max_support_force_mn = PLANT_MAX_FORCE_MN;
-	info.max_pressure_slew_pa_s = PLANT_MAX_PRESSURE_SLEW_PA_S;
-	info.max_belt_speed_mm_s = PLANT_MAX_BELT_SPEED_MM_S;
-	info.incline_min_centi_pct = PLANT_INCLINE_MIN_CENTI_PCT;
-	info.incline_max_centi_pct = PLANT_INCLINE_MAX_CENTI_PCT;
 	cfg_defaults(&cfg);
 	snprintf(cfg.law, sizeof(cfg.law), "%s",
 		 which == LAW_NEW ? "afc" : "pi");
@@ -85,14 +77,11 @@ static int run(const struct cell *c, int which, struct result *r)
 		cfg.law_kp = 0;
 		cfg.law_ki_1_s = 0;
 	}
-	ret = loop_new(&cfg, &info, 0, &l);
+	ret = bench_plant_loop_new(&cfg, &l);
 	if (ret) {
 		plant_free(p);
 		return ret;
 	}
-	loop_commanding(l, true);
-	t.generation = 1;
-	t.run = SESS_RUN;
 	t.belt_speed_mm_s = (uint32_t)lrint(c->speed_km_h / 3.6 * 1000);
 	t.bw_carried_pct_x100 = (uint32_t)lrint(c->bw_pct * 100);
 	t.mass_kg = c->mass_kg;
@@ -100,23 +89,7 @@ static int run(const struct cell *c, int which, struct result *r)
 
 	memset(&s, 0, sizeof(s));
 	for (i = 0; i < (WARMUP_S + MEASURE_S) * 1000L; i++) {
-		plant_step(p, 1000000);
-		now += 1000000;
-		plant_get_state(p, &st);
-		s.seq++;
-		s.timestamp_ns = now;
-		/* as the board sends it (sim/board.c): no negative gauge */
-		s.support_pressure_pa = st.pressure_reading_pa < 0 ? 0 :
-					(uint32_t)st.pressure_reading_pa;
-		s.support_force_mn = st.force_reading_mn;
-		s.belt_speed_mm_s = st.belt_reading_mm_s;
-		s.incline_centi_pct = st.incline_reading_centi_pct;
-		s.lines = st.lines & ~LEVER_DEV_LINE_HARNESS;
-		loop_cycle(l, &s, now, &out);
-		plant_set_pressure_setpoint(p, out.cmd.support_pressure_pa);
-		plant_set_belt_drive(p, out.drive, out.cmd.belt_speed_mm_s,
-				     PLANT_MAX_BELT_ACCEL_MM_S2);
-		plant_set_incline(p, true, out.cmd.incline_centi_pct);
+		bench_plant_cycle(p, l, &s, &now, &st, &out);
 		if (out.faults) {
 			fprintf(stderr, "bench_support: %s %s: fault %#x at %.3f s\n",
 				c->name, law_names[which], out.faults,

@@ -6,8 +6,11 @@ LEVERD_BENCH_SUPPORT := $(BUILD)/tests/bench/bench_support
 
 $(BUILD)/obj/tests/bench/%.o: EXTRA_CFLAGS += -Idaemon -Isim
 
+# the sim plant's limits and one control cycle on it, for both
+LEVERD_BENCH_PLANT := $(BUILD)/obj/tests/bench/bench_plant.o
+
 $(LEVERD_BENCH_SUPPORT): $(BUILD)/obj/tests/bench/bench_support.o \
-		$(LEVERD_CORE) $(BUILD)/libleversim.a
+		$(LEVERD_BENCH_PLANT) $(LEVERD_CORE) $(LEVERSIM)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ -lm -lpthread
 
@@ -16,7 +19,7 @@ $(LEVERD_BENCH_SUPPORT): $(BUILD)/obj/tests/bench/bench_support.o \
 LEVERD_BENCH_PLAN := $(BUILD)/tests/bench/bench_plan
 $(BUILD)/obj/tests/bench/bench_plan.o: EXTRA_CFLAGS += -Idaemon/plan
 $(LEVERD_BENCH_PLAN): $(BUILD)/obj/tests/bench/bench_plan.o \
-		$(LEVERD_CORE) $(BUILD)/libleversim.a $(BUILD)/libleverplan.a
+		$(LEVERD_BENCH_PLANT) $(LEVERD_CORE) $(LEVERSIM) $(LEVERPLAN)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(LEVERPLAN_LIBS) -lpthread
 

@@ -4,7 +4,7 @@
  * the session logic (sess_) writes where each plan step began, from the
  * session's start, also when its ticks come late and jump over steps, and
  * after a skip. Runs on the shipped plan with injected clocks, like
- * tests/unit/sess/test_sess.c.
+ * tests/unit/session/test_sess.c.
  */
 #include <errno.h>
 #include <setjmp.h>

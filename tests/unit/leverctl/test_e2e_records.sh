@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: MIT
-# test_e2e_records: what leverd records (SAFETY.md rule 6) as leverctl
+# test_e2e_records: what leverd records (safety.rst rule 7) as leverctl
 # reads it back, against a real leverd on the in-process simulated board
 # (--transport=sim:, virtual time as fast as possible): the events of a
 # completed session, of a pain report and of a reset, the session's 10 Hz

@@ -5,5 +5,5 @@
 # their own tests pass), one TAP line each, through the same script as
 # liblever's tests. Run from the top of the source tree.
 BUILD=${BUILD:-build}
-exec tests/unit/lib/valgrind.sh "$BUILD/tests/unit/daemon/test_rec" \
-	"$BUILD/tests/unit/sess/test_store" "$BUILD/tests/unit/sess/test_sess"
+exec tests/unit/lib/valgrind.sh "$BUILD/tests/unit/store/test_rec" \
+	"$BUILD/tests/unit/store/test_store" "$BUILD/tests/unit/session/test_sess"

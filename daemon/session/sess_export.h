@@ -15,11 +15,10 @@ struct store;
 #define SESS_EXPORT_EVENTS_MAX	1000	/* of one session */
 
 /*
- * Returns 1 when @cmd is not "export"; else 0 with *result, or -errno
- * (-ENOENT unknown session, -EBUSY still running) and a sentence in @msg.
+ * "export" {session: ID}: 0 with *result, or -errno (-ENOENT unknown
+ * session, -EBUSY still running) and a sentence in @msg.
  */
-int sess_export_request(struct store *st, const char *cmd,
-			const json_t *args, json_t **result, char *msg,
-			size_t len);
+int sess_export(struct store *st, const json_t *args, json_t **result,
+		char *msg, size_t len);
 
 #endif /* LEVER_SESS_EXPORT_H */

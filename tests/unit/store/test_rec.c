@@ -19,8 +19,8 @@
 #include <cmocka.h>
 
 #include "loop.h"
-#include "plan/store.h"
-#include "rec.h"
+#include "store/store.h"
+#include "store/rec.h"
 
 #define MS(x)	((uint64_t)(x) * 1000000ull)
 

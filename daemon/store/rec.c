@@ -10,7 +10,6 @@
 #include <limits.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,9 +17,10 @@
 #include <time.h>
 
 #include "loop.h"
-#include "plan/store.h"
+#include "store.h"
 #include "rec.h"
 #include "ring.h"
+#include "say.h"
 #include "sup.h"
 
 #define REC_PENDING_MAX		600	/* rows: a minute behind at most */
@@ -326,19 +326,6 @@ void rec_stats(struct rec *r, struct rec_stats *st)
 
 /* ---- reading the records (event loop) ---- */
 
-static int say(char *msg, size_t len, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int say(char *msg, size_t len, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, len, fmt, ap);
-	va_end(ap);
-	return ret;
-}
-
 /* An optional whole-number argument within [min, max]. */
 static int arg_int(const json_t *args, const char *key, json_int_t min,
 		   json_int_t max, json_int_t *val, char *msg, size_t len)
@@ -401,8 +388,8 @@ static bool append_bounded(json_t *arr, json_t *j, size_t *bytes)
 	return true;
 }
 
-static int rec_events(struct store *st, const json_t *args,
-		      json_t **result, char *msg, size_t len)
+int rec_events(struct store *st, const json_t *args, json_t **result,
+	       char *msg, size_t len)
 {
 	struct store_event_filter f = { 0 };
 	struct store_event *list;
@@ -474,8 +461,8 @@ static json_t *trace_row_json(const struct store_trace_row *r)
 			 loop_mode_name(r->mode));
 }
 
-static int rec_trace(struct store *st, const json_t *args, json_t **result,
-		     char *msg, size_t len)
+int rec_trace(struct store *st, const json_t *args, json_t **result,
+	      char *msg, size_t len)
 {
 	struct store_trace_row *rows;
 	struct store_session rec;

@@ -71,7 +71,6 @@ int seq_pain_score(const struct seq *q);	/* -1 when none */
 unsigned int seq_steps_skipped(const struct seq *q);
 const struct plan_step *seq_step(const struct seq *q, size_t i);
 size_t seq_n_steps(const struct seq *q);
-const char *seq_state_name(enum seq_state s);
 const char *seq_end_name(enum seq_end e);
 
 #endif /* LEVER_SEQ_H */

@@ -3,10 +3,10 @@
  * store_: athletes and session records in SQLite. Every write is its own
  * transaction with synchronous=FULL, so a record the operator was told about
  * survives a power cut. Records are never deleted; the schema grows with
- * PRAGMA user_version.
+ * PRAGMA user_version. This file opens the database and keeps athletes,
+ * sessions and steps; events are in store_events.c, traces in
+ * store_trace.c.
  */
-#include "store.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,10 +14,7 @@
 #include <sys/stat.h>
 #include <sqlite3.h>
 
-struct store {
-	sqlite3 *db;
-	uint64_t events_scan_steps;	/* of the last store_events() */
-};
+#include "store_priv.h"
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS athletes ("
@@ -93,40 +90,6 @@ static const char schema_v3[] =
 	" bw_carried_pct_x100 INTEGER NOT NULL,"
 	" belt_speed_mm_s INTEGER NOT NULL,"
 	" PRIMARY KEY (session_id, t_ms, step_index)) WITHOUT ROWID;";
-
-static const char *const event_kinds[] = { STORE_EVENT_KINDS };
-
-static int sql_err(int rc)
-{
-	switch (rc) {
-	case SQLITE_OK:
-	case SQLITE_DONE:
-	case SQLITE_ROW:
-		return 0;
-	case SQLITE_NOMEM:
-		return -ENOMEM;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return -EBUSY;
-	case SQLITE_READONLY:
-	case SQLITE_PERM:
-	case SQLITE_AUTH:
-		return -EACCES;
-	case SQLITE_FULL:
-		return -ENOSPC;
-	case SQLITE_CANTOPEN:
-		return -ENOENT;
-	case SQLITE_CONSTRAINT:
-		return -EEXIST;
-	default:
-		return -EIO;
-	}
-}
-
-static int exec(struct store *st, const char *sql)
-{
-	return sql_err(sqlite3_exec(st->db, sql, NULL, NULL, NULL));
-}
 
 static int user_version(struct store *st, int *v)
 {
@@ -261,22 +224,40 @@ void store_close(struct store *st)
 	free(st);
 }
 
-static int prep(struct store *st, const char *sql, sqlite3_stmt **stmt)
+/*
+ * Steps @s to its end, each row into one more element (@size bytes) of a
+ * growing array filled by @row, and finalizes @s: 0 with *list (free it)
+ * and *n, or -errno with nothing allocated. For results the caller
+ * cannot bound (athletes, sessions, steps); events and traces come in
+ * pages of a size the caller gives.
+ */
+static int rows_collect(sqlite3_stmt *s, size_t size,
+			void (*row)(sqlite3_stmt *s, void *dst), void **list,
+			size_t *n)
 {
-	return sql_err(sqlite3_prepare_v2(st->db, sql, -1, stmt, NULL));
-}
+	char *v = NULL, *nv;
+	size_t cnt = 0;
+	int rc;
 
-/* Run a statement that returns no rows; -ENOENT when it changed nothing. */
-static int run(struct store *st, sqlite3_stmt *stmt, bool need_change)
-{
-	int rc = sqlite3_step(stmt);
-	int ret;
-
-	ret = rc == SQLITE_DONE ? 0 : sql_err(rc);
-	if (!ret && need_change && sqlite3_changes(st->db) == 0)
-		ret = -ENOENT;
-	sqlite3_finalize(stmt);
-	return ret;
+	*list = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		nv = realloc(v, (cnt + 1) * size);
+		if (!nv) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		v = nv;
+		row(s, v + cnt++ * size);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		free(v);
+		return sql_err(rc) ? sql_err(rc) : -EIO;
+	}
+	*list = v;
+	*n = cnt;
+	return 0;
 }
 
 int store_athlete_add(struct store *st, const char *name, uint32_t mass_g,
@@ -295,9 +276,10 @@ int store_athlete_add(struct store *st, const char *name, uint32_t mass_g,
 	return run(st, s, false);
 }
 
-static void athlete_row(sqlite3_stmt *s, struct store_athlete *a)
+static void athlete_row(sqlite3_stmt *s, void *dst)
 {
 	const unsigned char *name = sqlite3_column_text(s, 1);
+	struct store_athlete *a = dst;
 
 	memset(a, 0, sizeof(*a));
 	a->id = sqlite3_column_int64(s, 0);
@@ -345,10 +327,9 @@ int store_athlete_set_mass(struct store *st, const char *name,
 int store_athlete_list(struct store *st, struct store_athlete **list,
 		       size_t *n)
 {
-	struct store_athlete *v = NULL, *nv;
 	sqlite3_stmt *s;
-	size_t cnt = 0;
-	int ret, rc;
+	void *v;
+	int ret;
 
 	*list = NULL;
 	*n = 0;
@@ -356,23 +337,9 @@ int store_athlete_list(struct store *st, struct store_athlete **list,
 		       " ORDER BY name;", &s);
 	if (ret)
 		return ret;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		nv = realloc(v, (cnt + 1) * sizeof(*v));
-		if (!nv) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		v = nv;
-		athlete_row(s, &v[cnt++]);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return sql_err(rc) ? sql_err(rc) : -EIO;
-	}
+	ret = rows_collect(s, sizeof(**list), athlete_row, &v, n);
 	*list = v;
-	*n = cnt;
-	return 0;
+	return ret;
 }
 
 int store_session_begin(struct store *st, int64_t athlete_id,
@@ -454,20 +421,15 @@ int store_session_set_pain(struct store *st, int64_t id, int score)
 	return run(st, s, true);
 }
 
-static void text_col(sqlite3_stmt *s, int col, char *dst, size_t len)
-{
-	const unsigned char *t = sqlite3_column_text(s, col);
-
-	snprintf(dst, len, "%s", t ? (const char *)t : "");
-}
-
 #define SESSION_COLS "SELECT id, athlete_id, plan, session, date, started_s," \
 	" ended_s, completed, pain, pain_score, end_cause, elapsed_ms," \
 	" steps_skipped, IFNULL(mass_g, 0), board_serial," \
 	" IFNULL(operator_uid, -1) FROM sessions"
 
-static void session_row(sqlite3_stmt *s, struct store_session *r)
+static void session_row(sqlite3_stmt *s, void *dst)
 {
+	struct store_session *r = dst;
+
 	memset(r, 0, sizeof(*r));
 	r->id = sqlite3_column_int64(s, 0);
 	r->athlete_id = sqlite3_column_int64(s, 1);
@@ -509,10 +471,9 @@ int store_session_get(struct store *st, int64_t id,
 int store_sessions(struct store *st, int64_t athlete_id, const char *plan,
 		   struct store_session **list, size_t *n)
 {
-	struct store_session *v = NULL, *nv;
 	sqlite3_stmt *s;
-	size_t cnt = 0;
-	int ret, rc;
+	void *v;
+	int ret;
 
 	*list = NULL;
 	*n = 0;
@@ -526,23 +487,9 @@ int store_sessions(struct store *st, int64_t athlete_id, const char *plan,
 		sqlite3_bind_text(s, 2, plan, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(s, 2);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		nv = realloc(v, (cnt + 1) * sizeof(*v));
-		if (!nv) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		v = nv;
-		session_row(s, &v[cnt++]);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return sql_err(rc) ? sql_err(rc) : -EIO;
-	}
+	ret = rows_collect(s, sizeof(**list), session_row, &v, n);
 	*list = v;
-	*n = cnt;
-	return 0;
+	return ret;
 }
 
 int store_criteria_confirmed(struct store *st, int64_t athlete_id,
@@ -630,244 +577,6 @@ int store_journal_mode(struct store *st, char *buf, size_t len)
 	return ret;
 }
 
-/* ---- events ---- */
-
-static bool event_kind_known(const char *kind)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(event_kinds) / sizeof(event_kinds[0]); i++)
-		if (!strcmp(kind, event_kinds[i]))
-			return true;
-	return false;
-}
-
-static void bind_id_or_null(sqlite3_stmt *s, int col, int64_t id)
-{
-	if (id > 0)
-		sqlite3_bind_int64(s, col, id);
-	else
-		sqlite3_bind_null(s, col);
-}
-
-int store_event_add(struct store *st, const struct store_event *ev,
-		    int64_t *id)
-{
-	sqlite3_stmt *s;
-	int ret;
-
-	if (!event_kind_known(ev->kind))
-		return -EINVAL;
-	ret = prep(st, "INSERT INTO events(wall_ms, mono_ns, session_id,"
-		       " athlete_id, kind, cause, detail)"
-		       " VALUES (?, ?, ?, ?, ?, ?, ?);", &s);
-	if (ret)
-		return ret;
-	sqlite3_bind_int64(s, 1, ev->wall_ms);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)ev->mono_ns);
-	bind_id_or_null(s, 3, ev->session_id);
-	bind_id_or_null(s, 4, ev->athlete_id);
-	sqlite3_bind_text(s, 5, ev->kind, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 6, ev->cause, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 7, ev->detail, -1, SQLITE_TRANSIENT);
-	ret = run(st, s, false);
-	if (!ret && id)
-		*id = sqlite3_last_insert_rowid(st->db);
-	return ret;
-}
-
-/*
- * One text per filter set, each with plain comparisons (an "?1 = 0 OR"
- * would make SQLite step through every event for every page): a session's
- * or an athlete's events come through their index, a page before an id
- * through the rowid. Indexed by athlete (1) | session (2).
- */
-#define EVENTS_SELECT "SELECT e.id, e.wall_ms, e.mono_ns," \
-	" IFNULL(e.session_id, 0), IFNULL(e.athlete_id, 0)," \
-	" IFNULL(a.name, ''), e.kind, e.cause, e.detail" \
-	" FROM events e LEFT JOIN athletes a ON a.id = e.athlete_id" \
-	" WHERE e.wall_ms >= ?3 AND e.id < ?4"
-#define EVENTS_ORDER " ORDER BY e.id DESC LIMIT ?5;"
-
-static const char *const events_sql[4] = {
-	EVENTS_SELECT EVENTS_ORDER,
-	EVENTS_SELECT " AND e.athlete_id = ?1" EVENTS_ORDER,
-	EVENTS_SELECT " AND e.session_id = ?2" EVENTS_ORDER,
-	EVENTS_SELECT " AND e.athlete_id = ?1 AND e.session_id = ?2"
-		EVENTS_ORDER,
-};
-
-int store_events(struct store *st, const struct store_event_filter *f,
-		 struct store_event **list, size_t *n)
-{
-	struct store_event *v = NULL, *e;
-	sqlite3_stmt *s;
-	size_t cnt = 0;
-	int ret, rc;
-
-	*list = NULL;
-	*n = 0;
-	if (!f->limit)
-		return 0;
-	v = calloc(f->limit, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	ret = prep(st, events_sql[(f->athlete_id > 0 ? 1 : 0) |
-				 (f->session_id > 0 ? 2 : 0)], &s);
-	if (ret) {
-		free(v);
-		return ret;
-	}
-	/* ?5 is in every text: ?1 and ?2 may be bound when unused */
-	sqlite3_bind_int64(s, 1, f->athlete_id);
-	sqlite3_bind_int64(s, 2, f->session_id);
-	sqlite3_bind_int64(s, 3, f->since_ms);
-	sqlite3_bind_int64(s, 4, f->before_id > 0 ? f->before_id : INT64_MAX);
-	sqlite3_bind_int64(s, 5, f->limit);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && cnt < f->limit) {
-		e = &v[cnt++];
-		e->id = sqlite3_column_int64(s, 0);
-		e->wall_ms = sqlite3_column_int64(s, 1);
-		e->mono_ns = (uint64_t)sqlite3_column_int64(s, 2);
-		e->session_id = sqlite3_column_int64(s, 3);
-		e->athlete_id = sqlite3_column_int64(s, 4);
-		text_col(s, 5, e->athlete, sizeof(e->athlete));
-		text_col(s, 6, e->kind, sizeof(e->kind));
-		text_col(s, 7, e->cause, sizeof(e->cause));
-		text_col(s, 8, e->detail, sizeof(e->detail));
-	}
-	st->events_scan_steps = (uint64_t)sqlite3_stmt_status(s,
-				SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		free(v);
-		return sql_err(rc) ? sql_err(rc) : -EIO;
-	}
-	*list = v;
-	*n = cnt;
-	return 0;
-}
-
-uint64_t store_events_scan_steps(struct store *st)
-{
-	return st->events_scan_steps;
-}
-
-/* ---- traces ---- */
-
-int store_trace_add(struct store *st, int64_t session_id,
-		    const struct store_trace_row *rows, size_t n)
-{
-	const struct store_trace_row *r;
-	sqlite3_stmt *s = NULL;
-	size_t i;
-	int ret;
-
-
-	ret = exec(st, "BEGIN IMMEDIATE;");
-	if (ret)
-		return ret;
-	ret = prep(st, "INSERT OR REPLACE INTO trace(session_id, t_ms,"
-		       " samples, force_mn_mean, force_mn_min, force_mn_max,"
-		       " pressure_pa_mean, belt_mm_s_mean, cmd_pressure_pa,"
-		       " cmd_belt_mm_s, cmd_incline_centi_pct, faults, mode)"
-		       " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);", &s);
-	for (i = 0; !ret && i < n; i++) {
-		r = &rows[i];
-		sqlite3_bind_int64(s, 1, session_id);
-		sqlite3_bind_int64(s, 2, r->t_ms);
-		sqlite3_bind_int64(s, 3, r->samples);
-		sqlite3_bind_int64(s, 4, r->force_mn_mean);
-		sqlite3_bind_int64(s, 5, r->force_mn_min);
-		sqlite3_bind_int64(s, 6, r->force_mn_max);
-		sqlite3_bind_int64(s, 7, r->pressure_pa_mean);
-		sqlite3_bind_int64(s, 8, r->belt_mm_s_mean);
-		sqlite3_bind_int64(s, 9, r->cmd_pressure_pa);
-		sqlite3_bind_int64(s, 10, r->cmd_belt_mm_s);
-		sqlite3_bind_int64(s, 11, r->cmd_incline_centi_pct);
-		sqlite3_bind_int64(s, 12, r->faults);
-		sqlite3_bind_int64(s, 13, r->mode);
-		ret = sql_err(sqlite3_step(s));
-		sqlite3_reset(s);
-	}
-	sqlite3_finalize(s);	/* NULL when prep failed: a no-op */
-	if (!ret)
-		ret = exec(st, "COMMIT;");
-	if (ret)
-		exec(st, "ROLLBACK;");
-	return ret;
-}
-
-int store_trace_count(struct store *st, int64_t session_id, size_t *n)
-{
-	sqlite3_stmt *s;
-	int ret;
-
-	ret = prep(st, "SELECT COUNT(*) FROM trace WHERE session_id = ?;",
-		   &s);
-	if (ret)
-		return ret;
-	sqlite3_bind_int64(s, 1, session_id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		*n = (size_t)sqlite3_column_int64(s, 0);
-	else
-		ret = -EIO;
-	sqlite3_finalize(s);
-	return ret;
-}
-
-int store_trace_rows(struct store *st, int64_t session_id, size_t offset,
-		     size_t limit, struct store_trace_row **rows, size_t *n)
-{
-	struct store_trace_row *v, *r;
-	sqlite3_stmt *s;
-	size_t cnt = 0;
-	int ret, rc;
-
-	*rows = NULL;
-	*n = 0;
-	if (!limit)
-		return 0;
-	v = calloc(limit, sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	ret = prep(st, "SELECT t_ms, samples, force_mn_mean, force_mn_min,"
-		       " force_mn_max, pressure_pa_mean, belt_mm_s_mean,"
-		       " cmd_pressure_pa, cmd_belt_mm_s, cmd_incline_centi_pct,"
-		       " faults, mode FROM trace WHERE session_id = ?"
-		       " ORDER BY t_ms LIMIT ? OFFSET ?;", &s);
-	if (ret) {
-		free(v);
-		return ret;
-	}
-	sqlite3_bind_int64(s, 1, session_id);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)limit);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)offset);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && cnt < limit) {
-		r = &v[cnt++];
-		r->t_ms = (uint32_t)sqlite3_column_int64(s, 0);
-		r->samples = (uint32_t)sqlite3_column_int64(s, 1);
-		r->force_mn_mean = (int32_t)sqlite3_column_int64(s, 2);
-		r->force_mn_min = (int32_t)sqlite3_column_int64(s, 3);
-		r->force_mn_max = (int32_t)sqlite3_column_int64(s, 4);
-		r->pressure_pa_mean = (uint32_t)sqlite3_column_int64(s, 5);
-		r->belt_mm_s_mean = (int32_t)sqlite3_column_int64(s, 6);
-		r->cmd_pressure_pa = (uint32_t)sqlite3_column_int64(s, 7);
-		r->cmd_belt_mm_s = (int32_t)sqlite3_column_int64(s, 8);
-		r->cmd_incline_centi_pct = (int32_t)sqlite3_column_int64(s, 9);
-		r->faults = (uint32_t)sqlite3_column_int64(s, 10);
-		r->mode = (uint32_t)sqlite3_column_int64(s, 11);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		free(v);
-		return sql_err(rc) ? sql_err(rc) : -EIO;
-	}
-	*rows = v;
-	*n = cnt;
-	return 0;
-}
-
 /* ---- steps ---- */
 
 int store_step_add(struct store *st, int64_t session_id,
@@ -891,13 +600,25 @@ int store_step_add(struct store *st, int64_t session_id,
 	return run(st, s, false);
 }
 
+static void step_row(sqlite3_stmt *s, void *dst)
+{
+	struct store_step *p = dst;
+
+	memset(p, 0, sizeof(*p));
+	p->t_ms = (uint32_t)sqlite3_column_int64(s, 0);
+	p->step_index = sqlite3_column_int(s, 1);
+	p->step_count = sqlite3_column_int(s, 2);
+	text_col(s, 3, p->kind, sizeof(p->kind));
+	p->bw_carried_pct_x100 = sqlite3_column_int(s, 4);
+	p->belt_speed_mm_s = sqlite3_column_int(s, 5);
+}
+
 int store_steps(struct store *st, int64_t session_id,
 		struct store_step **list, size_t *n)
 {
-	struct store_step *v = NULL, *nv, *p;
 	sqlite3_stmt *s;
-	size_t cnt = 0;
-	int ret, rc;
+	void *v;
+	int ret;
 
 	*list = NULL;
 	*n = 0;
@@ -907,28 +628,7 @@ int store_steps(struct store *st, int64_t session_id,
 	if (ret)
 		return ret;
 	sqlite3_bind_int64(s, 1, session_id);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		nv = realloc(v, (cnt + 1) * sizeof(*v));
-		if (!nv) {
-			rc = SQLITE_NOMEM;
-			break;
-		}
-		v = nv;
-		p = &v[cnt++];
-		memset(p, 0, sizeof(*p));
-		p->t_ms = (uint32_t)sqlite3_column_int64(s, 0);
-		p->step_index = sqlite3_column_int(s, 1);
-		p->step_count = sqlite3_column_int(s, 2);
-		text_col(s, 3, p->kind, sizeof(p->kind));
-		p->bw_carried_pct_x100 = sqlite3_column_int(s, 4);
-		p->belt_speed_mm_s = sqlite3_column_int(s, 5);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		free(v);
-		return sql_err(rc) ? sql_err(rc) : -EIO;
-	}
+	ret = rows_collect(s, sizeof(**list), step_row, &v, n);
 	*list = v;
-	*n = cnt;
-	return 0;
+	return ret;
 }

@@ -9,27 +9,12 @@
 #include "sess_export.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "say.h"
 #include "store.h"
-
-static int say(char *msg, size_t len, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-
-static int say(char *msg, size_t len, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (msg && len) {
-		va_start(ap, fmt);
-		vsnprintf(msg, len, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
 
 static json_t *record_json(const struct store_session *r, const char *name)
 {
@@ -93,9 +78,8 @@ static json_t *steps_json(struct store *st, int64_t id)
 	return arr;
 }
 
-int sess_export_request(struct store *st, const char *cmd,
-			const json_t *args, json_t **result, char *msg,
-			size_t len)
+int sess_export(struct store *st, const json_t *args, json_t **result,
+		char *msg, size_t len)
 {
 	struct store_session rec;
 	json_t *v = args ? json_object_get(args, "session") : NULL;
@@ -105,8 +89,6 @@ int sess_export_request(struct store *st, const char *cmd,
 	size_t rows;
 	int ret;
 
-	if (strcmp(cmd, "export"))
-		return 1;
 	if (!v || !json_is_integer(v) || json_integer_value(v) < 1)
 		return say(msg, len, -EINVAL,
 			   "which session? give its record id as session");

@@ -73,8 +73,16 @@ int rec_flush(struct rec *r);
 
 /*
  * The control socket's "events" and "trace" requests, answered from @st
- * (the event loop's connection). Returns 1 when @cmd is not one of them,
- * else 0 with *result or -errno with one sentence in @msg.
+ * (the event loop's connection): 0 with *result or -errno with one
+ * sentence in @msg. leverd's command table calls them.
+ */
+int rec_events(struct store *st, const json_t *args, json_t **result,
+	       char *msg, size_t len);
+int rec_trace(struct store *st, const json_t *args, json_t **result,
+	      char *msg, size_t len);
+/*
+ * Either of the two by name; 1 when @cmd is neither. Only the recorder's
+ * own test (tests/unit/store/test_rec.c) asks by name any more.
  */
 int rec_request(struct store *st, const char *cmd, const json_t *args,
 		json_t **result, char *msg, size_t len);

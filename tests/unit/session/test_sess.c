@@ -4,7 +4,7 @@
  * start is its own test with the sentence it must say, pause/resume/stop/
  * pain drive the targets the RT side follows, pain regresses the plan to
  * the previous week, records survive a restart, and every start, stop,
- * pain report, reset and end is an event in the store (SAFETY.md rule 6)
+ * pain report, reset and end is an event in the store (safety.rst rule 7)
  * at the moment it happens. Runs on the shipped plan
  * with an injected wall clock (UTC) and monotonic time.
  */
@@ -656,7 +656,7 @@ static void test_unknown_event_kind_is_an_error(void **state)
 	assert_int_equal(sess_event(s, S(5), "boom", "x", NULL), -EINVAL);
 }
 
-/* SAFETY.md rule 6: an event the store refused is not lost silently. */
+/* safety.rst rule 7: an event the store refused is not lost silently. */
 static void test_status_counts_events_not_recorded(void **state)
 {
 	json_t *st;

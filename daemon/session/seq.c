@@ -325,23 +325,6 @@ size_t seq_n_steps(const struct seq *q)
 	return q->n;
 }
 
-const char *seq_state_name(enum seq_state s)
-{
-	switch (s) {
-	case SEQ_IDLE:
-		return "idle";
-	case SEQ_RUNNING:
-		return "running";
-	case SEQ_PAUSED:
-		return "paused";
-	case SEQ_STOPPED:
-		return "stopped";
-	case SEQ_FINISHED:
-		return "finished";
-	}
-	return "?";
-}
-
 const char *seq_end_name(enum seq_end e)
 {
 	switch (e) {
