@@ -63,6 +63,7 @@ $(BUILD)/obj/%.o: %.c
 # it links, so its prerequisite lists can name their variables. A fragment
 # missing from this list stops the build rather than being left out.
 BUILD_FRAGMENTS := sim/build.mk lib/build.mk \
+		   daemon/control/build.mk \
 		   daemon/build.mk daemon/plan/build.mk daemon/store/build.mk \
 		   daemon/session/build.mk daemon/export/build.mk \
 		   daemon/leverctl/build.mk \

@@ -5,18 +5,17 @@
 # the daemon runs. (daemon/plan/, daemon/session/, daemon/store/ and
 # daemon/leverctl/ have their own fragments.)
 
-LEVERD_CORE_SRCS := daemon/cfg.c daemon/ring.c daemon/law.c daemon/law_pi.c \
-		    daemon/law_afc.c daemon/ramp.c \
-		    daemon/sup.c daemon/loop.c daemon/rt.c daemon/ctl.c \
-		    daemon/sin.c daemon/pendant.c
+LEVERD_CORE_SRCS := daemon/cfg.c daemon/ctl.c daemon/sin.c daemon/pendant.c
 LEVERD_CORE_OBJS := $(LEVERD_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
-LEVERD_CORE      := $(BUILD)/libleverd-core.a
+LEVERD_CORE_AR   := $(BUILD)/libleverd-core.a
+# what links the core links the RT core after it (daemon/control/)
+LEVERD_CORE      := $(LEVERD_CORE_AR) $(LEVERD_CONTROL)
 
 $(BUILD)/obj/daemon/%.o: EXTRA_CFLAGS += -Idaemon
 $(BUILD)/obj/tests/unit/daemon/%.o: EXTRA_CFLAGS += -Idaemon \
 	$(call PKG_CFLAGS,cmocka)
 
-$(LEVERD_CORE): $(LEVERD_CORE_OBJS)
+$(LEVERD_CORE_AR): $(LEVERD_CORE_OBJS)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 

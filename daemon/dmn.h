@@ -21,9 +21,9 @@
 #include "session/sess.h"
 #include "store/rec.h"
 #include "pendant.h"
-#include "rt.h"
+#include "control/rt.h"
 #include "sin.h"
-#include "sup.h"
+#include "control/sup.h"
 
 #define TICK_MS		10	/* event-loop tick */
 #define BELT_MOVING_MM_S	20.0	/* as loop.c's BELT_STOPPED_MM_S */

@@ -19,9 +19,9 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "ring.h"
+#include "control/ring.h"
 #include "sin.h"
-#include "sup.h"
+#include "control/sup.h"
 
 struct sin {
 	struct rt *rt;

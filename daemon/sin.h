@@ -12,7 +12,7 @@
 
 #include <lever/lever.h>
 
-#include "rt.h"
+#include "control/rt.h"
 
 enum sin_item_type {
 	SIN_LINES,	/* the GPIO lines changed: lines */

@@ -16,12 +16,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "loop.h"
+#include "control/loop.h"
 #include "store.h"
 #include "rec.h"
-#include "ring.h"
+#include "control/ring.h"
 #include "say.h"
-#include "sup.h"
+#include "control/sup.h"
 
 #define REC_PENDING_MAX		600	/* rows: a minute behind at most */
 #define REC_IDLE_SLEEP_NS	5000000	/* nothing queued: look again */

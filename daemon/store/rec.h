@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "rt.h"
+#include "control/rt.h"
 
 #define REC_WINDOW_NS		100000000ull	/* one row per 100 ms */
 #define REC_BATCH_ROWS		10		/* a transaction a second */

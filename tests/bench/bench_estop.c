@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "rt.h"
+#include "control/rt.h"
 
 #define TRIALS_VIRTUAL	400
 #define TRIALS_HOST	100

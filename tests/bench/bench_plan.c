@@ -14,7 +14,7 @@
 #include <time.h>
 
 #include "bench_plant.h"
-#include "loop.h"
+#include "control/loop.h"
 #include "plan.h"
 #include "plant.h"
 

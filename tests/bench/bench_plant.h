@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "loop.h"
+#include "control/loop.h"
 #include "plant.h"
 
 /*

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "bench_plant.h"
-#include "loop.h"
+#include "control/loop.h"
 #include "plant.h"
 
 #define G		9.80665

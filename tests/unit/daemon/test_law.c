@@ -16,7 +16,7 @@
 #include <cmocka.h>
 
 #include "cfg.h"
-#include "law.h"
+#include "control/law.h"
 #include "tplant.h"
 
 #define DT	0.001

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "loop.h"
-#include "sup.h"
+#include "control/loop.h"
+#include "control/sup.h"
 #include "tplant.h"
 
 #define MS	1000000ull

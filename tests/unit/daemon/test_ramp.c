@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "ramp.h"
+#include "control/ramp.h"
 
 #define DT 0.001
 

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "ring.h"
+#include "control/ring.h"
 
 struct rec {
 	uint64_t seq;

@@ -15,8 +15,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "rt.h"
-#include "sup.h"
+#include "control/rt.h"
+#include "control/sup.h"
 
 static struct leverd_cfg cfg;
 static struct lever_dev *dev;

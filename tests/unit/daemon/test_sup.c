@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sup.h"
+#include "control/sup.h"
 
 #define MS 1000000ull
 

@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "loop.h"
+#include "control/loop.h"
 #include "store/store.h"
 #include "store/rec.h"
 

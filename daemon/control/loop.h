@@ -15,7 +15,7 @@
 #include <lever/lever.h>
 
 #include "cfg.h"
-#include "session/sess.h"
+#include "targets.h"
 
 enum loop_mode {
 	LOOP_IDLE,	/* nothing asked since start-up: belt at zero */
