@@ -27,6 +27,7 @@
 #include <uapi/linux/lever.h>
 #include "lever_wire.h"
 #include "lever_gate.h"
+#include "lever_limits.h"
 #include "lever_gpio.h"
 #include "lever_input.h"
 
@@ -1080,13 +1081,7 @@ static int lever_read_board(struct lever_dev *ldev, struct device *log)
 		dev_err(log, "cannot read the board's limits: %d\n", ret);
 		return ret;
 	}
-	gl.max_support_pressure_pa = le32_to_cpu(wl.max_support_pressure_pa);
-	gl.max_belt_speed_mm_s = (s32)le32_to_cpu(wl.max_belt_speed_mm_s);
-	gl.max_belt_accel_mm_s2 = (s32)le32_to_cpu(wl.max_belt_accel_mm_s2);
-	gl.stop_decel_mm_s2 = (s32)le32_to_cpu(wl.stop_decel_mm_s2);
-	gl.incline_min_centi_pct = (s16)le16_to_cpu(wl.incline_min_centi_pct);
-	gl.incline_max_centi_pct = (s16)le16_to_cpu(wl.incline_max_centi_pct);
-	gl.max_pressure_slew_pa_s = le32_to_cpu(wl.max_pressure_slew_pa_s);
+	lever_limits_from_wire(&gl, &wl);
 	wd_min = le32_to_cpu(wl.watchdog_min_ms);
 	wd_max = le32_to_cpu(wl.watchdog_max_ms);
 	wd = le32_to_cpu(wd_le);

@@ -276,3 +276,32 @@ void lever_sample_from_wire(struct lever_dev_sample *d,
 	d->incline_setpoint_centi_pct =
 		(int16_t)le16toh(w->incline_setpoint_centi_pct);
 }
+
+bool lever_sample_account(struct lever_sample_acct *a, uint32_t seq,
+			  bool full, struct lever_dev_sample *d)
+{
+	uint32_t lost = 0;
+
+	if (a->have_seq && seq != a->next_seq)
+		lost = seq - a->next_seq;
+	a->have_seq = true;
+	a->next_seq = seq + 1;
+	a->dropped += lost;
+	lost += a->pending_lost;
+	if (full) {
+		a->pending_lost = lost + 1;
+		a->dropped++;
+		return false;
+	}
+	a->pending_lost = 0;
+	d->lost = lost;
+	if (lost)
+		d->flags |= LEVER_DEV_SAMPLE_OVERFLOW;
+	return true;
+}
+
+void lever_sample_acct_restart(struct lever_sample_acct *a)
+{
+	a->have_seq = false;
+	a->pending_lost = 0;
+}

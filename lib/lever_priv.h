@@ -80,6 +80,29 @@ struct lever_wire_sample;
  * API's record, stamped @timestamp_ns; lost and flags are left zero for
  * the transport's own ring accounting.
  */
+/*
+ * The driver's sample-queue accounting, for the userspace transports: a
+ * gap in the board's sequence and a sample dropped because the queue is
+ * full both count as dropped, and the next sample queued carries how many
+ * were lost before it (LEVER_DEV_SAMPLE_OVERFLOW).
+ */
+struct lever_sample_acct {
+	bool have_seq;
+	uint32_t next_seq;
+	uint32_t pending_lost;		/* lost since the last one queued */
+	uint64_t dropped;
+};
+
+/*
+ * Sample @d (board sequence @seq) arrived; @full: the queue has no room.
+ * Returns true with @d's loss fields set if it is to be queued, false if
+ * it is dropped (and counted).
+ */
+bool lever_sample_account(struct lever_sample_acct *a, uint32_t seq,
+			  bool full, struct lever_dev_sample *d);
+/* A new stream (reopen): no sequence expected, nothing pending. */
+void lever_sample_acct_restart(struct lever_sample_acct *a);
+
 void lever_sample_from_wire(struct lever_dev_sample *d,
 			    const struct lever_wire_sample *w,
 			    uint64_t timestamp_ns);

@@ -21,6 +21,7 @@
 
 #include "board.h"
 #include "lever_gate.h"
+#include "lever_limits.h"
 #include "lever_priv.h"
 
 #define LEVER_SIM_RING		1024	/* samples queued for the caller */
@@ -51,11 +52,9 @@ struct lever_sim {
 	/* sample queue */
 	struct lever_dev_sample ring[LEVER_SIM_RING];
 	unsigned int head, count;
-	uint32_t pending_lost;
-	bool have_seq;
-	uint32_t next_seq;
+	struct lever_sample_acct acct;
 	struct lever_dev_sample last;
-	uint64_t samples, dropped, commands;
+	uint64_t samples, commands;
 	/* pollable fd */
 	int epfd, evfd, tfd;
 	bool ev_set;
@@ -130,30 +129,15 @@ static void lever_sim_queue(struct lever_sim *s,
 			    const struct lever_wire_sample *w)
 {
 	struct lever_dev_sample d;
-	uint32_t seq = le32toh(w->seq);
-	uint32_t lost = 0;
-
-	if (s->have_seq && seq != s->next_seq)
-		lost = seq - s->next_seq;
-	s->have_seq = true;
-	s->next_seq = seq + 1;
 
 	lever_sample_from_wire(&d, w, s->now_ns);
 	s->samples++;
 	s->last = d;
 
 	/* Like the driver's ring: a full queue drops the newest, counted. */
-	s->dropped += lost;
-	lost += s->pending_lost;
-	if (s->count == LEVER_SIM_RING) {
-		s->pending_lost = lost + 1;
-		s->dropped++;
+	if (!lever_sample_account(&s->acct, le32toh(w->seq),
+				  s->count == LEVER_SIM_RING, &d))
 		return;
-	}
-	s->pending_lost = 0;
-	d.lost = lost;
-	if (lost)
-		d.flags |= LEVER_DEV_SAMPLE_OVERFLOW;
 	s->ring[(s->head + s->count) % LEVER_SIM_RING] = d;
 	s->count++;
 }
@@ -419,7 +403,7 @@ static int lever_sim_status(struct lever_dev *dev, struct lever_dev_status *st)
 	st->state = lever_gate_state(&s->gate);
 	st->faults = lever_gate_faults(&s->gate);
 	st->samples = s->samples;
-	st->dropped = s->dropped;
+	st->dropped = s->acct.dropped;
 	st->fault_count = s->gate.fault_count;
 	st->watchdog_trips = s->gate.watchdog_trips;
 	st->commands = s->commands;
@@ -648,9 +632,8 @@ static int lever_sim_reopen(struct lever_dev *dev)
 	lever_gate_set_sample_rate(&s->gate, lever_sim_rate_hz(s), s->now_ns);
 	s->armed_by_us = false;
 	s->link_down = false;
-	s->have_seq = false;
+	lever_sample_acct_restart(&s->acct);
 	s->head = s->count = 0;
-	s->pending_lost = 0;
 	ret = lever_sim_new_epoll(s);
 	if (ret)
 		return ret;
@@ -940,14 +923,7 @@ int lever_sim_open(const char *opts, unsigned int flags,
 		ret = -EIO;
 		goto err;
 	}
-	memset(&gl, 0, sizeof(gl));
-	gl.max_support_pressure_pa = le32toh(wl.max_support_pressure_pa);
-	gl.max_belt_speed_mm_s = (int32_t)le32toh(wl.max_belt_speed_mm_s);
-	gl.max_belt_accel_mm_s2 = (int32_t)le32toh(wl.max_belt_accel_mm_s2);
-	gl.stop_decel_mm_s2 = (int32_t)le32toh(wl.stop_decel_mm_s2);
-	gl.incline_min_centi_pct = (int16_t)le16toh(wl.incline_min_centi_pct);
-	gl.incline_max_centi_pct = (int16_t)le16toh(wl.incline_max_centi_pct);
-	gl.max_pressure_slew_pa_s = le32toh(wl.max_pressure_slew_pa_s);
+	lever_limits_from_wire(&gl, &wl);
 	ret = lever_gate_check_limits(&gl);
 	if (ret)
 		goto err;

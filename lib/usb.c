@@ -38,11 +38,9 @@ struct lever_usb {
 	char node[64];
 	struct lever_dev_sample ring[LEVER_USB_RING];
 	unsigned int head, count;
-	uint32_t pending_lost;		/* dropped since last queued one */
-	bool have_seq;
-	uint32_t next_seq;
+	struct lever_sample_acct acct;	/* seq gaps, drops (lever_priv.h) */
 	struct lever_dev_sample last;
-	uint64_t samples, dropped;
+	uint64_t samples;
 };
 
 static struct lever_usb *to_usb(struct lever_dev *dev)
@@ -100,35 +98,19 @@ static void lever_usb_push(struct lever_usb *u,
 			   const struct lever_wire_sample *w)
 {
 	struct lever_dev_sample s;
-	uint32_t seq = le32toh(w->seq);
-	uint32_t lost = 0;
 
 	if (w->version != LEVER_WIRE_VERSION ||
 	    w->type != LEVER_FRAME_SAMPLE ||
 	    le16toh(w->length) != sizeof(*w))
 		return;		/* not a frame we understand: never guess */
-	if (u->have_seq && seq != u->next_seq)
-		lost = seq - u->next_seq;
-	u->have_seq = true;
-	u->next_seq = seq + 1;
-
 	lever_sample_from_wire(&s, w, lever_usb_now_ns());
 	u->samples++;
 	u->last = s;
 
-	/* seq gaps and ring overruns both count as dropped */
-	u->dropped += lost;
-	lost += u->pending_lost;
-	if (u->count == LEVER_USB_RING) {
-		/* Ring full: drop the newest, flag the next one queued. */
-		u->pending_lost = lost + 1;
-		u->dropped++;
+	/* Ring full: drop the newest, flag the next one queued. */
+	if (!lever_sample_account(&u->acct, le32toh(w->seq),
+				  u->count == LEVER_USB_RING, &s))
 		return;
-	}
-	u->pending_lost = 0;
-	s.lost = lost;
-	if (lost)
-		s.flags |= LEVER_DEV_SAMPLE_OVERFLOW;
 	u->ring[(u->head + u->count) % LEVER_USB_RING] = s;
 	u->count++;
 }
@@ -301,9 +283,8 @@ static int lever_usb_connect(struct lever_usb *u, const char *serial)
 	}
 	u->xfer_busy = true;
 	u->gone = false;
-	u->have_seq = false;
+	lever_sample_acct_restart(&u->acct);
 	u->head = u->count = 0;
-	u->pending_lost = 0;
 	return 0;
 }
 
@@ -408,7 +389,7 @@ static int lever_usb_status(struct lever_dev *dev, struct lever_dev_status *st)
 	st->last = u->last;
 	st->state = LEVER_DEV_STATE_DISARMED;
 	st->samples = u->samples;
-	st->dropped = u->dropped;
+	st->dropped = u->acct.dropped;
 	return 0;
 }
 
