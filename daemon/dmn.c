@@ -91,7 +91,7 @@ static json_t *d_status(struct leverd *d, uint64_t now)
 	if (!st)
 		return NULL;
 	rt_snapshot(d->rt, &snap);
-	mg = snap.st.mass_kg * 9.80665;
+	mg = snap.st.mass_kg * LEVERD_G_M_S2;
 	faults = json_array();
 	faults_json_append(faults, snap.st.faults | snap.st.cause);
 	json_object_set_new(st, "measured", json_pack(

@@ -63,5 +63,6 @@ void pendant_apply(struct pendant *p, struct sess_targets *t,
 					   p->speed_offset_mm_s, 0,
 					   max_belt_mm_s);
 	t->bw_carried_pct_x100 = pendant_clamp(t->bw_carried_pct_x100 +
-					       p->bw_offset_x100, 0, 10000);
+					       p->bw_offset_x100, 0,
+					       LEVERD_BW_FULL_X100);
 }

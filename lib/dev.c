@@ -248,7 +248,8 @@ LEVER_API int lever_sim_set_runner(struct lever_dev *dev,
 		return -EINVAL;
 	if (!dev->ops->sim_set_runner)
 		return -EOPNOTSUPP;
-	if (body_mass_g < 20000 || body_mass_g > 250000 ||
+	if (body_mass_g < LEVER_BODY_MASS_MIN_G ||
+	    body_mass_g > LEVER_BODY_MASS_MAX_G ||
 	    cadence_spm < 60 || cadence_spm > 240)
 		return -ERANGE;
 	return dev->ops->sim_set_runner(dev, body_mass_g, cadence_spm);

@@ -15,7 +15,6 @@
 #include "ramp.h"
 #include "sup.h"
 
-#define G_M_S2			9.80665
 #define BELT_STOPPED_MM_S	20.0
 #define BELT_STOPPED_SAMPLES	50	/* seen at zero this long: stopped */
 #define PRESSURE_AVG_S		0.5	/* averages several strides */
@@ -332,8 +331,9 @@ static bool loop_targets_valid(const struct loop *l,
 		return true;
 	return t->belt_speed_mm_s >= 0 && t->belt_speed_mm_s <= max_mm_s &&
 	       t->bw_carried_pct_x100 >= 0 &&
-	       t->bw_carried_pct_x100 <= 10000 &&
-	       t->mass_kg >= 20 && t->mass_kg <= 250 &&
+	       t->bw_carried_pct_x100 <= LEVERD_BW_FULL_X100 &&
+	       t->mass_kg >= LEVERD_MASS_MIN_KG &&
+	       t->mass_kg <= LEVERD_MASS_MAX_KG &&
 	       t->incline_centi_pct >= l->info.incline_min_centi_pct &&
 	       t->incline_centi_pct <= l->info.incline_max_centi_pct;
 }
@@ -506,7 +506,7 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 		l->have_meas = true;
 	}
 
-	mg = loop_mass(l) * G_M_S2;
+	mg = loop_mass(l) * LEVERD_G_M_S2;
 	si.sample = sample;
 	si.now_ns = now_ns;
 	si.belt_cmd_mm_s = l->belt.value;
@@ -655,7 +655,7 @@ void loop_status(const struct loop *l, struct loop_status *st)
 	st->belt_meas_mm_s = l->belt_meas;
 	st->incline_cmd_centi_pct = l->incline.value;
 	st->incline_meas_centi_pct = l->incline_meas;
-	st->support_target_n = (1 - l->bw_pct / 100) * loop_mass(l) * G_M_S2;
+	st->support_target_n = (1 - l->bw_pct / 100) * loop_mass(l) * LEVERD_G_M_S2;
 	st->support_setpoint_n = law_setpoint_n(l->law);
 	st->support_force_n = l->force_n;
 	st->pressure_cmd_pa = l->pressure_cmd_pa;

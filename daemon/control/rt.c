@@ -313,7 +313,7 @@ static void rt_messages(struct rt *rt, uint64_t now)
 		case RT_MSG_TARGETS:
 			loop_set_targets(rt->loop, &m.targets);
 			if (rt->is_sim && !rt->lent &&
-			    m.targets.mass_kg >= 20 &&
+			    m.targets.mass_kg >= LEVERD_MASS_MIN_KG &&
 			    (uint32_t)(m.targets.mass_kg * 1000) !=
 			    rt->runner_mass_g) {
 				rt->runner_mass_g =

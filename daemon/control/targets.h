@@ -10,6 +10,15 @@
 
 #include <stdint.h>
 
+#include <lever/lever.h>
+
+/* Standard gravity: a body weight in newtons is mass x this. */
+#define LEVERD_G_M_S2		9.80665
+/* 100.00 % body weight, the scale of bw_carried_pct_x100 */
+#define LEVERD_BW_FULL_X100	10000
+#define LEVERD_MASS_MIN_KG	(LEVER_BODY_MASS_MIN_G / 1000.0)
+#define LEVERD_MASS_MAX_KG	(LEVER_BODY_MASS_MAX_G / 1000.0)
+
 enum sess_run {
 	SESS_IDLE = 0,	/* nothing asked: belt zero, support as left */
 	SESS_RUN,	/* follow the targets below */

@@ -15,8 +15,9 @@
 #include <stdio.h>
 
 #include "store.h"
+#include "../control/targets.h"
 
-#define EXPORT_STANDARD_GRAVITY_M_S2	9.80665
+#define EXPORT_STANDARD_GRAVITY_M_S2	LEVERD_G_M_S2
 #define EXPORT_ROW_MS			100	/* one trace row per 100 ms */
 #define EXPORT_BELT_MAX_MM_S		10000	/* 36 km/h: beyond, corrupt */
 /*

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../control/targets.h"
+
 struct seq {
 	struct plan_step *steps;
 	size_t n;
@@ -52,7 +54,7 @@ int seq_create(struct seq **q, const struct plan_step *steps, size_t n)
 	memcpy(s->steps, steps, n * sizeof(*steps));
 	s->n = n;
 	s->pain_score = -1;
-	s->held_bw_pct_x100 = 10000;
+	s->held_bw_pct_x100 = LEVERD_BW_FULL_X100;
 	*q = s;
 	return 0;
 }

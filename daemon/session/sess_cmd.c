@@ -112,8 +112,8 @@ static int cmd_start(struct sess *s, const char *cmd, const json_t *args,
 	}
 
 	/* Support the unit can give for this mass at the lowest BW %. */
-	need_n = (1.0 - ps->bw_min_pct_x100 / 10000.0) *
-		 (a.mass_g / 1000.0) * STANDARD_GRAVITY_M_S2;
+	need_n = (1.0 - ps->bw_min_pct_x100 / (double)LEVERD_BW_FULL_X100) *
+		 (a.mass_g / 1000.0) * LEVERD_G_M_S2;
 	max_n = s->have_fb ? s->fb.max_support_force_n : 0.0;
 	if (!(max_n > 0.0)) {
 		ret = say(msg, len, -EAGAIN,

@@ -20,9 +20,8 @@
 #include "sess.h"
 #include "store.h"
 
-#define STANDARD_GRAVITY_M_S2	9.80665
-#define MASS_MIN_G		20000u		/* 20 kg */
-#define MASS_MAX_G		250000u		/* 250 kg */
+#define MASS_MIN_G		((uint32_t)LEVER_BODY_MASS_MIN_G)
+#define MASS_MAX_G		((uint32_t)LEVER_BODY_MASS_MAX_G)
 #define NAME_MAX_LEN		32
 
 /* After its end a session's trace goes on while the belt stops. */

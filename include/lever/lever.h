@@ -427,9 +427,14 @@ LEVER_API int lever_sim_set_line(struct lever_dev *dev, unsigned int line,
 LEVER_API int lever_sim_press_button(struct lever_dev *dev,
 				     unsigned int button, uint32_t hold_ms);
 
+/* The runner's body mass the stack accepts anywhere, g. */
+#define LEVER_BODY_MASS_MIN_G	20000
+#define LEVER_BODY_MASS_MAX_G	250000
+
 /**
  * lever_sim_set_runner() - the runner on the belt: body mass in grams
- * (20000..250000) and cadence in steps per minute (60..240), else -ERANGE.
+ * (LEVER_BODY_MASS_MIN_G..LEVER_BODY_MASS_MAX_G) and cadence in steps per
+ * minute (60..240), else -ERANGE.
  * The default runner is 70 kg at 168 steps/min.
  */
 LEVER_API int lever_sim_set_runner(struct lever_dev *dev,
