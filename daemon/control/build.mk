@@ -8,7 +8,8 @@
 # below: the build fails if one of those ever creeps in.
 
 LEVERD_CONTROL_SRCS := $(addprefix daemon/control/, \
-		       ring.c ramp.c law.c law_pi.c law_afc.c sup.c loop.c rt.c)
+		       ring.c ramp.c law.c law_pi.c law_afc.c sup.c loop.c rt.c \
+		       rt_thread.c)
 LEVERD_CONTROL_OBJS := $(LEVERD_CONTROL_SRCS:%.c=$(BUILD)/obj/%.o)
 LEVERD_CONTROL      := $(BUILD)/libleverd-control.a
 LEVERD_CONTROL_OK   := $(BUILD)/obj/daemon/control/.no-foreign-headers
