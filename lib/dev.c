@@ -278,31 +278,51 @@ void lever_sample_from_wire(struct lever_dev_sample *d,
 		(int16_t)le16toh(w->incline_setpoint_centi_pct);
 }
 
-bool lever_sample_account(struct lever_sample_acct *a, uint32_t seq,
-			  bool full, struct lever_dev_sample *d)
+void lever_squeue_init(struct lever_squeue *q, struct lever_dev_sample *ring,
+		       unsigned int size)
+{
+	memset(q, 0, sizeof(*q));
+	q->ring = ring;
+	q->size = size;
+}
+
+void lever_squeue_push(struct lever_squeue *q, struct lever_dev_sample *d,
+		       uint32_t seq)
 {
 	uint32_t lost = 0;
 
-	if (a->have_seq && seq != a->next_seq)
-		lost = seq - a->next_seq;
-	a->have_seq = true;
-	a->next_seq = seq + 1;
-	a->dropped += lost;
-	lost += a->pending_lost;
-	if (full) {
-		a->pending_lost = lost + 1;
-		a->dropped++;
-		return false;
+	if (q->have_seq && seq != q->next_seq)
+		lost = seq - q->next_seq;
+	q->have_seq = true;
+	q->next_seq = seq + 1;
+	q->dropped += lost;
+	lost += q->pending_lost;
+	if (q->count == q->size) {
+		q->pending_lost = lost + 1;
+		q->dropped++;
+		return;
 	}
-	a->pending_lost = 0;
+	q->pending_lost = 0;
 	d->lost = lost;
 	if (lost)
 		d->flags |= LEVER_DEV_SAMPLE_OVERFLOW;
-	return true;
+	q->ring[(q->head + q->count) % q->size] = *d;
+	q->count++;
 }
 
-void lever_sample_acct_restart(struct lever_sample_acct *a)
+int lever_squeue_pop(struct lever_squeue *q, struct lever_dev_sample *out)
 {
-	a->have_seq = false;
-	a->pending_lost = 0;
+	if (!q->count)
+		return -EAGAIN;
+	*out = q->ring[q->head];
+	q->head = (q->head + 1) % q->size;
+	q->count--;
+	return 0;
+}
+
+void lever_squeue_restart(struct lever_squeue *q)
+{
+	q->head = q->count = 0;
+	q->have_seq = false;
+	q->pending_lost = 0;
 }

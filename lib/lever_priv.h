@@ -81,27 +81,30 @@ struct lever_wire_sample;
  * the transport's own ring accounting.
  */
 /*
- * The driver's sample-queue accounting, for the userspace transports: a
- * gap in the board's sequence and a sample dropped because the queue is
+ * The userspace transports' sample queue, with the driver's accounting:
+ * a gap in the board's sequence and a sample dropped because the queue is
  * full both count as dropped, and the next sample queued carries how many
- * were lost before it (LEVER_DEV_SAMPLE_OVERFLOW).
+ * were lost before it (LEVER_DEV_SAMPLE_OVERFLOW). A full queue drops the
+ * newest, as the driver's ring does.
  */
-struct lever_sample_acct {
+struct lever_squeue {
+	struct lever_dev_sample *ring;	/* @size entries, the transport's */
+	unsigned int size, head, count;
 	bool have_seq;
 	uint32_t next_seq;
 	uint32_t pending_lost;		/* lost since the last one queued */
 	uint64_t dropped;
 };
 
-/*
- * Sample @d (board sequence @seq) arrived; @full: the queue has no room.
- * Returns true with @d's loss fields set if it is to be queued, false if
- * it is dropped (and counted).
- */
-bool lever_sample_account(struct lever_sample_acct *a, uint32_t seq,
-			  bool full, struct lever_dev_sample *d);
-/* A new stream (reopen): no sequence expected, nothing pending. */
-void lever_sample_acct_restart(struct lever_sample_acct *a);
+void lever_squeue_init(struct lever_squeue *q, struct lever_dev_sample *ring,
+		       unsigned int size);
+/* Queues @d, the board's sample number @seq (or counts it dropped). */
+void lever_squeue_push(struct lever_squeue *q, struct lever_dev_sample *d,
+		       uint32_t seq);
+/* The oldest queued sample: 0, or -EAGAIN when empty. */
+int lever_squeue_pop(struct lever_squeue *q, struct lever_dev_sample *out);
+/* A new stream (reopen): empty, no sequence expected, nothing pending. */
+void lever_squeue_restart(struct lever_squeue *q);
 
 void lever_sample_from_wire(struct lever_dev_sample *d,
 			    const struct lever_wire_sample *w,

@@ -51,8 +51,7 @@ struct lever_sim {
 	char serial[LEVER_DEV_SERIAL_MAX + 1];
 	/* sample queue */
 	struct lever_dev_sample ring[LEVER_SIM_RING];
-	unsigned int head, count;
-	struct lever_sample_acct acct;
+	struct lever_squeue q;		/* over ring[] */
 	struct lever_dev_sample last;
 	uint64_t samples, commands;
 	/* pollable fd */
@@ -88,10 +87,10 @@ static void lever_sim_sync_evfd(struct lever_sim *s)
 	if (s->speed || !s->fd_wanted)
 		return;
 
-	if (s->count && !s->ev_set) {
+	if (s->q.count && !s->ev_set) {
 		if (write(s->evfd, &v, sizeof(v)) == sizeof(v))
 			s->ev_set = true;
-	} else if (!s->count && s->ev_set) {
+	} else if (!s->q.count && s->ev_set) {
 		if (read(s->evfd, &v, sizeof(v)) == sizeof(v))
 			s->ev_set = false;
 	}
@@ -135,11 +134,7 @@ static void lever_sim_queue(struct lever_sim *s,
 	s->last = d;
 
 	/* Like the driver's ring: a full queue drops the newest, counted. */
-	if (!lever_sample_account(&s->acct, le32toh(w->seq),
-				  s->count == LEVER_SIM_RING, &d))
-		return;
-	s->ring[(s->head + s->count) % LEVER_SIM_RING] = d;
-	s->count++;
+	lever_squeue_push(&s->q, &d, le32toh(w->seq));
 }
 
 /* Takes what the board made: the gate sees it, then the caller does. */
@@ -231,7 +226,7 @@ static int lever_sim_follow_real_time(struct lever_sim *s)
 		 * time, so a caller preempted on a busy machine slows the
 		 * simulation down instead of missing its own watchdog.
 		 */
-		if (s->count || target < next)
+		if (s->q.count || target < next)
 			return 0;
 		ret = lever_sim_advance(s, next - s->now_ns);
 		if (target - s->now_ns > LEVER_SIM_MAX_CATCH_UP_NS / 10) {
@@ -403,7 +398,7 @@ static int lever_sim_status(struct lever_dev *dev, struct lever_dev_status *st)
 	st->state = lever_gate_state(&s->gate);
 	st->faults = lever_gate_faults(&s->gate);
 	st->samples = s->samples;
-	st->dropped = s->acct.dropped;
+	st->dropped = s->q.dropped;
 	st->fault_count = s->gate.fault_count;
 	st->watchdog_trips = s->gate.watchdog_trips;
 	st->commands = s->commands;
@@ -463,9 +458,7 @@ static int lever_sim_reset_faults(struct lever_dev *dev)
 
 static void lever_sim_pop(struct lever_sim *s, struct lever_dev_sample *out)
 {
-	*out = s->ring[s->head];
-	s->head = (s->head + 1) % LEVER_SIM_RING;
-	s->count--;
+	lever_squeue_pop(&s->q, out);
 	lever_sim_sync_evfd(s);
 }
 
@@ -505,7 +498,7 @@ static int lever_sim_try_read(struct lever_sim *s,
 {
 	int ret;
 
-	if (!s->count && s->speed && !s->try_caught_up) {
+	if (!s->q.count && s->speed && !s->try_caught_up) {
 		lever_sim_clear_timer(s);
 		ret = lever_sim_follow_real_time(s);
 		if (ret)
@@ -514,7 +507,7 @@ static int lever_sim_try_read(struct lever_sim *s,
 	}
 	if (s->link_down)
 		return -ENODEV;
-	if (!s->count) {
+	if (!s->q.count) {
 		s->try_caught_up = false;
 		return -EAGAIN;
 	}
@@ -536,7 +529,7 @@ static int lever_sim_read_sample(struct lever_dev *dev,
 		return ret;
 	lever_sim_clear_timer(s);
 	limit = s->now_ns + LEVER_SIM_READ_LIMIT_NS;
-	while (!s->count) {
+	while (!s->q.count) {
 		if (s->speed) {
 			ret = lever_sim_sleep_until(s,
 					board_next_sample_ns(s->board));
@@ -632,8 +625,7 @@ static int lever_sim_reopen(struct lever_dev *dev)
 	lever_gate_set_sample_rate(&s->gate, lever_sim_rate_hz(s), s->now_ns);
 	s->armed_by_us = false;
 	s->link_down = false;
-	lever_sample_acct_restart(&s->acct);
-	s->head = s->count = 0;
+	lever_squeue_restart(&s->q);
 	ret = lever_sim_new_epoll(s);
 	if (ret)
 		return ret;
@@ -905,6 +897,7 @@ int lever_sim_open(const char *opts, unsigned int flags,
 	s = calloc(1, sizeof(*s));
 	if (!s)
 		return -ENOMEM;
+	lever_squeue_init(&s->q, s->ring, LEVER_SIM_RING);
 	ret = lever_sim_parse(opts, &cfg, s);
 	if (ret) {
 		free(s);

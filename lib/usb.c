@@ -37,8 +37,7 @@ struct lever_usb {
 	char serial[LEVER_DEV_SERIAL_MAX + 1];
 	char node[64];
 	struct lever_dev_sample ring[LEVER_USB_RING];
-	unsigned int head, count;
-	struct lever_sample_acct acct;	/* seq gaps, drops (lever_priv.h) */
+	struct lever_squeue q;		/* over ring[] */
 	struct lever_dev_sample last;
 	uint64_t samples;
 };
@@ -108,11 +107,7 @@ static void lever_usb_push(struct lever_usb *u,
 	u->last = s;
 
 	/* Ring full: drop the newest, flag the next one queued. */
-	if (!lever_sample_account(&u->acct, le32toh(w->seq),
-				  u->count == LEVER_USB_RING, &s))
-		return;
-	u->ring[(u->head + u->count) % LEVER_USB_RING] = s;
-	u->count++;
+	lever_squeue_push(&u->q, &s, le32toh(w->seq));
 }
 
 static void LIBUSB_CALL lever_usb_xfer_done(struct libusb_transfer *xfer)
@@ -283,8 +278,7 @@ static int lever_usb_connect(struct lever_usb *u, const char *serial)
 	}
 	u->xfer_busy = true;
 	u->gone = false;
-	lever_sample_acct_restart(&u->acct);
-	u->head = u->count = 0;
+	lever_squeue_restart(&u->q);
 	return 0;
 }
 
@@ -389,7 +383,7 @@ static int lever_usb_status(struct lever_dev *dev, struct lever_dev_status *st)
 	st->last = u->last;
 	st->state = LEVER_DEV_STATE_DISARMED;
 	st->samples = u->samples;
-	st->dropped = u->acct.dropped;
+	st->dropped = u->q.dropped;
 	return 0;
 }
 
@@ -401,18 +395,16 @@ static int lever_usb_read_sample(struct lever_dev *dev,
 
 	if (!u->h)
 		return -ENODEV;
-	while (!u->count) {
+	while (!u->q.count) {
 		if (u->gone)
 			return -ENODEV;
 		ret = lever_usb_pump(u, block ? 100 : 0);
 		if (ret)
 			return ret;
-		if (!block && !u->count)
+		if (!block && !u->q.count)
 			return u->gone ? -ENODEV : -EAGAIN;
 	}
-	*s = u->ring[u->head];
-	u->head = (u->head + 1) % LEVER_USB_RING;
-	u->count--;
+	lever_squeue_pop(&u->q, s);
 	return 0;
 }
 
@@ -491,6 +483,7 @@ int lever_usb_open(const char *serial, unsigned int flags,
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
+	lever_squeue_init(&u->q, u->ring, LEVER_USB_RING);
 	u->base.ops = &lever_usb_ops;
 	u->base.flags = flags;
 	u->epfd = -1;
