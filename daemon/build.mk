@@ -17,6 +17,7 @@ $(BUILD)/obj/tests/unit/daemon/%.o: EXTRA_CFLAGS += -Idaemon \
 
 $(LEVERD_CORE_AR): $(LEVERD_CORE_OBJS)
 	@mkdir -p $(@D)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 # tplant: the small deterministic plant the tests and benchmarks drive
@@ -56,6 +57,17 @@ $(LEVERD_TEST_RT): $(BUILD)/obj/tests/unit/daemon/test_rt.o $(LEVERD_CORE) \
 		$(BUILD)/liblever.a
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(call PKG_LIBS,cmocka) \
+		$(call PKG_LIBS,libusb-1.0 libgpiod libevdev) -lm -lpthread
+
+# ... and on the character-device transport, its kernel faked
+# (lib/lever_priv.h's syscall table): a period under 1 ms.
+LEVERD_TEST_RT_PERIOD := $(BUILD)/tests/unit/daemon/test_rt_period
+$(BUILD)/obj/tests/unit/daemon/test_rt_period.o: EXTRA_CFLAGS += -Ilib \
+	-Iinclude/uapi
+$(LEVERD_TEST_RT_PERIOD): $(BUILD)/obj/tests/unit/daemon/test_rt_period.o \
+		$(LEVERD_CORE) $(BUILD)/liblever.a
+	@mkdir -p $(@D)
+	$(CC) -Wl,--wrap=ppoll -o $@ $^ $(call PKG_LIBS,cmocka) \
 		$(call PKG_LIBS,libusb-1.0 libgpiod libevdev) -lm -lpthread
 
 # valgrind over the recorder's, the store's and the session logic's tests
@@ -115,10 +127,11 @@ soak: $(LEVERD_TEST_WSIM)
 	WSIM_SEQUENCES=1000000 $(LEVERD_TEST_WSIM)
 
 ALL_TARGETS += $(LEVERD_CORE) $(LEVERD_UNIT_TESTS) $(LEVERD) \
-	       $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT)
+	       $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT) $(LEVERD_TEST_RT_PERIOD)
 UNIT_TESTS  += tests/unit/daemon/test_leverd.sh \
 	       tests/unit/store/test_rec_valgrind.sh
-UNIT_TESTS  += $(LEVERD_UNIT_TESTS) $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT)
+UNIT_TESTS  += $(LEVERD_UNIT_TESTS) $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT) \
+	       $(LEVERD_TEST_RT_PERIOD)
 
 # The supervisor and safety specifications once more with the "afc" law:
 # the same tests, linked with tests/unit/daemon/law_select.c, which makes

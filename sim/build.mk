@@ -13,6 +13,7 @@ $(BUILD)/obj/tests/unit/sim/%.o: EXTRA_CFLAGS += -Isim \
 
 $(LEVERSIM): $(LEVERSIM_OBJS)
 	@mkdir -p $(@D)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 ALL_TARGETS += $(LEVERSIM)

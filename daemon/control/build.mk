@@ -19,6 +19,7 @@ LEVERD_CONTROL_FORBIDDEN := jansson|sqlite3|gpiod|libevdev
 
 $(LEVERD_CONTROL): $(LEVERD_CONTROL_OBJS) $(LEVERD_CONTROL_OK)
 	@mkdir -p $(@D)
+	@rm -f $@
 	$(AR) rcs $@ $(LEVERD_CONTROL_OBJS)
 
 # -M, not the build's -MMD: system headers (where these live) count too

@@ -14,6 +14,7 @@ $(BUILD)/obj/daemon/export/%.o: EXTRA_CFLAGS += -Idaemon/export -Idaemon/store \
 
 $(LEVEREXPORT): $(LEVEREXPORT_OBJS)
 	@mkdir -p $(@D)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 # Tests: tests/unit/export/test_*.c, one program each, on scratch stores.

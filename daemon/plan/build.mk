@@ -14,6 +14,7 @@ $(BUILD)/obj/daemon/plan/%.o: EXTRA_CFLAGS += -Idaemon/plan \
 
 $(LEVERPLAN): $(LEVERPLAN_OBJS)
 	@mkdir -p $(@D)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 # Tests: tests/unit/plan/test_*.c, one program each.

@@ -15,6 +15,7 @@ $(BUILD)/obj/daemon/session/%.o: EXTRA_CFLAGS += -Idaemon/session \
 
 $(LEVERSESSION): $(LEVERSESSION_OBJS)
 	@mkdir -p $(@D)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 # Tests: tests/unit/session/test_*.c, one program each.

@@ -16,6 +16,7 @@ $(BUILD)/obj/daemon/store/%.o: EXTRA_CFLAGS += -Idaemon/store \
 
 $(LEVERSTORE): $(LEVERSTORE_OBJS)
 	@mkdir -p $(@D)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(BUILD)/obj/tests/unit/store/%.o: EXTRA_CFLAGS += -Idaemon -Idaemon/store \
