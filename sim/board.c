@@ -53,6 +53,7 @@ struct board {
 	uint32_t pressure_sp;
 	double pressure_sp_avg;		/* averaged while running */
 	double pressure_meas_avg;	/* the cylinder's, by its sensors */
+	double force_meas_avg;		/* the load cell's, mN */
 	uint32_t release_to_pa;		/* host's lower set-point after a stop */
 	bool releasing;			/* toward it */
 	uint32_t belt_sp;
@@ -178,9 +179,11 @@ static bool belt_at_rest(const struct board *b)
  * had is the cylinder's own stride average: under a stride the regulator
  * does not give the cylinder the mean of the set-points it is sent (held
  * still, that mean can be a few per cent more), and a valve stuck away
- * from the set-point would move the support once it frees. Only with a
- * failed pressure sensor does the firmware fall back on the set-point:
- * its stride average when the set-point is more than SP_PEAK_FRAC off it.
+ * from the set-point would move the support once it frees. With a
+ * failed pressure sensor the load cell's stride average says it; only
+ * with both failed does the firmware fall back on the set-point (which a
+ * stuck valve can have wound up): its stride average when the set-point
+ * is more than SP_PEAK_FRAC off it.
  */
 static void hold_support(struct board *b, uint32_t fault)
 {
@@ -191,6 +194,9 @@ static void hold_support(struct board *b, uint32_t fault)
 	/* @fault: the one stopping now counts, it is not latched yet */
 	if (!((b->faults | fault) & LEVER_FAULT_PRESSURE_SENSOR))
 		hold = b->pressure_meas_avg;
+	else if (!((b->faults | fault) & LEVER_FAULT_FORCE_SENSOR))
+		hold = b->force_meas_avg * 1000.0 /
+		       PLANT_FORCE_PER_PRESSURE_UN_PA;
 	else if (fabs(hold - b->pressure_sp_avg) >
 		 b->pressure_sp_avg * SP_PEAK_FRAC)
 		hold = b->pressure_sp_avg;
@@ -294,9 +300,13 @@ static void check_valve(struct board *b, const struct plant_state *ps,
 				      (dt / (SP_AVG_S + dt));
 		b->pressure_meas_avg += (meas - b->pressure_meas_avg) *
 					(dt / (SP_AVG_S + dt));
+		b->force_meas_avg += (ps->force_reading_mn -
+				      b->force_meas_avg) *
+				     (dt / (SP_AVG_S + dt));
 	} else {
 		b->pressure_sp_avg = b->pressure_sp;
 		b->pressure_meas_avg = meas;
+		b->force_meas_avg = ps->force_reading_mn;
 	}
 	d = (double)b->pressure_sp - b->fw_press_ramp;
 	b->fw_press_ramp += d > slew ? slew : d < -slew ? -slew : d;

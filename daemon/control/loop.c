@@ -20,10 +20,6 @@
 #define PRESSURE_AVG_S		0.5	/* averages several strides */
 /* a start that meets a fault waits this long for it to clear */
 #define START_WAIT_NS		2000000000ull
-/* readings that cannot be trusted to say what the cylinder holds */
-#define SUP_F_SENSOR_FAULTS	(SUP_F_FORCE_RANGE | SUP_F_PRESSURE_RANGE | \
-				 SUP_F_IMPLAUSIBLE | SUP_F_STUCK | SUP_F_STALE | \
-				 SUP_F_SEQ_GAP | SUP_F_LINK)
 /* the release may lead the measured pressure by this long of release */
 #define RELEASE_LEAD_S		1.0
 #define RELEASE_LEAD_CYCLES(l)	(RELEASE_LEAD_S / (l)->dt_s)
@@ -52,6 +48,8 @@ struct loop {
 	double hold_pa;			/* pressure held in the safe state */
 	double meas_pa;			/* board's measured pressure, filtered */
 	double meas_avg_pa;		/* the same over strides */
+	double force_avg1_n, force_avg_n; /* the load cell over strides,
+					   * two stages: its swing is large */
 	bool have_meas;
 	bool commanding;		/* this cycle's command reaches the board */
 	uint32_t refused_gen, start_refused;
@@ -240,6 +238,8 @@ static double loop_board_pa(const struct loop *l)
 /* Enters the safe state; the support pressure now applied is held. */
 static void loop_enter_safe(struct loop *l, uint32_t cause)
 {
+	unsigned int bad;
+
 	l->cause = cause;
 	l->safe_since_ns = l->now_ns;
 	/*
@@ -251,12 +251,20 @@ static void loop_enter_safe(struct loop *l, uint32_t cause)
 	 * stride average either: under a stride the regulator does not
 	 * give the cylinder the mean it is asked (soak seed 84275: 2.7 %
 	 * more once held still, on a 51 kg runner 0.8 %BW raised after the
-	 * stop). A stuck or implausible sensor could ask for a sudden
-	 * change instead: then the command's average, or with nothing
-	 * reaching the board, what the board holds.
+	 * stop). A dead pressure sensor could ask for a sudden change
+	 * instead: then the load cell's stride average says what the runner
+	 * had. Only with neither sensor to trust (or an implausible pair)
+	 * the command's average, which a valve that stuck has wound up
+	 * (soak seed 61096), or with nothing reaching the board, what the
+	 * board holds.
 	 */
-	if (l->have_meas && !(cause & SUP_F_SENSOR_FAULTS))
+	bad = sup_bad_sensors(l->sup);
+	if (l->have_meas && !(bad & SUP_SENSOR_PRESSURE) &&
+	    !(cause & SUP_F_IMPLAUSIBLE))
 		l->hold_pa = l->meas_avg_pa;
+	else if (l->have_meas && !(bad & SUP_SENSOR_FORCE) &&
+		 !(cause & SUP_F_IMPLAUSIBLE))
+		l->hold_pa = fmax(l->force_avg_n, 0) / l->force_per_pa;
 	else if (l->commanding)
 		l->hold_pa = l->pressure_lp_pa;
 	else
@@ -498,7 +506,13 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 		if (!l->have_meas) {
 			l->meas_pa = sample->support_pressure_pa;
 			l->meas_avg_pa = sample->support_pressure_pa;
+			l->force_avg1_n = l->force_n;
+			l->force_avg_n = l->force_n;
 		}
+		l->force_avg1_n += (l->force_n - l->force_avg1_n) * l->dt_s /
+				   (PRESSURE_AVG_S / 2);
+		l->force_avg_n += (l->force_avg1_n - l->force_avg_n) * l->dt_s /
+				  (PRESSURE_AVG_S / 2);
 		l->meas_pa += (sample->support_pressure_pa - l->meas_pa) *
 			      l->dt_s / MEAS_AVG_S;
 		l->meas_avg_pa += (sample->support_pressure_pa -

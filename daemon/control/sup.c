@@ -25,6 +25,7 @@ struct sup {
 	unsigned int sample_lines;
 	unsigned int lines;
 	uint32_t latched;
+	unsigned int bad_sensors;	/* SUP_SENSOR_*, until a reset */
 };
 
 int sup_new(const struct sup_params *p, uint64_t now_ns, struct sup **out)
@@ -67,11 +68,20 @@ static uint32_t sup_sample_checks(struct sup *s, const struct sup_input *in,
 	}
 
 	if (force_n < -0.05 * s->p.max_force_n ||
-	    force_n > 1.2 * s->p.max_force_n)
+	    force_n > 1.2 * s->p.max_force_n) {
 		f |= SUP_F_FORCE_RANGE;
+		s->bad_sensors |= SUP_SENSOR_FORCE;
+	}
 	if (pressure_pa > 1.2 * s->p.max_pressure_pa ||
-	    pressure_pa < -0.05 * s->p.max_pressure_pa)
+	    pressure_pa < -0.05 * s->p.max_pressure_pa) {
 		f |= SUP_F_PRESSURE_RANGE;
+		s->bad_sensors |= SUP_SENSOR_PRESSURE;
+	}
+	/* the board names a sensor it found dead */
+	if (x->board_faults & LEVER_DEV_BFAULT_PRESSURE_SENSOR)
+		s->bad_sensors |= SUP_SENSOR_PRESSURE;
+	if (x->board_faults & LEVER_DEV_BFAULT_FORCE_SENSOR)
+		s->bad_sensors |= SUP_SENSOR_FORCE;
 
 	if (fabs(force_n - pressure_pa * s->p.force_per_pa) >
 	    s->p.plausibility_tol_n) {
@@ -92,9 +102,14 @@ static uint32_t sup_sample_checks(struct sup *s, const struct sup_input *in,
 		s->pressure_same++;
 	else
 		s->pressure_same = 0;
-	if (s->force_same >= s->p.stuck_samples ||
-	    s->pressure_same >= s->p.stuck_samples)
+	if (s->force_same >= s->p.stuck_samples) {
 		f |= SUP_F_STUCK;
+		s->bad_sensors |= SUP_SENSOR_FORCE;
+	}
+	if (s->pressure_same >= s->p.stuck_samples) {
+		f |= SUP_F_STUCK;
+		s->bad_sensors |= SUP_SENSOR_PRESSURE;
+	}
 
 	if (x->belt_speed_mm_s > s->p.max_belt_mm_s ||
 	    x->belt_speed_mm_s > fmax(in->belt_cmd_mm_s, 0) +
@@ -178,9 +193,15 @@ int sup_reset(struct sup *s)
 	if (s->lines & (LEVER_DEV_LINE_ESTOP | LEVER_DEV_LINE_SAFETY_KEY))
 		return -EBUSY;
 	s->latched = 0;
+	s->bad_sensors = 0;
 	/* samples dropped at a reset are no sequence gap */
 	s->have_sample = false;
 	return 0;
+}
+
+unsigned int sup_bad_sensors(const struct sup *s)
+{
+	return s->bad_sensors;
 }
 
 void sup_restart_stale(struct sup *s, uint64_t now_ns)

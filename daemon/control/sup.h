@@ -83,6 +83,14 @@ unsigned int sup_lines(const struct sup *s);
 
 /* Clears latched faults: 0, or -EBUSY while e-stop/key still active. */
 int sup_reset(struct sup *s);
+/*
+ * The sensors found dead (stuck, out of range, or named by the board)
+ * since the last reset: SUP_SENSOR_*. An implausible pair names neither.
+ */
+#define SUP_SENSOR_PRESSURE	(1u << 0)
+#define SUP_SENSOR_FORCE	(1u << 1)
+unsigned int sup_bad_sensors(const struct sup *s);
+
 /* The stale-sample timer starts again at @now_ns. */
 void sup_restart_stale(struct sup *s, uint64_t now_ns);
 

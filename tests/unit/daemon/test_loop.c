@@ -666,6 +666,37 @@ static void test_release_never_runs_ahead_of_a_stuck_valve(void **state)
 		    1.5 * one_s_pa);
 }
 
+/*
+ * Soak seed 61096: a valve that stopped following (the plant holds what
+ * it had while the law winds its command up), then the pressure sensor
+ * reads nonsense. The hold is what the load cell says the runner had,
+ * not the wound-up command: that would raise the support the moment the
+ * valve frees.
+ */
+static void test_dead_pressure_sensor_holds_what_the_load_cell_says(void **s)
+{
+	double truth_pa = 0;
+	int i;
+
+	start_running();
+	R.gate_refuses = true;		/* commands go, the plant ignores them */
+	targets(1, SESS_RUN, 2778, 3000);
+	cycles(2000);
+	/* what the cylinder has, over its swing */
+	for (i = 0; i < 1000; i++) {
+		cycles(1);
+		truth_pa += tplant_pressure_pa(R.p) / 1000;
+	}
+	assert_true(R.out.cmd.support_pressure_pa > 1.1 * truth_pa);
+	tplant_fault(R.p, TPLANT_PRESSURE_INVALID, true);
+	cycles(50);
+	assert_true(R.st.safe_state);
+	print_message("# held %u Pa, the cylinder has %.0f Pa\n",
+		      R.out.cmd.support_pressure_pa, truth_pa);
+	assert_true(fabs(R.out.cmd.support_pressure_pa - truth_pa) <
+		    0.05 * truth_pa);
+}
+
 /* a fault while a pause slows the belt holds no stride peak either */
 static void test_fault_in_a_pause_holds_no_stride_peak(void **state)
 {
@@ -748,6 +779,7 @@ int main(void)
 		T(test_start_meeting_a_lasting_fault_is_reported_once),
 		T(test_safe_state_holds_no_stride_trough),
 		T(test_release_never_runs_ahead_of_a_stuck_valve),
+		T(test_dead_pressure_sensor_holds_what_the_load_cell_says),
 		T(test_fault_in_a_pause_holds_no_stride_peak),
 		T(test_stop_decelerates_at_its_rate_with_frames_lost),
 	};

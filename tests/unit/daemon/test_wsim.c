@@ -701,6 +701,7 @@ struct wsim_part {
  */
 static const uint64_t soak_found[] = {
 	12832,		/* false over-support stop: ceiling vs a long ramp */
+	61096,		/* dead pressure sensor: hold a wound-up command */
 	84275,		/* hold above the cylinder's average, 51 kg runner */
 	1032810,	/* valve frozen at a trough, stop during it */
 	1035586,	/* valve frozen at a peak ... */
