@@ -64,6 +64,24 @@ void export_free(struct export_session *x)
 	memset(x, 0, sizeof(*x));
 }
 
+/*
+ * The texts of a record go into XML, FIT strings and CSV cells as they
+ * are. leverd only ever writes printable ASCII there, but a damaged or
+ * hand-edited database may hold anything, and one control byte or
+ * broken UTF-8 sequence makes a TCX no reader opens (found by
+ * tests/fuzz/fuzz_export); a comma moves the CSV columns. Anything else
+ * becomes '?'.
+ */
+static void plain_text(char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c > 0x7e || c == ',' || c == '"')
+			*s = '?';
+	}
+}
+
 static uint32_t clamp_ms(int64_t t, uint32_t max)
 {
 	if (t < 0)
@@ -177,6 +195,7 @@ static int build_laps(struct export_session *x, const struct store_step *st,
 			l->step_index = -1;
 			snprintf(l->kind, sizeof(l->kind), "session");
 		}
+		plain_text(l->kind);
 		l->intensity = export_intensity_of(l->kind);
 		l->timer_ms = timer_overlap(x, l->start_ms, l->end_ms);
 	}
@@ -309,6 +328,12 @@ int export_build(struct export_session *x, const struct store_session *rec,
 			   (long long)rec->id);
 	x->rec = *rec;
 	snprintf(x->athlete, sizeof(x->athlete), "%s", athlete ? athlete : "");
+	plain_text(x->athlete);
+	plain_text(x->rec.plan);
+	plain_text(x->rec.session);
+	plain_text(x->rec.date);
+	plain_text(x->rec.end_cause);
+	plain_text(x->rec.board_serial);
 	x->rows = rows;
 	x->n_rows = nrows;
 	ret = check_rows(x, msg, len);
