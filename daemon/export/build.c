@@ -289,6 +289,13 @@ static int build_points(struct export_session *x)
 	return 0;
 }
 
+/*
+ * No session runs a day. A trace row later than that is damage, and it
+ * would make an export of one point a second for all of it (a row at
+ * 49 days: a 1 GB TCX; found by tests/fuzz/fuzz_export).
+ */
+#define EXPORT_MAX_SESSION_MS	(24u * 3600u * 1000u)
+
 static int check_rows(const struct export_session *x, char *msg, size_t len)
 {
 	const struct store_trace_row *r = x->rows;
@@ -298,6 +305,10 @@ static int check_rows(const struct export_session *x, char *msg, size_t len)
 		if (i && r[i].t_ms <= r[i - 1].t_ms)
 			return say(msg, len, -EBADMSG,
 				   "session %lld is corrupt: trace row %zu (t = %u ms) is not after the row before it",
+				   (long long)x->rec.id, i, r[i].t_ms);
+		if (r[i].t_ms >= EXPORT_MAX_SESSION_MS)
+			return say(msg, len, -EBADMSG,
+				   "session %lld is corrupt: trace row %zu is at t = %u ms, past a day",
 				   (long long)x->rec.id, i, r[i].t_ms);
 		if (r[i].belt_mm_s_mean < EXPORT_BELT_MIN_MM_S ||
 		    r[i].belt_mm_s_mean > EXPORT_BELT_MAX_MM_S)

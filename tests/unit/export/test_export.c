@@ -206,6 +206,28 @@ static void test_a_corrupt_trace_row_is_named(void **state)
 	assert_non_null(strstr(msg, "corrupt: trace row 12 (t = 1200 ms)"));
 }
 
+/* fuzz_export: a row at 49 days made a TCX of 4 million trackpoints. */
+static void test_a_trace_row_past_a_day_is_corrupt(void **state)
+{
+	struct store_session rec = {
+		.id = 7, .started_s = 1700000000, .ended_s = 1700000060,
+		.end_cause = "completed",
+	};
+	struct store_trace_row r[2] = {
+		{ .t_ms = 0, .samples = 10 },
+		{ .t_ms = 24u * 3600u * 1000u, .samples = 10 },
+	};
+	struct export_session e;
+
+	assert_int_equal(export_build(&e, &rec, "anna", NULL, 0, NULL, 0, r,
+				      2, msg, sizeof(msg)), -EBADMSG);
+	assert_non_null(strstr(msg, "corrupt: trace row 1 is at t = 86400000 ms, past a day"));
+	r[1].t_ms--;
+	assert_int_equal(export_build(&e, &rec, "anna", NULL, 0, NULL, 0, r,
+				      2, msg, sizeof(msg)), 0);
+	export_free(&e);
+}
+
 static uint16_t crc16(const unsigned char *p, size_t n)
 {
 	uint16_t crc = 0;
@@ -405,6 +427,7 @@ int main(void)
 		T(test_a_running_session_is_refused),
 		T(test_a_session_without_trace_is_refused),
 		T(test_a_corrupt_trace_row_is_named),
+		T(test_a_trace_row_past_a_day_is_corrupt),
 		T(test_texts_of_a_damaged_record_export_as_plain_ascii),
 		T(test_fit_header_and_file_crcs_check),
 		T(test_fit_starts_with_file_id_of_an_activity_not_by_garmin),
