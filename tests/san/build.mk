@@ -34,10 +34,13 @@ endif
 SAN_WSIM_SEQUENCES ?= 1000
 
 # Every report fails its test: UBSan stops at the first, TSan and ASan
-# exit non-zero; LeakSanitizer (with ASan) reports leaks at exit.
-export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
-export TSAN_OPTIONS  = halt_on_error=1:second_deadlock_stack=1
-export ASAN_OPTIONS  = detect_leaks=1:strict_string_checks=1
+# exit non-zero; LeakSanitizer (with ASan) reports leaks at exit. The
+# reports go to files, one per process, because the scripts keep
+# leverd's stderr to themselves: any file there fails the run.
+SAN_REPORTS := $(CURDIR)/$(BUILD)/san-reports
+export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1:log_path=$(SAN_REPORTS)/ubsan
+export TSAN_OPTIONS  = halt_on_error=1:second_deadlock_stack=1:log_path=$(SAN_REPORTS)/tsan
+export ASAN_OPTIONS  = detect_leaks=1:strict_string_checks=1:log_path=$(SAN_REPORTS)/asan
 
 # What the sanitized tests need, without running them.
 .PHONY: san-userspace check-san
@@ -45,10 +48,17 @@ san-userspace: $(SAN_TARGETS)
 
 check-san:
 	@$(MAKE) --no-print-directory -j$(NPROC) SAN=$(SAN) san-userspace
-	@rm -rf $(BUILD)/test-logs; mkdir -p $(BUILD)/test-logs
+	@rm -rf $(BUILD)/test-logs $(SAN_REPORTS)
+	@mkdir -p $(BUILD)/test-logs $(SAN_REPORTS)
 	@for t in $(SAN_TESTS); do \
 		BUILD=$(CURDIR)/$(BUILD) LEVER_TEST_LOGS=$(BUILD)/test-logs \
 		WSIM_SEQUENCES=$(SAN_WSIM_SEQUENCES) tests/tap-run unit $$t; \
-	done; tests/tap-summary $(BUILD)/test-logs
+	done; \
+	{ echo "1..1"; n=$$(ls $(SAN_REPORTS) | wc -l); \
+	  if [ "$$n" = 0 ]; then echo "ok 1 - no sanitizer report"; \
+	  else cat $(SAN_REPORTS)/* | sed 's/^/# /' | head -200; \
+	       echo "not ok 1 - $$n sanitizer report(s) in $(SAN_REPORTS)"; \
+	  fi; } | tee $(BUILD)/test-logs/san-reports.tap; \
+	tests/tap-summary $(BUILD)/test-logs
 
 endif
