@@ -24,6 +24,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
+static void at_exit(void);
 
 #define MAX_LINES	12
 #define REMAKE_EVERY	500
@@ -31,6 +32,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 static char state_dir[96];
 static const char *plans_dir = "plans";
 static bool fresh;
+static struct leverd d;
+static unsigned int served;	/* inputs the daemon in d has served */
 
 static void fail(const char *why, const char *line, const char *reply)
 {
@@ -66,6 +69,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(1);
 	}
 	fresh = getenv("LEVER_FUZZ_FRESH") != NULL;
+	atexit(at_exit);
 	dmn_log_to(NULL);
 	return 0;
 }
@@ -106,6 +110,14 @@ static void daemon_down(struct leverd *d)
 	sess_close(d->sess);
 	lever_dev_close(d->dev);
 	remove_records();
+}
+
+/* libFuzzer ends with exit(): leave no records behind */
+static void at_exit(void)
+{
+	if (served)
+		daemon_down(&d);
+	rmdir(state_dir);
 }
 
 /* One event-loop tick with the RT cycles that run meanwhile. */
@@ -169,8 +181,6 @@ static void check_reply(const char *line, const char *reply,
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct leverd d;
-	static unsigned int served;
 	char *text, *line, *next;
 	unsigned int lines = 0, watch;
 	int k;
