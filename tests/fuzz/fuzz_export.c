@@ -144,11 +144,21 @@ static void fit_read(const uint8_t *p, size_t n, struct fit_counts *c)
 				fail("FIT: file_id is not the first message");
 			c->file_id++;
 			break;
-		case 18: c->session++; break;
-		case 19: c->lap++; break;
-		case 20: c->record++; break;
-		case 21: c->event++; break;
-		case 34: c->activity++; break;
+		case 18:
+			c->session++;
+			break;
+		case 19:
+			c->lap++;
+			break;
+		case 20:
+			c->record++;
+			break;
+		case 21:
+			c->event++;
+			break;
+		case 34:
+			c->activity++;
+			break;
 		}
 	}
 	if (i != end)
