@@ -10,7 +10,7 @@
 FUZZ_CC     ?= clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
-	-Wall -Wno-unused-parameter -D_GNU_SOURCE -Iinclude -Iinclude/uapi \
+	-Wall -Werror -Wno-unused-parameter -D_GNU_SOURCE -Iinclude -Iinclude/uapi \
 	-Idaemon -Idaemon/plan -Idaemon/export -Idaemon/session \
 	-Idaemon/store -Ilib -Isim -Idriver -Itests/fuzz
 
