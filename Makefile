@@ -5,6 +5,25 @@
 # fragment (see Documentation/testing.rst, "Adding to the build"); this
 # file only holds what they share.
 
+# SAN=1: userspace and the host tests with ASan and UBSan, SAN=thread:
+# with TSan, each in a build directory of its own (tests/san/build.mk).
+SAN       ?=
+ifeq ($(SAN),1)
+BUILD     ?= build-san
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	     -fno-omit-frame-pointer
+else ifeq ($(SAN),thread)
+BUILD     ?= build-tsan
+# gcc warns that TSan does not model rt.c's seqlock fences: a warning,
+# not an error, so the build goes on and TSan says what it sees there.
+SAN_FLAGS := -fsanitize=thread -fno-omit-frame-pointer -Wno-error=tsan
+else ifneq ($(SAN),)
+$(error SAN=$(SAN): use SAN=1 (ASan, UBSan) or SAN=thread (TSan))
+endif
+# in CC itself: every compile and link rule of every fragment takes them
+ifneq ($(SAN),)
+override CC += $(SAN_FLAGS)
+endif
 BUILD     ?= build
 KVER      ?= $(shell scripts/kver)
 KDIR      ?= /lib/modules/$(KVER)/build
@@ -75,11 +94,15 @@ include $(BUILD_FRAGMENTS)
 
 userspace: $(ALL_TARGETS)
 
+ifneq ($(SAN),)
+check: deps check-san
+else
 check: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@rm -rf $(BUILD)/test-logs; mkdir -p $(BUILD)/test-logs
 	@$(MAKE) --no-print-directory -k check-unit check-vm; \
 	tests/tap-summary $(BUILD)/test-logs
+endif
 
 check-unit: userspace
 	@mkdir -p $(BUILD)/test-logs

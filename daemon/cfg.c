@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,25 @@ static int cfg_bad(const struct cfg_item *it, const char *value,
 	return -EINVAL;
 }
 
+/*
+ * A flag value must be one the file could hold too, or cfg_dump() writes
+ * a file that reads back as something else (found by tests/fuzz/fuzz_cfg:
+ * a newline in --law= became a line of its own).
+ */
+static bool cfg_file_can_hold(const char *value)
+{
+	size_t n = strlen(value);
+	const unsigned char *p;
+
+	if (n && (value[0] == ' ' || value[0] == '\t' ||
+		  value[n - 1] == ' ' || value[n - 1] == '\t'))
+		return false;
+	for (p = (const unsigned char *)value; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == '#')
+			return false;
+	return true;
+}
+
 int cfg_set(struct leverd_cfg *c, const char *name, const char *value,
 	    const char *where, char *err, size_t errlen)
 {
@@ -213,6 +233,10 @@ int cfg_set(struct leverd_cfg *c, const char *name, const char *value,
 		if (strlen(value) > it->max)
 			return cfg_bad(it, value, where, "is too long", err,
 				       errlen);
+		if (!cfg_file_can_hold(value))
+			return cfg_bad(it, value, where,
+				       "has a control character, '#' or blanks at an end",
+				       err, errlen);
 		strcpy(f, value);
 		break;
 	}

@@ -591,7 +591,8 @@ static int fill_identity(struct board *b, void *buf, size_t len)
 	id.sample_rate_hz = htole32(b->rate_hz);
 	if (len > sizeof(id))
 		len = sizeof(id);
-	memcpy(buf, &id, len);
+	if (len)	/* buf may be NULL then: no data stage */
+		memcpy(buf, &id, len);
 	return (int)len;
 }
 
@@ -613,7 +614,8 @@ static int fill_limits(void *buf, size_t len)
 	l.watchdog_max_ms = htole32(LEVER_BOARD_WATCHDOG_MAX_MS);
 	if (len > sizeof(l))
 		len = sizeof(l);
-	memcpy(buf, &l, len);
+	if (len)	/* buf may be NULL then: no data stage */
+		memcpy(buf, &l, len);
 	return (int)len;
 }
 
@@ -640,7 +642,8 @@ int board_control(struct board *b, uint8_t request, uint16_t value,
 		ms = htole32(b->watchdog_ms);
 		if (len > sizeof(ms))
 			len = sizeof(ms);
-		memcpy(buf, &ms, len);
+		if (len)
+			memcpy(buf, &ms, len);
 		return (int)len;
 	case LEVER_REQ_RESET_FAULTS:
 		pstate(b, &ps);

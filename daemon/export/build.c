@@ -50,6 +50,24 @@ void export_free(struct export_session *x)
 	memset(x, 0, sizeof(*x));
 }
 
+/*
+ * The texts of a record go into XML, FIT strings and CSV cells as they
+ * are. leverd only ever writes printable ASCII there, but a damaged or
+ * hand-edited database may hold anything, and one control byte or
+ * broken UTF-8 sequence makes a TCX no reader opens (found by
+ * tests/fuzz/fuzz_export); a comma moves the CSV columns. Anything else
+ * becomes '?'.
+ */
+static void plain_text(char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c > 0x7e || c == ',' || c == '"')
+			*s = '?';
+	}
+}
+
 static uint32_t clamp_ms(int64_t t, uint32_t max)
 {
 	if (t < 0)
@@ -163,6 +181,7 @@ static int build_laps(struct export_session *x, const struct store_step *st,
 			l->step_index = -1;
 			snprintf(l->kind, sizeof(l->kind), "session");
 		}
+		plain_text(l->kind);
 		l->intensity = export_intensity_of(l->kind);
 		l->timer_ms = timer_overlap(x, l->start_ms, l->end_ms);
 	}
@@ -256,6 +275,13 @@ static int build_points(struct export_session *x)
 	return 0;
 }
 
+/*
+ * No session runs a day. A trace row later than that is damage, and it
+ * would make an export of one point a second for all of it (a row at
+ * 49 days: a 1 GB TCX; found by tests/fuzz/fuzz_export).
+ */
+#define EXPORT_MAX_SESSION_MS	(24u * 3600u * 1000u)
+
 static int check_rows(const struct export_session *x, char *msg, size_t len)
 {
 	const struct store_trace_row *r = x->rows;
@@ -265,6 +291,10 @@ static int check_rows(const struct export_session *x, char *msg, size_t len)
 		if (i && r[i].t_ms <= r[i - 1].t_ms)
 			return say(msg, len, -EBADMSG,
 				   "session %lld is corrupt: trace row %zu (t = %u ms) is not after the row before it",
+				   (long long)x->rec.id, i, r[i].t_ms);
+		if (r[i].t_ms >= EXPORT_MAX_SESSION_MS)
+			return say(msg, len, -EBADMSG,
+				   "session %lld is corrupt: trace row %zu is at t = %u ms, past a day",
 				   (long long)x->rec.id, i, r[i].t_ms);
 		if (r[i].belt_mm_s_mean < EXPORT_BELT_MIN_MM_S ||
 		    r[i].belt_mm_s_mean > EXPORT_BELT_MAX_MM_S)
@@ -295,6 +325,12 @@ int export_build(struct export_session *x, const struct store_session *rec,
 			   (long long)rec->id);
 	x->rec = *rec;
 	snprintf(x->athlete, sizeof(x->athlete), "%s", athlete ? athlete : "");
+	plain_text(x->athlete);
+	plain_text(x->rec.plan);
+	plain_text(x->rec.session);
+	plain_text(x->rec.date);
+	plain_text(x->rec.end_cause);
+	plain_text(x->rec.board_serial);
 	x->rows = rows;
 	x->n_rows = nrows;
 	ret = check_rows(x, msg, len);

@@ -116,12 +116,12 @@ static void f32(struct fit_buf *b, float v)
 static void str(struct fit_buf *b, const char *s, size_t size)
 {
 	char v[64] = { 0 };
-	size_t n = strnlen(s, sizeof(v));
+	size_t n;
 
 	if (size > sizeof(v))
 		size = sizeof(v);
-	if (n > size - 1)
-		n = size - 1;
+	/* read no more of s than the field holds (gcc -Wstringop-overread) */
+	n = strnlen(s, size - 1);
 	memcpy(v, s, n);
 	put(b, v, size);
 }

@@ -190,7 +190,10 @@ const char *ctl_plans_dir(struct ctl *c)
 		return c->plans_dir;
 	if (env && *env)
 		return c->plans_dir = env;
-	/* Run from a build tree (build/leverctl): use the tree's plans/. */
+	/*
+	 * Run from a build tree (build/leverctl, or build-san/ and
+	 * build-tsan/ of make check SAN=...): use the tree's plans/.
+	 */
 	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (n > 0) {
 		exe[n] = '\0';
@@ -198,7 +201,8 @@ const char *ctl_plans_dir(struct ctl *c)
 		if (slash) {
 			*slash = '\0';
 			slash = strrchr(exe, '/');
-			if (slash && !strcmp(slash, "/build")) {
+			if (slash && !strncmp(slash, "/build", 6) &&
+			    (!slash[6] || slash[6] == '-')) {
 				*slash = '\0';
 				snprintf(tree, sizeof(tree), "%s/plans", exe);
 				if (is_dir(tree))

@@ -1,24 +1,83 @@
 # SPDX-License-Identifier: MIT
-# libFuzzer targets (clang -fsanitize=fuzzer,address), built from the
-# parser sources directly, and short runs of them registered as unit tests.
+# libFuzzer targets, one per parser of outside input (tests/fuzz/fuzz_*.c),
+# built with clang from the product's own sources so that the code under
+# test is instrumented too; the source lists come from the fragments that
+# build the product (read before this one), so a file that moves is
+# followed. `make fuzz` builds them; make check-unit runs each briefly from
+# its corpus (tests/fuzz/run-fuzz); `make soak-fuzz` (part of `make soak`)
+# runs each to 10^7 inputs.
 
 FUZZ_CC     ?= clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=undefined -D_GNU_SOURCE -Iinclude -Idaemon/plan
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+	-Wall -Werror -Wno-unused-parameter -D_GNU_SOURCE -Iinclude -Iinclude/uapi \
+	-Idaemon -Idaemon/plan -Idaemon/export -Idaemon/session \
+	-Idaemon/store -Ilib -Isim -Idriver -Itests/fuzz
 
-$(BUILD)/fuzz/fuzz_plan: tests/fuzz/fuzz_plan.c daemon/plan/plan.c \
-		daemon/plan/plan_lex.c daemon/plan/plan_session.c \
-		daemon/plan/plan.h daemon/plan/plan_lex.h
-	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ tests/fuzz/fuzz_plan.c \
-		daemon/plan/plan.c daemon/plan/plan_lex.c \
-		daemon/plan/plan_session.c
+FUZZ_NAMES := plan cfg board usb_sample usb_reply export ctl
+FUZZ_BINS  := $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 
-$(BUILD)/tests/fuzz/test_fuzz_plan: tests/fuzz/run-fuzz-plan.sh \
-		$(BUILD)/fuzz/fuzz_plan
+# Everything liblever is made of, with the fake libusb in place of the
+# real one for the usb: transport targets (lib/usb.c talks to it as to a
+# board that answers whatever the fuzzer says).
+FUZZ_LIB_SRCS := $(LIBLEVER_SRCS) driver/lever_gate.c $(LEVERSIM_SRCS)
+FUZZ_LIB_LIBS := $(call PKG_LIBS,libgpiod libevdev) -lm
+FUZZ_LIB_CFLAGS := $(call PKG_CFLAGS,libusb-1.0 libgpiod libevdev) \
+	$(if $(LIBLEVER_GPIOD_MAJOR),-DLEVER_GPIOD_MAJOR=$(LIBLEVER_GPIOD_MAJOR))
+
+# The plan parser, the session logic and the store, whole.
+FUZZ_PLAN_ALL := $(wildcard daemon/plan/*.c daemon/session/*.c \
+	daemon/store/*.c)
+
+FUZZ_PLAN_SRCS       := daemon/plan/plan.c daemon/plan/plan_lex.c \
+			daemon/plan/plan_session.c
+FUZZ_SRCS_plan       := $(FUZZ_PLAN_SRCS)
+FUZZ_SRCS_cfg        := daemon/cfg.c
+FUZZ_SRCS_board      := $(LEVERSIM_SRCS)
+FUZZ_SRCS_usb_sample := tests/fuzz/fake_libusb.c $(FUZZ_LIB_SRCS)
+FUZZ_SRCS_usb_reply  := tests/fuzz/fake_libusb.c $(FUZZ_LIB_SRCS)
+FUZZ_SRCS_export     := $(LEVEREXPORT_SRCS) $(FUZZ_PLAN_SRCS)
+FUZZ_SRCS_ctl        := daemon/dmn.c $(LEVERD_CORE_SRCS) \
+	$(LEVERD_CONTROL_SRCS) $(FUZZ_PLAN_ALL) \
+	$(FUZZ_LIB_SRCS)
+
+FUZZ_LIBS_cfg        := -lm
+FUZZ_LIBS_board      := -lm
+FUZZ_LIBS_usb_sample := $(FUZZ_LIB_LIBS)
+FUZZ_LIBS_usb_reply  := $(FUZZ_LIB_LIBS)
+FUZZ_LIBS_export     := $(call PKG_LIBS,libxml-2.0) -lm
+FUZZ_LIBS_ctl        := $(FUZZ_LIB_LIBS) $(call PKG_LIBS,libusb-1.0) \
+	$(call PKG_LIBS,jansson sqlite3) -lpthread
+
+$(BUILD)/fuzz/fuzz_usb_sample $(BUILD)/fuzz/fuzz_usb_reply \
+$(BUILD)/fuzz/fuzz_ctl: FUZZ_EXTRA := $(FUZZ_LIB_CFLAGS) \
+	$(call PKG_CFLAGS,jansson sqlite3)
+$(BUILD)/fuzz/fuzz_export: FUZZ_EXTRA := $(call PKG_CFLAGS,libxml-2.0)
+
+define FUZZ_RULE
+$(BUILD)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1)) \
+		tests/fuzz/build.mk $(wildcard tests/fuzz/*.h)
+	@mkdir -p $$(@D)
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(FUZZ_EXTRA) -o $$@ $$< \
+		$(FUZZ_SRCS_$(1)) $(FUZZ_LIBS_$(1))
+endef
+$(foreach n,$(FUZZ_NAMES),$(eval $(call FUZZ_RULE,$(n))))
+
+# make check: every target briefly, one TAP line each.
+$(BUILD)/tests/fuzz/test_fuzz: tests/fuzz/run-fuzz $(FUZZ_BINS)
 	@mkdir -p $(@D)
 	cp $< $@
 	chmod +x $@
 
-ALL_TARGETS += $(BUILD)/fuzz/fuzz_plan $(BUILD)/tests/fuzz/test_fuzz_plan
-UNIT_TESTS  += $(BUILD)/tests/fuzz/test_fuzz_plan
+.PHONY: fuzz soak-fuzz
+fuzz: $(FUZZ_BINS)
+
+# By hand (make soak): 10^7 inputs each, the count per target printed.
+FUZZ_SOAK_RUNS ?= 10000000
+soak-fuzz: $(FUZZ_BINS)
+	LEVER_FUZZ_RUNS=$(FUZZ_SOAK_RUNS) LEVER_FUZZ_BIN=$(BUILD)/fuzz \
+		tests/fuzz/run-fuzz $(FUZZ_NAMES)
+soak: soak-fuzz
+
+ALL_TARGETS += $(FUZZ_BINS) $(BUILD)/tests/fuzz/test_fuzz
+UNIT_TESTS  += $(BUILD)/tests/fuzz/test_fuzz

@@ -130,6 +130,25 @@ static void test_too_long_string_is_refused(void **state)
 	assert_string_equal(c.socket, "/run/lever/leverd.sock");
 }
 
+/* fuzz_cfg: --law=$'pi\nx = 1' dumped as two lines that read back wrong. */
+static void test_flag_value_the_file_cannot_hold_is_refused(void **state)
+{
+	const char *bad[] = { "pi\nseed = 3", "pi\r", "a#b", " pi", "pi\t",
+			      "p\x7fi" };
+	struct leverd_cfg c;
+	size_t i;
+
+	cfg_defaults(&c);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(cfg_set(&c, "law", bad[i], "command line",
+					 err, sizeof(err)), -EINVAL);
+		assert_non_null(strstr(err, "law"));
+		assert_string_equal(c.law, "pi");
+	}
+	assert_int_equal(cfg_set(&c, "socket", "/run/a b/s", "t", err,
+				 sizeof(err)), 0);
+}
+
 static void test_file_sets_items_and_skips_comments(void **state)
 {
 	const char *p = write_conf("# leverd\n\n  jerk_m_s3 = 1.5  # soft\n"
@@ -258,6 +277,7 @@ int main(void)
 		cmocka_unit_test(test_non_number_is_refused),
 		cmocka_unit_test(test_unknown_item_is_refused),
 		cmocka_unit_test(test_too_long_string_is_refused),
+		cmocka_unit_test(test_flag_value_the_file_cannot_hold_is_refused),
 		cmocka_unit_test(test_file_sets_items_and_skips_comments),
 		cmocka_unit_test(test_file_error_names_file_and_line),
 		cmocka_unit_test(test_file_line_without_equals_is_an_error),

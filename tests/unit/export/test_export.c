@@ -206,6 +206,28 @@ static void test_a_corrupt_trace_row_is_named(void **state)
 	assert_non_null(strstr(msg, "corrupt: trace row 12 (t = 1200 ms)"));
 }
 
+/* fuzz_export: a row at 49 days made a TCX of 4 million trackpoints. */
+static void test_a_trace_row_past_a_day_is_corrupt(void **state)
+{
+	struct store_session rec = {
+		.id = 7, .started_s = 1700000000, .ended_s = 1700000060,
+		.end_cause = "completed",
+	};
+	struct store_trace_row r[2] = {
+		{ .t_ms = 0, .samples = 10 },
+		{ .t_ms = 24u * 3600u * 1000u, .samples = 10 },
+	};
+	struct export_session e;
+
+	assert_int_equal(export_build(&e, &rec, "anna", NULL, 0, NULL, 0, r,
+				      2, msg, sizeof(msg)), -EBADMSG);
+	assert_non_null(strstr(msg, "corrupt: trace row 1 is at t = 86400000 ms, past a day"));
+	r[1].t_ms--;
+	assert_int_equal(export_build(&e, &rec, "anna", NULL, 0, NULL, 0, r,
+				      2, msg, sizeof(msg)), 0);
+	export_free(&e);
+}
+
 static uint16_t crc16(const unsigned char *p, size_t n)
 {
 	uint16_t crc = 0;
@@ -217,6 +239,31 @@ static uint16_t crc16(const unsigned char *p, size_t n)
 			crc = crc & 1 ? (crc >> 1) ^ 0xa001 : crc >> 1;
 	}
 	return crc;
+}
+
+/*
+ * fuzz_export: an athlete name of one byte 0xf9 (a damaged database) made
+ * a TCX no XML reader opens; a comma in a step kind shifted the CSV.
+ */
+static void test_texts_of_a_damaged_record_export_as_plain_ascii(void **state)
+{
+	struct store_session rec = {
+		.id = 9, .started_s = 1700000000, .ended_s = 1700000060,
+		.end_cause = "board\001fault", .board_serial = "S\xc3(",
+		.plan = "p", .session = "week1-day1", .date = "2026-11-28",
+	};
+	struct store_step step = { .t_ms = 0, .kind = "ru,n\"" };
+	struct store_trace_row row = { .t_ms = 0, .samples = 10,
+				       .belt_mm_s_mean = 1000 };
+	struct export_session e;
+
+	assert_int_equal(export_build(&e, &rec, "\371a", NULL, 0, &step, 1,
+				      &row, 1, msg, sizeof(msg)), 0);
+	assert_string_equal(e.athlete, "?a");
+	assert_string_equal(e.rec.end_cause, "board?fault");
+	assert_string_equal(e.rec.board_serial, "S?(");
+	assert_string_equal(e.laps[0].kind, "ru?n?");
+	export_free(&e);
 }
 
 static void test_fit_header_and_file_crcs_check(void **state)
@@ -380,6 +427,8 @@ int main(void)
 		T(test_a_running_session_is_refused),
 		T(test_a_session_without_trace_is_refused),
 		T(test_a_corrupt_trace_row_is_named),
+		T(test_a_trace_row_past_a_day_is_corrupt),
+		T(test_texts_of_a_damaged_record_export_as_plain_ascii),
 		T(test_fit_header_and_file_crcs_check),
 		T(test_fit_starts_with_file_id_of_an_activity_not_by_garmin),
 		T(test_csv_header_names_units_and_the_step),

@@ -7,7 +7,7 @@
 # Run from the top of the tree (make check-unit does); prints TAP.
 set -u
 top=$(pwd)
-ctl=$top/build/leverctl
+ctl=${BUILD:-$top/build}/leverctl
 plan=$top/plans/bsi-2nd-metatarsal
 tmp=$(mktemp -d /tmp/lever-test-leverctl-XXXXXX)
 trap 'kill $fake_pid 2>/dev/null; rm -rf "$tmp"' EXIT

@@ -737,6 +737,23 @@ static void test_identity_reports_serial_version_and_rate(void **s)
 	board_free(b);
 }
 
+/*
+ * A host may ask with wLength 0: no data stage, no buffer. fuzz_board
+ * found a memcpy() from it to NULL (undefined even for 0 bytes).
+ */
+static void test_in_request_without_data_stage_answers_zero_bytes(void **s)
+{
+	struct board *b = new_board();
+
+	assert_int_equal(board_control(b, LEVER_REQ_GET_IDENTITY, 0, NULL, 0),
+			 0);
+	assert_int_equal(board_control(b, LEVER_REQ_GET_LIMITS, 0, NULL, 0),
+			 0);
+	assert_int_equal(board_control(b, LEVER_REQ_GET_WATCHDOG, 0, NULL, 0),
+			 0);
+	board_free(b);
+}
+
 static void test_limits_match_the_plant_geometry(void **s)
 {
 	struct board *b = new_board();
@@ -977,6 +994,7 @@ int main(void)
 		cmocka_unit_test(test_out_of_limit_values_are_clamped_and_counted),
 		cmocka_unit_test(test_garbage_frames_never_crash_and_are_counted),
 		cmocka_unit_test(test_identity_reports_serial_version_and_rate),
+		cmocka_unit_test(test_in_request_without_data_stage_answers_zero_bytes),
 		cmocka_unit_test(test_limits_match_the_plant_geometry),
 		cmocka_unit_test(test_unknown_request_is_stalled),
 		cmocka_unit_test(test_board_detects_stuck_pressure_sensor),
