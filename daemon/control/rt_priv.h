@@ -14,7 +14,20 @@
 
 #include "rt.h"
 
+/*
+ * glibc carves a thread's static TLS out of its stack; ThreadSanitizer's
+ * is about 770 KiB, more than the whole stack (make check SAN=thread).
+ */
+#if defined(__SANITIZE_THREAD__)
+#define RT_STACK_BYTES		(512 * 1024 + 2 * 1024 * 1024)
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define RT_STACK_BYTES		(512 * 1024 + 2 * 1024 * 1024)
+#endif
+#endif
+#ifndef RT_STACK_BYTES
 #define RT_STACK_BYTES		(512 * 1024)
+#endif
 #define RT_PREFAULT_BYTES	(256 * 1024)
 #define CADENCE_SPM		168	/* sim runner, ~2.8 steps/s */
 /* a lost board is looked for again this often */
