@@ -530,11 +530,10 @@ static void test_restart_after_estop_begins_from_board_pressure(void **s)
 }
 
 /* a daemon started while the board holds support adopts what it holds */
-static void test_start_on_a_held_support_begins_from_it(void **state)
+/* The board holds @pa by itself (leverd not heard) for 3 s; then it is. */
+static void board_holds(uint32_t pa)
 {
-	struct lever_dev_command hold = { .support_pressure_pa = 60000 };
-	double allowed_n = R.cfg.support_rate_pct_bw_s / 100 * MG * 0.5;
-	double fall_n;
+	struct lever_dev_command hold = { .support_pressure_pa = pa };
 
 	R.gate_refuses = true;
 	loop_commanding(R.l, false);
@@ -542,6 +541,14 @@ static void test_start_on_a_held_support_begins_from_it(void **state)
 	cycles(3000);
 	R.gate_refuses = false;
 	loop_commanding(R.l, true);
+}
+
+static void test_start_on_a_held_support_begins_from_it(void **state)
+{
+	double allowed_n = R.cfg.support_rate_pct_bw_s / 100 * MG * 0.5;
+	double fall_n;
+
+	board_holds(60000);
 	targets(1, SESS_RUN, 0, 8000);
 	fall_n = worst_fall_n(500);
 	print_message("# true support fell %.1f N in 0.5 s (rate allows %.1f)\n",
@@ -557,14 +564,7 @@ static void test_start_on_a_held_support_begins_from_it(void **state)
  */
 static void test_start_far_above_a_long_ramped_target_never_trips(void **s)
 {
-	struct lever_dev_command hold = { .support_pressure_pa = 86000 };
-
-	R.gate_refuses = true;
-	loop_commanding(R.l, false);
-	tplant_command(R.p, &hold, false);
-	cycles(3000);
-	R.gate_refuses = false;
-	loop_commanding(R.l, true);
+	board_holds(86000);
 	R.t.generation = 1;
 	R.t.run = SESS_RUN;
 	R.t.belt_speed_mm_s = 1389;
