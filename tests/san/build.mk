@@ -19,7 +19,7 @@ SAN_NOT_RUN   := %valgrind.sh $(BUILD)/tests/fuzz/test_fuzz \
 
 ifeq ($(SAN),thread)
 SAN_TESTS := $(BUILD)/tests/unit/daemon/test_rt \
-	     $(BUILD)/tests/unit/daemon/test_rec \
+	     $(BUILD)/tests/unit/store/test_rec \
 	     $(BUILD)/tests/unit/daemon/test_ring \
 	     tests/unit/daemon/test_leverd.sh \
 	     $(BUILD)/tests/unit/leverctl/test_e2e_sim
