@@ -110,7 +110,7 @@ static char *ctl_dump(json_t *j)
 static char *ctl_error(json_t *id, int err, const char *msg)
 {
 	json_t *r = json_pack("{s:i, s:O, s:b, s:{s:s, s:i, s:s}}",
-			      "v", CTL_PROTOCOL_VERSION, "id",
+			      "v", LEVER_CTL_PROTOCOL_VERSION, "id",
 			      id ? id : json_null(), "ok", 0, "error",
 			      "code", errno_name(err), "errno", err,
 			      "message", msg);
@@ -151,11 +151,11 @@ char *ctl_reply(ctl_request_fn fn, void *ctx, const char *line,
 		json_decref(req);
 		return out;
 	}
-	if (json_integer_value(v) != CTL_PROTOCOL_VERSION) {
+	if (json_integer_value(v) != LEVER_CTL_PROTOCOL_VERSION) {
 		snprintf(msg, sizeof(msg),
 			 "protocol version %lld is not served; this leverd speaks version %d",
 			 (long long)json_integer_value(v),
-			 CTL_PROTOCOL_VERSION);
+			 LEVER_CTL_PROTOCOL_VERSION);
 		out = ctl_error(id, EPROTO, msg);
 		json_decref(req);
 		return out;
@@ -204,7 +204,7 @@ char *ctl_reply(ctl_request_fn fn, void *ctx, const char *line,
 		json_decref(req);
 		return out;
 	}
-	r = json_pack("{s:i, s:O, s:b, s:o}", "v", CTL_PROTOCOL_VERSION,
+	r = json_pack("{s:i, s:O, s:b, s:o}", "v", LEVER_CTL_PROTOCOL_VERSION,
 		      "id", id ? id : json_null(), "ok", 1, "result",
 		      result ? result : json_object());
 	json_decref(req);
@@ -486,7 +486,7 @@ void ctl_watch_tick(struct ctl *c, uint64_t now_ms, json_t *status)
 			continue;
 		if (!line) {
 			json_t *ev = json_pack("{s:i, s:s, s:O}", "v",
-					       CTL_PROTOCOL_VERSION, "event",
+					       LEVER_CTL_PROTOCOL_VERSION, "event",
 					       "status", "status", status);
 
 			line = ev ? ctl_dump(ev) : NULL;

@@ -16,7 +16,6 @@
 #include "lever_ctl.h"
 
 /* The protocol (commands, rights, version) is include/lever_ctl.h. */
-#define CTL_PROTOCOL_VERSION	LEVER_CTL_PROTOCOL_VERSION
 #define CTL_MAX_LINE		65536
 #define CTL_MAX_CLIENTS		32
 #define CTL_LINES_PER_ROUND	8	/* requests served per client per round */

@@ -196,7 +196,7 @@ static int d_cmd_hello(struct leverd *d, const char *cmd, const json_t *args,
 {
 	*result = json_pack("{s:s, s:s, s:[i], s:s, s:b, s:i}",
 			    "daemon", "leverd", "version", "0.1",
-			    "protocol", CTL_PROTOCOL_VERSION,
+			    "protocol", LEVER_CTL_PROTOCOL_VERSION,
 			    "transport", d->info.node, "sim", d->sim,
 			    "rt_priority", rt_priority(d->rt));
 	return *result ? 0 : -ENOMEM;
@@ -663,7 +663,7 @@ void dmn_tick(struct leverd *d)
 		json_decref(sum);
 	else if (sum)
 		ctl_broadcast(d->ctl, json_pack("{s:i, s:s, s:o}", "v",
-						CTL_PROTOCOL_VERSION, "event",
+						LEVER_CTL_PROTOCOL_VERSION, "event",
 						"session_end", "summary", sum));
 	if (d->ctl && ctl_watch_interval(d->ctl)) {
 		st = d_status(d, now);
