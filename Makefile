@@ -78,6 +78,15 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<
 
+# Where `make install` puts things (Documentation/admin-guide.rst); set
+# here, before the fragments, because lib/build.mk installs under them too.
+PREFIX      ?= /usr/local
+SYSCONFDIR  ?= /etc
+UDEVDIR     ?= /usr/lib/udev/rules.d
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+UNITDIR     ?= /usr/lib/systemd/system
+LEVER_DATADIR := $(PREFIX)/share/lever
+
 # The fragments in dependency order: each comes after those whose archives
 # it links, so its prerequisite lists can name their variables. A fragment
 # missing from this list stops the build rather than being left out.
@@ -149,13 +158,8 @@ bench: deps
 	@for b in $(BENCH_CMDS); do $$b || exit 1; done
 
 # Installation on the treadmill's computer (Documentation/admin-guide.rst).
-# The module is built for the kernel that runs there unless KVER is given.
-PREFIX      ?= /usr/local
-SYSCONFDIR  ?= /etc
-UDEVDIR     ?= /usr/lib/udev/rules.d
-SYSUSERSDIR ?= /usr/lib/sysusers.d
-UNITDIR     ?= /usr/lib/systemd/system
-LEVER_DATADIR := $(PREFIX)/share/lever
+# The module is built for the kernel that runs there unless KVER is given;
+# PREFIX and the other paths are set above the fragments.
 
 .PHONY: install install-module install-system dkms-install
 install: install-system $(INSTALL_TARGETS)
@@ -164,7 +168,7 @@ install-module: module
 	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_DIR=extra modules_install
 	depmod -a $(KVER)
 
-install-system: userspace
+install-system: $(BUILD)/leverd $(BUILD)/leverctl
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/sbin \
 		$(DESTDIR)$(LEVER_DATADIR)/plans \
 		$(DESTDIR)$(PREFIX)/share/man/man1 \
@@ -201,6 +205,24 @@ dkms-install:
 	sed 's/@VERSION@/$(DKMS_VERSION)/' scripts/dkms.conf.in \
 		>$(DESTDIR)/usr/src/lever-$(DKMS_VERSION)/dkms.conf
 	[ -n "$(DESTDIR)" ] || dkms install lever/$(DKMS_VERSION)
+
+# The Debian packages (debian/, Documentation/admin-guide.rst): built from
+# a copy of the tree in $(BUILD)/deb/src, for the host's architecture, with
+# the five .debs, the .changes and lintian's report left in $(BUILD)/deb/.
+DEB_DIR := $(BUILD)/deb
+.PHONY: deb check-deb
+deb:
+	@scripts/deps deb
+	rm -rf $(DEB_DIR); mkdir -p $(DEB_DIR)/src
+	git ls-files -z --cached --others --exclude-standard | \
+		grep -zv '^$(BUILD)/' | xargs -0 cp --parents -t $(DEB_DIR)/src
+	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc -j$(NPROC)
+	lintian --fail-on error $(DEB_DIR)/*.changes | tee $(DEB_DIR)/lintian.txt
+
+# What the packages hold and do, without installing them: a minute or more
+# (a whole package build), so not in make check.
+check-deb: deb
+	tests/deb/check-deb $(DEB_DIR)
 
 clean: module-clean
 	rm -rf $(BUILD) $(CLEAN_FILES)

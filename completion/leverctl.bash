@@ -52,7 +52,7 @@ _leverctl()
 	local cur prev cmd i words
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local cmds="start status pause resume stop skip pain reset plans show validate next athlete events trace history export"
+	local cmds="start status pause resume stop skip pain reset plans show validate next athlete events trace history export help"
 
 	case $prev in
 	--socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -101,6 +101,7 @@ _leverctl()
 			COMPREPLY=($(compgen -W "$(_leverctl_sessions)" -- "$cur"))
 		fi ;;
 	status) COMPREPLY=($(compgen -W "--watch --interval --json" -- "$cur")) ;;
+	help) COMPREPLY=($(compgen -W "${cmds% help}" -- "$cur")) ;;
 	next) COMPREPLY=($(compgen -W "--athlete --plan --json" -- "$cur")) ;;
 	pain)
 		if [[ $cur == -* ]]; then

@@ -66,6 +66,13 @@ bool ctl_may_command(uid_t uid, gid_t gid)
 	return false;
 }
 
+static gid_t ctl_gid_of(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? (gid_t)-1 : st.st_gid;
+}
+
 static const char *errno_name(int e)
 {
 	switch (e) {
@@ -252,7 +259,12 @@ int ctl_open(const char *path, ctl_request_fn fn, void *ctx,
 	 * a user running its own leverd (the demo) keeps it to itself.
 	 */
 	g = getgrnam("lever");
-	if (g && chown(path, 0, g->gr_gid) == 0) {
+	/*
+	 * The owner stays: root, or user lever under systemd, whose socket
+	 * is the group's already (leverd.service also forbids chown).
+	 */
+	if (g && (ctl_gid_of(path) == g->gr_gid ||
+		  chown(path, -1, g->gr_gid) == 0)) {
 		chmod(path, 0660);
 	} else if (geteuid() == 0) {
 		snprintf(err, errlen,

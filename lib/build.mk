@@ -6,7 +6,10 @@
 LIBLEVER_VERSION := 0.1.0
 LIBLEVER_SONAME  := liblever.so.0
 LIBLEVER_PKGS    := libusb-1.0 libgpiod libevdev
-LIBLEVER_PREFIX  ?= /usr/local
+# make install's PREFIX unless given; LIBLEVER_LIBDIR may be a multiarch
+# directory (the Debian packages: /usr/lib/<triplet>).
+LIBLEVER_PREFIX  ?= $(PREFIX)
+LIBLEVER_LIBDIR  ?= $(LIBLEVER_PREFIX)/lib
 
 LIBLEVER_SRCS := lib/dev.c lib/chardev.c lib/sim.c lib/usb.c lib/gpio.c \
 		 lib/keys.c
@@ -62,7 +65,7 @@ $(LIBLEVER_A): $(LIBLEVER_OBJS) $(LIBLEVER_SIM)
 $(LIBLEVER_PC): lib/liblever.pc.in lib/build.mk
 	@mkdir -p $(@D)
 	sed -e 's|@PREFIX@|$(LIBLEVER_PREFIX)|' \
-	    -e 's|@LIBDIR@|$${prefix}/lib|' \
+	    -e 's|@LIBDIR@|$(patsubst $(LIBLEVER_PREFIX)/%,$${prefix}/%,$(LIBLEVER_LIBDIR))|' \
 	    -e 's|@INCLUDEDIR@|$${prefix}/include|' \
 	    -e 's|@VERSION@|$(LIBLEVER_VERSION)|' $< > $@
 
@@ -122,21 +125,22 @@ $(LIBLEVER_BENCH): $(BUILD)/obj/tests/unit/lib/bench_sim.o $(LIBLEVER_A)
 ALL_TARGETS += $(LIBLEVER_BENCH)
 BENCH_CMDS  += $(LIBLEVER_BENCH)
 
-# make install-liblever [DESTDIR=...] [LIBLEVER_PREFIX=/usr/local]
+# make install-liblever [DESTDIR=...] [LIBLEVER_PREFIX=$(PREFIX)]
+#	[LIBLEVER_LIBDIR=$(LIBLEVER_PREFIX)/lib]
 .PHONY: install-liblever
 INSTALL_TARGETS += install-liblever
 install-liblever: $(LIBLEVER_SO) $(LIBLEVER_A) $(LIBLEVER_PC)
-	install -d $(DESTDIR)$(LIBLEVER_PREFIX)/lib/pkgconfig \
+	install -d $(DESTDIR)$(LIBLEVER_LIBDIR)/pkgconfig \
 		$(DESTDIR)$(LIBLEVER_PREFIX)/include/lever
-	install -m 0755 $(LIBLEVER_SO) $(DESTDIR)$(LIBLEVER_PREFIX)/lib/
+	install -m 0644 $(LIBLEVER_SO) $(DESTDIR)$(LIBLEVER_LIBDIR)/
 	ln -sf $(notdir $(LIBLEVER_SO)) \
-		$(DESTDIR)$(LIBLEVER_PREFIX)/lib/$(LIBLEVER_SONAME)
-	ln -sf $(LIBLEVER_SONAME) $(DESTDIR)$(LIBLEVER_PREFIX)/lib/liblever.so
-	install -m 0644 $(LIBLEVER_A) $(DESTDIR)$(LIBLEVER_PREFIX)/lib/
+		$(DESTDIR)$(LIBLEVER_LIBDIR)/$(LIBLEVER_SONAME)
+	ln -sf $(LIBLEVER_SONAME) $(DESTDIR)$(LIBLEVER_LIBDIR)/liblever.so
+	install -m 0644 $(LIBLEVER_A) $(DESTDIR)$(LIBLEVER_LIBDIR)/
 	install -m 0644 include/lever/lever.h \
 		$(DESTDIR)$(LIBLEVER_PREFIX)/include/lever/
 	install -m 0644 $(LIBLEVER_PC) \
-		$(DESTDIR)$(LIBLEVER_PREFIX)/lib/pkgconfig/
+		$(DESTDIR)$(LIBLEVER_LIBDIR)/pkgconfig/
 
 # valgrind over every liblever unit test (TAP, one line per program).
 .PHONY: check-lib-valgrind

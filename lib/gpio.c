@@ -56,38 +56,14 @@ static int lever_gpio_errno(void)
 
 /* libgpiod 2.x: one request, one fd for all lines. */
 
-static struct gpiod_chip *lever_gpio_open_chip(const char *label)
+static bool lever_gpio_chip_is(struct gpiod_chip *chip, const char *label)
 {
-	struct dirent *de;
-	DIR *d = opendir("/dev");
+	struct gpiod_chip_info *info = gpiod_chip_get_info(chip);
+	bool match = info && !strcmp(gpiod_chip_info_get_label(info), label);
 
-	if (!d)
-		return NULL;
-	while ((de = readdir(d))) {
-		struct gpiod_chip_info *info;
-		struct gpiod_chip *chip;
-		char path[300];
-		bool match;
-
-		if (strncmp(de->d_name, "gpiochip", 8))
-			continue;
-		snprintf(path, sizeof(path), "/dev/%s", de->d_name);
-		chip = gpiod_chip_open(path);
-		if (!chip)
-			continue;
-		info = gpiod_chip_get_info(chip);
-		match = info && !strcmp(gpiod_chip_info_get_label(info), label);
-		if (info)
-			gpiod_chip_info_free(info);
-		if (match) {
-			closedir(d);
-			return chip;
-		}
-		gpiod_chip_close(chip);
-	}
-	closedir(d);
-	errno = ENOENT;
-	return NULL;
+	if (info)
+		gpiod_chip_info_free(info);
+	return match;
 }
 
 static int lever_gpio_request(struct lever_gpio *g,
@@ -206,9 +182,9 @@ LEVER_API int lever_gpio_get_value(struct lever_gpio *g, unsigned int line,
 
 #else /* libgpiod 1.x */
 
-static struct gpiod_chip *lever_gpio_open_chip(const char *label)
+static bool lever_gpio_chip_is(struct gpiod_chip *chip, const char *label)
 {
-	return gpiod_chip_open_by_label(label);
+	return !strcmp(gpiod_chip_label(chip), label);
 }
 
 static int lever_gpio_request(struct lever_gpio *g,
@@ -320,6 +296,40 @@ LEVER_API void lever_gpio_close(struct lever_gpio *g)
 	if (g->chip)
 		gpiod_chip_close(g->chip);
 	free(g);
+}
+
+/*
+ * The chip with this label, among those this process may open: leverd
+ * runs as user lever, which may open the lever-safety chip (udev gives it
+ * to group lever) but not the machine's own chips. libgpiod 1.x's
+ * gpiod_chip_open_by_label() gives up at the first chip it cannot open.
+ */
+static struct gpiod_chip *lever_gpio_open_chip(const char *label)
+{
+	struct dirent *de;
+	DIR *d = opendir("/dev");
+
+	if (!d)
+		return NULL;
+	while ((de = readdir(d))) {
+		struct gpiod_chip *chip;
+		char path[300];
+
+		if (strncmp(de->d_name, "gpiochip", 8))
+			continue;
+		snprintf(path, sizeof(path), "/dev/%s", de->d_name);
+		chip = gpiod_chip_open(path);
+		if (!chip)
+			continue;
+		if (lever_gpio_chip_is(chip, label)) {
+			closedir(d);
+			return chip;
+		}
+		gpiod_chip_close(chip);
+	}
+	closedir(d);
+	errno = ENOENT;
+	return NULL;
 }
 
 LEVER_API int lever_gpio_watch(const char *chip_label,

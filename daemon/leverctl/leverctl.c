@@ -16,41 +16,108 @@
 
 #include "leverctl.h"
 
+static int ctl_help(struct ctl *c, int argc, char **argv);
+
+/* What every request to leverd may end in; local commands read plans. */
+#define EXITS_DAEMON	(CTL_EXIT(OK) | CTL_EXIT(FAIL) | CTL_EXIT(USAGE) | \
+			 CTL_EXIT(NO_DAEMON) | CTL_EXIT(PERM) | \
+			 CTL_EXIT(NOT_FOUND))
+#define EXITS_LOCAL	(CTL_EXIT(OK) | CTL_EXIT(FAIL) | CTL_EXIT(USAGE) | \
+			 CTL_EXIT(BAD_PLAN) | CTL_EXIT(NOT_FOUND))
+
 static const struct ctl_cmd cmds[] = {
 	{ "start", ctl_start,
 	  "SESSION [--athlete NAME] [--plan PLAN] [--confirm-start-criteria] [--override-back-to-back] [--follow]",
-	  "start a session of the athlete's plan" },
+	  "start a session of the athlete's plan",
+	  "--athlete NAME\tthe athlete on the belt (the plan is theirs)\n"
+	  "--plan PLAN\tthe plan the session is taken from\n"
+	  "--confirm-start-criteria\tthe clinician checked the plan's start criteria\n"
+	  "--override-back-to-back\tstart although the athlete ran the day before\n"
+	  "--follow\twatch the session until it ends\n",
+	  EXITS_DAEMON },
 	{ "status", ctl_status, "[--watch] [--interval MS]",
-	  "show the session: step, time left, targets, measured support" },
-	{ "pause", ctl_pause, "", "bring the belt to a stop, hold the support" },
-	{ "resume", ctl_resume, "", "continue a paused session" },
-	{ "stop", ctl_stop, "", "end the session (controlled stop)" },
-	{ "skip", ctl_skip, "", "go on to the next step now" },
+	  "show the session: step, time left, targets, measured support",
+	  "--watch\tprint again every interval until interrupted\n"
+	  "--interval MS\tthe interval of --watch (50 to 5000 ms)\n",
+	  EXITS_DAEMON },
+	{ "pause", ctl_pause, "", "bring the belt to a stop, hold the support",
+	  NULL, EXITS_DAEMON },
+	{ "resume", ctl_resume, "", "continue a paused session",
+	  NULL, EXITS_DAEMON },
+	{ "stop", ctl_stop, "", "end the session (controlled stop)",
+	  NULL, EXITS_DAEMON },
+	{ "skip", ctl_skip, "", "go on to the next step now",
+	  NULL, EXITS_DAEMON },
 	{ "pain", ctl_pain, "[SCORE 0-10] [--athlete NAME]",
-	  "report pain: stop, record, regress the plan a week" },
+	  "report pain: stop, record, regress the plan a week",
+	  "SCORE\tthe athlete's pain, 0 (none) to 10\n"
+	  "--athlete NAME\tthe athlete, when no session runs\n",
+	  EXITS_DAEMON },
 	{ "reset", ctl_reset, "",
-	  "clear a latched fault or e-stop (line released first)" },
-	{ "plans", ctl_plans, "", "list the plans (read locally)" },
+	  "clear a latched fault or e-stop (line released first)",
+	  NULL, EXITS_DAEMON },
+	{ "plans", ctl_plans, "", "list the plans (read locally)",
+	  NULL, EXITS_LOCAL },
 	{ "show", ctl_show,
 	  "[SESSION] [--plan PLAN] [--format fit-workout --dir DIR]",
-	  "a session's steps and totals, or the plan's (read locally)" },
+	  "a session's steps and totals, or the plan's (read locally)",
+	  "--plan PLAN\tthe plan to read (default: the only one)\n"
+	  "--format fit-workout\twrite the sessions as FIT workout files\n"
+	  "--dir DIR\twhere --format writes them\n",
+	  EXITS_LOCAL | CTL_EXIT(OUTPUT) },
 	{ "validate", ctl_validate, "PATH...",
-	  "check plan directories or files (locally)" },
+	  "check plan directories or files (locally)",
+	  NULL, EXITS_LOCAL },
 	{ "next", ctl_next, "[--athlete NAME] [--plan PLAN]",
-	  "the session that comes next for an athlete" },
+	  "the session that comes next for an athlete",
+	  "--athlete NAME\tthe athlete\n"
+	  "--plan PLAN\tthe plan\n",
+	  EXITS_DAEMON },
 	{ "athlete", ctl_athlete,
 	  "add NAME MASS_KG | list | show NAME | set-mass NAME MASS_KG",
-	  "manage athletes" },
+	  "manage athletes", NULL, EXITS_DAEMON },
 	{ "events", ctl_events,
 	  "[--athlete NAME] [--session ID] [--since DATE] [--limit N]",
-	  "recorded faults, stops, resets, pain reports, starts and ends" },
+	  "recorded faults, stops, resets, pain reports, starts and ends",
+	  "--athlete NAME\tonly this athlete's events\n"
+	  "--session ID\tonly this session's events\n"
+	  "--since DATE\tonly from this date on (2026-11-24)\n"
+	  "--limit N\tat most N events, the newest\n",
+	  EXITS_DAEMON },
 	{ "trace", ctl_trace, "SESSION-ID [--csv]",
-	  "a session's recorded 10 Hz trace (summary, CSV or JSON)" },
+	  "a session's recorded 10 Hz trace (summary, CSV or JSON)",
+	  "--csv\tthe whole trace as CSV on stdout\n",
+	  EXITS_DAEMON },
 	{ "history", ctl_history, "--athlete NAME",
-	  "an athlete's sessions with their outcome and record ids" },
+	  "an athlete's sessions with their outcome and record ids",
+	  "--athlete NAME\tthe athlete\n", EXITS_DAEMON },
 	{ "export", ctl_export,
 	  "SESSION-ID [--format fit|tcx|csv] [-o FILE | --dir DIR] | --athlete NAME [--since DATE] --dir DIR [--format ...]",
-	  "a finished session as a FIT, TCX or CSV file" },
+	  "a finished session as a FIT, TCX or CSV file",
+	  "--format fit|tcx|csv\tthe file format (default fit)\n"
+	  "-o, --output FILE\tthe file to write\n"
+	  "--dir DIR\tthe directory to write into\n"
+	  "--athlete NAME\tevery session of the athlete (with --dir)\n"
+	  "--since DATE\twith --athlete: from this date on (2026-11-24)\n",
+	  EXITS_DAEMON | CTL_EXIT(BUSY) | CTL_EXIT(OUTPUT) |
+	  CTL_EXIT(BAD_RECORD) },
+	{ "help", ctl_help, "[COMMAND]",
+	  "this list, or a command's usage, options and exit codes",
+	  NULL, CTL_EXIT(OK) | CTL_EXIT(USAGE) },
+};
+
+/* The meaning of each exit code, as leverctl(1) gives it. */
+static const char *const exit_meaning[] = {
+	[LEVER_CTL_EXIT_OK] = "ok",
+	[LEVER_CTL_EXIT_FAIL] = "leverd refused, or the command failed",
+	[LEVER_CTL_EXIT_USAGE] = "bad arguments",
+	[LEVER_CTL_EXIT_NO_DAEMON] = "leverd not running or not answering",
+	[LEVER_CTL_EXIT_PERM] = "permission denied (group lever)",
+	[LEVER_CTL_EXIT_BAD_PLAN] = "a plan file is invalid",
+	[LEVER_CTL_EXIT_NOT_FOUND] = "unknown session, athlete or plan",
+	[LEVER_CTL_EXIT_BUSY] = "the session still runs",
+	[LEVER_CTL_EXIT_OUTPUT] = "the file cannot be written",
+	[LEVER_CTL_EXIT_BAD_RECORD] = "the record is empty or corrupt",
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
@@ -68,7 +135,8 @@ static void usage(FILE *f)
 		"\nRead commands take --json. Exit codes: 0 ok, 1 refused or failed, 2 usage,\n"
 		"3 no leverd, 4 permission denied, 5 invalid plan, 6 not found; export:\n"
 		"7 session still running, 8 file not written, 9 record empty or corrupt.\n"
-		"See leverctl(1).\n");
+		"'leverctl help COMMAND' or 'leverctl COMMAND --help': its usage,\n"
+		"options and exit codes. See leverctl(1).\n");
 }
 
 void ctl_err(const char *fmt, ...)
@@ -97,6 +165,62 @@ int ctl_usage(const char *cmd, const char *fmt, ...)
 			fprintf(stderr, "usage: leverctl %s %s\n", cmd,
 				cmds[i].usage);
 	return LEVER_CTL_EXIT_USAGE;
+}
+
+static const struct ctl_cmd *find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_CMDS; i++)
+		if (!strcmp(cmds[i].name, name))
+			return &cmds[i];
+	return NULL;
+}
+
+/* One command's usage, options and exit codes (leverctl help COMMAND). */
+static void cmd_help(FILE *f, const struct ctl_cmd *k)
+{
+	const char *o = k->options;
+	unsigned int e;
+
+	fprintf(f, "usage: leverctl [--socket PATH] [--json] %s%s%s\n\n%s\n",
+		k->name, *k->usage ? " " : "", k->usage, k->description);
+	if (o) {
+		fputs("\noptions:\n", f);
+		while (*o) {
+			int name_len = (int)strcspn(o, "\t");
+			const char *what = o + name_len + 1;
+			int what_len = (int)strcspn(what, "\n");
+
+			fprintf(f, "  %-26.*s %.*s\n", name_len, o, what_len,
+				what);
+			o = what + what_len + (what[what_len] == '\n');
+		}
+	}
+	fputs("\nexit codes:\n", f);
+	for (e = 0; e < sizeof(exit_meaning) / sizeof(exit_meaning[0]); e++)
+		if (k->exits & (1u << e))
+			fprintf(f, "  %u  %s\n", e, exit_meaning[e]);
+}
+
+static int ctl_help(struct ctl *c, int argc, char **argv)
+{
+	const struct ctl_cmd *k;
+
+	if (argc < 2) {
+		usage(stdout);
+		return LEVER_CTL_EXIT_OK;
+	}
+	if (argc > 2)
+		return ctl_usage("help", "one command at a time");
+	k = find_cmd(argv[1]);
+	if (!k) {
+		ctl_err("unknown command '%s'; run 'leverctl help' for the list",
+			argv[1]);
+		return LEVER_CTL_EXIT_USAGE;
+	}
+	cmd_help(stdout, k);
+	return LEVER_CTL_EXIT_OK;
 }
 
 int ctl_opt_value(int argc, char **argv, int *i, const char *name,
@@ -244,6 +368,7 @@ int main(int argc, char **argv)
 	int i, n = 0;
 	size_t k;
 	const char *env = getenv("LEVER_SOCKET");
+	bool want_help = false;
 
 	c.socket_path = env && *env ? env : LEVER_CTL_DEFAULT_SOCKET;
 	rest = calloc((size_t)argc + 1, sizeof(*rest));
@@ -261,9 +386,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-			usage(stdout);
-			free(rest);
-			return LEVER_CTL_EXIT_OK;
+			want_help = true;
+			continue;
 		}
 		r = ctl_opt_value(argc, argv, &i, "--socket", &v);
 		if (!r)
@@ -282,6 +406,17 @@ int main(int argc, char **argv)
 			continue;
 		}
 		rest[n++] = argv[i];
+	}
+	if (want_help) {
+		/* leverctl COMMAND --help: that command's; otherwise the list */
+		const struct ctl_cmd *h = n ? find_cmd(rest[0]) : NULL;
+
+		if (h && h->fn != ctl_help)
+			cmd_help(stdout, h);
+		else
+			usage(stdout);
+		free(rest);
+		return LEVER_CTL_EXIT_OK;
 	}
 	if (!n) {
 		usage(stderr);

@@ -29,7 +29,12 @@ struct ctl_cmd {
 	int (*fn)(struct ctl *c, int argc, char **argv);
 	const char *usage;	/* arguments after the name */
 	const char *description;
+	const char *options;	/* "--opt ARG\twhat it does\n"..., or NULL */
+	unsigned int exits;	/* CTL_EXITS(): the codes it may return */
 };
+
+/* A set of enum lever_ctl_exit codes, for `leverctl help COMMAND`. */
+#define CTL_EXIT(e)	(1u << LEVER_CTL_EXIT_##e)
 
 /* The subcommands (one file each). */
 int ctl_start(struct ctl *c, int argc, char **argv);

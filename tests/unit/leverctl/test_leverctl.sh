@@ -29,7 +29,7 @@ expect() {	# expect RC 'stderr substring' name
 	ok $r "$name"
 }
 
-echo "1..36"
+echo "1..42"
 
 run "$ctl"
 expect 2 "usage: leverctl" "no arguments is a usage error (exit 2)"
@@ -40,6 +40,36 @@ expect 2 "unknown command 'launch'" "unknown command is a usage error (exit 2)"
 run "$ctl" --help
 [ "$rc" = 0 ] && grep -q "validate" "$tmp/out"
 ok $? "--help lists the commands and exits 0"
+
+run "$ctl" help start
+[ "$rc" = 0 ] && grep -q "^usage: leverctl .*start SESSION" "$tmp/out" &&
+	grep -q -- "--confirm-start-criteria" "$tmp/out" &&
+	grep -q "^exit codes:" "$tmp/out" && grep -q "^  3  leverd not running" "$tmp/out" &&
+	! grep -q "validate" "$tmp/out"
+ok $? "help COMMAND prints that command's usage, options and exit codes, exit 0"
+
+run "$ctl" start --help
+cp "$tmp/out" "$tmp/start-help"
+run "$ctl" help start
+[ "$rc" = 0 ] && cmp -s "$tmp/out" "$tmp/start-help"
+ok $? "COMMAND --help prints the same as help COMMAND"
+
+run "$ctl" export -h
+[ "$rc" = 0 ] && grep -q "^  7  the session still runs" "$tmp/out" &&
+	grep -q "^  9  the record is empty" "$tmp/out"
+ok $? "export -h lists export's own exit codes 7, 8 and 9"
+
+run "$ctl" help validate
+[ "$rc" = 0 ] && grep -q "^  5  a plan file is invalid" "$tmp/out" &&
+	! grep -q "^  3 " "$tmp/out"
+ok $? "help of a local command lists plan errors and not 'no leverd'"
+
+run "$ctl" help launch
+expect 2 "unknown command 'launch'" "help of an unknown command is a usage error (exit 2)"
+
+run "$ctl" help
+[ "$rc" = 0 ] && grep -q "validate" "$tmp/out"
+ok $? "help alone lists the commands and exits 0"
 
 run "$ctl" start
 expect 2 "which session?" "start without a session is a usage error"
