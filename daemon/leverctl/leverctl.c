@@ -51,6 +51,11 @@ static const struct ctl_cmd cmds[] = {
 	{ "export", ctl_export,
 	  "SESSION-ID [--format fit|tcx|csv] [-o FILE | --dir DIR] | --athlete NAME [--since DATE] --dir DIR [--format ...]",
 	  "a finished session as a FIT, TCX or CSV file" },
+	{ "plot", ctl_plot, "SESSION-ID -o FILE.png|FILE.pdf [--size WxH]",
+	  "a finished session as a picture: support, body weight, belt" },
+	{ "report", ctl_report,
+	  "--athlete NAME [--plan PLAN] [-o FILE.pdf|FILE.png]",
+	  "the athlete's plan week by week, planned against done" },
 };
 
 #define N_CMDS (sizeof(cmds) / sizeof(cmds[0]))
