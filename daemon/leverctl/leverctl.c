@@ -71,8 +71,9 @@ static void usage(FILE *f)
 		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].description);
 	fprintf(f,
 		"\nRead commands take --json. Exit codes: 0 ok, 1 refused or failed, 2 usage,\n"
-		"3 no leverd, 4 permission denied, 5 invalid plan, 6 not found; export:\n"
-		"7 session still running, 8 file not written, 9 record empty or corrupt.\n"
+		"3 no leverd, 4 permission denied, 5 invalid plan, 6 not found; export,\n"
+		"plot, report: 7 session still running, 8 file not written, 9 record empty\n"
+		"or corrupt.\n"
 		"See leverctl(1).\n");
 }
 

@@ -279,7 +279,7 @@ static void draw_session(struct ctl_draw *d, const struct ctl_records *r,
 		cairo_stroke(cr);
 		cairo_set_dash(cr, NULL, 0, 0);
 		cairo_save(cr);
-		cairo_translate(cr, tx + 3 * scale, y0 + 4 * scale);
+		cairo_translate(cr, tx + 4 * scale, y0 + 4 * scale);
 		cairo_rotate(cr, M_PI / 2);
 		ctl_draw_text(cr, 0, 0, 0, "%s", e->kind);
 		cairo_restore(cr);

@@ -250,14 +250,19 @@ static void emit(line_fn out, void *ctx, int style, const char *fmt, ...)
 	out(ctx, style, buf);
 }
 
+static void report_title(const struct report *rp, line_fn out, void *ctx)
+{
+	emit(out, ctx, L_TITLE, "%s: %s, %.1f kg", rp->athlete, rp->plan->id,
+	     rp->mass_kg);
+}
+
+/* Everything but the title. */
 static void report_lines(const struct report *rp, line_fn out, void *ctx)
 {
 	const struct plan *p = rp->plan;
 	char a[32], b[32], e[32], f[32], pain[32], bw[32];
 	size_t i;
 
-	emit(out, ctx, L_TITLE, "%s: %s, %.1f kg", rp->athlete, p->id,
-	     rp->mass_kg);
 	emit(out, ctx, L_TEXT,
 	     "weeks done %u of %u, sessions completed %u of %zu, %zu recorded",
 	     rp->weeks_done, p->weeks, rp->sessions_completed, p->n_sessions,
@@ -484,8 +489,10 @@ static int report_page(const struct report *rp, const char *out,
 	}
 	pg.d = &d;
 	pg.scale = w / REPORT_W_PT;
-	draw_weeks(&d, rp, 40 * pg.scale, 230 * pg.scale, pg.scale);
-	pg.y = 280 * pg.scale;
+	pg.y = 45 * pg.scale;
+	report_title(rp, to_page, &pg);
+	draw_weeks(&d, rp, 75 * pg.scale, 250 * pg.scale, pg.scale);
+	pg.y = 300 * pg.scale;
 	report_lines(rp, to_page, &pg);
 	ret = ctl_draw_write(&d, out);
 	ctl_draw_close(&d);
@@ -566,6 +573,7 @@ int ctl_report(struct ctl *c, int argc, char **argv)
 		ret = j ? ctl_print_json(j) : LEVER_CTL_EXIT_FAIL;
 		json_decref(j);
 	} else if (!ret && !out) {
+		report_title(&rp, to_terminal, NULL);
 		report_lines(&rp, to_terminal, NULL);
 	}
 out:
