@@ -74,13 +74,55 @@ static void range(const struct line *l, size_t nl, double *lo, double *hi)
 	*hi = ceil(*hi * 1.05 / step) * step;
 }
 
+/*
+ * One line, at most its first, lowest, highest and last value in each
+ * column of the page (a pixel, or a point in a PDF): a 10 Hz trace of an
+ * hour is 36000 values, and its noise must still show as a band.
+ */
+static void stroke_line(cairo_t *cr, const struct box *b,
+			const struct line *l)
+{
+	double col = NAN, first = 0, lo = 0, hi = 0, last = 0, c;
+	bool pen = false;
+	size_t j;
+
+	for (j = 0; j <= l->n; j++) {
+		bool gap = j == l->n || !isfinite(l->v[j]);
+
+		c = gap ? NAN : floor(bx(b, l->t_s[j]));
+		if (!isnan(col) && (gap || c != col)) {
+			if (pen)
+				cairo_line_to(cr, col, by(b, first));
+			else
+				cairo_move_to(cr, col, by(b, first));
+			cairo_line_to(cr, col, by(b, lo));
+			cairo_line_to(cr, col, by(b, hi));
+			cairo_line_to(cr, col, by(b, last));
+			pen = true;
+			col = NAN;
+		}
+		if (gap) {
+			pen = false;
+			continue;
+		}
+		if (isnan(col)) {
+			col = c;
+			first = lo = hi = l->v[j];
+		}
+		lo = fmin(lo, l->v[j]);
+		hi = fmax(hi, l->v[j]);
+		last = l->v[j];
+	}
+	cairo_stroke(cr);
+}
+
 /* A panel: frame, value ticks and label, its lines (NaN: a gap). */
 static void panel(cairo_t *cr, struct box *b, double scale,
 		  const char *label, const struct line *l, size_t nl)
 {
-	double v, step;
-	size_t i, j;
-	bool pen;
+	static const double dash[] = { 6, 4 };
+	double v, step, d[2] = { dash[0] * scale, dash[1] * scale };
+	size_t i;
 
 	range(l, nl, &b->v_min, &b->v_max);
 	step = ctl_draw_tick(b->v_max - b->v_min, 4);
@@ -102,26 +144,9 @@ static void panel(cairo_t *cr, struct box *b, double scale,
 	ctl_draw_text(cr, 0, 0, 0.5, "%s", label);
 	cairo_restore(cr);
 	for (i = 0; i < nl; i++) {
-		static const double dash[] = { 6, 4 };
-		double d[2] = { dash[0] * scale, dash[1] * scale };
-
 		cairo_set_line_width(cr, (l[i].dashed ? 1.5 : 1.2) * scale);
 		cairo_set_dash(cr, d, l[i].dashed ? 2 : 0, 0);
-		pen = false;
-		for (j = 0; j < l[i].n; j++) {
-			if (!isfinite(l[i].v[j])) {
-				pen = false;
-				continue;
-			}
-			if (pen)
-				cairo_line_to(cr, bx(b, l[i].t_s[j]),
-					      by(b, l[i].v[j]));
-			else
-				cairo_move_to(cr, bx(b, l[i].t_s[j]),
-					      by(b, l[i].v[j]));
-			pen = true;
-		}
-		cairo_stroke(cr);
+		stroke_line(cr, b, &l[i]);
 		cairo_set_dash(cr, NULL, 0, 0);
 	}
 }

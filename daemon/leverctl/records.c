@@ -213,7 +213,6 @@ int ctl_records_trace(struct ctl_conn *k, struct ctl_records *r)
 	return LEVER_CTL_EXIT_OK;
 }
 
-
 int ctl_records_head(struct ctl_conn *k, long long id, struct ctl_records *r)
 {
 	json_t *res = NULL;

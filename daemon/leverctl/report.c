@@ -95,8 +95,8 @@ static int sum_session(struct ctl *c, struct rep_session *s)
 	for (i = 0; i < x.n_points; i++) {
 		const struct export_point *p = &x.points[i];
 
-		if (p->bw_carried_pct < 0 || (s->run_s > 0 &&
-		    x.laps[p->lap].intensity != EXPORT_ACTIVE))
+		if (p->bw_carried_pct < 0 ||
+		    (s->run_s > 0 && x.laps[p->lap].intensity != EXPORT_ACTIVE))
 			continue;
 		bw += p->bw_carried_pct;
 		bw_n++;
@@ -147,18 +147,21 @@ static int load_sessions(struct ctl *c, struct report *rp, const json_t *arr)
 		s->bw_pct = -1;
 		s->bw_target_pct = -1;
 		s->in_plan = !strcmp(jstr(j, "plan"), rp->plan_id) &&
-			     !plan_session_name_parse(s->session, &week, &day) &&
-			     week >= 1 && week <= rp->plan->weeks;
+			!plan_session_name_parse(s->session, &week, &day) &&
+			week >= 1 && week <= rp->plan->weeks;
 		if (s->in_plan) {
 			s->week = week;
 			s->regression = week < last_week;
 			last_week = week;
 		}
-		rp->n++;
 		ret = sum_session(c, s);
 		/* a record export refuses still counts; its numbers do not */
-		if (ret == LEVER_CTL_EXIT_NO_DAEMON || ret == LEVER_CTL_EXIT_PERM)
+		if (ret == LEVER_CTL_EXIT_NO_DAEMON ||
+		    ret == LEVER_CTL_EXIT_PERM)
 			return ret;
+		/* paused, or started since athlete_show: not done yet */
+		if (ret != LEVER_CTL_EXIT_BUSY)
+			rp->n++;
 	}
 	return LEVER_CTL_EXIT_OK;
 }
