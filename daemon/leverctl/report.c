@@ -275,7 +275,7 @@ static void report_lines(const struct report *rp, line_fn out, void *ctx)
 	     rp->next_reason);
 	emit(out, ctx, L_TEXT, "%s", "");
 	emit(out, ctx, L_HEAD, "TRAINING LOAD BY WEEK (planned / done)");
-	emit(out, ctx, L_HEAD, "%-4s %-8s %-17s %-15s %-7s %-13s %-12s %-6s %-6s %-5s",
+	emit(out, ctx, L_HEAD, "%-4s %-8s %-17s %-15s %-7s %-13s %-12s %-6s %-6s %s",
 	     "WEEK", "SESSIONS", "TIME", "RUNNING", "KM", "BW% PLAN/MEAS",
 	     "PAIN", "PAUSES", "FAULTS", "STOPS");
 	for (i = 0; i < p->weeks; i++) {
@@ -292,7 +292,7 @@ static void report_lines(const struct report *rp, line_fn out, void *ctx)
 		else
 			snprintf(bw, sizeof(bw), "%.0f/-", w->bw_plan_min);
 		emit(out, ctx, L_TEXT,
-		     "%-4zu %u/%-6u %8s/%-8s %7s/%-7s %-7.2f %-13s %-12s %-6u %-6u %-5u%s",
+		     "%-4zu %u/%-6u %8s/%-8s %7s/%-7s %-7.2f %-13s %-12s %-6u %-6u %u%s",
 		     i + 1, w->planned, w->completed, a, b, e, f,
 		     w->distance_m / 1000, bw, pain, w->pauses, w->faults,
 		     w->stops, w->regressions ? "  regressed" : "");

@@ -76,7 +76,7 @@ print(" ".join(out))
 PY
 }
 
-echo "1..16"
+echo "1..17"
 if [ ! -x "$leverd" ] || [ ! -x "$ctl" ]; then
 	echo "Bail out! $leverd or $ctl is not built"
 	exit 1
@@ -231,5 +231,22 @@ run "$ctl" --json report --athlete anna
 pyjson "len(j['sessions']) == 2 and j['weeks'][0]['sessions_recorded'] == 2"
 ok $? "report leaves out a session still on the belt"
 "$ctl" stop >/dev/null
+
+# a record that contradicts itself (the belt ran backwards at 5 s)
+wait_state stopped finished
+cp "$tmp/s1.png" "$tmp/keep.png"
+python3 - "$tmp/state/lever.db" "$id1" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1], timeout=10)
+db.execute("UPDATE trace SET belt_mm_s_mean = -3000 WHERE session_id = ? AND t_ms = 5000", (int(sys.argv[2]),))
+db.commit()
+PY
+run "$ctl" plot "$id1" -o "$tmp/s1.png"
+r1=$rc; e1=$(cat "$tmp/err")
+run "$ctl" report --athlete anna
+[ "$r1" = 9 ] && echo "$e1" | grep -q "is corrupt: trace row 50" &&
+	cmp -s "$tmp/keep.png" "$tmp/s1.png" && [ "$rc" = 0 ] &&
+	grep -q "^$id1 .*(record unreadable)" "$tmp/out"
+ok $? "a corrupt record: plot names it, exits 9 and leaves the older file; report lists it as unreadable"
 
 exit $((fails > 0))
