@@ -7,14 +7,14 @@ LEVERCTL_OBJS := $(LEVERCTL_SRCS:%.c=$(BUILD)/obj/%.o)
 
 $(BUILD)/obj/daemon/leverctl/%.o: EXTRA_CFLAGS += -Idaemon/leverctl \
 	-Idaemon/plan -Idaemon/store -Idaemon/export $(call PKG_CFLAGS,jansson) \
-	$(call PKG_CFLAGS,cairo)
+	$(call PKG_CFLAGS,cairo fontconfig)
 
 # (export encodes the files itself with libleverexport.a; plot and report
 # draw with cairo)
 $(BUILD)/leverctl: $(LEVERCTL_OBJS) $(LEVEREXPORT) $(LEVERSTORE) $(LEVERPLAN)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ $(LEVERSTORE_LIBS) $(LEVERPLAN_LIBS) \
-		$(LEVEREXPORT_LIBS) $(call PKG_LIBS,cairo)
+		$(LEVEREXPORT_LIBS) $(call PKG_LIBS,cairo fontconfig)
 
 # Shell test: argument errors, exit codes, --json, errors without leverd,
 # and the protocol against a stand-in daemon.
@@ -62,3 +62,6 @@ $(BUILD)/tests/unit/leverctl/test_e2e_report: \
 ALL_TARGETS += $(BUILD)/tests/unit/leverctl/png-probe \
 	       $(BUILD)/tests/unit/leverctl/test_e2e_report
 UNIT_TESTS  += $(BUILD)/tests/unit/leverctl/test_e2e_report
+
+# The same two under valgrind, on one short session.
+UNIT_TESTS  += tests/unit/leverctl/test_report_valgrind.sh

@@ -36,6 +36,7 @@ int ctl_draw_open(struct ctl_draw *d, enum ctl_draw_kind kind, double w,
  * stderr on failure: an exit code (LEVER_CTL_EXIT_OUTPUT: not written).
  */
 int ctl_draw_write(struct ctl_draw *d, const char *path);
+/* The page freed, and cairo's caches: once, after the last page. */
 void ctl_draw_close(struct ctl_draw *d);
 
 /* Text with its left (@align 0), centre (0.5) or right (1) at x. */
