@@ -404,6 +404,7 @@ static json_t *report_json(const struct report *rp)
 struct page {
 	struct ctl_draw *d;
 	double y, scale;
+	unsigned int dropped;		/* lines below the page's foot */
 };
 
 static void to_page(void *ctx, int style, const char *text)
@@ -412,6 +413,10 @@ static void to_page(void *ctx, int style, const char *text)
 	cairo_t *cr = pg->d->cr;
 	double size = (style == L_TITLE ? 14 : 6.5) * pg->scale;
 
+	if (pg->y > pg->d->h - 45 * pg->scale) {
+		pg->dropped++;
+		return;
+	}
 	cairo_select_font_face(cr, style == L_TITLE ? "sans-serif" :
 			       "monospace", CAIRO_FONT_SLANT_NORMAL,
 			       style == L_TEXT ? CAIRO_FONT_WEIGHT_NORMAL :
@@ -496,7 +501,16 @@ static int report_page(const struct report *rp, const char *out,
 	report_title(rp, to_page, &pg);
 	draw_weeks(&d, rp, 75 * pg.scale, 250 * pg.scale, pg.scale);
 	pg.y = 300 * pg.scale;
+	pg.dropped = 0;
 	report_lines(rp, to_page, &pg);
+	if (pg.dropped) {
+		/* one page for the patient file; the terminal has it all */
+		cairo_set_font_size(d.cr, 7 * pg.scale);
+		cairo_move_to(d.cr, 30 * pg.scale, h - 30 * pg.scale);
+		cairo_show_text(d.cr, "(the page is full: leverctl report --athlete NAME lists the other sessions)");
+		ctl_err("%s: %u lines did not fit on the page; the terminal report has them",
+			out, pg.dropped);
+	}
 	ret = ctl_draw_write(&d, out);
 	ctl_draw_close(&d);
 	return ret;
