@@ -52,7 +52,7 @@ _leverctl()
 	local cur prev cmd i words
 	cur=${COMP_WORDS[COMP_CWORD]}
 	prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local cmds="start status pause resume stop skip pain reset plans show validate next athlete events trace history export help"
+	local cmds="start status pause resume stop skip pain reset plans show validate next athlete events trace history export plot report help"
 
 	case $prev in
 	--socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -118,6 +118,13 @@ _leverctl()
 			COMPREPLY=($(compgen -W "$(_leverctl_record_ids)" -- "$cur"))
 		fi ;;
 	history) COMPREPLY=($(compgen -W "--athlete --json" -- "$cur")) ;;
+	report) COMPREPLY=($(compgen -W "--athlete --plan -o --output --json" -- "$cur")) ;;
+	plot)
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "-o --output --size --json" -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_leverctl_record_ids)" -- "$cur"))
+		fi ;;
 	export)
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "--format -o --output --dir --athlete --since --json" -- "$cur"))

@@ -101,6 +101,20 @@ static const struct ctl_cmd cmds[] = {
 	  "--since DATE\twith --athlete: from this date on (2026-11-24)\n",
 	  EXITS_DAEMON | CTL_EXIT(BUSY) | CTL_EXIT(OUTPUT) |
 	  CTL_EXIT(BAD_RECORD) },
+	{ "plot", ctl_plot, "SESSION-ID -o FILE.png|FILE.pdf [--size WxH]",
+	  "a finished session as a picture: support, body weight, belt",
+	  "-o FILE\tthe picture to write, .png or .pdf\n"
+	  "--size WxH\tits size (PNG: pixels, PDF: points)\n",
+	  EXITS_DAEMON | CTL_EXIT(NOT_FOUND) | CTL_EXIT(BUSY) |
+	  CTL_EXIT(OUTPUT) | CTL_EXIT(BAD_RECORD) },
+	{ "report", ctl_report,
+	  "--athlete NAME [--plan PLAN] [-o FILE.pdf|FILE.png]",
+	  "the athlete's plan week by week, planned against done",
+	  "--athlete NAME\tthe athlete\n"
+	  "--plan PLAN\tthe plan (default: the athlete's)\n"
+	  "-o FILE\ta one-page report to write, .pdf or .png\n",
+	  EXITS_DAEMON | CTL_EXIT(NOT_FOUND) | CTL_EXIT(OUTPUT) |
+	  CTL_EXIT(BAD_RECORD) },
 	{ "help", ctl_help, "[COMMAND]",
 	  "this list, or a command's usage, options and exit codes",
 	  NULL, CTL_EXIT(OK) | CTL_EXIT(USAGE) },
@@ -133,10 +147,10 @@ static void usage(FILE *f)
 		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].description);
 	fprintf(f,
 		"\nRead commands take --json. Exit codes: 0 ok, 1 refused or failed, 2 usage,\n"
-		"3 no leverd, 4 permission denied, 5 invalid plan, 6 not found; export:\n"
-		"7 session still running, 8 file not written, 9 record empty or corrupt.\n"
-		"'leverctl help COMMAND' or 'leverctl COMMAND --help': its usage,\n"
-		"options and exit codes. See leverctl(1).\n");
+		"3 no leverd, 4 permission denied, 5 invalid plan, 6 not found; export,\n"
+		"plot, report: 7 session still running, 8 file not written, 9 record empty\n"
+		"or corrupt. 'leverctl help COMMAND' or 'leverctl COMMAND --help': its\n"
+		"usage, options and exit codes. See leverctl(1).\n");
 }
 
 void ctl_err(const char *fmt, ...)

@@ -54,6 +54,8 @@ int ctl_events(struct ctl *c, int argc, char **argv);
 int ctl_trace(struct ctl *c, int argc, char **argv);
 int ctl_export(struct ctl *c, int argc, char **argv);
 int ctl_history(struct ctl *c, int argc, char **argv);
+int ctl_plot(struct ctl *c, int argc, char **argv);
+int ctl_report(struct ctl *c, int argc, char **argv);
 
 /* One sentence on stderr, prefixed "leverctl: ". */
 void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
