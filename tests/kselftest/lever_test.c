@@ -794,7 +794,13 @@ TEST_F(lever, watchdog_stop_holds_support_pressure)
 	EXPECT_EQ(150000, before);
 	ASSERT_TRUE(wait_board_stopped(3000));
 	ASSERT_TRUE(wait_driver_state(self->fd, LEVER_STATE_FAULT, 3000));
-	EXPECT_EQ(before, sim_num("pressure_setpoint_pa"));
+	/*
+	 * held, not released: at what the cylinder had, its stride average
+	 * (Documentation/safety.rst, "Safe state"), within the few per cent
+	 * a stride moves it from the set-point
+	 */
+	EXPECT_LE(llabs(sim_num("pressure_setpoint_pa") - before),
+		  before / 20);
 }
 
 TEST_F(lever, close_of_the_controller_stops_the_belt)

@@ -38,8 +38,10 @@ check "after the commands stop: watchdog fault latched, belt stopped, idle" \
 	      [ "$(kv belt_speed_mm_s "$st")" = 0 ] &&
 	      [ "$(kv drive_enabled "$st")" = 0 ]'
 dur=$(( ($(kv board_time_ns "$st") - stopped_at) / 1000000 ))
-check "support pressure held through the stop (set-point 100000 Pa)" \
-	eval '[ "$(kv pressure_setpoint_pa "$st")" = 100000 ] &&
+# held at what the cylinder had, its stride average (safety.rst "Safe
+# state"): the 100 kPa asked, within the few per cent a stride moves it
+check "support pressure held through the stop (set-point 100 kPa +-5 %: $(kv pressure_setpoint_pa "$st"))" \
+	eval 'in_range "$(kv pressure_setpoint_pa "$st")" 95000 105000 &&
 	      in_range "$(kv support_pressure_pa "$st")" 95000 105000'
 
 simusb cmd 100000 2500 0 1 100 10
