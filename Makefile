@@ -5,6 +5,37 @@
 # fragment (see Documentation/testing.rst, "Adding to the build"); this
 # file only holds what they share.
 
+# ARCH=arm64: everything for a Raspberry Pi or another Debian arm64
+# machine, cross-built in a build directory of its own (build-arm64/)
+# with Debian's crossbuild-essential-arm64 and the :arm64 -dev packages
+# (scripts/deps arm64): userspace, the unit tests (make check-arm64 runs
+# them under qemu-user), lever.ko against Debian's arm64 headers, and the
+# packages (make deb ARCH=arm64). CROSS_COMPILE=TRIPLET- alone names
+# another toolchain; CC, AR and PKG_CONFIG follow it unless given.
+ARCH      ?=
+ifeq ($(ARCH),arm64)
+CROSS_COMPILE ?= aarch64-linux-gnu-
+DEB_ARCH  := arm64
+BUILD     ?= build-arm64
+else ifneq ($(filter-out x86 x86_64,$(ARCH)),)
+$(error ARCH=$(ARCH): only ARCH=arm64 is cross-built (or leave ARCH unset))
+endif
+CROSS_COMPILE ?=
+ifneq ($(CROSS_COMPILE),)
+ifeq ($(origin CC),default)
+CC        := $(CROSS_COMPILE)gcc
+endif
+ifeq ($(origin AR),default)
+AR        := $(CROSS_COMPILE)ar
+endif
+# Debian's <triplet>-pkg-config reads that architecture's .pc files only
+PKG_CONFIG ?= $(CROSS_COMPILE)pkg-config
+ifneq ($(SAN),)
+$(error SAN=$(SAN) with CROSS_COMPILE: the sanitized tests run on the host only)
+endif
+endif
+PKG_CONFIG ?= pkg-config
+
 # SAN=1: userspace and the host tests with ASan and UBSan, SAN=thread:
 # with TSan, each in a build directory of its own (tests/san/build.mk).
 SAN       ?=
@@ -25,6 +56,12 @@ ifneq ($(SAN),)
 override CC += $(SAN_FLAGS)
 endif
 BUILD     ?= build
+ifneq ($(DEB_ARCH),)
+# Debian's headers of that architecture and of the host's kernel ABI,
+# unpacked into the build tree (scripts/kheaders says why not installed)
+KVER      ?= $(shell scripts/kver | sed 's/-[^-]*$$/-$(DEB_ARCH)/')
+KDIR      ?= $(CURDIR)/$(BUILD)/kheaders/usr/src/linux-headers-$(KVER)
+endif
 KVER      ?= $(shell scripts/kver)
 KDIR      ?= /lib/modules/$(KVER)/build
 KSRC      := $(BUILD)/ksrc
@@ -38,8 +75,8 @@ CPPFLAGS  += -D_GNU_SOURCE -Iinclude
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -MMD -MP
 LDLIBS    ?=
 
-PKG_CFLAGS = $(shell pkg-config --cflags $(1))
-PKG_LIBS   = $(shell pkg-config --libs $(1))
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(1))
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(1))
 
 # Filled in by the fragments.
 ALL_TARGETS :=
@@ -63,6 +100,7 @@ ksrc: $(KSRC)/.extracted
 $(KSRC)/.extracted:
 	@scripts/ksrc $(KSRC)
 
+ifeq ($(DEB_ARCH),)
 module:
 	@test -d "$(KDIR)" || { echo "module: no kernel headers at $(KDIR) (run make deps)" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
@@ -71,6 +109,21 @@ module:
 
 module-clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+else
+# Cross-built from a copy of the module's source, as DKMS has it, so that
+# the native build's objects in driver/ are never touched; make clean
+# removes it with $(BUILD).
+KMOD := $(CURDIR)/$(BUILD)/kmod
+module:
+	@scripts/kheaders $(BUILD)/kheaders $(KVER)
+	@mkdir -p $(KMOD)
+	cp -Ru Kbuild driver include $(KMOD)/
+	$(MAKE) -C $(KDIR) M=$(KMOD) ARCH=$(ARCH) CROSS_COMPILE=$(CROSS_COMPILE) \
+		modules
+	cp $(KMOD)/driver/lever.ko $(BUILD)/lever.ko
+
+module-clean:
+endif
 
 # Generic object rule: build/obj/<path>.o from <path>.c. Fragments add
 # per-directory flags with target-specific variables.

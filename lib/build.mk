@@ -27,7 +27,7 @@ LIBLEVER_PC     := $(BUILD)/liblever.pc
 LIBLEVER_EXAMPLE := $(BUILD)/lever-example
 
 # libgpiod has no version macro; lib/gpio.c picks its API with this.
-LIBLEVER_GPIOD_MAJOR := $(firstword $(subst ., ,$(shell pkg-config \
+LIBLEVER_GPIOD_MAJOR := $(firstword $(subst ., ,$(shell $(PKG_CONFIG) \
 	--modversion libgpiod 2>/dev/null)))
 
 $(BUILD)/obj/lib/%.o: EXTRA_CFLAGS += -fPIC -fvisibility=hidden \
