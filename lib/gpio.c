@@ -2,8 +2,9 @@
 /*
  * gpio.c - liblever's safety-line watcher over libgpiod: named lines of a
  * chip found by its label, edge events on one pollable fd. It only reads
- * lines; it must never request a line as an output. libgpiod 1.6 (Debian
- * 12) and 2.x have different APIs; the difference stays in this file.
+ * lines, with the bias and active level asked for (a switch on a bare
+ * header pin); it must never request a line as an output. libgpiod 1.6
+ * (Debian 12) and 2.x have different APIs; the difference stays here.
  * Only the 1.x branch has been built and run here (Debian 12 ships 1.6).
  */
 #include <dirent.h>
@@ -66,8 +67,16 @@ static bool lever_gpio_chip_is(struct gpiod_chip *chip, const char *label)
 	return match;
 }
 
+static const enum gpiod_line_bias lever_gpio_bias_v2[] = {
+	[LEVER_GPIO_BIAS_AS_IS] = GPIOD_LINE_BIAS_AS_IS,
+	[LEVER_GPIO_BIAS_DISABLE] = GPIOD_LINE_BIAS_DISABLED,
+	[LEVER_GPIO_BIAS_PULL_UP] = GPIOD_LINE_BIAS_PULL_UP,
+	[LEVER_GPIO_BIAS_PULL_DOWN] = GPIOD_LINE_BIAS_PULL_DOWN,
+};
+
 static int lever_gpio_request(struct lever_gpio *g,
-			      const char *const *names, const char *consumer)
+			      const char *const *names,
+			      const uint32_t *flags, const char *consumer)
 {
 	struct gpiod_line_settings *ls = NULL;
 	struct gpiod_line_config *lc = NULL;
@@ -91,14 +100,28 @@ static int lever_gpio_request(struct lever_gpio *g,
 		ret = -ENOMEM;
 		goto out;
 	}
-	gpiod_line_settings_set_direction(ls, GPIOD_LINE_DIRECTION_INPUT);
-	gpiod_line_settings_set_edge_detection(ls, GPIOD_LINE_EDGE_BOTH);
-	gpiod_line_settings_set_event_clock(ls, GPIOD_LINE_CLOCK_MONOTONIC);
 	gpiod_request_config_set_consumer(rc, consumer);
-	errno = 0;
-	if (gpiod_line_config_add_line_settings(lc, g->offsets, g->n, ls)) {
-		ret = lever_gpio_errno();
-		goto out;
+	/* one settings object, filled in anew for each line's flags */
+	for (i = 0; i < g->n; i++) {
+		uint32_t f = flags ? flags[i] : 0;
+
+		gpiod_line_settings_reset(ls);
+		gpiod_line_settings_set_direction(ls,
+						  GPIOD_LINE_DIRECTION_INPUT);
+		gpiod_line_settings_set_edge_detection(ls,
+						       GPIOD_LINE_EDGE_BOTH);
+		gpiod_line_settings_set_event_clock(ls,
+						    GPIOD_LINE_CLOCK_MONOTONIC);
+		gpiod_line_settings_set_bias(ls,
+			lever_gpio_bias_v2[f & LEVER_GPIO_BIAS_MASK]);
+		gpiod_line_settings_set_active_low(ls,
+					f & LEVER_GPIO_ACTIVE_LOW);
+		errno = 0;
+		if (gpiod_line_config_add_line_settings(lc, &g->offsets[i], 1,
+							ls)) {
+			ret = lever_gpio_errno();
+			goto out;
+		}
 	}
 	errno = 0;
 	g->req = gpiod_chip_request_lines(g->chip, rc, lc);
@@ -187,8 +210,26 @@ static bool lever_gpio_chip_is(struct gpiod_chip *chip, const char *label)
 	return !strcmp(gpiod_chip_label(chip), label);
 }
 
+int lever_gpio_flags_v1(uint32_t line_flags)
+{
+	static const int bias[] = {
+		[LEVER_GPIO_BIAS_AS_IS] = 0,
+		[LEVER_GPIO_BIAS_DISABLE] = GPIOD_LINE_REQUEST_FLAG_BIAS_DISABLE,
+		[LEVER_GPIO_BIAS_PULL_UP] = GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_UP,
+		[LEVER_GPIO_BIAS_PULL_DOWN] =
+			GPIOD_LINE_REQUEST_FLAG_BIAS_PULL_DOWN,
+	};
+
+	if (lever_gpio_flags_check(line_flags))
+		return -EINVAL;
+	return bias[line_flags & LEVER_GPIO_BIAS_MASK] |
+	       (line_flags & LEVER_GPIO_ACTIVE_LOW ?
+		GPIOD_LINE_REQUEST_FLAG_ACTIVE_LOW : 0);
+}
+
 static int lever_gpio_request(struct lever_gpio *g,
-			      const char *const *names, const char *consumer)
+			      const char *const *names,
+			      const uint32_t *flags, const char *consumer)
 {
 	unsigned int i;
 
@@ -204,8 +245,10 @@ static int lever_gpio_request(struct lever_gpio *g,
 			return -ENOENT;
 		g->offsets[i] = gpiod_line_offset(g->lines[i]);
 		errno = 0;
-		if (gpiod_line_request_both_edges_events(g->lines[i],
-							 consumer)) {
+		/* flags were checked by lever_gpio_watch_flags() */
+		if (gpiod_line_request_both_edges_events_flags(g->lines[i],
+				consumer,
+				lever_gpio_flags_v1(flags ? flags[i] : 0))) {
 			int ret = lever_gpio_errno();
 
 			g->lines[i] = NULL;
@@ -288,6 +331,12 @@ LEVER_API int lever_gpio_get_value(struct lever_gpio *g, unsigned int line,
 
 #endif /* LEVER_GPIOD_MAJOR */
 
+int lever_gpio_flags_check(uint32_t line_flags)
+{
+	return line_flags & ~(uint32_t)(LEVER_GPIO_BIAS_MASK |
+					LEVER_GPIO_ACTIVE_LOW) ? -EINVAL : 0;
+}
+
 LEVER_API void lever_gpio_close(struct lever_gpio *g)
 {
 	if (!g)
@@ -332,10 +381,12 @@ static struct gpiod_chip *lever_gpio_open_chip(const char *label)
 	return NULL;
 }
 
-LEVER_API int lever_gpio_watch(const char *chip_label,
-			       const char *const *line_names,
-			       unsigned int n_lines, const char *consumer,
-			       struct lever_gpio **out)
+LEVER_API int lever_gpio_watch_flags(const char *chip_label,
+				     const char *const *line_names,
+				     const uint32_t *line_flags,
+				     unsigned int n_lines,
+				     const char *consumer,
+				     struct lever_gpio **out)
 {
 	struct lever_gpio *g;
 	unsigned int i;
@@ -345,7 +396,8 @@ LEVER_API int lever_gpio_watch(const char *chip_label,
 	    n_lines == 0 || n_lines > LEVER_GPIO_MAX_LINES)
 		return -EINVAL;
 	for (i = 0; i < n_lines; i++)
-		if (!line_names[i] || !*line_names[i])
+		if (!line_names[i] || !*line_names[i] ||
+		    (line_flags && lever_gpio_flags_check(line_flags[i])))
 			return -EINVAL;
 	g = calloc(1, sizeof(*g));
 	if (!g)
@@ -361,12 +413,21 @@ LEVER_API int lever_gpio_watch(const char *chip_label,
 		free(g);
 		return ret;
 	}
-	ret = lever_gpio_request(g, line_names, consumer ? consumer :
-				 "liblever");
+	ret = lever_gpio_request(g, line_names, line_flags,
+				 consumer ? consumer : "liblever");
 	if (ret) {
 		lever_gpio_close(g);
 		return ret;
 	}
 	*out = g;
 	return 0;
+}
+
+LEVER_API int lever_gpio_watch(const char *chip_label,
+			       const char *const *line_names,
+			       unsigned int n_lines, const char *consumer,
+			       struct lever_gpio **out)
+{
+	return lever_gpio_watch_flags(chip_label, line_names, NULL, n_lines,
+				      consumer, out);
 }

@@ -110,6 +110,14 @@ void lever_sample_from_wire(struct lever_dev_sample *d,
 			    const struct lever_wire_sample *w,
 			    uint64_t timestamp_ns);
 
+/* lever_gpio_watch_flags()'s word for one line: 0, or -EINVAL. */
+int lever_gpio_flags_check(uint32_t line_flags);
+/*
+ * The same word as libgpiod 1.x request flags (GPIOD_LINE_REQUEST_FLAG_*),
+ * or -EINVAL; built with libgpiod 1.x only (2.x: line settings, gpio.c).
+ */
+int lever_gpio_flags_v1(uint32_t line_flags);
+
 /* Copy at most @size - 1 bytes and NUL terminate; false if truncated. */
 bool lever_strlcpy(char *dst, const char *src, size_t size);
 

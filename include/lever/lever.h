@@ -472,6 +472,34 @@ LEVER_API int lever_gpio_watch(const char *chip_label,
 			       unsigned int n_lines, const char *consumer,
 			       struct lever_gpio **out);
 
+/*
+ * lever_gpio_watch_flags() @line_flags, one word per line: one bias, or'ed
+ * with LEVER_GPIO_ACTIVE_LOW if wanted. A normally-closed e-stop switch
+ * to ground, say, needs a pull-up (a broken wire then reads as pressed).
+ */
+#define LEVER_GPIO_BIAS_AS_IS		0x0	/* leave the pin's bias alone */
+#define LEVER_GPIO_BIAS_DISABLE		0x1	/* no pull: an outer resistor */
+#define LEVER_GPIO_BIAS_PULL_UP		0x2
+#define LEVER_GPIO_BIAS_PULL_DOWN	0x3
+#define LEVER_GPIO_BIAS_MASK		0x3
+#define LEVER_GPIO_ACTIVE_LOW		0x4	/* active (1) when the pin is low */
+
+/**
+ * lever_gpio_watch_flags() - lever_gpio_watch(), each line requested with
+ * its @line_flags word (NULL: every line as lever_gpio_watch() does, bias
+ * as is, active high). For an active-low line lever_gpio_get_value() and
+ * the edges are the logical level: 1, and a rising edge, when the pin
+ * goes low. A chip that cannot set a bias keeps its own (the kernel
+ * treats bias as optional). Returns as lever_gpio_watch(), and -EINVAL for
+ * a flag bit it does not know.
+ */
+LEVER_API int lever_gpio_watch_flags(const char *chip_label,
+				     const char *const *line_names,
+				     const uint32_t *line_flags,
+				     unsigned int n_lines,
+				     const char *consumer,
+				     struct lever_gpio **out);
+
 /** lever_gpio_close() - release the lines and free @gpio; NULL is a no-op. */
 LEVER_API void lever_gpio_close(struct lever_gpio *gpio);
 
