@@ -18,26 +18,44 @@
 #include "cfg.h"
 #include "lever_ctl.h"
 
-enum cfg_type { CFG_INT, CFG_DOUBLE, CFG_STRING };
+/*
+ * CFG_CHOICE: one of a list of names, kept as its index (an enum of
+ * cfg.h); CFG_BOOL: true or false (also yes/no, on/off, 1/0 when read).
+ */
+enum cfg_type { CFG_INT, CFG_DOUBLE, CFG_STRING, CFG_CHOICE, CFG_BOOL };
 
 struct cfg_item {
 	const char *name;
 	enum cfg_type type;
 	size_t offset;
-	double def;		/* numeric default */
+	double def;		/* numeric default, choice index, bool */
 	const char *def_str;	/* string default */
 	double min, max;	/* numeric bounds; for strings, max length */
 	const char *unit;
 	const char *help;
+	const char *const *choices;	/* CFG_CHOICE: NULL-terminated */
 };
 
 #define INT(n, d, lo, hi, u, h) \
-	{ #n, CFG_INT, offsetof(struct leverd_cfg, n), d, NULL, lo, hi, u, h }
+	{ #n, CFG_INT, offsetof(struct leverd_cfg, n), d, NULL, lo, hi, u, h, \
+	  NULL }
 #define DBL(n, d, lo, hi, u, h) \
-	{ #n, CFG_DOUBLE, offsetof(struct leverd_cfg, n), d, NULL, lo, hi, u, h }
+	{ #n, CFG_DOUBLE, offsetof(struct leverd_cfg, n), d, NULL, lo, hi, u, \
+	  h, NULL }
 #define STR(n, d, h) \
 	{ #n, CFG_STRING, offsetof(struct leverd_cfg, n), 0, d, 0, \
-	  CFG_STR_MAX - 1, "chars", h }
+	  CFG_STR_MAX - 1, "chars", h, NULL }
+#define CHOICE(n, d, ch, h) \
+	{ #n, CFG_CHOICE, offsetof(struct leverd_cfg, n), d, NULL, 0, 0, "", \
+	  h, ch }
+#define BOOL(n, d, h) \
+	{ #n, CFG_BOOL, offsetof(struct leverd_cfg, n), d, NULL, 0, 1, "", h, \
+	  NULL }
+
+/* enum cfg_gpio_bias's names, in its order */
+static const char *const cfg_bias_names[] = {
+	"as-is", "pull-up", "pull-down", "disable", NULL
+};
 
 static const struct cfg_item cfg_items[] = {
 	INT(kernel_watchdog_ms, 50, 5, 1000, "ms",
@@ -83,6 +101,10 @@ static const struct cfg_item cfg_items[] = {
 	STR(gpio_chip, "lever-safety",
 	    "GPIO chip label carrying the safety lines"),
 	STR(gpio_estop_line, "estop", "GPIO line name of the e-stop"),
+	CHOICE(gpio_estop_bias, CFG_GPIO_BIAS_AS_IS, cfg_bias_names,
+	       "bias leverd requests on the e-stop line (pull-up for a switch to ground)"),
+	BOOL(gpio_estop_active_low, false,
+	     "the e-stop line is pressed when low"),
 	STR(gpio_key_line, "safety-key", "GPIO line name of the safety key"),
 	STR(input_device, "", "pendant input device (empty: none)"),
 	STR(keymap,
@@ -148,15 +170,65 @@ void cfg_defaults(struct leverd_cfg *c)
 		case CFG_STRING:
 			strcpy(f, it->def_str);
 			break;
+		case CFG_CHOICE:
+			*(int *)f = (int)it->def;
+			break;
+		case CFG_BOOL:
+			*(bool *)f = it->def != 0;
+			break;
 		}
 	}
+}
+
+/* "a, b or c": an item's choices for its errors and --help */
+static void cfg_choice_list(const struct cfg_item *it, char *buf,
+			    size_t len)
+{
+	size_t i, n = 0;
+
+	buf[0] = '\0';
+	for (i = 0; it->choices[i]; i++) {
+		const char *sep = !i ? "" : it->choices[i + 1] ? ", " : " or ";
+
+		n += snprintf(buf + n, n < len ? len - n : 0, "%s%s", sep,
+			      it->choices[i]);
+	}
+}
+
+static int cfg_parse_bool(const char *v, bool *out)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (!strcasecmp(v, yes[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcasecmp(v, no[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }
 
 static int cfg_bad(const struct cfg_item *it, const char *value,
 		   const char *where, const char *why, char *err,
 		   size_t errlen)
 {
-	if (it->type == CFG_STRING)
+	char list[128];
+
+	if (it->type == CFG_CHOICE) {
+		cfg_choice_list(it, list, sizeof(list));
+		snprintf(err, errlen, "%s: %s = '%.40s' %s; use %s", where,
+			 it->name, value, why, list);
+	} else if (it->type == CFG_BOOL)
+		snprintf(err, errlen,
+			 "%s: %s = '%.40s' %s; use true or false", where,
+			 it->name, value, why);
+	else if (it->type == CFG_STRING)
 		snprintf(err, errlen, "%s: %s: value '%.40s' %s (at most %g %s)",
 			 where, it->name, value, why, it->max, it->unit);
 	else
@@ -238,6 +310,23 @@ int cfg_set(struct leverd_cfg *c, const char *name, const char *value,
 				       "has a control character, '#' or blanks at an end",
 				       err, errlen);
 		strcpy(f, value);
+		break;
+	case CFG_CHOICE: {
+		int i;
+
+		for (i = 0; it->choices[i]; i++)
+			if (!strcmp(value, it->choices[i]))
+				break;
+		if (!it->choices[i])
+			return cfg_bad(it, value, where, "is not a choice", err,
+				       errlen);
+		*(int *)f = i;
+		break;
+	}
+	case CFG_BOOL:
+		if (cfg_parse_bool(value, f))
+			return cfg_bad(it, value, where, "is not a boolean",
+				       err, errlen);
 		break;
 	}
 	return 0;
@@ -413,7 +502,16 @@ void cfg_usage(FILE *out, const char *prog)
 		char flag[64];
 
 		cfg_flag_name(it->name, flag, sizeof(flag));
-		if (it->type == CFG_STRING)
+		if (it->type == CFG_CHOICE) {
+			char list[128];
+
+			cfg_choice_list(it, list, sizeof(list));
+			fprintf(out, "  --%s=NAME\n      %s (default %s; %s)\n",
+				flag, it->help, it->choices[(int)it->def], list);
+		} else if (it->type == CFG_BOOL)
+			fprintf(out, "  --%s=BOOL\n      %s (default %s)\n",
+				flag, it->help, it->def ? "true" : "false");
+		else if (it->type == CFG_STRING)
 			fprintf(out, "  --%s=TEXT\n      %s (default '%s')\n",
 				flag, it->help, it->def_str);
 		else
@@ -442,6 +540,14 @@ void cfg_dump(const struct leverd_cfg *c, FILE *out)
 			break;
 		case CFG_STRING:
 			fprintf(out, "%s = %s\n", it->name, (const char *)f);
+			break;
+		case CFG_CHOICE:
+			fprintf(out, "%s = %s\n", it->name,
+				it->choices[*(const int *)f]);
+			break;
+		case CFG_BOOL:
+			fprintf(out, "%s = %s\n", it->name,
+				*(const bool *)f ? "true" : "false");
 			break;
 		}
 	}

@@ -7,6 +7,7 @@
 #ifndef LEVERD_CFG_H
 #define LEVERD_CFG_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #define CFG_STR_MAX		128
@@ -42,6 +43,8 @@ struct leverd_cfg {
 	char socket[CFG_STR_MAX];
 	char gpio_chip[CFG_STR_MAX];
 	char gpio_estop_line[CFG_STR_MAX];
+	int gpio_estop_bias;		/* enum cfg_gpio_bias */
+	bool gpio_estop_active_low;
 	char gpio_key_line[CFG_STR_MAX];
 	char input_device[CFG_STR_MAX];
 	char keymap[CFG_STR_MAX];
@@ -54,6 +57,14 @@ struct leverd_cfg {
 	/* operator side */
 	char plans_dir[CFG_STR_MAX];
 	char state_dir[CFG_STR_MAX];
+};
+
+/* gpio_estop_bias, in the order of its names (cfg.c) */
+enum cfg_gpio_bias {
+	CFG_GPIO_BIAS_AS_IS,
+	CFG_GPIO_BIAS_PULL_UP,
+	CFG_GPIO_BIAS_PULL_DOWN,
+	CFG_GPIO_BIAS_DISABLE,
 };
 
 /* Sets every item to its default. */

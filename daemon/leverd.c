@@ -125,14 +125,30 @@ static int d_open_transport(struct leverd *d, char *err, size_t len)
 	return 0;
 }
 
+/* gpio_estop_bias and _active_low as liblever's line flags */
+static uint32_t d_estop_flags(const struct leverd_cfg *c)
+{
+	static const uint32_t bias[] = {
+		[CFG_GPIO_BIAS_AS_IS] = LEVER_GPIO_BIAS_AS_IS,
+		[CFG_GPIO_BIAS_PULL_UP] = LEVER_GPIO_BIAS_PULL_UP,
+		[CFG_GPIO_BIAS_PULL_DOWN] = LEVER_GPIO_BIAS_PULL_DOWN,
+		[CFG_GPIO_BIAS_DISABLE] = LEVER_GPIO_BIAS_DISABLE,
+	};
+
+	return bias[c->gpio_estop_bias] |
+	       (c->gpio_estop_active_low ? LEVER_GPIO_ACTIVE_LOW : 0);
+}
+
 static void d_watchers(struct leverd *d)
 {
 	const char *names[2] = { d->cfg.gpio_estop_line,
 				 d->cfg.gpio_key_line };
+	/* the safety key as before: lever-safety's line, active high */
+	const uint32_t flags[2] = { d_estop_flags(&d->cfg), 0 };
 	int ret;
 
-	ret = lever_gpio_watch(d->cfg.gpio_chip, names, 2, "leverd",
-			       &d->gpio);
+	ret = lever_gpio_watch_flags(d->cfg.gpio_chip, names, flags, 2,
+				     "leverd", &d->gpio);
 	if (ret) {
 		d->gpio = NULL;
 		dmn_logmsg("no GPIO safety lines (chip '%s': %s); the board's own lines still count",

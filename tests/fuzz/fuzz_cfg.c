@@ -74,6 +74,10 @@ static void check_sane(const struct leverd_cfg *c)
 	if (c->kernel_watchdog_ms <= 0 || c->board_watchdog_ms <= 0 ||
 	    c->stale_samples <= 0 || c->period_us <= 0)
 		abort();
+	/* an index cfg_dump() and leverd can name */
+	if (c->gpio_estop_bias < CFG_GPIO_BIAS_AS_IS ||
+	    c->gpio_estop_bias > CFG_GPIO_BIAS_DISABLE)
+		abort();
 }
 
 /* dump -> load -> dump gives the same text. */

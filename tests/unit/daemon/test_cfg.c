@@ -267,6 +267,119 @@ static void test_dump_round_trips_through_the_file_parser(void **state)
 	unlink(path);
 }
 
+static void test_estop_line_defaults_to_bias_as_is_and_active_high(void **s)
+{
+	struct leverd_cfg c;
+
+	/* what lever.ko's lever-safety chip needs: nothing asked of it */
+	cfg_defaults(&c);
+	assert_int_equal(c.gpio_estop_bias, CFG_GPIO_BIAS_AS_IS);
+	assert_false(c.gpio_estop_active_low);
+}
+
+static void test_estop_bias_takes_each_of_its_names(void **state)
+{
+	static const struct {
+		const char *name;
+		int bias;
+	} t[] = {
+		{ "pull-up", CFG_GPIO_BIAS_PULL_UP },
+		{ "pull-down", CFG_GPIO_BIAS_PULL_DOWN },
+		{ "disable", CFG_GPIO_BIAS_DISABLE },
+		{ "as-is", CFG_GPIO_BIAS_AS_IS },
+	};
+	struct leverd_cfg c;
+	size_t i;
+
+	cfg_defaults(&c);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		assert_int_equal(cfg_set(&c, "gpio_estop_bias", t[i].name,
+					 "test", err, sizeof(err)), 0);
+		assert_int_equal(c.gpio_estop_bias, t[i].bias);
+	}
+}
+
+static void test_unknown_estop_bias_is_refused_with_the_choices(void **s)
+{
+	struct leverd_cfg c;
+
+	cfg_defaults(&c);
+	assert_int_equal(cfg_set(&c, "gpio_estop_bias", "pullup", "leverd.conf:4",
+				 err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "leverd.conf:4"));
+	assert_non_null(strstr(err, "gpio_estop_bias"));
+	assert_non_null(strstr(err, "'pullup'"));
+	assert_non_null(strstr(err, "as-is, pull-up, pull-down or disable"));
+	assert_int_equal(c.gpio_estop_bias, CFG_GPIO_BIAS_AS_IS);
+}
+
+static void test_estop_active_low_is_a_boolean(void **state)
+{
+	const char *path = write_conf("gpio_estop_active_low = yes\n"
+				      "gpio_estop_bias = pull-up\n");
+	struct leverd_cfg c;
+
+	cfg_defaults(&c);
+	assert_int_equal(cfg_load_file(&c, path, err, sizeof(err)), 0);
+	unlink(path);
+	assert_true(c.gpio_estop_active_low);
+	assert_int_equal(c.gpio_estop_bias, CFG_GPIO_BIAS_PULL_UP);
+	assert_int_equal(cfg_set(&c, "gpio_estop_active_low", "false", "test",
+				 err, sizeof(err)), 0);
+	assert_false(c.gpio_estop_active_low);
+	assert_int_equal(cfg_set(&c, "gpio-estop-active-low", "1", "test",
+				 err, sizeof(err)), 0);
+	assert_true(c.gpio_estop_active_low);
+}
+
+static void test_estop_active_low_refuses_a_non_boolean(void **state)
+{
+	struct leverd_cfg c;
+
+	cfg_defaults(&c);
+	assert_int_equal(cfg_set(&c, "gpio_estop_active_low", "maybe",
+				 "command line", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "gpio_estop_active_low"));
+	assert_non_null(strstr(err, "'maybe'"));
+	assert_non_null(strstr(err, "true or false"));
+	assert_false(c.gpio_estop_active_low);
+}
+
+static void test_help_names_the_bias_choices_and_the_boolean(void **state)
+{
+	char *argv[] = { "leverd", "--help", NULL };
+	struct leverd_cfg c;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+
+	assert_int_equal(cfg_load(&c, 2, argv, out, err, sizeof(err)), 1);
+	fclose(out);
+	assert_non_null(strstr(buf, "--gpio-estop-bias=NAME"));
+	assert_non_null(strstr(buf,
+		"default as-is; as-is, pull-up, pull-down or disable"));
+	assert_non_null(strstr(buf, "--gpio-estop-active-low=BOOL"));
+	free(buf);
+}
+
+static void test_dump_round_trips_the_bias_and_active_low(void **state)
+{
+	struct leverd_cfg a, b;
+	char path[] = "/tmp/leverd-test-dump-XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	cfg_defaults(&a);
+	a.gpio_estop_bias = CFG_GPIO_BIAS_PULL_DOWN;
+	a.gpio_estop_active_low = true;
+	cfg_dump(&a, f);
+	fclose(f);
+	cfg_defaults(&b);
+	assert_int_equal(cfg_load_file(&b, path, err, sizeof(err)), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +400,13 @@ int main(void)
 		cmocka_unit_test(test_positional_argument_is_refused),
 		cmocka_unit_test(test_help_lists_every_item_with_bounds),
 		cmocka_unit_test(test_dump_round_trips_through_the_file_parser),
+		cmocka_unit_test(test_estop_line_defaults_to_bias_as_is_and_active_high),
+		cmocka_unit_test(test_estop_bias_takes_each_of_its_names),
+		cmocka_unit_test(test_unknown_estop_bias_is_refused_with_the_choices),
+		cmocka_unit_test(test_estop_active_low_is_a_boolean),
+		cmocka_unit_test(test_estop_active_low_refuses_a_non_boolean),
+		cmocka_unit_test(test_help_names_the_bias_choices_and_the_boolean),
+		cmocka_unit_test(test_dump_round_trips_the_bias_and_active_low),
 	};
 
 	return cmocka_run_group_tests_name("leverd cfg", tests, NULL, NULL);
