@@ -82,6 +82,7 @@ PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(1))
 ALL_TARGETS :=
 UNIT_TESTS  :=
 LONG_UNIT_TESTS :=
+CHECK_LONG_TARGETS :=
 VM_CASES    :=
 BENCH_CMDS  :=
 CLEAN_FILES :=
@@ -180,8 +181,9 @@ check-vm: all
 
 # make check-long: what takes minutes and would push make check past 15:
 # the HIL fault matrix (tests/hil/), the 32-bit kselftest run (case 32),
-# and the host tests fragments put in LONG_UNIT_TESTS; their own logs and
-# summary line.
+# the host tests fragments put in LONG_UNIT_TESTS, and the make targets
+# they put in CHECK_LONG_TARGETS (make check-arm64, about 12 minutes),
+# each with its own logs and summary line, then check-long's own.
 CHECK_LONG_CASES := $(wildcard tests/vm/cases/8*-hil-*.sh) \
 		    tests/vm/cases/32-lever-kselftest-compat.sh
 VM_CASES := $(filter-out $(CHECK_LONG_CASES),$(VM_CASES))
@@ -189,13 +191,16 @@ VM_CASES := $(filter-out $(CHECK_LONG_CASES),$(VM_CASES))
 .PHONY: check-long
 check-long: all
 	@rm -rf $(BUILD)/test-logs-long; mkdir -p $(BUILD)/test-logs-long
-	@for t in $(LONG_UNIT_TESTS); do \
+	@rc=0; for t in $(CHECK_LONG_TARGETS); do \
+		$(MAKE) --no-print-directory $$t || rc=1; \
+	done; \
+	for t in $(LONG_UNIT_TESTS); do \
 		LEVER_TEST_LOGS=$(BUILD)/test-logs-long tests/tap-run unit $$t; \
 	done; \
 	for c in $(sort $(CHECK_LONG_CASES)); do \
 		LEVER_TEST_LOGS=$(BUILD)/test-logs-long \
 		tests/tap-run vm tests/vm/run $$c; \
-	done; tests/tap-summary $(BUILD)/test-logs-long
+	done; tests/tap-summary $(BUILD)/test-logs-long && exit $$rc
 
 check-style: ksrc
 	$(KSRC)/scripts/checkpatch.pl --no-tree --strict --terse --ignore CAMELCASE \

@@ -3,6 +3,7 @@
 # liblever.so exports only lever_* symbols (the version script and
 # -fvisibility=hidden at work), and every function of the public header.
 BUILD=${BUILD:-build}
+NM=${NM:-nm}	# the cross build's (make check-arm64)
 so=$BUILD/liblever.so
 echo "1..3"
 if [ ! -e "$so" ]; then
@@ -10,7 +11,7 @@ if [ ! -e "$so" ]; then
 	exit 1
 fi
 echo "ok 1 - $so exists"
-other=$(nm -D --defined-only "$so" | awk '{print $3}' | sed 's/@.*//' |
+other=$($NM -D --defined-only "$so" | awk '{print $3}' | sed 's/@.*//' |
 	grep -v '^lever_' | grep -v '^LIBLEVER_' )
 if [ -z "$other" ]; then
 	echo "ok 2 - nm -D shows only lever_ symbols"
@@ -21,7 +22,7 @@ fi
 missing=""
 for f in $(grep -o 'LEVER_API [a-z ]*\*\{0,1\}lever_[a-z_]*(' include/lever/lever.h |
 	   grep -o 'lever_[a-z_]*'); do
-	nm -D --defined-only "$so" | grep -q " T $f@" || missing="$missing $f"
+	$NM -D --defined-only "$so" | grep -q " T $f@" || missing="$missing $f"
 done
 if [ -z "$missing" ]; then
 	echo "ok 3 - every LEVER_API function of lever.h is exported"
