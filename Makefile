@@ -265,16 +265,27 @@ dkms-install:
 	[ -n "$(DESTDIR)" ] || dkms install lever/$(DKMS_VERSION)
 
 # The Debian packages (debian/, Documentation/admin-guide.rst): built from
-# a copy of the tree in $(BUILD)/deb/src, for the host's architecture, with
-# the five .debs, the .changes and lintian's report left in $(BUILD)/deb/.
+# a copy of the tree in $(BUILD)/deb/src, for the host's architecture or
+# ARCH's (dpkg-buildpackage -a, with the cross and nocheck build profiles),
+# with the five .debs, the .changes and lintian's report left in
+# $(BUILD)/deb/. dpkg-buildpackage gets none of this make's variables
+# (make exports ARCH=arm64 and MAKEFLAGS carries it: debian/rules' own
+# make would build into build-arm64/, not the build/ it installs from),
+# only a cross build's CC, which dpkg-architecture checks against -a.
 DEB_DIR := $(BUILD)/deb
+comma := ,
+DEB_CROSS := $(if $(DEB_ARCH),-a$(DEB_ARCH) -Pcross$(comma)nocheck)
 .PHONY: deb check-deb
 deb:
 	@scripts/deps deb
+	$(if $(DEB_ARCH),@scripts/deps $(DEB_ARCH))
 	rm -rf $(DEB_DIR); mkdir -p $(DEB_DIR)/src
 	git ls-files -z --cached --others --exclude-standard | \
 		grep -zv '^$(BUILD)/' | xargs -0 cp --parents -t $(DEB_DIR)/src
-	cd $(DEB_DIR)/src && dpkg-buildpackage -b -us -uc -j$(NPROC)
+	cd $(DEB_DIR)/src && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u ARCH \
+		-u CROSS_COMPILE -u BUILD \
+		$(if $(DEB_ARCH),DEB_BUILD_OPTIONS=nocheck CC=$(CC)) \
+		dpkg-buildpackage -b -us -uc -j$(NPROC) $(DEB_CROSS)
 	lintian --fail-on error $(DEB_DIR)/*.changes | tee $(DEB_DIR)/lintian.txt
 
 # What the packages hold and do, without installing them: a minute or more
