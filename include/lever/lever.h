@@ -482,7 +482,7 @@ LEVER_API int lever_gpio_watch(const char *chip_label,
 #define LEVER_GPIO_BIAS_PULL_UP		0x2
 #define LEVER_GPIO_BIAS_PULL_DOWN	0x3
 #define LEVER_GPIO_BIAS_MASK		0x3
-#define LEVER_GPIO_ACTIVE_LOW		0x4	/* active (1) when the pin is low */
+#define LEVER_GPIO_ACTIVE_LOW		0x4	/* 1 when the pin is low */
 
 /**
  * lever_gpio_watch_flags() - lever_gpio_watch(), each line requested with

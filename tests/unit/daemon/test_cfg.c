@@ -304,8 +304,8 @@ static void test_unknown_estop_bias_is_refused_with_the_choices(void **s)
 	struct leverd_cfg c;
 
 	cfg_defaults(&c);
-	assert_int_equal(cfg_set(&c, "gpio_estop_bias", "pullup", "leverd.conf:4",
-				 err, sizeof(err)), -EINVAL);
+	assert_int_equal(cfg_set(&c, "gpio_estop_bias", "pullup",
+				 "leverd.conf:4", err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "leverd.conf:4"));
 	assert_non_null(strstr(err, "gpio_estop_bias"));
 	assert_non_null(strstr(err, "'pullup'"));
