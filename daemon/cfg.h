@@ -54,6 +54,7 @@ struct leverd_cfg {
 	/* operator side */
 	char plans_dir[CFG_STR_MAX];
 	char state_dir[CFG_STR_MAX];
+	int mass_max_age_days;		/* weigh-in age a start accepts */
 };
 
 /* Sets every item to its default. */

@@ -241,6 +241,10 @@ static int d_sess(struct leverd *d, const char *cmd, const json_t *args,
 #define d_cmd_athlete_list	d_sess
 #define d_cmd_athlete_show	d_sess
 #define d_cmd_athlete_set_mass	d_sess
+#define d_cmd_athlete_weigh	d_sess
+#define d_cmd_athlete_rename	d_sess
+#define d_cmd_athlete_anonymise	d_sess
+#define d_cmd_athlete_remove	d_sess
 
 static int d_cmd_start(struct leverd *d, const char *cmd, const json_t *args,
 		       bool may_command, uint64_t now, json_t **result,

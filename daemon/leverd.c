@@ -289,6 +289,7 @@ int main(int argc, char **argv)
 			d.cfg.plans_dir, d.cfg.state_dir, strerror(-ret));
 		goto out_rt;
 	}
+	sess_set_mass_max_age(d.sess, (unsigned int)d.cfg.mass_max_age_days);
 	ret = ctl_open(d.cfg.socket, dmn_request, &d, &d.ctl, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "leverd: %s\n", err);

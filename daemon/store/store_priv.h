@@ -77,4 +77,13 @@ static inline void text_col(sqlite3_stmt *s, int col, char *dst, size_t len)
 	snprintf(dst, len, "%s", t ? (const char *)t : "");
 }
 
+/*
+ * Steps @s to its end, each row into one more element (@size bytes) of a
+ * growing array filled by @row, and finalizes @s: 0 with *list (free it)
+ * and *n, or -errno with nothing allocated (store.c).
+ */
+int store_rows_collect(sqlite3_stmt *s, size_t size,
+		       void (*row)(sqlite3_stmt *s, void *dst), void **list,
+		       size_t *n);
+
 #endif /* LEVER_STORE_PRIV_H */

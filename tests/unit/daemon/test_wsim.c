@@ -253,10 +253,15 @@ static void play(struct wsim *w, const struct act *a)
 	case A_START:
 		snprintf(name, sizeof(name), "week%u-day%u", a->arg / 3 + 1,
 			 a->arg % 3 + 1);
+		/*
+		 * The operator confirms what a clinic would: the sequences
+		 * change the mass at random, and the safety they test is of
+		 * the motion, not of the mass checks (test_sess.c has those).
+		 */
 		ret = request(w, "start", json_pack(
-			"{s:s, s:s, s:b, s:b}", "athlete", "anna",
+			"{s:s, s:s, s:b, s:b, s:b}", "athlete", "anna",
 			"session", name, "confirm_start_criteria", 1,
-			"override_back_to_back", 1));
+			"override_back_to_back", 1, "confirm_mass", 1));
 		if (!ret)
 			w->starts_ok++;
 		break;
