@@ -238,6 +238,10 @@ static json_t *record_json(const struct store_session *r)
 				    r->pain_score >= 0 ?
 				    json_integer(r->pain_score) : json_null());
 		json_object_set_new(o, "id", json_integer(r->id));
+		/* recorded from schema 3 on; unknown before, never guessed */
+		json_object_set_new(o, "mass_kg", r->mass_g ?
+				    json_real(r->mass_g / 1000.0) :
+				    json_null());
 	}
 	return o;
 }
