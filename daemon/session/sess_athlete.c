@@ -169,29 +169,23 @@ int sess_check_mass(struct sess *s, const struct store_athlete *a,
 	int ret;
 
 	why[0] = '\0';
-	if (!a->weighed_s) {
-		if (confirmed) {
-			snprintf(why, why_len, "mass never weighed, confirmed");
-			return 0;
-		}
+	if (!a->weighed_s && !confirmed)
 		return say(msg, len, -ECANCELED,
 			   "%s has no dated weigh-in (the %.1f kg on record may be old); weigh them with 'leverctl athlete weigh %s KG', or start with --confirm-mass if %.1f kg is right today",
 			   a->name, a->mass_g / 1000.0, a->name,
 			   a->mass_g / 1000.0);
-	}
-	if (weighin_due(s, a, now)) {
+	if (!a->weighed_s) {
+		snprintf(why, why_len, "mass never weighed, confirmed");
+	} else if (weighin_due(s, a, now) && !confirmed) {
 		sess_date_of((time_t)a->weighed_s, 0, date);
-		if (confirmed) {
-			snprintf(why, why_len,
-				 "weigh-in %ld days old, confirmed",
-				 days_since(now, a->weighed_s));
-			return 0;
-		}
 		return say(msg, len, -ECANCELED,
 			   "%s was last weighed %ld days ago (%s, %.1f kg), more than the %u days allowed; weigh them with 'leverctl athlete weigh %s KG', or start with --confirm-mass if %.1f kg is still right",
 			   a->name, days_since(now, a->weighed_s), date,
 			   a->mass_g / 1000.0, s->mass_max_age_days, a->name,
 			   a->mass_g / 1000.0);
+	} else if (weighin_due(s, a, now)) {
+		snprintf(why, why_len, "weigh-in %ld days old, confirmed",
+			 days_since(now, a->weighed_s));
 	}
 	ret = store_sessions(s->store, a->id, NULL, &recs, &n);
 	if (ret)
@@ -205,9 +199,12 @@ int sess_check_mass(struct sess *s, const struct store_athlete *a,
 		      recs[i].mass_g;
 	if (fabs(pct) > SESS_MASS_CHANGE_PCT) {
 		if (confirmed) {
-			snprintf(why, why_len,
-				 "mass %+.1f %% since the last session, confirmed",
-				 pct);
+			size_t used = strlen(why);
+
+			/* after the weigh-in's age, if that was confirmed too */
+			snprintf(why + used, why_len - used,
+				 "%smass %+.1f %% since the last session, confirmed",
+				 used ? "; " : "", pct);
 		} else {
 			ret = say(msg, len, -ECANCELED,
 				  "%s's mass on record, %.1f kg, is %.1f %% %s the %.1f kg of their last session (%s on %s), and the support force follows it; check the weigh-in, then start with --confirm-mass",

@@ -21,7 +21,7 @@ static int cmd_start(struct sess *s, const char *cmd, const json_t *args,
 	struct plan *p = NULL;
 	const struct plan_session *ps;
 	struct next nx;
-	char today[11], yesterday[11], mass_why[64];
+	char today[11], yesterday[11], mass_why[128];
 	time_t wall;
 	size_t n, i;
 	double need_n, max_n;

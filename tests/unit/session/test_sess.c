@@ -791,6 +791,22 @@ static void test_confirmed_mass_change_starts_and_is_recorded(void **state)
 	free(recs);
 }
 
+static void test_a_start_confirming_an_old_and_changed_mass_records_both(void **state)
+{
+	run_through("week1-day1", S(10));
+	req("athlete_weigh", "{\"name\": \"anna\", \"mass_kg\": 64}",
+	    S(5000));
+	wall += 8 * DAY;
+	assert_int_equal(start("week1-day2", S(5001)), -ECANCELED);
+	assert_msg("last weighed 8 days ago");
+	assert_int_equal(req("start", "{\"session\": \"week1-day2\","
+			     " \"athlete\": \"anna\","
+			     " \"confirm_mass\": true}", S(5002)), 0);
+	read_events();
+	assert_non_null(strstr(evs[n_evs - 1].detail,
+			       "64.0 kg, weigh-in 8 days old, confirmed; mass -8.6 % since the last session, confirmed"));
+}
+
 static void test_athlete_show_lists_weigh_ins_oldest_first(void **state)
 {
 	json_t *w;
@@ -951,6 +967,7 @@ int main(void)
 		T(test_start_refused_when_the_mass_moved_over_5_pct_since_last_session),
 		T(test_mass_within_5_pct_of_last_session_starts),
 		T(test_confirmed_mass_change_starts_and_is_recorded),
+		T(test_a_start_confirming_an_old_and_changed_mass_records_both),
 		T(test_athlete_show_lists_weigh_ins_oldest_first),
 		T(test_rename_keeps_the_athletes_sessions),
 		T(test_names_of_anonymised_records_cannot_be_taken),
