@@ -60,6 +60,7 @@ int sess_get_athlete(struct sess *s, const json_t *args,
 	size_t n;
 	int ret;
 
+	memset(a, 0, sizeof(*a));
 	if (!name)
 		name = sess_arg_str(args, "name");
 	if (name) {
