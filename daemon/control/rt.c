@@ -274,8 +274,8 @@ static int rt_sim_tick(struct rt *rt, struct lever_dev_sample *s)
 	}
 	ts.tv_sec = (time_t)(rt->next_tick_ns / 1000000000ull);
 	ts.tv_nsec = (long)(rt->next_tick_ns % 1000000000ull);
-	while ((ret = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
-				      NULL)) == EINTR)
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+	       EINTR)
 		;
 	rt->woke_ns = mono_ns();
 	rt_hist(rt, (int64_t)(rt->woke_ns - rt->next_tick_ns));

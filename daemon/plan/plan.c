@@ -279,9 +279,11 @@ static int slurp(const char *path, char **text, size_t *len,
 	size_t got = 0;
 	int fd, ret;
 
+	*text = NULL;
+	*len = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		ret = -errno;
+		ret = errno ? -errno : -EIO;
 		set_err(err, path, "cannot open: %s", strerror(-ret));
 		return ret;
 	}

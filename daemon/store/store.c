@@ -115,9 +115,10 @@ static int user_version(struct store *st, int *v)
 	sqlite3_stmt *s;
 	int rc;
 
+	*v = 0;
 	rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version;", -1, &s, NULL);
 	if (rc != SQLITE_OK)
-		return sql_err(rc);
+		return sql_fail(rc);
 	rc = sqlite3_step(s);
 	*v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
 	sqlite3_finalize(s);
@@ -276,7 +277,7 @@ int store_rows_collect(sqlite3_stmt *s, size_t size,
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
 		free(v);
-		return sql_err(rc) ? sql_err(rc) : -EIO;
+		return sql_fail(rc);
 	}
 	*list = v;
 	*n = cnt;
@@ -404,7 +405,7 @@ int store_session_get(struct store *st, int64_t id,
 	if (rc == SQLITE_ROW)
 		session_row(s, out);
 	else
-		ret = rc == SQLITE_DONE ? -ENOENT : sql_err(rc);
+		ret = rc == SQLITE_DONE ? -ENOENT : sql_fail(rc);
 	sqlite3_finalize(s);
 	return ret;
 }

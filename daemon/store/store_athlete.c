@@ -113,7 +113,7 @@ int store_athlete_get(struct store *st, const char *name,
 		athlete_row(s, out);
 		ret = 0;
 	} else {
-		ret = rc == SQLITE_DONE ? -ENOENT : sql_err(rc);
+		ret = rc == SQLITE_DONE ? -ENOENT : sql_fail(rc);
 	}
 	sqlite3_finalize(s);
 	return ret;

@@ -47,6 +47,17 @@ static inline int sql_err(int rc)
 	}
 }
 
+/*
+ * The errno of a result code already known not to be success: never 0,
+ * so that no caller can take a failed step for a row it did not get.
+ */
+static inline int sql_fail(int rc)
+{
+	int ret = sql_err(rc);
+
+	return ret ? ret : -EIO;
+}
+
 static inline int exec(struct store *st, const char *sql)
 {
 	return sql_err(sqlite3_exec(st->db, sql, NULL, NULL, NULL));

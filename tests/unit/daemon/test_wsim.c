@@ -490,7 +490,7 @@ static void tick(struct wsim *w)
 		lever_sim_truth(w->d.dev, &t);
 		check(w, &t);
 		if (w->dump && (t.now_ns / MS) % 100 == 0)
-			printf("# t %.1f ceil %.1f bw %u run %d m %.0f force %.1f lp %.1f pa %.0f sp %u belt %.0f mode %s armed %d\n",
+			printf("# t %.1f ceil %.1f bw %d run %d m %.0f force %.1f lp %.1f pa %.0f sp %u belt %.0f mode %s armed %d\n",
 			       t.now_ns / 1e9, w->ceiling_n,
 			       w->d.last_posted.bw_carried_pct_x100,
 			       w->d.last_posted.run, t.runner_mass_kg,
@@ -726,15 +726,18 @@ int main(int argc, char **argv)
 	struct timespec t0, t1;
 	double sim_s = 0;
 	bool replay = false, same;
+	const char *env;
 	int k;
 
-	if (getenv("WSIM_SEQUENCES"))
-		n = strtoul(getenv("WSIM_SEQUENCES"), NULL, 10);
-	jobs = getenv("WSIM_JOBS") ? atoi(getenv("WSIM_JOBS")) :
-	       (int)sysconf(_SC_NPROCESSORS_ONLN);
+	env = getenv("WSIM_SEQUENCES");
+	if (env)
+		n = strtoul(env, NULL, 10);
+	env = getenv("WSIM_JOBS");
+	jobs = env ? atoi(env) : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	jobs = jobs < 1 ? 1 : jobs > WSIM_MAX_JOBS ? WSIM_MAX_JOBS : jobs;
-	if (getenv("WSIM_BASE_SEED"))
-		base = strtoull(getenv("WSIM_BASE_SEED"), NULL, 10);
+	env = getenv("WSIM_BASE_SEED");
+	if (env)
+		base = strtoull(env, NULL, 10);
 	for (k = 1; k < argc; k++) {
 		if (!strcmp(argv[k], "--seed") && k + 1 < argc) {
 			one = strtoull(argv[++k], NULL, 10);
@@ -744,17 +747,20 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!w || !w2)
-		return 1;
+		goto fail;
 	dmn_log_to(NULL);
 	if (replay) {
 		seq_make(one, &q);
 		print_seq(&q, keep);
 		if (wsim_run(&q, keep, w))
-			return 1;
+			goto fail;
 		printf("%s: %u violation(s)%s%s\n", w->violations ? "FAIL" :
 		       "ok", w->violations, w->violations ? ", first " : "",
 		       w->first);
-		return w->violations ? 1 : 0;
+		same = !w->violations;
+		free(w);
+		free(w2);
+		return same ? 0 : 1;
 	}
 
 	printf("1..3\n");
@@ -762,8 +768,11 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	/* one worker per CPU, each every jobs-th seed; counts come back */
 	for (j = 0; j < jobs; j++) {
-		if (pipe(pfd[j]) || (pid[j] = fork()) < 0)
-			return 1;
+		if (pipe(pfd[j]) || (pid[j] = fork()) < 0) {
+			printf("Bail out! cannot start worker %d: %s\n", j,
+			       strerror(errno));
+			goto fail;
+		}
 		if (pid[j])
 			continue;
 		close(pfd[j][0]);
@@ -835,4 +844,8 @@ int main(int argc, char **argv)
 	free(w);
 	free(w2);
 	return bad || failed_setup || !same || i ? 1 : 0;
+fail:
+	free(w);
+	free(w2);
+	return 1;
 }
