@@ -62,6 +62,23 @@ static int tx_end(struct store *st, int ret)
 	return ret;
 }
 
+/*
+ * Opens the transaction every change to one athlete runs in and finds
+ * the athlete in it; on failure nothing is left open.
+ */
+static int tx_begin_athlete(struct store *st, const char *name,
+			    struct store_athlete *a)
+{
+	int ret = exec(st, "BEGIN IMMEDIATE;");
+
+	if (ret)
+		return ret;
+	ret = store_athlete_get(st, name, a);
+	if (ret)
+		exec(st, "ROLLBACK;");
+	return ret;
+}
+
 int store_athlete_add(struct store *st, const char *name, uint32_t mass_g,
 		      int64_t now_s)
 {
@@ -126,10 +143,9 @@ int store_athlete_weigh(struct store *st, const char *name, uint32_t mass_g,
 	sqlite3_stmt *s;
 	int ret;
 
-	ret = exec(st, "BEGIN IMMEDIATE;");
+	ret = tx_begin_athlete(st, name, &a);
 	if (ret)
 		return ret;
-	ret = store_athlete_get(st, name, &a);
 	if (!ret)
 		ret = weighin_add(st, a.id, mass_g, weighed_s);
 	if (!ret)
@@ -238,10 +254,9 @@ int store_athlete_rename(struct store *st, const char *name,
 	sqlite3_stmt *s;
 	int ret;
 
-	ret = exec(st, "BEGIN IMMEDIATE;");
+	ret = tx_begin_athlete(st, name, &a);
 	if (ret)
 		return ret;
-	ret = store_athlete_get(st, name, &a);
 	if (!ret)
 		ret = prep(st, "UPDATE athletes SET name = ? WHERE id = ?;", &s);
 	if (!ret) {
@@ -261,10 +276,9 @@ int store_athlete_anonymise(struct store *st, const char *name,
 	sqlite3_stmt *s;
 	int ret;
 
-	ret = exec(st, "BEGIN IMMEDIATE;");
+	ret = tx_begin_athlete(st, name, &a);
 	if (ret)
 		return ret;
-	ret = store_athlete_get(st, name, &a);
 	if (!ret && snprintf(new_name, len, STORE_ANON_PREFIX "%lld",
 			     (long long)a.id) >= (int)len)
 		ret = -ENAMETOOLONG;
@@ -292,10 +306,9 @@ int store_athlete_remove(struct store *st, const char *name,
 	struct store_athlete a;
 	int ret;
 
-	ret = exec(st, "BEGIN IMMEDIATE;");
+	ret = tx_begin_athlete(st, name, &a);
 	if (ret)
 		return ret;
-	ret = store_athlete_get(st, name, &a);
 	/* children first: the foreign keys are enforced */
 	if (!ret)
 		ret = tx_step(st, "DELETE FROM trace WHERE session_id IN"
