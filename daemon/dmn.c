@@ -669,7 +669,7 @@ void dmn_tick(struct leverd *d)
 		ctl_broadcast(d->ctl, json_pack("{s:i, s:s, s:o}", "v",
 						LEVER_CTL_PROTOCOL_VERSION, "event",
 						"session_end", "summary", sum));
-	if (d->ctl && ctl_watch_interval(d->ctl)) {
+	if (d->ctl && ctl_watch_due(d->ctl, now / 1000000)) {
 		st = d_status(d, now);
 		if (st) {
 			ctl_watch_tick(d->ctl, now / 1000000, st);
