@@ -61,6 +61,13 @@ struct plant_config {
 	double	geometry_scale;
 	double	reg_lag_scale;
 	double	force_noise_scale;
+	/*
+	 * The formulas the fast ones replaced: sin() of an accumulated
+	 * phase each substep for the stride, Box-Muller Gaussians for the
+	 * sensor noise. Slower, for the tests that hold the fast model to
+	 * them and the benchmark's reference; default no.
+	 */
+	bool	reference_formulas;
 };
 
 /* A snapshot: true physical values and what the board's sensors read. */
