@@ -236,14 +236,11 @@ static void controlled_stop(struct board *b, uint32_t fault)
 	}
 }
 
-static void check_lines(struct board *b)
+static void check_lines(struct board *b, const struct plant_state *ps)
 {
-	struct plant_state ps;
-
-	pstate(b, &ps);
-	if (ps.lines & LEVER_LINE_ESTOP)
+	if (ps->lines & LEVER_LINE_ESTOP)
 		hard_stop(b, LEVER_FAULT_ESTOP);
-	if (ps.lines & LEVER_LINE_SAFETY_KEY)
+	if (ps->lines & LEVER_LINE_SAFETY_KEY)
 		hard_stop(b, LEVER_FAULT_SAFETY_KEY);
 }
 
@@ -373,21 +370,20 @@ static void check_belt(struct board *b, const struct plant_state *ps,
 	}
 }
 
-static void make_sample(struct board *b)
+static void make_sample(struct board *b, const struct plant_state *ps)
 {
 	struct lever_wire_sample *f;
-	struct plant_state ps;
 	struct queued *q;
 	uint64_t release = b->time_ns;
 	uint32_t seq = b->seq++;
 
 	b->st.samples_made++;
-	if (plant_fault_active(b->plant, PLANT_FAULT_DROP_FRAMES) &&
+	if ((ps->faults_injected & (1u << PLANT_FAULT_DROP_FRAMES)) &&
 	    (seq & 1)) {
 		b->st.samples_dropped++;
 		return;
 	}
-	if (plant_fault_active(b->plant, PLANT_FAULT_DELAY_FRAMES))
+	if (ps->faults_injected & (1u << PLANT_FAULT_DELAY_FRAMES))
 		release += DELAY_FAULT_NS;
 	if (b->q_len == QUEUE_LEN) {
 		/* Never queue forever: the oldest frame is lost. */
@@ -399,7 +395,6 @@ static void make_sample(struct board *b)
 	b->q_len++;
 	q->release_ns = release;
 	f = &q->frame;
-	pstate(b, &ps);
 	memset(f, 0, sizeof(*f));
 	f->version = LEVER_WIRE_VERSION;
 	f->type = LEVER_FRAME_SAMPLE;
@@ -407,13 +402,13 @@ static void make_sample(struct board *b)
 	f->seq = htole32(seq);
 	f->board_time_ns = htole64(b->time_ns);
 	/* the wire field is unsigned: the transducer saturates at zero */
-	f->support_pressure_pa = htole32(ps.pressure_reading_pa < 0 ? 0 :
-					 (uint32_t)ps.pressure_reading_pa);
-	f->support_force_mn = htole32((uint32_t)ps.force_reading_mn);
-	f->belt_speed_mm_s = htole32((uint32_t)ps.belt_reading_mm_s);
-	f->incline_centi_pct = htole16((uint16_t)ps.incline_reading_centi_pct);
-	f->lines = htole16(ps.lines);
-	f->buttons = htole16(ps.buttons);
+	f->support_pressure_pa = htole32(ps->pressure_reading_pa < 0 ? 0 :
+					 (uint32_t)ps->pressure_reading_pa);
+	f->support_force_mn = htole32((uint32_t)ps->force_reading_mn);
+	f->belt_speed_mm_s = htole32((uint32_t)ps->belt_reading_mm_s);
+	f->incline_centi_pct = htole16((uint16_t)ps->incline_reading_centi_pct);
+	f->lines = htole16(ps->lines);
+	f->buttons = htole16(ps->buttons);
 	f->board_state = htole16(b->state);
 	f->faults = htole32(b->faults);
 	f->cmd_seq_applied = htole32(b->st.cmd_seq_applied);
@@ -424,21 +419,25 @@ static void make_sample(struct board *b)
 	f->cmds_clamped = htole32(b->st.cmds_clamped);
 }
 
-/* One firmware cycle, at the end of each sample period. */
+/*
+ * One firmware cycle, at the end of each sample period. One look at the
+ * plant serves it all: the stops below set the plant's actuators, never
+ * what its sensors, lines and buttons read until the plant steps again.
+ */
 static void firmware_tick(struct board *b, double dt)
 {
 	struct plant_state ps;
 
-	check_lines(b);
+	pstate(b, &ps);
+	check_lines(b, &ps);
 	if (b->state == LEVER_BOARD_RUNNING &&
 	    b->time_ns - b->last_cmd_ns >= b->watchdog_ms * 1000000ULL)
 		controlled_stop(b, LEVER_FAULT_WATCHDOG);
-	pstate(b, &ps);
 	check_sensors(b, &ps);
 	check_valve(b, &ps, dt);
 	release_support(b, &ps, dt);
 	check_belt(b, &ps, dt);
-	make_sample(b);
+	make_sample(b, &ps);
 }
 
 int board_step(struct board *b, uint64_t dt_ns)
@@ -668,6 +667,7 @@ int board_control(struct board *b, uint8_t request, uint16_t value,
 
 int board_set_line(struct board *b, unsigned int line_bit, bool active)
 {
+	struct plant_state ps;
 	int ret;
 
 	if (!b)
@@ -675,8 +675,10 @@ int board_set_line(struct board *b, unsigned int line_bit, bool active)
 	ret = plant_set_line(b->plant, line_bit, active);
 	/* The e-stop and key are wired into the drive's power: no firmware
 	 * cycle stands between the line and the cut. */
-	if (!ret)
-		check_lines(b);
+	if (!ret) {
+		pstate(b, &ps);
+		check_lines(b, &ps);
+	}
 	return ret;
 }
 
