@@ -48,6 +48,7 @@ struct lever_sim {
 	bool armed_by_us;
 	bool try_caught_up;		/* see lever_sim_try_read() */
 	uint64_t button_release_ns[8];	/* 0: not held */
+	unsigned int buttons_held;	/* bit i: button_release_ns[i] set */
 	char serial[LEVER_DEV_SERIAL_MAX + 1];
 	/* sample queue */
 	struct lever_dev_sample ring[LEVER_SIM_RING];
@@ -80,12 +81,9 @@ static uint64_t lever_sim_mono_ns(void)
  * the eventfd alone keeps two syscalls per sample out of a drain loop,
  * which would otherwise cost more than a sample period at high speeds.
  */
-static void lever_sim_sync_evfd(struct lever_sim *s)
+static void lever_sim_sync_evfd_now(struct lever_sim *s)
 {
 	uint64_t v = 1;
-
-	if (s->speed || !s->fd_wanted)
-		return;
 
 	if (s->q.count && !s->ev_set) {
 		if (write(s->evfd, &v, sizeof(v)) == sizeof(v))
@@ -94,6 +92,13 @@ static void lever_sim_sync_evfd(struct lever_sim *s)
 		if (read(s->evfd, &v, sizeof(v)) == sizeof(v))
 			s->ev_set = false;
 	}
+}
+
+/* Twice a sample: the common case (nobody polls) without a call. */
+static inline void lever_sim_sync_evfd(struct lever_sim *s)
+{
+	if (!s->speed && s->fd_wanted)
+		lever_sim_sync_evfd_now(s);
 }
 
 /* The gate's frame as the board receives it on its OUT endpoint. */
@@ -158,11 +163,15 @@ static void lever_sim_release_buttons(struct lever_sim *s)
 {
 	unsigned int i;
 
+	/* every sample: nothing to look at while no button is held */
+	if (!s->buttons_held)
+		return;
 	for (i = 0; i < LEVER_ARRAY_SIZE(s->button_release_ns); i++) {
 		if (s->button_release_ns[i] &&
 		    s->button_release_ns[i] <= s->now_ns) {
 			board_set_button(s->board, 1u << i, false);
 			s->button_release_ns[i] = 0;
+			s->buttons_held &= ~(1u << i);
 		}
 	}
 }
@@ -760,6 +769,7 @@ static int lever_sim_do_press_button(struct lever_dev *dev,
 	if (ret)
 		return ret;
 	s->button_release_ns[i] = s->now_ns + (uint64_t)hold_ms * 1000000ull;
+	s->buttons_held |= 1u << i;
 	return 0;
 }
 
