@@ -161,9 +161,9 @@ static void pstate(const struct board *b, struct plant_state *ps)
 
 static bool belt_at_rest(const struct board *b)
 {
-	struct plant_state ps;
+	struct plant_readings ps;
 
-	pstate(b, &ps);
+	plant_get_readings(b->plant, &ps);
 	return abs(ps.belt_reading_mm_s) < AT_REST_MM_S &&
 	       b->fw_belt_ramp < 1.0;
 }
@@ -236,7 +236,7 @@ static void controlled_stop(struct board *b, uint32_t fault)
 	}
 }
 
-static void check_lines(struct board *b, const struct plant_state *ps)
+static void check_lines(struct board *b, const struct plant_readings *ps)
 {
 	if (ps->lines & LEVER_LINE_ESTOP)
 		hard_stop(b, LEVER_FAULT_ESTOP);
@@ -244,7 +244,7 @@ static void check_lines(struct board *b, const struct plant_state *ps)
 		hard_stop(b, LEVER_FAULT_SAFETY_KEY);
 }
 
-static void check_sensors(struct board *b, const struct plant_state *ps)
+static void check_sensors(struct board *b, const struct plant_readings *ps)
 {
 	/* A live ADC always shows noise; an identical code for 100 ms means
 	 * a dead or disconnected sensor. */
@@ -272,7 +272,7 @@ static void check_sensors(struct board *b, const struct plant_state *ps)
 /* The valve must follow the firmware's own rate-limited, lagged copy of
  * the set-point; the error is low-pass filtered so the stride swing of
  * the gas spring does not count. */
-static void check_valve(struct board *b, const struct plant_state *ps,
+static void check_valve(struct board *b, const struct plant_readings *ps,
 			double dt)
 {
 	double slew = PLANT_MAX_PRESSURE_SLEW_PA_S * dt;
@@ -324,7 +324,7 @@ static void check_valve(struct board *b, const struct plant_state *ps,
  * can carry a stride trough, and a sudden drop puts weight on the healing
  * bone at once (safety.rst rule 9, enforced here as a second layer).
  */
-static void release_support(struct board *b, const struct plant_state *ps,
+static void release_support(struct board *b, const struct plant_readings *ps,
 			    double dt)
 {
 	double step = RELEASE_PA_S * dt;
@@ -342,7 +342,7 @@ static void release_support(struct board *b, const struct plant_state *ps,
 	plant_set_pressure_setpoint(b->plant, b->pressure_sp);
 }
 
-static void check_belt(struct board *b, const struct plant_state *ps,
+static void check_belt(struct board *b, const struct plant_readings *ps,
 		       double dt)
 {
 	double target = 0, accel = PLANT_BELT_BRAKE_MM_S2, d;
@@ -370,7 +370,7 @@ static void check_belt(struct board *b, const struct plant_state *ps,
 	}
 }
 
-static void make_sample(struct board *b, const struct plant_state *ps)
+static void make_sample(struct board *b, const struct plant_readings *ps)
 {
 	struct lever_wire_sample *f;
 	struct queued *q;
@@ -426,9 +426,9 @@ static void make_sample(struct board *b, const struct plant_state *ps)
  */
 static void firmware_tick(struct board *b, double dt)
 {
-	struct plant_state ps;
+	struct plant_readings ps;
 
-	pstate(b, &ps);
+	plant_get_readings(b->plant, &ps);
 	check_lines(b, &ps);
 	if (b->state == LEVER_BOARD_RUNNING &&
 	    b->time_ns - b->last_cmd_ns >= b->watchdog_ms * 1000000ULL)
@@ -667,7 +667,7 @@ int board_control(struct board *b, uint8_t request, uint16_t value,
 
 int board_set_line(struct board *b, unsigned int line_bit, bool active)
 {
-	struct plant_state ps;
+	struct plant_readings ps;
 	int ret;
 
 	if (!b)
@@ -676,7 +676,7 @@ int board_set_line(struct board *b, unsigned int line_bit, bool active)
 	/* The e-stop and key are wired into the drive's power: no firmware
 	 * cycle stands between the line and the cut. */
 	if (!ret) {
-		pstate(b, &ps);
+		plant_get_readings(b->plant, &ps);
 		check_lines(b, &ps);
 	}
 	return ret;

@@ -531,6 +531,17 @@ void plant_get_state(const struct plant *p, struct plant_state *st)
 	st->faults_injected = p->faults;
 }
 
+void plant_get_readings(const struct plant *p, struct plant_readings *r)
+{
+	r->pressure_reading_pa = p->pressure_rd;
+	r->force_reading_mn = p->force_rd;
+	r->belt_reading_mm_s = p->belt_rd;
+	r->incline_reading_centi_pct = p->incline_rd;
+	r->lines = p->lines;
+	r->buttons = p->buttons;
+	r->faults_injected = p->faults;
+}
+
 const char *plant_fault_name(enum plant_fault fault)
 {
 	if ((unsigned int)fault >= PLANT_FAULT_COUNT)
