@@ -214,13 +214,11 @@ static int lever_sim_advance(struct lever_sim *s, uint64_t ns)
  * asked), as a real board drops frames rather than bursting.
  */
 #define LEVER_SIM_MAX_CATCH_UP_NS	1000000000ull
-static int lever_sim_follow_real_time(struct lever_sim *s)
+static int lever_sim_follow_real_time_now(struct lever_sim *s)
 {
 	uint64_t mono, target, dv, spent_ns;
 	int ret;
 
-	if (!s->speed)
-		return 0;
 	mono = lever_sim_mono_ns();
 	target = s->base_virtual_ns + (mono - s->base_mono_ns) * s->speed;
 	if (target <= s->now_ns)
@@ -255,6 +253,12 @@ static int lever_sim_follow_real_time(struct lever_sim *s)
 		s->base_mono_ns = mono + spent_ns;
 	}
 	return ret;
+}
+
+/* Stepped (speed=0), the clock moves only by lever_sim_step(): no call. */
+static inline int lever_sim_follow_real_time(struct lever_sim *s)
+{
+	return s->speed ? lever_sim_follow_real_time_now(s) : 0;
 }
 
 /* Every call but lever_dev_try_read_sample() catches up through here. */

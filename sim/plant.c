@@ -439,8 +439,11 @@ int plant_set_belt_drive(struct plant *p, bool enabled, double target_mm_s,
 	    !isfinite(accel_mm_s2) || accel_mm_s2 <= 0)
 		return -EINVAL;
 	p->drive_enabled = enabled;
-	p->belt_target_mm_s = fmin(target_mm_s, PLANT_MAX_BELT_SPEED_MM_S);
-	p->belt_accel_mm_s2 = fmin(accel_mm_s2, PLANT_MAX_BELT_ACCEL_MM_S2);
+	/* fmin() without the libm call: both are finite (twice a cycle) */
+	p->belt_target_mm_s = target_mm_s < PLANT_MAX_BELT_SPEED_MM_S ?
+			      target_mm_s : PLANT_MAX_BELT_SPEED_MM_S;
+	p->belt_accel_mm_s2 = accel_mm_s2 < PLANT_MAX_BELT_ACCEL_MM_S2 ?
+			      accel_mm_s2 : PLANT_MAX_BELT_ACCEL_MM_S2;
 	return 0;
 }
 
