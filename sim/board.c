@@ -77,7 +77,51 @@ struct board {
 
 	uint32_t seq;
 	struct board_status st;
+
+	/*
+	 * The plant's actuator inputs as the firmware last set them: two
+	 * command frames come every sample and most change nothing; those
+	 * then cost no call (set_*() below).
+	 */
+	bool	out_pressure_known, out_drive_known, out_incline_known;
+	double	out_pressure_pa;
+	bool	out_drive;
+	double	out_belt_mm_s, out_accel_mm_s2;
+	bool	out_incline_on;
+	double	out_incline_centi_pct;
 };
+
+static void set_pressure(struct board *b, double pressure_pa)
+{
+	if (b->out_pressure_known && pressure_pa == b->out_pressure_pa)
+		return;
+	b->out_pressure_known =
+		!plant_set_pressure_setpoint(b->plant, pressure_pa);
+	b->out_pressure_pa = pressure_pa;
+}
+
+static void set_drive(struct board *b, bool on, double belt_mm_s,
+		      double accel_mm_s2)
+{
+	if (b->out_drive_known && on == b->out_drive &&
+	    belt_mm_s == b->out_belt_mm_s && accel_mm_s2 == b->out_accel_mm_s2)
+		return;
+	b->out_drive_known = !plant_set_belt_drive(b->plant, on, belt_mm_s,
+						   accel_mm_s2);
+	b->out_drive = on;
+	b->out_belt_mm_s = belt_mm_s;
+	b->out_accel_mm_s2 = accel_mm_s2;
+}
+
+static void set_incline(struct board *b, bool on, double centi_pct)
+{
+	if (b->out_incline_known && on == b->out_incline_on &&
+	    centi_pct == b->out_incline_centi_pct)
+		return;
+	b->out_incline_known = !plant_set_incline(b->plant, on, centi_pct);
+	b->out_incline_on = on;
+	b->out_incline_centi_pct = centi_pct;
+}
 
 static const char *const state_names[] = {
 	[LEVER_BOARD_IDLE]		= "idle",
@@ -205,7 +249,7 @@ static void hold_support(struct board *b, uint32_t fault)
 	if ((uint32_t)hold == b->pressure_sp)
 		return;
 	b->pressure_sp = (uint32_t)hold;
-	plant_set_pressure_setpoint(b->plant, b->pressure_sp);
+	set_pressure(b, b->pressure_sp);
 }
 
 /* Category 0: drive power off now, brake on; pressure stays. */
@@ -217,8 +261,8 @@ static void hard_stop(struct board *b, uint32_t fault)
 	b->belt_sp = 0;
 	/* fw_belt_ramp now follows the brake (check_belt), so the belt
 	 * coasting down is never mistaken for over-speed. */
-	plant_set_belt_drive(b->plant, false, 0, PLANT_BELT_BRAKE_MM_S2);
-	plant_set_incline(b->plant, false, 0);
+	set_drive(b, false, 0, PLANT_BELT_BRAKE_MM_S2);
+	set_incline(b, false, 0);
 }
 
 /* Category 1: ramp the belt down under drive control; pressure stays. */
@@ -229,10 +273,10 @@ static void controlled_stop(struct board *b, uint32_t fault)
 	if (b->state == LEVER_BOARD_HARD_STOPPED)
 		return;
 	b->belt_sp = 0;
-	plant_set_incline(b->plant, false, 0);
+	set_incline(b, false, 0);
 	if (b->state == LEVER_BOARD_RUNNING || b->state == LEVER_BOARD_STOPPING) {
 		b->state = LEVER_BOARD_STOPPING;
-		plant_set_belt_drive(b->plant, true, 0, BOARD_STOP_DECEL_MM_S2);
+		set_drive(b, true, 0, BOARD_STOP_DECEL_MM_S2);
 	}
 }
 
@@ -290,7 +334,7 @@ static void check_valve(struct board *b, const struct plant_readings *ps,
 		 */
 		if (b->pressure_sp != (uint32_t)b->pressure_sp_avg) {
 			b->pressure_sp = (uint32_t)b->pressure_sp_avg;
-			plant_set_pressure_setpoint(b->plant, b->pressure_sp);
+			set_pressure(b, b->pressure_sp);
 		}
 	} else if (b->state == LEVER_BOARD_RUNNING) {
 		b->pressure_sp_avg += (b->pressure_sp - b->pressure_sp_avg) *
@@ -339,7 +383,7 @@ static void release_support(struct board *b, const struct plant_readings *ps,
 		return;
 	b->pressure_sp = b->pressure_sp - b->release_to_pa > step ?
 			 (uint32_t)(b->pressure_sp - step) : b->release_to_pa;
-	plant_set_pressure_setpoint(b->plant, b->pressure_sp);
+	set_pressure(b, b->pressure_sp);
 }
 
 static void check_belt(struct board *b, const struct plant_readings *ps,
@@ -365,7 +409,7 @@ static void check_belt(struct board *b, const struct plant_readings *ps,
 
 	if (b->state == LEVER_BOARD_STOPPING && b->fw_belt_ramp < 1.0 &&
 	    abs(ps->belt_reading_mm_s) < AT_REST_MM_S) {
-		plant_set_belt_drive(b->plant, false, 0, PLANT_BELT_BRAKE_MM_S2);
+		set_drive(b, false, 0, PLANT_BELT_BRAKE_MM_S2);
 		b->state = LEVER_BOARD_IDLE;
 	}
 }
@@ -556,7 +600,7 @@ int board_command(struct board *b, const void *frame, size_t len)
 		b->release_to_pa = pressure;	/* at RELEASE_PA_S, in step */
 		b->releasing = true;
 	}
-	plant_set_pressure_setpoint(b->plant, b->pressure_sp);
+	set_pressure(b, b->pressure_sp);
 
 	if (flags & LEVER_CMD_STOP || !(flags & LEVER_CMD_RUN)) {
 		if (b->state == LEVER_BOARD_RUNNING)
@@ -572,8 +616,8 @@ int board_command(struct board *b, const void *frame, size_t len)
 	b->state = LEVER_BOARD_RUNNING;
 	b->belt_sp = (uint32_t)belt;
 	b->incline_sp = incline;
-	plant_set_belt_drive(b->plant, true, belt, PLANT_MAX_BELT_ACCEL_MM_S2);
-	plant_set_incline(b->plant, true, incline);
+	set_drive(b, true, belt, PLANT_MAX_BELT_ACCEL_MM_S2);
+	set_incline(b, true, incline);
 	return 0;
 }
 
