@@ -282,17 +282,13 @@ static void loop_enter_safe(struct loop *l, uint32_t cause)
 	law_hold(l->law);
 }
 
-/* One event: the table's next mode, and what entering it does. */
-static void loop_event(struct loop *l, enum loop_event ev, uint32_t faults)
+/* Entering @to from the current mode on @ev (loop_event()). */
+static void loop_enter(struct loop *l, enum loop_event ev, enum loop_mode to,
+		       uint32_t faults)
 {
-	enum loop_mode from = l->mode, to = loop_next_mode(from, ev);
+	enum loop_mode from = l->mode;
 	double board_pa;
 
-	if ((from == LOOP_STOPPING || from == LOOP_RELEASING) &&
-	    ev == LOOP_EV_FAULT)
-		l->cause |= faults;
-	if (to == from && ev != LOOP_EV_START)
-		return;
 	switch (to) {
 	case LOOP_RUN:
 		l->gen = l->t.generation;
@@ -328,6 +324,23 @@ static void loop_event(struct loop *l, enum loop_event ev, uint32_t faults)
 		break;
 	}
 	l->mode = to;
+}
+
+/*
+ * One event: the table's next mode, and what entering it does. Inline:
+ * several come every cycle and almost all leave the mode as it is.
+ */
+static inline void loop_event(struct loop *l, enum loop_event ev,
+			      uint32_t faults)
+{
+	enum loop_mode from = l->mode, to = loop_next_mode(from, ev);
+
+	if ((from == LOOP_STOPPING || from == LOOP_RELEASING) &&
+	    ev == LOOP_EV_FAULT)
+		l->cause |= faults;
+	if (to == from && ev != LOOP_EV_START)
+		return;
+	loop_enter(l, ev, to, faults);
 }
 
 static bool loop_targets_valid(const struct loop *l,
