@@ -94,7 +94,7 @@ struct wsim {
 	/* faults currently on, to turn off at their time */
 	unsigned int starts_ok;
 	bool down;		/* leverd failed to start; retried */
-	bool dump;			/* WSIM_DUMP set */
+	unsigned int dump_ms;		/* WSIM_DUMP=ms: print the truth */
 	enum loop_mode snap_mode;	/* for WSIM_DUMP */
 	bool snap_armed;
 	unsigned int cycles_in_window;
@@ -480,7 +480,7 @@ static void tick(struct wsim *w)
 			lever_sim_step(w->d.dev, w->d.cfg.period_us * 1000ull);
 		else
 			rt_cycle(w->d.rt);
-		if (w->dump && !w->down) {
+		if (w->dump_ms && !w->down) {
 			struct rt_snapshot sn;
 
 			rt_snapshot(w->d.rt, &sn);
@@ -489,7 +489,7 @@ static void tick(struct wsim *w)
 		}
 		lever_sim_truth(w->d.dev, &t);
 		check(w, &t);
-		if (w->dump && (t.now_ns / MS) % 100 == 0)
+		if (w->dump_ms && (t.now_ns / MS) % w->dump_ms == 0)
 			printf("# t %.1f ceil %.1f bw %d run %d m %.0f force %.1f lp %.1f pa %.0f sp %u belt %.0f mode %s armed %d\n",
 			       t.now_ns / 1e9, w->ceiling_n,
 			       w->d.last_posted.bw_carried_pct_x100,
@@ -572,7 +572,9 @@ static int wsim_run(const struct seq *q, uint64_t keep, struct wsim *w)
 	memset(w, 0, sizeof(*w));
 	w->q = q;
 	w->keep = keep;
-	w->dump = getenv("WSIM_DUMP") != NULL;
+	/* WSIM_DUMP=N: the truth every N ms (1: every cycle) */
+	if (getenv("WSIM_DUMP"))
+		w->dump_ms = fmax(atoi(getenv("WSIM_DUMP")), 1);
 	w->hash = FNV_OFFSET;
 	w->mass_kg = 70;
 	w->stopped = true;
@@ -712,6 +714,11 @@ static const uint64_t soak_found[] = {
 	1035586,	/* valve frozen at a peak ... */
 	1056118,
 	1174989,
+	747805,		/* start on a held support: the law began at a */
+	879501,		/* stride's trough, and fell at twice the rate */
+	736782,		/* a start waiting on a latched fault, paused: */
+	838522,		/* never said refused, paused "at the target" */
+	932469,		/* while the board held what the stop left */
 };
 
 int main(int argc, char **argv)
