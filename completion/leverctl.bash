@@ -90,7 +90,7 @@ _leverctl()
 	case $cmd in
 	start)
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W "--athlete --plan --confirm-start-criteria --override-back-to-back --follow --json" -- "$cur"))
+			COMPREPLY=($(compgen -W "--athlete --plan --confirm-start-criteria --confirm-mass --override-back-to-back --follow --json" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "$(_leverctl_sessions)" -- "$cur"))
 		fi ;;
@@ -138,9 +138,13 @@ _leverctl()
 		done
 		set -- $words
 		case $# in
-		0) COMPREPLY=($(compgen -W "add list show set-mass" -- "$cur")) ;;
+		0) COMPREPLY=($(compgen -W "add list show weigh rename anonymise remove" -- "$cur")) ;;
 		1) case $1 in
-		   show|set-mass) COMPREPLY=($(compgen -W "$(_leverctl_athletes)" -- "$cur")) ;;
+		   show|weigh|set-mass|rename|anonymise|remove)
+			COMPREPLY=($(compgen -W "$(_leverctl_athletes)" -- "$cur")) ;;
+		   esac ;;
+		2) case $1 in
+		   anonymise|remove) COMPREPLY=($(compgen -W "--yes" -- "$cur")) ;;
 		   esac ;;
 		esac ;;
 	esac

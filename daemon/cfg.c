@@ -121,6 +121,8 @@ static const struct cfg_item cfg_items[] = {
 	    "sim: exit after this much simulated time, 0 = run on"),
 	STR(plans_dir, LEVER_CTL_DEFAULT_PLANS_DIR, "directory of plans"),
 	STR(state_dir, "/var/lib/lever", "athletes and session records"),
+	INT(mass_max_age_days, 7, 1, 365, "days",
+	    "a start asks for a new weigh-in when the last is older"),
 };
 
 #define N_ITEMS (sizeof(cfg_items) / sizeof(cfg_items[0]))

@@ -57,6 +57,7 @@ struct leverd_cfg {
 	/* operator side */
 	char plans_dir[CFG_STR_MAX];
 	char state_dir[CFG_STR_MAX];
+	int mass_max_age_days;		/* weigh-in age a start accepts */
 };
 
 /* gpio_estop_bias, in the order of its names (cfg.c) */

@@ -525,15 +525,14 @@ void ctl_broadcast(struct ctl *c, json_t *event)
 	free(line);
 }
 
-unsigned int ctl_watch_interval(const struct ctl *c)
+bool ctl_watch_due(const struct ctl *c, uint64_t now_ms)
 {
-	unsigned int m = 0;
 	int i;
 
 	for (i = 0; i < c->n; i++)
-		if (c->cl[i].watch_ms && (!m || c->cl[i].watch_ms < m))
-			m = c->cl[i].watch_ms;
-	return m;
+		if (c->cl[i].watch_ms && now_ms >= c->cl[i].next_watch_ms)
+			return true;
+	return false;
 }
 
 int64_t ctl_peer_uid(const struct ctl *c)

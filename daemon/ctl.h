@@ -44,8 +44,12 @@ void ctl_handle(struct ctl *c, const struct pollfd *fds, int n);
 void ctl_watch_tick(struct ctl *c, uint64_t now_ms, json_t *status);
 /* Sends @event (stolen) to every watcher. */
 void ctl_broadcast(struct ctl *c, json_t *event);
-/* Smallest watch interval, ms; 0 when nobody watches. */
-unsigned int ctl_watch_interval(const struct ctl *c);
+/*
+ * Whether ctl_watch_tick() at @now_ms would send anything: the status it
+ * sends is built only then, not every tick (a 500 ms watcher on a 10 ms
+ * tick wasted 49 of 50, most of the deterministic daemon's time).
+ */
+bool ctl_watch_due(const struct ctl *c, uint64_t now_ms);
 
 /*
  * The protocol without the socket: the reply line (malloc'd, with '\n')

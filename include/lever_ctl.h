@@ -41,6 +41,10 @@
 	C(athlete_list,		false)		\
 	C(athlete_show,		false)		\
 	C(athlete_set_mass,	true)		\
+	C(athlete_weigh,	true)		\
+	C(athlete_rename,	true)		\
+	C(athlete_anonymise,	true)		\
+	C(athlete_remove,	true)		\
 	C(events,		false)		\
 	C(trace,		false)		\
 	C(export,		false)

@@ -48,6 +48,7 @@ struct lever_sim {
 	bool armed_by_us;
 	bool try_caught_up;		/* see lever_sim_try_read() */
 	uint64_t button_release_ns[8];	/* 0: not held */
+	unsigned int buttons_held;	/* bit i: button_release_ns[i] set */
 	char serial[LEVER_DEV_SERIAL_MAX + 1];
 	/* sample queue */
 	struct lever_dev_sample ring[LEVER_SIM_RING];
@@ -80,12 +81,9 @@ static uint64_t lever_sim_mono_ns(void)
  * the eventfd alone keeps two syscalls per sample out of a drain loop,
  * which would otherwise cost more than a sample period at high speeds.
  */
-static void lever_sim_sync_evfd(struct lever_sim *s)
+static void lever_sim_sync_evfd_now(struct lever_sim *s)
 {
 	uint64_t v = 1;
-
-	if (s->speed || !s->fd_wanted)
-		return;
 
 	if (s->q.count && !s->ev_set) {
 		if (write(s->evfd, &v, sizeof(v)) == sizeof(v))
@@ -94,6 +92,13 @@ static void lever_sim_sync_evfd(struct lever_sim *s)
 		if (read(s->evfd, &v, sizeof(v)) == sizeof(v))
 			s->ev_set = false;
 	}
+}
+
+/* Twice a sample: the common case (nobody polls) without a call. */
+static inline void lever_sim_sync_evfd(struct lever_sim *s)
+{
+	if (!s->speed && s->fd_wanted)
+		lever_sim_sync_evfd_now(s);
 }
 
 /* The gate's frame as the board receives it on its OUT endpoint. */
@@ -158,11 +163,15 @@ static void lever_sim_release_buttons(struct lever_sim *s)
 {
 	unsigned int i;
 
+	/* every sample: nothing to look at while no button is held */
+	if (!s->buttons_held)
+		return;
 	for (i = 0; i < LEVER_ARRAY_SIZE(s->button_release_ns); i++) {
 		if (s->button_release_ns[i] &&
 		    s->button_release_ns[i] <= s->now_ns) {
 			board_set_button(s->board, 1u << i, false);
 			s->button_release_ns[i] = 0;
+			s->buttons_held &= ~(1u << i);
 		}
 	}
 }
@@ -205,13 +214,11 @@ static int lever_sim_advance(struct lever_sim *s, uint64_t ns)
  * asked), as a real board drops frames rather than bursting.
  */
 #define LEVER_SIM_MAX_CATCH_UP_NS	1000000000ull
-static int lever_sim_follow_real_time(struct lever_sim *s)
+static int lever_sim_follow_real_time_now(struct lever_sim *s)
 {
 	uint64_t mono, target, dv, spent_ns;
 	int ret;
 
-	if (!s->speed)
-		return 0;
 	mono = lever_sim_mono_ns();
 	target = s->base_virtual_ns + (mono - s->base_mono_ns) * s->speed;
 	if (target <= s->now_ns)
@@ -246,6 +253,12 @@ static int lever_sim_follow_real_time(struct lever_sim *s)
 		s->base_mono_ns = mono + spent_ns;
 	}
 	return ret;
+}
+
+/* Stepped (speed=0), the clock moves only by lever_sim_step(): no call. */
+static inline int lever_sim_follow_real_time(struct lever_sim *s)
+{
+	return s->speed ? lever_sim_follow_real_time_now(s) : 0;
 }
 
 /* Every call but lever_dev_try_read_sample() catches up through here. */
@@ -760,6 +773,7 @@ static int lever_sim_do_press_button(struct lever_dev *dev,
 	if (ret)
 		return ret;
 	s->button_release_ns[i] = s->now_ns + (uint64_t)hold_ms * 1000000ull;
+	s->buttons_held |= 1u << i;
 	return 0;
 }
 

@@ -39,8 +39,10 @@ int main(void)
 
 	cost = calloc(steps, sizeof(*cost));
 	board_default_config(&cfg);
-	if (!cost || board_new(&cfg, &b))
+	if (!cost || board_new(&cfg, &b)) {
+		free(cost);
 		return 1;
+	}
 	memset(&c, 0, sizeof(c));
 	c.version = LEVER_WIRE_VERSION;
 	c.type = LEVER_FRAME_COMMAND;

@@ -77,7 +77,51 @@ struct board {
 
 	uint32_t seq;
 	struct board_status st;
+
+	/*
+	 * The plant's actuator inputs as the firmware last set them: two
+	 * command frames come every sample and most change nothing; those
+	 * then cost no call (set_*() below).
+	 */
+	bool	out_pressure_known, out_drive_known, out_incline_known;
+	double	out_pressure_pa;
+	bool	out_drive;
+	double	out_belt_mm_s, out_accel_mm_s2;
+	bool	out_incline_on;
+	double	out_incline_centi_pct;
 };
+
+static void set_pressure(struct board *b, double pressure_pa)
+{
+	if (b->out_pressure_known && pressure_pa == b->out_pressure_pa)
+		return;
+	b->out_pressure_known =
+		!plant_set_pressure_setpoint(b->plant, pressure_pa);
+	b->out_pressure_pa = pressure_pa;
+}
+
+static void set_drive(struct board *b, bool on, double belt_mm_s,
+		      double accel_mm_s2)
+{
+	if (b->out_drive_known && on == b->out_drive &&
+	    belt_mm_s == b->out_belt_mm_s && accel_mm_s2 == b->out_accel_mm_s2)
+		return;
+	b->out_drive_known = !plant_set_belt_drive(b->plant, on, belt_mm_s,
+						   accel_mm_s2);
+	b->out_drive = on;
+	b->out_belt_mm_s = belt_mm_s;
+	b->out_accel_mm_s2 = accel_mm_s2;
+}
+
+static void set_incline(struct board *b, bool on, double centi_pct)
+{
+	if (b->out_incline_known && on == b->out_incline_on &&
+	    centi_pct == b->out_incline_centi_pct)
+		return;
+	b->out_incline_known = !plant_set_incline(b->plant, on, centi_pct);
+	b->out_incline_on = on;
+	b->out_incline_centi_pct = centi_pct;
+}
 
 static const char *const state_names[] = {
 	[LEVER_BOARD_IDLE]		= "idle",
@@ -161,9 +205,9 @@ static void pstate(const struct board *b, struct plant_state *ps)
 
 static bool belt_at_rest(const struct board *b)
 {
-	struct plant_state ps;
+	struct plant_readings ps;
 
-	pstate(b, &ps);
+	plant_get_readings(b->plant, &ps);
 	return abs(ps.belt_reading_mm_s) < AT_REST_MM_S &&
 	       b->fw_belt_ramp < 1.0;
 }
@@ -205,7 +249,7 @@ static void hold_support(struct board *b, uint32_t fault)
 	if ((uint32_t)hold == b->pressure_sp)
 		return;
 	b->pressure_sp = (uint32_t)hold;
-	plant_set_pressure_setpoint(b->plant, b->pressure_sp);
+	set_pressure(b, b->pressure_sp);
 }
 
 /* Category 0: drive power off now, brake on; pressure stays. */
@@ -217,8 +261,8 @@ static void hard_stop(struct board *b, uint32_t fault)
 	b->belt_sp = 0;
 	/* fw_belt_ramp now follows the brake (check_belt), so the belt
 	 * coasting down is never mistaken for over-speed. */
-	plant_set_belt_drive(b->plant, false, 0, PLANT_BELT_BRAKE_MM_S2);
-	plant_set_incline(b->plant, false, 0);
+	set_drive(b, false, 0, PLANT_BELT_BRAKE_MM_S2);
+	set_incline(b, false, 0);
 }
 
 /* Category 1: ramp the belt down under drive control; pressure stays. */
@@ -229,25 +273,22 @@ static void controlled_stop(struct board *b, uint32_t fault)
 	if (b->state == LEVER_BOARD_HARD_STOPPED)
 		return;
 	b->belt_sp = 0;
-	plant_set_incline(b->plant, false, 0);
+	set_incline(b, false, 0);
 	if (b->state == LEVER_BOARD_RUNNING || b->state == LEVER_BOARD_STOPPING) {
 		b->state = LEVER_BOARD_STOPPING;
-		plant_set_belt_drive(b->plant, true, 0, BOARD_STOP_DECEL_MM_S2);
+		set_drive(b, true, 0, BOARD_STOP_DECEL_MM_S2);
 	}
 }
 
-static void check_lines(struct board *b)
+static void check_lines(struct board *b, const struct plant_readings *ps)
 {
-	struct plant_state ps;
-
-	pstate(b, &ps);
-	if (ps.lines & LEVER_LINE_ESTOP)
+	if (ps->lines & LEVER_LINE_ESTOP)
 		hard_stop(b, LEVER_FAULT_ESTOP);
-	if (ps.lines & LEVER_LINE_SAFETY_KEY)
+	if (ps->lines & LEVER_LINE_SAFETY_KEY)
 		hard_stop(b, LEVER_FAULT_SAFETY_KEY);
 }
 
-static void check_sensors(struct board *b, const struct plant_state *ps)
+static void check_sensors(struct board *b, const struct plant_readings *ps)
 {
 	/* A live ADC always shows noise; an identical code for 100 ms means
 	 * a dead or disconnected sensor. */
@@ -275,7 +316,7 @@ static void check_sensors(struct board *b, const struct plant_state *ps)
 /* The valve must follow the firmware's own rate-limited, lagged copy of
  * the set-point; the error is low-pass filtered so the stride swing of
  * the gas spring does not count. */
-static void check_valve(struct board *b, const struct plant_state *ps,
+static void check_valve(struct board *b, const struct plant_readings *ps,
 			double dt)
 {
 	double slew = PLANT_MAX_PRESSURE_SLEW_PA_S * dt;
@@ -293,7 +334,7 @@ static void check_valve(struct board *b, const struct plant_state *ps,
 		 */
 		if (b->pressure_sp != (uint32_t)b->pressure_sp_avg) {
 			b->pressure_sp = (uint32_t)b->pressure_sp_avg;
-			plant_set_pressure_setpoint(b->plant, b->pressure_sp);
+			set_pressure(b, b->pressure_sp);
 		}
 	} else if (b->state == LEVER_BOARD_RUNNING) {
 		b->pressure_sp_avg += (b->pressure_sp - b->pressure_sp_avg) *
@@ -327,7 +368,7 @@ static void check_valve(struct board *b, const struct plant_state *ps,
  * can carry a stride trough, and a sudden drop puts weight on the healing
  * bone at once (safety.rst rule 9, enforced here as a second layer).
  */
-static void release_support(struct board *b, const struct plant_state *ps,
+static void release_support(struct board *b, const struct plant_readings *ps,
 			    double dt)
 {
 	double step = RELEASE_PA_S * dt;
@@ -342,10 +383,10 @@ static void release_support(struct board *b, const struct plant_state *ps,
 		return;
 	b->pressure_sp = b->pressure_sp - b->release_to_pa > step ?
 			 (uint32_t)(b->pressure_sp - step) : b->release_to_pa;
-	plant_set_pressure_setpoint(b->plant, b->pressure_sp);
+	set_pressure(b, b->pressure_sp);
 }
 
-static void check_belt(struct board *b, const struct plant_state *ps,
+static void check_belt(struct board *b, const struct plant_readings *ps,
 		       double dt)
 {
 	double target = 0, accel = PLANT_BELT_BRAKE_MM_S2, d;
@@ -368,26 +409,25 @@ static void check_belt(struct board *b, const struct plant_state *ps,
 
 	if (b->state == LEVER_BOARD_STOPPING && b->fw_belt_ramp < 1.0 &&
 	    abs(ps->belt_reading_mm_s) < AT_REST_MM_S) {
-		plant_set_belt_drive(b->plant, false, 0, PLANT_BELT_BRAKE_MM_S2);
+		set_drive(b, false, 0, PLANT_BELT_BRAKE_MM_S2);
 		b->state = LEVER_BOARD_IDLE;
 	}
 }
 
-static void make_sample(struct board *b)
+static void make_sample(struct board *b, const struct plant_readings *ps)
 {
 	struct lever_wire_sample *f;
-	struct plant_state ps;
 	struct queued *q;
 	uint64_t release = b->time_ns;
 	uint32_t seq = b->seq++;
 
 	b->st.samples_made++;
-	if (plant_fault_active(b->plant, PLANT_FAULT_DROP_FRAMES) &&
+	if ((ps->faults_injected & (1u << PLANT_FAULT_DROP_FRAMES)) &&
 	    (seq & 1)) {
 		b->st.samples_dropped++;
 		return;
 	}
-	if (plant_fault_active(b->plant, PLANT_FAULT_DELAY_FRAMES))
+	if (ps->faults_injected & (1u << PLANT_FAULT_DELAY_FRAMES))
 		release += DELAY_FAULT_NS;
 	if (b->q_len == QUEUE_LEN) {
 		/* Never queue forever: the oldest frame is lost. */
@@ -399,7 +439,6 @@ static void make_sample(struct board *b)
 	b->q_len++;
 	q->release_ns = release;
 	f = &q->frame;
-	pstate(b, &ps);
 	memset(f, 0, sizeof(*f));
 	f->version = LEVER_WIRE_VERSION;
 	f->type = LEVER_FRAME_SAMPLE;
@@ -407,13 +446,13 @@ static void make_sample(struct board *b)
 	f->seq = htole32(seq);
 	f->board_time_ns = htole64(b->time_ns);
 	/* the wire field is unsigned: the transducer saturates at zero */
-	f->support_pressure_pa = htole32(ps.pressure_reading_pa < 0 ? 0 :
-					 (uint32_t)ps.pressure_reading_pa);
-	f->support_force_mn = htole32((uint32_t)ps.force_reading_mn);
-	f->belt_speed_mm_s = htole32((uint32_t)ps.belt_reading_mm_s);
-	f->incline_centi_pct = htole16((uint16_t)ps.incline_reading_centi_pct);
-	f->lines = htole16(ps.lines);
-	f->buttons = htole16(ps.buttons);
+	f->support_pressure_pa = htole32(ps->pressure_reading_pa < 0 ? 0 :
+					 (uint32_t)ps->pressure_reading_pa);
+	f->support_force_mn = htole32((uint32_t)ps->force_reading_mn);
+	f->belt_speed_mm_s = htole32((uint32_t)ps->belt_reading_mm_s);
+	f->incline_centi_pct = htole16((uint16_t)ps->incline_reading_centi_pct);
+	f->lines = htole16(ps->lines);
+	f->buttons = htole16(ps->buttons);
 	f->board_state = htole16(b->state);
 	f->faults = htole32(b->faults);
 	f->cmd_seq_applied = htole32(b->st.cmd_seq_applied);
@@ -424,21 +463,25 @@ static void make_sample(struct board *b)
 	f->cmds_clamped = htole32(b->st.cmds_clamped);
 }
 
-/* One firmware cycle, at the end of each sample period. */
+/*
+ * One firmware cycle, at the end of each sample period. One look at the
+ * plant serves it all: the stops below set the plant's actuators, never
+ * what its sensors, lines and buttons read until the plant steps again.
+ */
 static void firmware_tick(struct board *b, double dt)
 {
-	struct plant_state ps;
+	struct plant_readings ps;
 
-	check_lines(b);
+	plant_get_readings(b->plant, &ps);
+	check_lines(b, &ps);
 	if (b->state == LEVER_BOARD_RUNNING &&
 	    b->time_ns - b->last_cmd_ns >= b->watchdog_ms * 1000000ULL)
 		controlled_stop(b, LEVER_FAULT_WATCHDOG);
-	pstate(b, &ps);
 	check_sensors(b, &ps);
 	check_valve(b, &ps, dt);
 	release_support(b, &ps, dt);
 	check_belt(b, &ps, dt);
-	make_sample(b);
+	make_sample(b, &ps);
 }
 
 int board_step(struct board *b, uint64_t dt_ns)
@@ -557,7 +600,7 @@ int board_command(struct board *b, const void *frame, size_t len)
 		b->release_to_pa = pressure;	/* at RELEASE_PA_S, in step */
 		b->releasing = true;
 	}
-	plant_set_pressure_setpoint(b->plant, b->pressure_sp);
+	set_pressure(b, b->pressure_sp);
 
 	if (flags & LEVER_CMD_STOP || !(flags & LEVER_CMD_RUN)) {
 		if (b->state == LEVER_BOARD_RUNNING)
@@ -573,8 +616,8 @@ int board_command(struct board *b, const void *frame, size_t len)
 	b->state = LEVER_BOARD_RUNNING;
 	b->belt_sp = (uint32_t)belt;
 	b->incline_sp = incline;
-	plant_set_belt_drive(b->plant, true, belt, PLANT_MAX_BELT_ACCEL_MM_S2);
-	plant_set_incline(b->plant, true, incline);
+	set_drive(b, true, belt, PLANT_MAX_BELT_ACCEL_MM_S2);
+	set_incline(b, true, incline);
 	return 0;
 }
 
@@ -668,6 +711,7 @@ int board_control(struct board *b, uint8_t request, uint16_t value,
 
 int board_set_line(struct board *b, unsigned int line_bit, bool active)
 {
+	struct plant_readings ps;
 	int ret;
 
 	if (!b)
@@ -675,8 +719,10 @@ int board_set_line(struct board *b, unsigned int line_bit, bool active)
 	ret = plant_set_line(b->plant, line_bit, active);
 	/* The e-stop and key are wired into the drive's power: no firmware
 	 * cycle stands between the line and the cut. */
-	if (!ret)
-		check_lines(b);
+	if (!ret) {
+		plant_get_readings(b->plant, &ps);
+		check_lines(b, &ps);
+	}
 	return ret;
 }
 

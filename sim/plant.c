@@ -13,6 +13,7 @@
 #include "plant.h"
 
 #define SUBSTEP_NS		250000ULL	/* integration step */
+#define SUBSTEP_S		0.00025		/* the same, = SUBSTEP_NS / 1e9 */
 #define G_M_S2			9.81
 #define P_ATM_PA		101325.0
 #define GAMMA_AIR		1.4	/* fast strokes are near-adiabatic */
@@ -34,11 +35,16 @@
 struct plant {
 	uint64_t rng;
 	uint64_t time_ns;
+	uint64_t into_substep_ns;	/* time_ns % SUBSTEP_NS, kept */
+	bool	reference;	/* plant_config.reference_formulas */
 	double	mass_kg;
 	double	cadence;
 	double	force_per_pa;	/* true geometry, N/Pa */
 	double	reg_tau_s;
 	double	force_noise_n;
+	/* for the last mass seen: droop per unit of the stride's fall, and
+	 * the most the strap can carry (the body weight), N */
+	double	k_droop, k_weight_n;
 	/* pneumatics */
 	double	setpoint_pa;
 	double	ramp_pa;	/* rate-limited set-point */
@@ -47,8 +53,10 @@ struct plant {
 	/* runner: the vertical oscillation's phase (1 per step) as a
 	 * phasor turned each substep, instead of a sin() per substep */
 	double	phase_cos, phase_sin;
-	/* per-substep constants, for the last dt and cadence seen */
-	double	k_dt, k_cadence;
+	double	phase_rad;	/* reference formulas: the phase itself */
+	/* per-substep constants, for the last dt seen (0: recompute, the
+	 * cadence changed) */
+	double	k_dt;
 	double	k_rot_cos, k_rot_sin, k_reg, k_flow;
 	double	height_m;
 	double	vel_m_s;
@@ -103,13 +111,61 @@ static uint64_t rng_next(uint64_t *s)
  */
 static double rng_noise(uint64_t *s)
 {
+	const uint64_t lanes = 0x0000ffff0000ffffULL;
 	uint64_t z = rng_next(s);
-	double sum = (double)(z & 0xffff) + (double)((z >> 16) & 0xffff) +
-		     (double)((z >> 32) & 0xffff) + (double)(z >> 48);
+	/* the four fields added two lanes at a time: integers, so the same
+	 * sum as adding them as doubles, for a third of the instructions */
+	uint64_t t = (z & lanes) + ((z >> 16) & lanes);
+	double sum = (double)((t & 0xffffffff) + (t >> 32));
 
 	/* mean 2, variance 4/12: centre, then x sqrt(3) / 65536 */
 	return (sum + 2.0) * (1.7320508075688772 / 65536.0) -
 	       2.0 * 1.7320508075688772;
+}
+
+/* Reference formulas: uniform in (0, 1], never 0, so log() stays finite. */
+static double rng_unit(uint64_t *s)
+{
+	return ((rng_next(s) >> 11) + 1) * (1.0 / 9007199254740992.0);
+}
+
+/* Reference formulas: Box-Muller, one draw per call. */
+static double rng_gauss(uint64_t *s)
+{
+	double u1 = rng_unit(s), u2 = rng_unit(s);
+
+	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+}
+
+/* The four sensors' unit noise terms, in the order they are drawn. */
+static void sensor_noise(struct plant *p, double n[4])
+{
+	int i;
+
+	if (p->reference) {
+		for (i = 0; i < 4; i++)
+			n[i] = rng_gauss(&p->rng);
+		return;
+	}
+	for (i = 0; i < 4; i++)
+		n[i] = rng_noise(&p->rng);
+}
+
+/*
+ * tanh(), without the libm call where its value is known exactly: +-0 at
+ * +-0 (a runner standing still), and +-1 from |x| = 22 on, where 1 -
+ * tanh(x) < 2e-19 is below half an ulp of 1 (glibc returns 1 from there
+ * on too). Most substeps of a run are one or the other.
+ */
+static double tanh_fast(double x)
+{
+	if (x == 0.0)
+		return x;
+	if (x >= 22.0)
+		return 1.0;
+	if (x <= -22.0)
+		return -1.0;
+	return tanh(x);
 }
 
 /* lround() without the libm call: half away from zero */
@@ -164,13 +220,15 @@ static double stride_amplitude_m(double belt_mm_s)
 
 	if (v < 0.3)
 		return 0.002 * v / 0.3;
-	return fmin(0.002 + 0.0130 * v, 0.060);
+	/* fmin() without the libm call: neither side is ever a NaN */
+	v = 0.002 + 0.0130 * v;
+	return v < 0.060 ? v : 0.060;
 }
 
 static void update_sensors(struct plant *p)
 {
 	double sp = PRESSURE_NOISE_PA, sf = p->force_noise_n;
-	double pr, fr, br, ir;
+	double pr, fr, br, ir, n[4];
 
 	if (has_fault(p, PLANT_FAULT_PRESSURE_NOISE))
 		sp *= NOISE_BURST_GAIN;
@@ -178,10 +236,11 @@ static void update_sensors(struct plant *p)
 		sf *= NOISE_BURST_GAIN;
 	/* Draw every noise term every time, faults or not, so turning a
 	 * fault on does not shift the random stream of the others. */
-	pr = (p->reg_pa + p->gas_dev_pa) + sp * rng_noise(&p->rng);
-	fr = p->force_n + sf * rng_noise(&p->rng);
-	br = p->belt_mm_s + BELT_NOISE_MM_S * rng_noise(&p->rng);
-	ir = p->incline + INCLINE_NOISE_CENTI * rng_noise(&p->rng);
+	sensor_noise(p, n);
+	pr = (p->reg_pa + p->gas_dev_pa) + sp * n[0];
+	fr = p->force_n + sf * n[1];
+	br = p->belt_mm_s + BELT_NOISE_MM_S * n[2];
+	ir = p->incline + INCLINE_NOISE_CENTI * n[3];
 
 	if (!has_fault(p, PLANT_FAULT_PRESSURE_STUCK))
 		p->pressure_rd = quantise(clampd(pr, -0.05 *
@@ -201,18 +260,33 @@ static void substep_constants(struct plant *p, double dt)
 	double w = 2.0 * M_PI * p->cadence * dt;
 
 	p->k_dt = dt;
-	p->k_cadence = p->cadence;
 	p->k_rot_cos = cos(w);
 	p->k_rot_sin = sin(w);
 	p->k_reg = dt / (p->reg_tau_s + dt);
 	p->k_flow = dt / (REG_FLOW_TAU_S + dt);
 }
 
+/* The mass sets these; the same products the substep formed each time. */
+static void mass_constants(struct plant *p)
+{
+	p->k_droop = BELT_DROOP * (p->mass_kg / 70.0);
+	p->k_weight_n = p->mass_kg * G_M_S2;
+}
+
+/* Reference formulas: the stride's sine from the accumulated phase. */
+static double stride_sin_reference(struct plant *p, double dt)
+{
+	p->phase_rad += 2.0 * M_PI * p->cadence * dt;
+	if (p->phase_rad >= 2.0 * M_PI)
+		p->phase_rad -= 2.0 * M_PI;
+	return sin(p->phase_rad);
+}
+
 static void substep(struct plant *p, double dt)
 {
 	double slew = PLANT_MAX_PRESSURE_SLEW_PA_S * dt;
 	double amp, h_new, v_new, k_gas, p_abs, cyl_pa, force, fric, d;
-	double target, accel, droop, c, sn, g;
+	double target, accel, fall, c, sn, g;
 
 	/* Regulator: rate-limited set-point, then a first-order lag. A
 	 * stuck valve freezes the output where it is. */
@@ -237,25 +311,29 @@ static void substep(struct plant *p, double dt)
 	p->belt_ramp_mm_s += d;
 
 	/* Runner: vertical centre of mass, one oscillation per step. */
-	if (dt != p->k_dt || p->cadence != p->k_cadence)
+	if (dt != p->k_dt)
 		substep_constants(p, dt);
-	c = p->phase_cos * p->k_rot_cos - p->phase_sin * p->k_rot_sin;
-	sn = p->phase_sin * p->k_rot_cos + p->phase_cos * p->k_rot_sin;
-	/* hold |phasor| at 1 against rounding (first order suffices) */
-	g = (3.0 - (c * c + sn * sn)) * 0.5;
-	p->phase_cos = c * g;
-	p->phase_sin = sn * g;
+	if (p->reference) {
+		sn = stride_sin_reference(p, dt);
+	} else {
+		c = p->phase_cos * p->k_rot_cos - p->phase_sin * p->k_rot_sin;
+		sn = p->phase_sin * p->k_rot_cos + p->phase_cos * p->k_rot_sin;
+		/* hold |phasor| at 1 against rounding (first order will do) */
+		g = (3.0 - (c * c + sn * sn)) * 0.5;
+		p->phase_cos = c * g;
+		sn *= g;
+		p->phase_sin = sn;
+	}
 	amp = (p->lines & LEVER_LINE_HARNESS) ?
 		stride_amplitude_m(p->belt_ramp_mm_s) : 0.0;
-	h_new = amp * p->phase_sin;
+	h_new = amp * sn;
 	v_new = (h_new - p->height_m) / dt;
 	p->height_m = h_new;
 	p->vel_m_s = v_new;
 
 	/* Footstrike (downward part of the step) loads the belt a little. */
-	droop = BELT_DROOP * (p->mass_kg / 70.0) *
-		fmax(0.0, -p->phase_sin);
-	p->belt_mm_s = p->belt_ramp_mm_s * (1.0 - droop);
+	fall = sn < 0.0 ? -sn : 0.0;
+	p->belt_mm_s = p->belt_ramp_mm_s * (1.0 - p->k_droop * fall);
 
 	/* Cylinder as a gas spring: the harness rising extends the rod
 	 * (lever advantage 0.5 → rod moves half as far), the gas expands and
@@ -263,19 +341,20 @@ static void substep(struct plant *p, double dt)
 	 * REG_FLOW_TAU_S. This is the stride-by-stride swing a passive
 	 * support shows. */
 	cyl_pa = p->reg_pa + p->gas_dev_pa;
-	p_abs = fmax(cyl_pa + P_ATM_PA, 1000.0);
+	p_abs = cyl_pa + P_ATM_PA;
+	if (!(p_abs > 1000.0))		/* fmax(), NaN included */
+		p_abs = 1000.0;
 	k_gas = GAMMA_AIR * p_abs * (PLANT_LEVER_ADVANTAGE_PCT / 100.0) /
 		GAS_COLUMN_M;
-	p->gas_dev_pa += -k_gas * p->vel_m_s * dt -
-			 p->gas_dev_pa * p->k_flow;
+	p->gas_dev_pa += -k_gas * v_new * dt - p->gas_dev_pa * p->k_flow;
 	cyl_pa = p->reg_pa + p->gas_dev_pa;
 
 	/* Load cell: pressure x geometry, minus friction against motion;
 	 * the strap only pulls, and cannot carry more than the body. */
 	if (p->lines & LEVER_LINE_HARNESS) {
-		fric = FRICTION_N * tanh(p->vel_m_s / FRICTION_V0_M_S);
+		fric = FRICTION_N * tanh_fast(v_new / FRICTION_V0_M_S);
 		force = cyl_pa * p->force_per_pa - fric;
-		p->force_n = clampd(force, 0.0, p->mass_kg * G_M_S2);
+		p->force_n = clampd(force, 0.0, p->k_weight_n);
 	} else {
 		p->force_n = 0.0;
 	}
@@ -306,7 +385,9 @@ int plant_new(const struct plant_config *cfg, struct plant **out)
 			  cfg->geometry_scale;
 	p->reg_tau_s = PLANT_REG_TAU_US / 1e6 * cfg->reg_lag_scale;
 	p->force_noise_n = FORCE_NOISE_N * cfg->force_noise_scale;
+	p->reference = cfg->reference_formulas;
 	p->phase_cos = 1.0;
+	mass_constants(p);
 	p->belt_accel_mm_s2 = PLANT_MAX_BELT_ACCEL_MM_S2;
 	if (cfg->harness_clipped)
 		p->lines |= LEVER_LINE_HARNESS;
@@ -329,11 +410,14 @@ int plant_step(struct plant *p, uint64_t dt_ns)
 	/* Substeps end on absolute multiples of SUBSTEP_NS, so one 1 ms step
 	 * and four 250 us steps give the same numbers. */
 	while (left) {
-		n = SUBSTEP_NS - p->time_ns % SUBSTEP_NS;
+		n = SUBSTEP_NS - p->into_substep_ns;
 		if (n > left)
 			n = left;
-		substep(p, n / 1e9);
+		substep(p, n == SUBSTEP_NS ? SUBSTEP_S : n / 1e9);
 		p->time_ns += n;
+		p->into_substep_ns += n;
+		if (p->into_substep_ns == SUBSTEP_NS)
+			p->into_substep_ns = 0;
 		left -= n;
 	}
 	update_sensors(p);
@@ -355,8 +439,11 @@ int plant_set_belt_drive(struct plant *p, bool enabled, double target_mm_s,
 	    !isfinite(accel_mm_s2) || accel_mm_s2 <= 0)
 		return -EINVAL;
 	p->drive_enabled = enabled;
-	p->belt_target_mm_s = fmin(target_mm_s, PLANT_MAX_BELT_SPEED_MM_S);
-	p->belt_accel_mm_s2 = fmin(accel_mm_s2, PLANT_MAX_BELT_ACCEL_MM_S2);
+	/* fmin() without the libm call: both are finite (twice a cycle) */
+	p->belt_target_mm_s = target_mm_s < PLANT_MAX_BELT_SPEED_MM_S ?
+			      target_mm_s : PLANT_MAX_BELT_SPEED_MM_S;
+	p->belt_accel_mm_s2 = accel_mm_s2 < PLANT_MAX_BELT_ACCEL_MM_S2 ?
+			      accel_mm_s2 : PLANT_MAX_BELT_ACCEL_MM_S2;
 	return 0;
 }
 
@@ -403,6 +490,8 @@ int plant_set_runner(struct plant *p, double mass_kg, double cadence_steps_s)
 		return -EINVAL;
 	p->mass_kg = mass_kg;
 	p->cadence = cadence_steps_s;
+	mass_constants(p);
+	p->k_dt = 0;	/* the stride's turn per substep is the cadence's */
 	return 0;
 }
 
@@ -443,6 +532,17 @@ void plant_get_state(const struct plant *p, struct plant_state *st)
 	st->lines = p->lines;
 	st->buttons = p->buttons;
 	st->faults_injected = p->faults;
+}
+
+void plant_get_readings(const struct plant *p, struct plant_readings *r)
+{
+	r->pressure_reading_pa = p->pressure_rd;
+	r->force_reading_mn = p->force_rd;
+	r->belt_reading_mm_s = p->belt_rd;
+	r->incline_reading_centi_pct = p->incline_rd;
+	r->lines = p->lines;
+	r->buttons = p->buttons;
+	r->faults_injected = p->faults;
 }
 
 const char *plant_fault_name(enum plant_fault fault)

@@ -61,6 +61,13 @@ struct plant_config {
 	double	geometry_scale;
 	double	reg_lag_scale;
 	double	force_noise_scale;
+	/*
+	 * The formulas the fast ones replaced: sin() of an accumulated
+	 * phase each substep for the stride, Box-Muller Gaussians for the
+	 * sensor noise. Slower, for the tests that hold the fast model to
+	 * them and the benchmark's reference; default no.
+	 */
+	bool	reference_formulas;
 };
 
 /* A snapshot: true physical values and what the board's sensors read. */
@@ -125,6 +132,20 @@ int plant_set_fault(struct plant *p, enum plant_fault fault, bool active);
 bool plant_fault_active(const struct plant *p, enum plant_fault fault);
 
 void plant_get_state(const struct plant *p, struct plant_state *st);
+
+/* What the board's firmware reads every sample: plant_get_state()'s
+ * sensor readings, lines, buttons and injected faults, without the rest. */
+struct plant_readings {
+	int32_t	pressure_reading_pa;
+	int32_t	force_reading_mn;
+	int32_t	belt_reading_mm_s;
+	int16_t	incline_reading_centi_pct;
+	uint16_t lines;
+	uint16_t buttons;
+	uint32_t faults_injected;
+};
+
+void plant_get_readings(const struct plant *p, struct plant_readings *r);
 
 /* "pressure-stuck", ... for the control socket; NULL if out of range. */
 const char *plant_fault_name(enum plant_fault fault);

@@ -228,11 +228,15 @@ const char *loop_event_name(enum loop_event ev)
 /*
  * The pressure the board holds now, as the board measures it: what a
  * (re)start continues from and what the safe state holds while nothing
- * the daemon sends reaches the board. Never leverd's own estimate.
+ * the daemon sends reaches the board. Never leverd's own estimate. Its
+ * stride average, not the instant: a start taken during a stop's
+ * deceleration (or on a runner still stepping) that began from a stride's
+ * trough dropped the support by a fifth at once (soak seed 879501: 24 N
+ * in 1 s on a 61 kg runner, 12 N/s allowed).
  */
 static double loop_board_pa(const struct loop *l)
 {
-	return l->have_meas ? l->meas_pa : l->pressure_cmd_pa;
+	return l->have_meas ? l->meas_avg_pa : l->pressure_cmd_pa;
 }
 
 /* Enters the safe state; the support pressure now applied is held. */
@@ -282,17 +286,13 @@ static void loop_enter_safe(struct loop *l, uint32_t cause)
 	law_hold(l->law);
 }
 
-/* One event: the table's next mode, and what entering it does. */
-static void loop_event(struct loop *l, enum loop_event ev, uint32_t faults)
+/* Entering @to from the current mode on @ev (loop_event()). */
+static void loop_enter(struct loop *l, enum loop_event ev, enum loop_mode to,
+		       uint32_t faults)
 {
-	enum loop_mode from = l->mode, to = loop_next_mode(from, ev);
+	enum loop_mode from = l->mode;
 	double board_pa;
 
-	if ((from == LOOP_STOPPING || from == LOOP_RELEASING) &&
-	    ev == LOOP_EV_FAULT)
-		l->cause |= faults;
-	if (to == from && ev != LOOP_EV_START)
-		return;
 	switch (to) {
 	case LOOP_RUN:
 		l->gen = l->t.generation;
@@ -308,7 +308,14 @@ static void loop_event(struct loop *l, enum loop_event ev, uint32_t faults)
 		board_pa = loop_board_pa(l);
 		l->ceiling_n = fmax(l->ceiling_n, board_pa * l->force_per_pa);
 		l->ceiling_want_n = -1;		/* a new move */
-		law_reset(l->law, board_pa, l->force_n);
+		/*
+		 * ... and the force the runner had over strides: the
+		 * instant's load cell, a stride's trough, set the law's
+		 * reference a fifth low and it pulled the support down to
+		 * it at once (soak seed 879501).
+		 */
+		law_reset(l->law, board_pa,
+			  l->have_meas ? l->force_avg_n : l->force_n);
 		l->pressure_cmd_pa = board_pa;
 		l->pressure_lp_pa = board_pa;
 		break;
@@ -330,6 +337,23 @@ static void loop_event(struct loop *l, enum loop_event ev, uint32_t faults)
 	l->mode = to;
 }
 
+/*
+ * One event: the table's next mode, and what entering it does. Inline:
+ * several come every cycle and almost all leave the mode as it is.
+ */
+static inline void loop_event(struct loop *l, enum loop_event ev,
+			      uint32_t faults)
+{
+	enum loop_mode from = l->mode, to = loop_next_mode(from, ev);
+
+	if ((from == LOOP_STOPPING || from == LOOP_RELEASING) &&
+	    ev == LOOP_EV_FAULT)
+		l->cause |= faults;
+	if (to == from && ev != LOOP_EV_START)
+		return;
+	loop_enter(l, ev, to, faults);
+}
+
 static bool loop_targets_valid(const struct loop *l,
 			       const struct sess_targets *t)
 {
@@ -344,6 +368,31 @@ static bool loop_targets_valid(const struct loop *l,
 	       t->mass_kg <= LEVERD_MASS_MAX_KG &&
 	       t->incline_centi_pct >= l->info.incline_min_centi_pct &&
 	       t->incline_centi_pct <= l->info.incline_max_centi_pct;
+}
+
+/*
+ * A start that meets a fault waits while it lasts (one may clear by
+ * itself); one that outlasts START_WAIT_NS is said, once per start, so
+ * the session ends instead of running its clock on a belt that never
+ * moves.
+ */
+static void loop_start_waits(struct loop *l, uint32_t faults)
+{
+	const struct sess_targets *t = &l->t;
+
+	if (t->generation != l->refused_gen) {
+		l->refused_gen = t->generation;
+		l->refused_since_ns = l->now_ns;
+		l->refusal_said = false;
+	}
+	if (!l->refusal_said &&
+	    l->now_ns - l->refused_since_ns >= START_WAIT_NS) {
+		l->start_refused = faults;
+		l->refusal_said = true;
+		/* said refused: it never runs later */
+		if (t->generation > l->gen_floor)
+			l->gen_floor = t->generation;
+	}
 }
 
 /* The event the session's latest targets make, if any. */
@@ -362,25 +411,7 @@ static int loop_targets_event(struct loop *l, uint32_t faults)
 			return LOOP_EV_REFUSED;
 		}
 		if (l->mode != LOOP_RUN && faults) {
-			/*
-			 * The start waits while a fault lasts (one may clear
-			 * by itself); one that outlasts START_WAIT_NS is said,
-			 * once per start, so the session ends instead of
-			 * running its clock on a belt that never moves.
-			 */
-			if (t->generation != l->refused_gen) {
-				l->refused_gen = t->generation;
-				l->refused_since_ns = l->now_ns;
-				l->refusal_said = false;
-			}
-			if (!l->refusal_said &&
-			    l->now_ns - l->refused_since_ns >= START_WAIT_NS) {
-				l->start_refused = faults;
-				l->refusal_said = true;
-				/* said refused: it never runs later */
-				if (t->generation > l->gen_floor)
-					l->gen_floor = t->generation;
-			}
+			loop_start_waits(l, faults);
 			return LOOP_EV_REFUSED;
 		}
 		return LOOP_EV_START;
@@ -389,6 +420,17 @@ static int loop_targets_event(struct loop *l, uint32_t faults)
 			l->stale_targets++;
 			return LOOP_EV_REFUSED;
 		}
+		/*
+		 * A start still waiting on a fault, then paused: the pause
+		 * does not stop its clock. Paused before the loop took it up,
+		 * the session would otherwise hold "paused at the step's
+		 * target" for as long as the operator waits, while the board
+		 * holds what the stop left (soak seed 838522: 148 N held, 104
+		 * N asked, after a stop and an unplug).
+		 */
+		if (l->mode != LOOP_RUN && l->mode != LOOP_PAUSE && faults &&
+		    t->generation > l->gen_floor)
+			loop_start_waits(l, faults);
 		return LOOP_EV_PAUSE;
 	case SESS_STOP:
 		return LOOP_EV_STOP;

@@ -41,7 +41,7 @@ static void rt_event(struct rt *rt, uint64_t now, enum rt_event_type type,
 	ring_push(rt->events, &ev);
 }
 
-static void rt_publish(struct rt *rt)
+void rt_publish(struct rt *rt)
 {
 	uint32_t s = atomic_load_explicit(&rt->snap_seq, memory_order_relaxed);
 
@@ -57,6 +57,16 @@ static void rt_publish(struct rt *rt)
 	rt->snap.armed = rt->armed;
 	rt->snap.link_lost = rt->link_lost;
 	atomic_store_explicit(&rt->snap_seq, s + 2, memory_order_release);
+}
+
+/* The end of a cycle: publish, or (stepped, no thread) mark it due. */
+static void rt_publish_cycle(struct rt *rt)
+{
+	if (rt->stepped && !rt->started) {
+		rt->snap_stale = true;
+		return;
+	}
+	rt_publish(rt);
 }
 
 static bool rt_board_faulted(struct rt *rt)
@@ -274,8 +284,8 @@ static int rt_sim_tick(struct rt *rt, struct lever_dev_sample *s)
 	}
 	ts.tv_sec = (time_t)(rt->next_tick_ns / 1000000000ull);
 	ts.tv_nsec = (long)(rt->next_tick_ns % 1000000000ull);
-	while ((ret = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts,
-				      NULL)) == EINTR)
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+	       EINTR)
 		;
 	rt->woke_ns = mono_ns();
 	rt_hist(rt, (int64_t)(rt->woke_ns - rt->next_tick_ns));
@@ -369,7 +379,7 @@ static void rt_lent_cycle(struct rt *rt)
 	rt_sleep_period(rt);
 	rt_messages(rt, rt->last_now_ns);
 	rt->cycles++;
-	rt_publish(rt);
+	rt_publish_cycle(rt);
 }
 
 /*
@@ -428,7 +438,10 @@ void rt_cycle(struct rt *rt)
 	} else {
 		got = rt_get_sample(rt, &s);
 	}
-	woke = rt->stepped ? mono_ns() : rt->woke_ns;
+	/* stepped: the clock is read only for what goes wrong (events) */
+	woke = rt->stepped ? 0 : rt->woke_ns;
+	if (got < 0 && rt->stepped)
+		woke = mono_ns();
 	if (got == -ENODEV && !rt->link_lost) {
 		rt->link_lost = true;
 		rt->armed = false;
@@ -458,6 +471,8 @@ void rt_cycle(struct rt *rt)
 		now = woke;
 		if (rt->is_sim)
 			lever_sim_now(rt->dev, &now);
+		else if (rt->stepped)
+			now = mono_ns();
 	}
 	rt->last_now_ns = now;
 	rt_messages(rt, now);
@@ -538,5 +553,5 @@ void rt_cycle(struct rt *rt)
 	if (!rt->stepped && mono_ns() - woke >
 	    (uint64_t)rt->cfg.period_us * 1000)
 		rt->overruns++;
-	rt_publish(rt);
+	rt_publish_cycle(rt);
 }

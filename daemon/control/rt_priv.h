@@ -58,6 +58,12 @@ struct rt {
 	/* seqlock-published snapshot */
 	_Atomic uint32_t snap_seq;
 	struct rt_snapshot snap;
+	/*
+	 * Stepped with no thread, the reader is the thread that runs the
+	 * cycles: it publishes what it reads when it reads it, not every
+	 * cycle (rt_snapshot()).
+	 */
+	bool snap_stale;
 	/* counters (RT side) */
 	uint64_t cycles, overruns, late, missed, io_errors;
 	int64_t clock_offset_ns;	/* CLOCK_MONOTONIC - sample clock */
@@ -71,6 +77,9 @@ struct rt {
 	uint64_t rng, next_fault_ns, fault_off_ns;
 	unsigned int fault_kind;
 };
+
+/* Publishes the snapshot now (rt.c). */
+void rt_publish(struct rt *rt);
 
 static inline uint64_t mono_ns(void)
 {

@@ -96,6 +96,10 @@ void rt_snapshot(struct rt *rt, struct rt_snapshot *snap)
 {
 	uint32_t a, b;
 
+	if (rt->snap_stale) {
+		rt->snap_stale = false;
+		rt_publish(rt);
+	}
 	do {
 		a = atomic_load_explicit(&rt->snap_seq, memory_order_acquire);
 		memcpy(snap, &rt->snap, sizeof(*snap));

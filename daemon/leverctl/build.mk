@@ -44,6 +44,16 @@ $(BUILD)/tests/unit/leverctl/test_e2e_records: tests/unit/leverctl/test_e2e_reco
 ALL_TARGETS += $(BUILD)/tests/unit/leverctl/test_e2e_records
 UNIT_TESTS  += $(BUILD)/tests/unit/leverctl/test_e2e_records
 
+# Weigh-ins, the start's mass checks, rename, anonymise and remove, on the
+# host (leverctl against build/leverd on the sim transport).
+$(BUILD)/tests/unit/leverctl/test_e2e_athletes: tests/unit/leverctl/test_e2e_athletes.sh
+	@mkdir -p $(@D)
+	cp $< $@
+	chmod +x $@
+
+ALL_TARGETS += $(BUILD)/tests/unit/leverctl/test_e2e_athletes
+UNIT_TESTS  += $(BUILD)/tests/unit/leverctl/test_e2e_athletes
+
 # leverctl report and plot against build/leverd on the sim transport; the
 # pictures read back by png-probe (through cairo's PNG reader).
 $(BUILD)/obj/tests/unit/leverctl/%.o: EXTRA_CFLAGS += $(call PKG_CFLAGS,cairo)

@@ -28,8 +28,8 @@ static void outcome(char *buf, size_t len, const json_t *r)
 int ctl_history(struct ctl *c, int argc, char **argv)
 {
 	const char *name = NULL;
-	json_t *res, *r, *recs;
-	char el[32], out[128];
+	json_t *res, *r, *recs, *mass;
+	char el[32], out[128], kg[16];
 	size_t i;
 	int m, ret;
 
@@ -61,17 +61,23 @@ int ctl_history(struct ctl *c, int argc, char **argv)
 		json_decref(res);
 		return LEVER_CTL_EXIT_OK;
 	}
-	printf("%-6s %-10s  %-12s %-9s %s\n", "ID", "DATE", "SESSION", "TIME",
-	       "OUTCOME");
+	printf("%-6s %-10s  %-12s %-9s %-8s %s\n", "ID", "DATE", "SESSION",
+	       "TIME", "MASS", "OUTCOME");
 	json_array_foreach(recs, i, r) {
 		ctl_fmt_duration(el, sizeof(el), json_number_value(
 				 json_object_get(r, "elapsed_s")));
 		outcome(out, sizeof(out), r);
-		printf("%-6lld %-10s  %-12s %-9s %s\n",
+		mass = json_object_get(r, "mass_kg");
+		if (json_is_number(mass))
+			snprintf(kg, sizeof(kg), "%.1f kg",
+				 json_number_value(mass));
+		else
+			snprintf(kg, sizeof(kg), "-");
+		printf("%-6lld %-10s  %-12s %-9s %-8s %s\n",
 		       (long long)json_integer_value(json_object_get(r, "id")),
 		       json_string_value(json_object_get(r, "date")) ?: "",
 		       json_string_value(json_object_get(r, "session")) ?: "",
-		       el, out);
+		       el, kg, out);
 	}
 	printf("export one: leverctl export ID [--format fit|tcx|csv]\n");
 	json_decref(res);

@@ -27,11 +27,12 @@ static int ctl_help(struct ctl *c, int argc, char **argv);
 
 static const struct ctl_cmd cmds[] = {
 	{ "start", ctl_start,
-	  "SESSION [--athlete NAME] [--plan PLAN] [--confirm-start-criteria] [--override-back-to-back] [--follow]",
+	  "SESSION [--athlete NAME] [--plan PLAN] [--confirm-start-criteria] [--confirm-mass] [--override-back-to-back] [--follow]",
 	  "start a session of the athlete's plan",
 	  "--athlete NAME\tthe athlete on the belt (the plan is theirs)\n"
 	  "--plan PLAN\tthe plan the session is taken from\n"
 	  "--confirm-start-criteria\tthe clinician checked the plan's start criteria\n"
+	  "--confirm-mass\tthe mass on record is right although its weigh-in is old or it moved over 5 % since the last session\n"
 	  "--override-back-to-back\tstart although the athlete ran the day before\n"
 	  "--follow\twatch the session until it ends\n",
 	  EXITS_DAEMON },
@@ -74,8 +75,17 @@ static const struct ctl_cmd cmds[] = {
 	  "--plan PLAN\tthe plan\n",
 	  EXITS_DAEMON },
 	{ "athlete", ctl_athlete,
-	  "add NAME MASS_KG | list | show NAME | set-mass NAME MASS_KG",
-	  "manage athletes", NULL, EXITS_DAEMON },
+	  "add NAME MASS_KG | list | show NAME | weigh NAME MASS_KG | rename NAME NEW_NAME | anonymise NAME [--yes] | remove NAME [--yes]",
+	  "manage athletes, their weigh-ins and records",
+	  "add NAME MASS_KG\ta new athlete; the mass is their first weigh-in\n"
+	  "list\tthe athletes, their mass and when they were weighed\n"
+	  "show NAME\tone athlete's weigh-ins and sessions\n"
+	  "weigh NAME MASS_KG\ta dated weigh-in, their mass from now on (set-mass: the same)\n"
+	  "rename NAME NEW_NAME\tcorrect a name; the records follow it\n"
+	  "anonymise NAME\treplace the name by a number in every record, keep the records\n"
+	  "remove NAME\terase the athlete and every record of them\n"
+	  "--yes\tconfirm anonymise or remove without typing the name\n",
+	  EXITS_DAEMON },
 	{ "events", ctl_events,
 	  "[--athlete NAME] [--session ID] [--since DATE] [--limit N]",
 	  "recorded faults, stops, resets, pain reports, starts and ends",

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * leverctl start SESSION: ask leverd to start a session. leverd decides
- * (support for this mass, day off, pain, start criteria); this file only
+ * (support for this mass, its weigh-in, day off, pain, start criteria);
+ * this file only
  * forwards the operator's explicit confirmations and overrides.
  */
 #include <stdio.h>
@@ -13,6 +14,7 @@ int ctl_start(struct ctl *c, int argc, char **argv)
 {
 	const char *session = NULL, *athlete = NULL, *plan = NULL;
 	bool confirm = false, override = false, follow = false;
+	bool confirm_mass = false;
 	json_t *args, *res;
 	char total[32];
 	int i, r, ret;
@@ -30,6 +32,8 @@ int ctl_start(struct ctl *c, int argc, char **argv)
 			plan = v;
 		} else if (ctl_opt_flag(argv[i], "--confirm-start-criteria")) {
 			confirm = true;
+		} else if (ctl_opt_flag(argv[i], "--confirm-mass")) {
+			confirm_mass = true;
 		} else if (ctl_opt_flag(argv[i], "--override-back-to-back")) {
 			override = true;
 		} else if (ctl_opt_flag(argv[i], "--follow")) {
@@ -62,6 +66,8 @@ int ctl_start(struct ctl *c, int argc, char **argv)
 	if (override)
 		json_object_set_new(args, "override_back_to_back",
 				    json_true());
+	if (confirm_mass)
+		json_object_set_new(args, "confirm_mass", json_true());
 	ret = ctl_call(c, "start", args, &res);
 	if (ret)
 		return ret;

@@ -97,15 +97,19 @@ static void free_list(struct plan_text_list *l)
 	l->n = 0;
 }
 
+/*
+ * Leaves the plan's text fields empty (NULL), so that clearing twice (the
+ * parser on a refused file, then plan_free() in the loader) frees once.
+ */
 void plan_clear(struct plan *p)
 {
-	free(p->name);
-	free(p->author);
-	free(p->scope);
-	free(p->description);
-	free(p->provenance);
-	free(p->note);
-	free(p->disclaimer);
+	char **text[] = { &p->name, &p->author, &p->scope, &p->description,
+			  &p->provenance, &p->note, &p->disclaimer };
+
+	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+		free(*text[i]);
+		*text[i] = NULL;
+	}
 	free_list(&p->criteria);
 	free_list(&p->progression);
 	free_list(&p->regression);
@@ -275,9 +279,11 @@ static int slurp(const char *path, char **text, size_t *len,
 	size_t got = 0;
 	int fd, ret;
 
+	*text = NULL;
+	*len = 0;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		ret = -errno;
+		ret = errno ? -errno : -EIO;
 		set_err(err, path, "cannot open: %s", strerror(-ret));
 		return ret;
 	}

@@ -42,6 +42,7 @@ int sess_open(struct sess **out, const char *plans_dir, const char *state_dir)
 	}
 	s->wall = default_wall;
 	s->source = "operator";
+	s->mass_max_age_days = SESS_MASS_MAX_AGE_DAYS;
 	*out = s;
 	return 0;
 }
@@ -70,6 +71,11 @@ void sess_set_wall_clock(struct sess *s, sess_wall_clock_fn fn, void *ctx)
 {
 	s->wall = fn ? fn : default_wall;
 	s->wall_ctx = ctx;
+}
+
+void sess_set_mass_max_age(struct sess *s, unsigned int days)
+{
+	s->mass_max_age_days = days;
 }
 
 /* Local date of t, shifted by days. */

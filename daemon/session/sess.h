@@ -49,6 +49,13 @@ typedef time_t (*sess_wall_clock_fn)(void *ctx);
 void sess_set_wall_clock(struct sess *s, sess_wall_clock_fn fn, void *ctx);
 
 /*
+ * The longest a weigh-in stays good for a start, in days (1 to 365;
+ * default 7): an older one, or none, needs a new weigh-in or the
+ * operator's confirmation (start's "confirm_mass").
+ */
+void sess_set_mass_max_age(struct sess *s, unsigned int days);
+
+/*
  * One control request (cmd and args as in control-socket.rst; args may be
  * NULL). may_command is false for peers that may only read. On success
  * returns 0 and *result is a new jansson reference owned by the caller. On

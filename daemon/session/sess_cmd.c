@@ -21,7 +21,7 @@ static int cmd_start(struct sess *s, const char *cmd, const json_t *args,
 	struct plan *p = NULL;
 	const struct plan_session *ps;
 	struct next nx;
-	char today[11], yesterday[11];
+	char today[11], yesterday[11], mass_why[128];
 	time_t wall;
 	size_t n, i;
 	double need_n, max_n;
@@ -111,6 +111,12 @@ static int cmd_start(struct sess *s, const char *cmd, const json_t *args,
 			goto out;
 	}
 
+	/* The mass sets the support force: dated, recent, no jump. */
+	ret = sess_check_mass(s, &a, wall, sess_arg_bool(args, "confirm_mass"),
+			      mass_why, sizeof(mass_why), msg, len);
+	if (ret)
+		goto out;
+
 	/* Support the unit can give for this mass at the lowest BW %. */
 	need_n = (1.0 - ps->bw_min_pct_x100 / (double)LEVERD_BW_FULL_X100) *
 		 (a.mass_g / 1000.0) * LEVERD_G_M_S2;
@@ -159,9 +165,11 @@ static int cmd_start(struct sess *s, const char *cmd, const json_t *args,
 	s->generation++;
 	s->start_ns = now_ns;
 	seq_start(s->seq, now_ns);
+	/* names go into event text only as "athlete NAME" (anonymise) */
 	note_session(s, now_ns, "start", s->source,
-		     "plan %s, session %s, athlete %s, %.1f kg",
-		     s->plan->id, ps->name, a.name, a.mass_g / 1000.0);
+		     "plan %s, session %s, athlete %s, %.1f kg%s%s",
+		     s->plan->id, ps->name, a.name, a.mass_g / 1000.0,
+		     mass_why[0] ? ", " : "", mass_why);
 	*result = json_pack("{s:s, s:s, s:s, s:f, s:I, s:f, s:I}",
 			    "plan", s->plan->id, "session", ps->name,
 			    "athlete", a.name, "mass_kg", a.mass_g / 1000.0,
@@ -393,6 +401,10 @@ static const struct {
 	{ "athlete_show", sess_cmd_athlete },
 	{ "athlete_add", sess_cmd_athlete },
 	{ "athlete_set_mass", sess_cmd_athlete },
+	{ "athlete_weigh", sess_cmd_athlete },
+	{ "athlete_rename", sess_cmd_athlete },
+	{ "athlete_anonymise", sess_cmd_athlete },
+	{ "athlete_remove", sess_cmd_athlete },
 	{ "start", cmd_start },
 	{ "pause", cmd_pause },
 	{ "resume", cmd_resume },

@@ -83,6 +83,7 @@ int sess_load_plan(struct sess *s, const char *id, struct plan **p,
 	size_t n;
 	int ret;
 
+	*p = NULL;
 	if (!safe_id(id)) {
 		if (!sess_list_plan_ids(s, &ids, &n)) {
 			join_ids(ids, n, names, sizeof(names));

@@ -23,6 +23,10 @@
 #define MASS_MIN_G		((uint32_t)LEVER_BODY_MASS_MIN_G)
 #define MASS_MAX_G		((uint32_t)LEVER_BODY_MASS_MAX_G)
 #define NAME_MAX_LEN		32
+/* default weigh-in age a start accepts, days (leverd: mass_max_age_days) */
+#define SESS_MASS_MAX_AGE_DAYS	7
+/* mass change since the last session that needs a confirmation, % */
+#define SESS_MASS_CHANGE_PCT	5.0
 
 /* After its end a session's trace goes on while the belt stops. */
 #define TRACE_TRAIL_NS	(60ull * 1000000000ull)
@@ -32,6 +36,7 @@ struct sess {
 	struct store *store;
 	sess_wall_clock_fn wall;
 	void *wall_ctx;
+	unsigned int mass_max_age_days;	/* a weigh-in older needs confirming */
 
 	struct sess_feedback fb;	/* last tick */
 	bool have_fb;
@@ -105,6 +110,13 @@ int sess_get_athlete(struct sess *s, const json_t *args,
 		     struct store_athlete *a, char *msg, size_t len);
 int sess_cmd_athlete(struct sess *s, const char *cmd, const json_t *args,
 		     uint64_t now_ns, json_t **result, char *msg, size_t len);
+/*
+ * A start's mass checks: 0, or -ECANCELED with the sentence; @why says
+ * what the operator confirmed ("" when nothing needed it).
+ */
+int sess_check_mass(struct sess *s, const struct store_athlete *a,
+		    time_t now, bool confirmed, char *why, size_t why_len,
+		    char *msg, size_t len);
 
 /* sess_next.c: the next session */
 int sess_compute_next(struct sess *s, const struct store_athlete *a,

@@ -2,10 +2,11 @@
 /*
  * store_: athletes and session records in SQLite. Every write is its own
  * transaction with synchronous=FULL, so a record the operator was told about
- * survives a power cut. Records are never deleted; the schema grows with
- * PRAGMA user_version. This file opens the database and keeps athletes,
- * sessions and steps; events are in store_events.c, traces in
- * store_trace.c.
+ * survives a power cut. Records are deleted only with their athlete, on the
+ * clinic's request (store_athlete.c); the schema grows with PRAGMA
+ * user_version. This file opens the database and keeps sessions and steps;
+ * athletes and weigh-ins are in store_athlete.c, events in store_events.c,
+ * traces in store_trace.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -91,14 +92,33 @@ static const char schema_v3[] =
 	" belt_speed_mm_s INTEGER NOT NULL,"
 	" PRIMARY KEY (session_id, t_ms, step_index)) WITHOUT ROWID;";
 
+/*
+ * Version 4: the athlete's body mass as dated weigh-ins (the support force
+ * is set from it, so its age is a start check), and anonymised athletes.
+ * Athletes of earlier versions get no weigh-in: when their mass was last
+ * checked is not known, and leverd asks for a weigh-in before their next
+ * start rather than inventing a date.
+ */
+static const char schema_v4[] =
+	"CREATE TABLE IF NOT EXISTS weighins ("
+	" id INTEGER PRIMARY KEY,"
+	" athlete_id INTEGER NOT NULL REFERENCES athletes(id),"
+	" weighed_s INTEGER NOT NULL,"
+	" mass_g INTEGER NOT NULL CHECK (mass_g > 0));"
+	"CREATE INDEX IF NOT EXISTS weighins_by_athlete"
+	" ON weighins(athlete_id, weighed_s);"
+	"ALTER TABLE athletes ADD COLUMN anonymised_s INTEGER NOT NULL"
+	" DEFAULT 0;";
+
 static int user_version(struct store *st, int *v)
 {
 	sqlite3_stmt *s;
 	int rc;
 
+	*v = 0;
 	rc = sqlite3_prepare_v2(st->db, "PRAGMA user_version;", -1, &s, NULL);
 	if (rc != SQLITE_OK)
-		return sql_err(rc);
+		return sql_fail(rc);
 	rc = sqlite3_step(s);
 	*v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
 	sqlite3_finalize(s);
@@ -123,8 +143,10 @@ static int store_migrate(struct store *st)
 	ret = exec(st, schema);
 	if (!ret && v < 3)
 		ret = exec(st, schema_v3);
+	if (!ret && v < 4)
+		ret = exec(st, schema_v4);
 	if (!ret && v != STORE_SCHEMA_VERSION)
-		ret = exec(st, "PRAGMA user_version=3;");	/* STORE_SCHEMA_VERSION */
+		ret = exec(st, "PRAGMA user_version=4;");	/* STORE_SCHEMA_VERSION */
 	return ret;
 }
 
@@ -164,7 +186,9 @@ static int store_open_conn(struct store **out, const char *state_dir,
 		       "PRAGMA foreign_keys=ON;" :
 		       "PRAGMA journal_mode=WAL;"
 		       "PRAGMA synchronous=FULL;"
-		       "PRAGMA foreign_keys=ON;");
+		       "PRAGMA foreign_keys=ON;"
+		       /* a removed athlete's rows are zeroed, not freed */
+		       "PRAGMA secure_delete=ON;");
 	if (ret || trace_writer)
 		goto out;
 	/*
@@ -231,9 +255,9 @@ void store_close(struct store *st)
  * cannot bound (athletes, sessions, steps); events and traces come in
  * pages of a size the caller gives.
  */
-static int rows_collect(sqlite3_stmt *s, size_t size,
-			void (*row)(sqlite3_stmt *s, void *dst), void **list,
-			size_t *n)
+int store_rows_collect(sqlite3_stmt *s, size_t size,
+		       void (*row)(sqlite3_stmt *s, void *dst), void **list,
+		       size_t *n)
 {
 	char *v = NULL, *nv;
 	size_t cnt = 0;
@@ -253,93 +277,11 @@ static int rows_collect(sqlite3_stmt *s, size_t size,
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
 		free(v);
-		return sql_err(rc) ? sql_err(rc) : -EIO;
+		return sql_fail(rc);
 	}
 	*list = v;
 	*n = cnt;
 	return 0;
-}
-
-int store_athlete_add(struct store *st, const char *name, uint32_t mass_g,
-		      int64_t now_s)
-{
-	sqlite3_stmt *s;
-	int ret;
-
-	ret = prep(st, "INSERT INTO athletes(name, mass_g, created_s)"
-		       " VALUES (?, ?, ?);", &s);
-	if (ret)
-		return ret;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, mass_g);
-	sqlite3_bind_int64(s, 3, now_s);
-	return run(st, s, false);
-}
-
-static void athlete_row(sqlite3_stmt *s, void *dst)
-{
-	const unsigned char *name = sqlite3_column_text(s, 1);
-	struct store_athlete *a = dst;
-
-	memset(a, 0, sizeof(*a));
-	a->id = sqlite3_column_int64(s, 0);
-	snprintf(a->name, sizeof(a->name), "%s", name ? (const char *)name : "");
-	a->mass_g = (uint32_t)sqlite3_column_int64(s, 2);
-	a->created_s = sqlite3_column_int64(s, 3);
-}
-
-int store_athlete_get(struct store *st, const char *name,
-		      struct store_athlete *out)
-{
-	sqlite3_stmt *s;
-	int ret, rc;
-
-	ret = prep(st, "SELECT id, name, mass_g, created_s FROM athletes"
-		       " WHERE name = ?;", &s);
-	if (ret)
-		return ret;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		athlete_row(s, out);
-		ret = 0;
-	} else {
-		ret = rc == SQLITE_DONE ? -ENOENT : sql_err(rc);
-	}
-	sqlite3_finalize(s);
-	return ret;
-}
-
-int store_athlete_set_mass(struct store *st, const char *name,
-			   uint32_t mass_g)
-{
-	sqlite3_stmt *s;
-	int ret;
-
-	ret = prep(st, "UPDATE athletes SET mass_g = ? WHERE name = ?;", &s);
-	if (ret)
-		return ret;
-	sqlite3_bind_int64(s, 1, mass_g);
-	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
-	return run(st, s, true);
-}
-
-int store_athlete_list(struct store *st, struct store_athlete **list,
-		       size_t *n)
-{
-	sqlite3_stmt *s;
-	void *v;
-	int ret;
-
-	*list = NULL;
-	*n = 0;
-	ret = prep(st, "SELECT id, name, mass_g, created_s FROM athletes"
-		       " ORDER BY name;", &s);
-	if (ret)
-		return ret;
-	ret = rows_collect(s, sizeof(**list), athlete_row, &v, n);
-	*list = v;
-	return ret;
 }
 
 int store_session_begin(struct store *st, int64_t athlete_id,
@@ -463,7 +405,7 @@ int store_session_get(struct store *st, int64_t id,
 	if (rc == SQLITE_ROW)
 		session_row(s, out);
 	else
-		ret = rc == SQLITE_DONE ? -ENOENT : sql_err(rc);
+		ret = rc == SQLITE_DONE ? -ENOENT : sql_fail(rc);
 	sqlite3_finalize(s);
 	return ret;
 }
@@ -487,7 +429,7 @@ int store_sessions(struct store *st, int64_t athlete_id, const char *plan,
 		sqlite3_bind_text(s, 2, plan, -1, SQLITE_TRANSIENT);
 	else
 		sqlite3_bind_null(s, 2);
-	ret = rows_collect(s, sizeof(**list), session_row, &v, n);
+	ret = store_rows_collect(s, sizeof(**list), session_row, &v, n);
 	*list = v;
 	return ret;
 }
@@ -628,7 +570,7 @@ int store_steps(struct store *st, int64_t session_id,
 	if (ret)
 		return ret;
 	sqlite3_bind_int64(s, 1, session_id);
-	ret = rows_collect(s, sizeof(**list), step_row, &v, n);
+	ret = store_rows_collect(s, sizeof(**list), step_row, &v, n);
 	*list = v;
 	return ret;
 }

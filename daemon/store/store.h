@@ -2,7 +2,8 @@
 /*
  * store_: athletes and their sessions, kept in SQLite (state_dir/lever.db)
  * with synchronous=FULL so that a record acknowledged is a record kept
- * through a power cut. The one place records live; it never deletes them.
+ * through a power cut. The one place records live; it deletes them only
+ * with their athlete, when the clinic must erase a patient's data.
  */
 #ifndef LEVER_STORE_H
 #define LEVER_STORE_H
@@ -16,9 +17,28 @@ struct store;
 struct store_athlete {
 	int64_t id;
 	char name[64];
-	uint32_t mass_g;		/* body mass, grams */
+	uint32_t mass_g;		/* body mass, grams: the last weigh-in */
 	int64_t created_s;		/* unix time */
+	int64_t weighed_s;		/* the last weigh-in, 0: none on record */
+	int64_t anonymised_s;		/* when the name was dropped, 0: not */
 };
+
+/* One dated weigh-in (schema 4). */
+struct store_weighin {
+	int64_t weighed_s;		/* unix time */
+	uint32_t mass_g;
+};
+
+/* What store_athlete_remove() deleted. */
+struct store_removed {
+	size_t sessions;
+	size_t events;
+	size_t trace_rows;
+	size_t weighins;
+};
+
+/* Names of anonymised athletes: the prefix and the athlete's id. */
+#define STORE_ANON_PREFIX	"anonymous-"
 
 struct store_session {
 	int64_t id;
@@ -53,17 +73,50 @@ int store_open(struct store **st, const char *state_dir);
 int store_open_trace_writer(struct store **st, const char *state_dir);
 void store_close(struct store *st);
 
-/* -EEXIST when the name is taken. */
+/*
+ * Athletes (store_athlete.c). A new athlete's mass is their first
+ * weigh-in, dated @now_s. -EEXIST when the name is taken.
+ */
 int store_athlete_add(struct store *st, const char *name, uint32_t mass_g,
 		      int64_t now_s);
 /* -ENOENT when unknown. */
 int store_athlete_get(struct store *st, const char *name,
 		      struct store_athlete *out);
-int store_athlete_set_mass(struct store *st, const char *name,
-			   uint32_t mass_g);
+/*
+ * A dated weigh-in: kept in the athlete's history and their mass from now
+ * on, in one transaction. -ENOENT when unknown.
+ */
+int store_athlete_weigh(struct store *st, const char *name, uint32_t mass_g,
+			int64_t weighed_s);
+/* Weigh-ins of an athlete, oldest first; *list malloc'ed (free it). */
+int store_weighins(struct store *st, int64_t athlete_id,
+		   struct store_weighin **list, size_t *n);
 /* *list is malloc'ed (free it), sorted by name. */
 int store_athlete_list(struct store *st, struct store_athlete **list,
 		       size_t *n);
+/*
+ * The records follow the new name (the start events' text too).
+ * -ENOENT when @name is unknown, -EEXIST when @new_name is taken.
+ */
+int store_athlete_rename(struct store *st, const char *name,
+			 const char *new_name);
+/*
+ * Drops the name: the athlete becomes STORE_ANON_PREFIX and their id,
+ * written into @new_name, in every record that held the name (the start
+ * events' text too); their sessions, weigh-ins and traces stay.
+ * -ENOENT when unknown.
+ */
+int store_athlete_anonymise(struct store *st, const char *name,
+			    int64_t now_s, char *new_name, size_t len);
+/*
+ * Deletes the athlete and everything recorded about them (sessions,
+ * steps, traces, events, weigh-ins, confirmations) in one transaction,
+ * overwriting the freed pages (secure_delete), then moves the log into
+ * the database and truncates it so no copy stays in the WAL file.
+ * -ENOENT when unknown; *removed may be NULL.
+ */
+int store_athlete_remove(struct store *st, const char *name,
+			 struct store_removed *removed);
 
 /*
  * Records the start at once (end_cause "running") with the athlete's mass
@@ -94,7 +147,7 @@ int store_criteria_confirm(struct store *st, int64_t athlete_id,
  * The schema version (PRAGMA user_version) the database is at: store_open()
  * migrates every earlier one and refuses a newer one with -EPROTO.
  */
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
 int store_schema_version(struct store *st);
 
 /* The connection's PRAGMA synchronous (2 = FULL), or -errno. */

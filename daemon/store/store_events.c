@@ -125,7 +125,7 @@ int store_events(struct store *st, const struct store_event_filter *f,
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		free(v);
-		return sql_err(rc) ? sql_err(rc) : -EIO;
+		return sql_fail(rc);
 	}
 	*list = v;
 	*n = cnt;

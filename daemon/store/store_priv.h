@@ -47,6 +47,17 @@ static inline int sql_err(int rc)
 	}
 }
 
+/*
+ * The errno of a result code already known not to be success: never 0,
+ * so that no caller can take a failed step for a row it did not get.
+ */
+static inline int sql_fail(int rc)
+{
+	int ret = sql_err(rc);
+
+	return ret ? ret : -EIO;
+}
+
 static inline int exec(struct store *st, const char *sql)
 {
 	return sql_err(sqlite3_exec(st->db, sql, NULL, NULL, NULL));
@@ -76,5 +87,14 @@ static inline void text_col(sqlite3_stmt *s, int col, char *dst, size_t len)
 
 	snprintf(dst, len, "%s", t ? (const char *)t : "");
 }
+
+/*
+ * Steps @s to its end, each row into one more element (@size bytes) of a
+ * growing array filled by @row, and finalizes @s: 0 with *list (free it)
+ * and *n, or -errno with nothing allocated (store.c).
+ */
+int store_rows_collect(sqlite3_stmt *s, size_t size,
+		       void (*row)(sqlite3_stmt *s, void *dst), void **list,
+		       size_t *n);
 
 #endif /* LEVER_STORE_PRIV_H */

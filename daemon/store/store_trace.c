@@ -119,7 +119,7 @@ int store_trace_rows(struct store *st, int64_t session_id, size_t offset,
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
 		free(v);
-		return sql_err(rc) ? sql_err(rc) : -EIO;
+		return sql_fail(rc);
 	}
 	*rows = v;
 	*n = cnt;

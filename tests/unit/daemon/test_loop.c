@@ -732,6 +732,75 @@ static void test_stop_decelerates_at_its_rate_with_frames_lost(void **s)
 	assert_true(v0 - v1 > 0.9 * R.cfg.stop_decel_m_s2 * 1000);
 }
 
+/* The true support over strides, as the soak judges it (tau 0.5 s). */
+static double force_lp_n;
+
+static void cycles_lp(int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		cycles(1);
+		force_lp_n += (tplant_force_n(R.p) - force_lp_n) * 1e-3 / 0.5;
+	}
+}
+
+/*
+ * Soak seed 879501: a start taken while a stop still brakes the belt,
+ * the runner still striding. The law restarts from the support the
+ * runner had over strides, not from the instant's load cell (a stride's
+ * trough), and lowers it at the support rate, no faster.
+ */
+static void test_start_during_a_stop_lowers_support_at_its_rate(void **s)
+{
+	double allowed_n = R.cfg.support_rate_pct_bw_s / 100 * MG;
+	double worst_n = 0, before_n;
+	int k;
+
+	/* each phase of the stride the start may meet */
+	for (k = 0; k < 8; k++) {
+		teardown(s);
+		setup(s);
+		start_running();
+		force_lp_n = tplant_force_n(R.p);
+		cycles_lp(2000);
+		targets(1, SESS_STOP, 0, 8000);
+		cycles_lp(300 + k * 45);
+		before_n = force_lp_n;
+		targets(2, SESS_RUN, 2778, 8500);
+		cycles_lp(1000);
+		worst_n = fmax(worst_n, before_n - force_lp_n);
+	}
+	print_message("# true support fell %.1f N in 1 s (%.1f allowed)\n",
+		      worst_n, allowed_n);
+	assert_true(worst_n <= allowed_n);
+}
+
+/*
+ * Soak seed 838522: a start waiting on a fault that lasts (here a board
+ * that came back after an unplug), paused before the wait ran out. The
+ * pause does not hide the refusal: it is said once, and nothing runs.
+ */
+static void test_start_waiting_on_a_fault_then_paused_is_refused(void **s)
+{
+	int n = 0, i;
+
+	tplant_fault(R.p, TPLANT_PRESSURE_INVALID, true);
+	targets(1, SESS_RUN, 2778, 8000);
+	cycles(1000);
+	targets(1, SESS_PAUSE, 0, 8000);
+	for (i = 0; i < 5000; i++) {
+		cycles(1);
+		n += R.out.start_refused != 0;
+	}
+	assert_int_equal(n, 1);
+	tplant_fault(R.p, TPLANT_PRESSURE_INVALID, false);
+	targets(1, SESS_RUN, 2778, 8000);	/* a resume of it: too late */
+	cycles(3000);
+	assert_int_not_equal(R.st.mode, LOOP_RUN);
+	assert_int_equal(R.out.cmd.belt_speed_mm_s, 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -782,6 +851,8 @@ int main(void)
 		T(test_dead_pressure_sensor_holds_what_the_load_cell_says),
 		T(test_fault_in_a_pause_holds_no_stride_peak),
 		T(test_stop_decelerates_at_its_rate_with_frames_lost),
+		T(test_start_during_a_stop_lowers_support_at_its_rate),
+		T(test_start_waiting_on_a_fault_then_paused_is_refused),
 	};
 
 	return cmocka_run_group_tests_name("leverd loop", tests, NULL, NULL);

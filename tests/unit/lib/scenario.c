@@ -37,7 +37,7 @@ int main(int argc, char **argv)
 	const char *spec = argc > 1 ? argv[1] : "sim:seed=7";
 	struct lever_dev_command cmd;
 	struct lever_dev_status st;
-	struct lever_dev_sample s, first, prev;
+	struct lever_dev_sample s = { 0 }, first, prev;
 	struct lever_dev_info info;
 	struct lever_dev *dev = NULL;
 	int32_t max_step = 0, max_setpoint = 0;

@@ -166,7 +166,7 @@ static void emit(struct libevdev_uinput *ui, unsigned int code, int value)
 static int run_keys(void)
 {
 	struct libevdev_uinput *ui = NULL;
-	struct lever_keys_event ev;
+	struct lever_keys_event ev = { 0 };
 	struct lever_keys *k = NULL;
 	struct libevdev *proto;
 	int ret = -ENOENT, i, pressed = -1, resync_c = 0, saw_a = 0;
@@ -195,8 +195,8 @@ static int run_keys(void)
 		return 1;
 
 	emit(ui, KEY_C, 1);
-	ret = poll_fd(lever_keys_fd(k), 2000);
-	ret = lever_keys_read_event(k, &ev);
+	ret = poll_fd(lever_keys_fd(k), 2000) == 1 ?
+	      lever_keys_read_event(k, &ev) : -ETIMEDOUT;
 	check(ret == 0 && ev.code == KEY_C && ev.value == 1 && !ev.flags,
 	      "a press is read as one event", "ret %d code %u value %d",
 	      ret, ev.code, ev.value);
@@ -248,8 +248,8 @@ static int wait_gpio_event(struct lever_gpio *g, struct lever_gpio_event *ev)
 static int run_lines(void)
 {
 	static const char *const names[] = { "estop", "safety-key", "harness" };
-	struct lever_gpio_event ev;
-	struct lever_keys_event kev;
+	struct lever_gpio_event ev = { 0 };
+	struct lever_keys_event kev = { 0 };
 	struct lever_keys *k = NULL;
 	struct lever_gpio *g = NULL;
 	int ret = -ENOENT, i, v = -1;

@@ -481,6 +481,32 @@ static void test_missing_session_file_is_an_error(void **state)
 	assert_string_equal(err.file, path);
 }
 
+/*
+ * Found by scan-build: the parser cleared a plan it refused, and the
+ * loader freed it again (a double free, leverctl validate aborted).
+ */
+static void test_plan_file_missing_a_key_is_an_error_freed_once(void **state)
+{
+	struct plan *p;
+	char path[128];
+
+	put("plan", "lever-plan 1\n"
+	    "name: Test plan\n"
+	    "author: tester\n"
+	    "scope: tests\n"
+	    "description: d\n"
+	    "provenance: made up\n"
+	    "disclaimer: not advice\n"
+	    "sessions-per-week: 2\n"
+	    "criterion: cleared\n"
+	    "regression: go back a week\n");
+	assert_int_equal(plan_load(dir, &p, &err), -EINVAL);
+	assert_null(p);
+	assert_non_null(strstr(err.msg, "missing 'weeks:'"));
+	snprintf(path, sizeof(path), "%s/plan", dir);
+	assert_string_equal(err.file, path);
+}
+
 static void test_session_outside_plan_is_an_error(void **state)
 {
 	struct plan *p;
@@ -628,6 +654,7 @@ int main(void)
 		cmocka_unit_test(test_session_name_parse_is_strict),
 		D(test_good_plan_directory_loads),
 		D(test_missing_session_file_is_an_error),
+		D(test_plan_file_missing_a_key_is_an_error_freed_once),
 		D(test_session_outside_plan_is_an_error),
 		D(test_unexpected_file_in_plan_dir_is_an_error),
 		D(test_bad_session_in_directory_names_its_file),

@@ -708,6 +708,208 @@ static void test_recording_ends_a_minute_after_the_end_at_most(void **state)
 	assert_false(sess_recording(s, S(160), NULL, NULL));
 }
 
+/* ---- the mass: dated weigh-ins, their age, a change since last time ---- */
+
+static void test_start_refused_when_the_weigh_in_is_over_a_week_old(void **state)
+{
+	wall += 8 * DAY;
+	tick(S(2));
+	assert_int_equal(start("week1-day1", S(3)), -ECANCELED);
+	assert_msg("anna was last weighed 8 days ago (2026-11-18, 70.0 kg)");
+	assert_msg("leverctl athlete weigh anna KG");
+	assert_msg("--confirm-mass");
+}
+
+static void test_a_new_weigh_in_lets_the_start_go_ahead(void **state)
+{
+	wall += 8 * DAY;
+	assert_int_equal(req("athlete_weigh", "{\"name\": \"anna\","
+			     " \"mass_kg\": 69.5}", S(2)), 0);
+	assert_int_equal(start("week1-day1", S(3)), 0);
+	assert_true(json_number_value(json_object_get(res, "mass_kg")) == 69.5);
+}
+
+static void test_confirmed_old_weigh_in_starts_and_the_start_event_says_so(void **state)
+{
+	wall += 8 * DAY;
+	assert_int_equal(req("start", "{\"session\": \"week1-day1\","
+			     " \"athlete\": \"anna\","
+			     " \"confirm_start_criteria\": true,"
+			     " \"confirm_mass\": true}", S(3)), 0);
+	read_events();
+	assert_event(0, "start", "operator");
+	assert_non_null(strstr(evs[0].detail,
+			       "weigh-in 8 days old, confirmed"));
+}
+
+static void test_weigh_in_age_is_the_configured_one(void **state)
+{
+	sess_set_mass_max_age(s, 14);
+	wall += 10 * DAY;
+	assert_int_equal(start("week1-day1", S(3)), 0);
+}
+
+static void test_start_refused_when_the_mass_moved_over_5_pct_since_last_session(void **state)
+{
+	run_through("week1-day1", S(10));
+	wall += 2 * DAY;
+	assert_int_equal(req("athlete_weigh", "{\"name\": \"anna\","
+			     " \"mass_kg\": 74}", S(5000)), 0);
+	assert_int_equal(start("week1-day2", S(5001)), -ECANCELED);
+	assert_msg("anna's mass on record, 74.0 kg, is 5.7 % above the 70.0 kg of their last session (week1-day1 on 2026-11-18)");
+	assert_msg("--confirm-mass");
+}
+
+static void test_mass_within_5_pct_of_last_session_starts(void **state)
+{
+	run_through("week1-day1", S(10));
+	wall += 2 * DAY;
+	assert_int_equal(req("athlete_weigh", "{\"name\": \"anna\","
+			     " \"mass_kg\": 66.6}", S(5000)), 0);
+	assert_int_equal(start("week1-day2", S(5001)), 0);
+}
+
+static void test_confirmed_mass_change_starts_and_is_recorded(void **state)
+{
+	struct store_session *recs;
+	size_t n;
+
+	run_through("week1-day1", S(10));
+	wall += 2 * DAY;
+	req("athlete_weigh", "{\"name\": \"anna\", \"mass_kg\": 64}",
+	    S(5000));
+	assert_int_equal(req("start", "{\"session\": \"week1-day2\","
+			     " \"athlete\": \"anna\","
+			     " \"confirm_mass\": true}", S(5001)), 0);
+	read_events();
+	assert_non_null(strstr(evs[n_evs - 1].detail,
+			       "mass -8.6 % since the last session, confirmed"));
+	assert_int_equal(store_sessions(sess_store(s), 1, NULL, &recs, &n), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(recs[0].mass_g, 70000);
+	assert_int_equal(recs[1].mass_g, 64000);
+	free(recs);
+}
+
+static void test_a_start_confirming_an_old_and_changed_mass_records_both(void **state)
+{
+	run_through("week1-day1", S(10));
+	req("athlete_weigh", "{\"name\": \"anna\", \"mass_kg\": 64}",
+	    S(5000));
+	wall += 8 * DAY;
+	assert_int_equal(start("week1-day2", S(5001)), -ECANCELED);
+	assert_msg("last weighed 8 days ago");
+	assert_int_equal(req("start", "{\"session\": \"week1-day2\","
+			     " \"athlete\": \"anna\","
+			     " \"confirm_mass\": true}", S(5002)), 0);
+	read_events();
+	assert_non_null(strstr(evs[n_evs - 1].detail,
+			       "64.0 kg, weigh-in 8 days old, confirmed; mass -8.6 % since the last session, confirmed"));
+}
+
+static void test_athlete_show_lists_weigh_ins_oldest_first(void **state)
+{
+	json_t *w;
+
+	wall += DAY;
+	req("athlete_weigh", "{\"name\": \"anna\", \"mass_kg\": 70.8}", S(2));
+	assert_int_equal(req("athlete_show", "{\"name\": \"anna\"}", S(3)), 0);
+	w = json_object_get(res, "weighins");
+	assert_int_equal(json_array_size(w), 2);
+	assert_string_equal(json_string_value(json_object_get(
+		json_array_get(w, 0), "date")), "2026-11-18");
+	assert_true(json_number_value(json_object_get(json_array_get(w, 1),
+						      "mass_kg")) == 70.8);
+	assert_string_equal(res_str("weighed"), "2026-11-19");
+	assert_int_equal(json_integer_value(json_object_get(res,
+				"weighin_age_days")), 0);
+	assert_false(json_is_true(json_object_get(res, "weighin_due")));
+}
+
+/* ---- athletes: rename, anonymise, remove ---- */
+
+static void test_rename_keeps_the_athletes_sessions(void **state)
+{
+	run_through("week1-day1", S(10));
+	assert_int_equal(req("athlete_rename", "{\"name\": \"anna\","
+			     " \"new_name\": \"anna-k\"}", S(5000)), 0);
+	assert_int_equal(req("athlete_show", "{\"name\": \"anna-k\"}",
+			     S(5001)), 0);
+	assert_int_equal(json_array_size(json_object_get(res, "sessions")), 1);
+	assert_int_equal(req("athlete_show", "{\"name\": \"anna\"}",
+			     S(5002)), -ENOENT);
+}
+
+static void test_names_of_anonymised_records_cannot_be_taken(void **state)
+{
+	assert_int_equal(req("athlete_add", "{\"name\": \"anonymous-7\","
+			     " \"mass_kg\": 60}", S(2)), -EINVAL);
+	assert_msg("kept for anonymised records");
+	assert_int_equal(req("athlete_rename", "{\"name\": \"anna\","
+			     " \"new_name\": \"anonymous-1\"}", S(2)),
+			 -EINVAL);
+}
+
+static void test_athlete_on_the_belt_cannot_be_renamed_or_removed(void **state)
+{
+	start("week1-day1", S(10));
+	assert_int_equal(req("athlete_remove", "{\"name\": \"anna\","
+			     " \"confirm\": \"anna\"}", S(20)), -EBUSY);
+	assert_msg("stop it and wait for the belt to stop");
+	assert_int_equal(req("athlete_rename", "{\"name\": \"anna\","
+			     " \"new_name\": \"ann\"}", S(20)), -EBUSY);
+	assert_int_equal(req("athlete_anonymise", "{\"name\": \"anna\","
+			     " \"confirm\": \"anna\"}", S(20)), -EBUSY);
+}
+
+static void test_remove_needs_the_name_confirmed(void **state)
+{
+	assert_int_equal(req("athlete_remove", "{\"name\": \"anna\"}",
+			     S(2)), -ECANCELED);
+	assert_msg("cannot be undone");
+	assert_int_equal(req("athlete_remove", "{\"name\": \"anna\","
+			     " \"confirm\": \"ann\"}", S(2)), -ECANCELED);
+	assert_int_equal(req("athlete_show", "{\"name\": \"anna\"}", S(3)),
+			 0);
+}
+
+static void test_remove_erases_the_athlete_and_their_records(void **state)
+{
+	uint64_t t = run_through("week1-day1", S(10));
+
+	assert_int_equal(req("athlete_remove", "{\"name\": \"anna\","
+			     " \"confirm\": \"anna\"}", t + S(1)), 0);
+	assert_int_equal(json_integer_value(json_object_get(res, "sessions")),
+			 1);
+	assert_int_equal(json_integer_value(json_object_get(res, "events")),
+			 2);
+	assert_int_equal(req("athlete_show", "{\"name\": \"anna\"}",
+			     t + S(2)), -ENOENT);
+	read_events();
+	assert_int_equal(n_evs, 0);
+	/* a pain report for the erased session has nothing to attach to */
+	assert_int_equal(req("pain", "{\"athlete\": \"anna\"}", t + S(3)),
+			 -ENOENT);
+}
+
+static void test_anonymise_keeps_sessions_under_a_number(void **state)
+{
+	uint64_t t = run_through("week1-day1", S(10));
+
+	assert_int_equal(req("athlete_anonymise", "{\"name\": \"anna\","
+			     " \"confirm\": \"anna\"}", t + S(1)), 0);
+	assert_string_equal(res_str("name"), "anonymous-1");
+	assert_int_equal(req("athlete_show", "{\"name\": \"anonymous-1\"}",
+			     t + S(2)), 0);
+	assert_true(json_is_true(json_object_get(res, "anonymised")));
+	assert_int_equal(json_array_size(json_object_get(res, "sessions")), 1);
+	read_events();
+	for (size_t i = 0; i < n_evs; i++) {
+		assert_null(strstr(evs[i].detail, "anna"));
+		assert_string_equal(evs[i].athlete, "anonymous-1");
+	}
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -758,6 +960,21 @@ int main(void)
 		T(test_fault_stop_and_reset_are_recorded),
 		T(test_daemon_event_carries_the_session_in_progress),
 		T(test_unknown_event_kind_is_an_error),
+		T(test_start_refused_when_the_weigh_in_is_over_a_week_old),
+		T(test_a_new_weigh_in_lets_the_start_go_ahead),
+		T(test_confirmed_old_weigh_in_starts_and_the_start_event_says_so),
+		T(test_weigh_in_age_is_the_configured_one),
+		T(test_start_refused_when_the_mass_moved_over_5_pct_since_last_session),
+		T(test_mass_within_5_pct_of_last_session_starts),
+		T(test_confirmed_mass_change_starts_and_is_recorded),
+		T(test_a_start_confirming_an_old_and_changed_mass_records_both),
+		T(test_athlete_show_lists_weigh_ins_oldest_first),
+		T(test_rename_keeps_the_athletes_sessions),
+		T(test_names_of_anonymised_records_cannot_be_taken),
+		T(test_athlete_on_the_belt_cannot_be_renamed_or_removed),
+		T(test_remove_needs_the_name_confirmed),
+		T(test_remove_erases_the_athlete_and_their_records),
+		T(test_anonymise_keeps_sessions_under_a_number),
 		T(test_status_counts_events_not_recorded),
 		T(test_recording_lasts_until_the_belt_stops),
 		T(test_recording_ends_a_minute_after_the_end_at_most),

@@ -303,7 +303,7 @@ static void test_fault_pressure_stuck_freezes_reading(void **s)
 	struct plant_state a, b;
 
 	plant_set_pressure_setpoint(p, 50000);
-	a = run_ms(p, 500);
+	run_ms(p, 500);		/* settle */
 	plant_set_fault(p, PLANT_FAULT_PRESSURE_STUCK, true);
 	a = run_ms(p, 1);
 	plant_set_pressure_setpoint(p, 200000);
@@ -465,6 +465,112 @@ static void test_time_slicing_does_not_change_results(void **s)
 	plant_free(q);
 }
 
+static struct plant *new_plant_reference(bool reference)
+{
+	struct plant_config cfg;
+	struct plant *p;
+
+	plant_default_config(&cfg);
+	cfg.seed = 42;
+	cfg.reference_formulas = reference;
+	assert_int_equal(plant_new(&cfg, &p), 0);
+	return p;
+}
+
+/* The same inputs to both, at @ms (a minute of a session, compressed). */
+static void drive_both(struct plant *p[2], unsigned int ms)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (ms == 0) {
+			plant_set_pressure_setpoint(p[i], 103000);
+			plant_set_belt_drive(p[i], true, 2778, 1000);
+		} else if (ms == 20000) {
+			plant_set_pressure_setpoint(p[i], 140000);
+			plant_set_belt_drive(p[i], true, 4167, 1500);
+			plant_set_runner(p[i], 85, 3.1);
+		} else if (ms == 40000) {
+			plant_set_pressure_setpoint(p[i], 60000);
+			plant_set_belt_drive(p[i], true, 1389, 1000);
+			plant_set_runner(p[i], 85, 2.6);
+		} else if (ms == 55000) {
+			plant_set_belt_drive(p[i], false, 0, 1000);
+		}
+	}
+}
+
+/*
+ * The stride's sine comes from a phasor turned each substep; the formula
+ * it replaced took sin() of the accumulated phase. Over a minute of
+ * running, speed and cadence changes, steps sliced at 1 ms and at
+ * 0.3 ms, the true force stays within 1 uN of it (the load cell
+ * resolves 50 mN), the pressure within 1 mPa, the runner within 1 nm.
+ */
+static void test_phasor_stride_stays_within_1_uN_of_sin(void **s)
+{
+	struct plant *p[2] = { new_plant_reference(false),
+			       new_plant_reference(true) };
+	struct plant_state a, b;
+	double df = 0, dp = 0, dh = 0, db = 0;
+	unsigned int ms, i;
+
+	for (ms = 0; ms < 60000; ms++) {
+		drive_both(p, ms);
+		for (i = 0; i < 2; i++) {
+			/* slices that end between substeps, now and then */
+			if (ms % 1000 < 3) {
+				plant_step(p[i], 300000);
+				plant_step(p[i], 700000);
+			} else {
+				plant_step(p[i], MS);
+			}
+		}
+		plant_get_state(p[0], &a);
+		plant_get_state(p[1], &b);
+		df = fmax(df, fabs(a.support_force_n - b.support_force_n));
+		dp = fmax(dp, fabs(a.support_pressure_pa -
+				   b.support_pressure_pa));
+		dh = fmax(dh, fabs(a.runner_height_mm - b.runner_height_mm));
+		db = fmax(db, fabs(a.belt_speed_mm_s - b.belt_speed_mm_s));
+	}
+	print_message("# phasor vs sin() over 60 s: force %.3g N, pressure %.3g Pa, height %.3g mm, belt %.3g mm/s (max abs difference)\n",
+		      df, dp, dh, db);
+	assert_true(df < 1e-6);
+	assert_true(dp < 1e-3);
+	assert_true(dh < 1e-6);
+	assert_true(db < 1e-6);
+	plant_free(p[0]);
+	plant_free(p[1]);
+}
+
+/*
+ * The sensor noise is a sum of four uniforms (bounded at 3.46 sigma, as a
+ * converter's is) where Box-Muller drew Gaussians: the same sigma, within
+ * what 20,000 samples can tell apart, on the transducer and the load cell.
+ */
+static void test_fast_noise_has_the_gaussian_sigma(void **s)
+{
+	struct plant *p = new_plant_reference(false);
+	struct plant *q = new_plant_reference(true);
+	double pf, pr, ff, fr;
+
+	plant_set_pressure_setpoint(p, 103000);
+	plant_set_pressure_setpoint(q, 103000);
+	run_ms(p, 2000);
+	run_ms(q, 2000);
+	pf = reading_sigma(p, false, 20000);
+	pr = reading_sigma(q, false, 20000);
+	ff = reading_sigma(p, true, 20000);
+	fr = reading_sigma(q, true, 20000);
+	print_message("# sigma: pressure %.2f Pa (Box-Muller %.2f), load cell %.4f N (%.4f)\n",
+		      pf, pr, ff, fr);
+	assert_true(fabs(pf / pr - 1) < 0.03);
+	assert_true(fabs(ff / fr - 1) < 0.03);
+	plant_free(p);
+	plant_free(q);
+}
+
 static struct plant *new_plant_scaled(double geometry, double lag,
 				      double noise)
 {
@@ -613,6 +719,8 @@ int main(void)
 		cmocka_unit_test(test_force_noise_scale_scales_load_cell_noise),
 		cmocka_unit_test(test_model_error_factors_out_of_range_are_refused),
 		cmocka_unit_test(test_stride_amplitude_does_not_drift_over_an_hour),
+		cmocka_unit_test(test_phasor_stride_stays_within_1_uN_of_sin),
+		cmocka_unit_test(test_fast_noise_has_the_gaussian_sigma),
 	};
 
 	return cmocka_run_group_tests_name("sim plant", tests, NULL, NULL);

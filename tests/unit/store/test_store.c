@@ -69,22 +69,67 @@ static void test_unknown_athlete_is_enoent(void **state)
 
 	assert_int_equal(store_open(&st, dir), 0);
 	assert_int_equal(store_athlete_get(st, "bob", &a), -ENOENT);
-	assert_int_equal(store_athlete_set_mass(st, "bob", 1000), -ENOENT);
+	assert_int_equal(store_athlete_weigh(st, "bob", 1000, 5), -ENOENT);
 	store_close(st);
 }
 
-static void test_set_mass_is_kept(void **state)
+static void test_weigh_in_is_the_mass_from_then_on(void **state)
 {
 	struct store *st;
 	struct store_athlete a;
 
 	assert_int_equal(store_open(&st, dir), 0);
 	store_athlete_add(st, "anna", 70000, 1);
-	assert_int_equal(store_athlete_set_mass(st, "anna", 68500), 0);
+	assert_int_equal(store_athlete_weigh(st, "anna", 68500, 86400), 0);
 	store_close(st);
 	assert_int_equal(store_open(&st, dir), 0);
 	store_athlete_get(st, "anna", &a);
 	assert_int_equal(a.mass_g, 68500);
+	assert_int_equal(a.weighed_s, 86400);
+	store_close(st);
+}
+
+static void test_weigh_ins_are_a_dated_history(void **state)
+{
+	struct store *st;
+	struct store_athlete a;
+	struct store_weighin *w;
+	size_t n;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	store_athlete_add(st, "anna", 70000, 100);
+	store_athlete_weigh(st, "anna", 71000, 200);
+	store_athlete_weigh(st, "anna", 69500, 300);
+	store_athlete_get(st, "anna", &a);
+	assert_int_equal(store_weighins(st, a.id, &w, &n), 0);
+	assert_int_equal(n, 3);
+	/* the first is the mass given when the athlete was added */
+	assert_int_equal(w[0].weighed_s, 100);
+	assert_int_equal(w[0].mass_g, 70000);
+	assert_int_equal(w[1].mass_g, 71000);
+	assert_int_equal(w[2].weighed_s, 300);
+	assert_int_equal(w[2].mass_g, 69500);
+	free(w);
+	store_close(st);
+}
+
+static void test_rename_keeps_the_records(void **state)
+{
+	struct store *st;
+	struct store_athlete a, b;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	store_athlete_add(st, "anna", 70000, 1);
+	store_athlete_add(st, "ben", 80000, 1);
+	store_athlete_get(st, "anna", &a);
+	assert_int_equal(store_athlete_rename(st, "anna", "anna-k"), 0);
+	assert_int_equal(store_athlete_get(st, "anna", &b), -ENOENT);
+	assert_int_equal(store_athlete_get(st, "anna-k", &b), 0);
+	assert_int_equal(b.id, a.id);
+	assert_int_equal(b.weighed_s, 1);
+	assert_int_equal(store_athlete_rename(st, "anna-k", "ben"), -EEXIST);
+	assert_int_equal(store_athlete_get(st, "anna-k", &b), 0);
+	assert_int_equal(store_athlete_rename(st, "zoe", "zed"), -ENOENT);
 	store_close(st);
 }
 
@@ -617,6 +662,67 @@ static void test_version_2_database_keeps_every_row(void **state)
 	store_close(st);
 }
 
+/*
+ * A clinic's database as the third release (schema version 3: mass, unit
+ * and operator per session, steps) left it; the athlete's mass has no date.
+ */
+static void make_version_3_database(void)
+{
+	char path[128];
+	sqlite3 *db;
+
+	make_version_2_database();
+	snprintf(path, sizeof(path), "%s/lever.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+		"ALTER TABLE sessions ADD COLUMN mass_g INTEGER"
+		" CHECK (mass_g IS NULL OR mass_g > 0);"
+		"ALTER TABLE sessions ADD COLUMN board_serial TEXT NOT NULL"
+		" DEFAULT '';"
+		"ALTER TABLE sessions ADD COLUMN operator_uid INTEGER;"
+		"CREATE TABLE steps (session_id INTEGER NOT NULL"
+		" REFERENCES sessions(id), t_ms INTEGER NOT NULL,"
+		" step_index INTEGER NOT NULL, step_count INTEGER NOT NULL,"
+		" kind TEXT NOT NULL, bw_carried_pct_x100 INTEGER NOT NULL,"
+		" belt_speed_mm_s INTEGER NOT NULL,"
+		" PRIMARY KEY (session_id, t_ms, step_index)) WITHOUT ROWID;"
+		"UPDATE sessions SET mass_g = 70000, board_serial = 'LVR-7',"
+		" operator_uid = 1000 WHERE id = 1;"
+		"INSERT INTO steps VALUES (1, 0, 0, 5, 'warmup', 9000, 1400);"
+		"PRAGMA user_version=3;", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+static void test_version_3_database_keeps_every_row_without_a_weigh_in(void **state)
+{
+	struct store *st;
+	struct store_session r;
+	struct store_athlete a;
+	struct store_weighin *w;
+	struct store_step *steps;
+	size_t n;
+
+	make_version_3_database();
+	assert_int_equal(store_open(&st, dir), 0);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	assert_int_equal(store_session_get(st, 1, &r), 0);
+	assert_int_equal(r.mass_g, 70000);
+	assert_string_equal(r.board_serial, "LVR-7");
+	assert_int_equal(r.operator_uid, 1000);
+	assert_int_equal(store_steps(st, 1, &steps, &n), 0);
+	assert_int_equal(n, 1);
+	free(steps);
+	assert_int_equal(store_athlete_get(st, "anna", &a), 0);
+	assert_int_equal(a.mass_g, 70000);
+	/* when the mass was last checked is unknown: no date is invented */
+	assert_int_equal(a.weighed_s, 0);
+	assert_int_equal(store_weighins(st, a.id, &w, &n), 0);
+	assert_int_equal(n, 0);
+	free(w);
+	assert_int_equal(a.anonymised_s, 0);
+	store_close(st);
+}
+
 static void test_migration_happens_once_and_keeps_new_columns(void **state)
 {
 	struct store *st;
@@ -647,6 +753,148 @@ static void test_database_of_a_newer_leverd_is_refused(void **state)
 	assert_int_equal(store_open(&st, dir), -EPROTO);
 }
 
+/* Whether any byte of the database or its log holds @needle. */
+static bool files_hold(const char *needle)
+{
+	static const char *const names[] = { "lever.db", "lever.db-wal" };
+	char path[128], *buf;
+	bool found = false;
+	size_t len, nl = strlen(needle);
+	FILE *f;
+
+	for (size_t i = 0; i < 2 && !found; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		f = fopen(path, "rb");
+		if (!f)
+			continue;
+		buf = malloc(1 << 24);
+		assert_non_null(buf);
+		len = fread(buf, 1, 1 << 24, f);
+		fclose(f);
+		for (size_t j = 0; j + nl <= len && !found; j++)
+			found = !memcmp(buf + j, needle, nl);
+		free(buf);
+	}
+	return found;
+}
+
+static void test_anonymise_drops_the_name_everywhere_keeps_the_records(void **state)
+{
+	struct store_event ev = { .kind = "start", .cause = "operator" }, *l;
+	struct store *st;
+	struct store_athlete a;
+	struct store_session *recs;
+	char anon[64];
+	size_t n;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	ev.session_id = anna_session(st, NULL);
+	store_athlete_get(st, "anna", &a);
+	ev.athlete_id = a.id;
+	snprintf(ev.detail, sizeof(ev.detail),
+		 "plan p, session week1-day1, athlete anna, 70.0 kg");
+	assert_int_equal(store_event_add(st, &ev, NULL), 0);
+	assert_int_equal(store_athlete_anonymise(st, "anna", 500, anon,
+						 sizeof(anon)), 0);
+	assert_string_equal(anon, "anonymous-1");
+	assert_int_equal(store_athlete_get(st, "anna", &a), -ENOENT);
+	assert_int_equal(store_athlete_get(st, anon, &a), 0);
+	assert_int_equal(a.anonymised_s, 500);
+	assert_int_equal(store_sessions(st, a.id, NULL, &recs, &n), 0);
+	assert_int_equal(n, 1);
+	free(recs);
+	l = events(st, a.id, 0, 0, 0, 10, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(l[0].detail,
+			    "plan p, session week1-day1, athlete anonymous-1, 70.0 kg");
+	free(l);
+	store_close(st);
+	/* and not in a freed page or the log either */
+	assert_false(files_hold("athlete anna"));
+}
+
+static void test_anonymise_after_a_rename_drops_every_name_it_had(void **state)
+{
+	struct store_event ev = { .kind = "start", .cause = "operator" }, *l;
+	struct store *st;
+	struct store_athlete a;
+	char anon[64];
+	size_t n;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	ev.session_id = anna_session(st, &ev.athlete_id);
+	strcpy(ev.detail, "plan p, session week3-day2, athlete anna, 70.0 kg");
+	assert_int_equal(store_event_add(st, &ev, NULL), 0);
+	assert_int_equal(store_athlete_rename(st, "anna", "zuzanna-q"), 0);
+	l = events(st, ev.athlete_id, 0, 0, 0, 10, &n);
+	assert_string_equal(l[0].detail,
+			    "plan p, session week3-day2, athlete zuzanna-q, 70.0 kg");
+	free(l);
+	assert_int_equal(store_athlete_anonymise(st, "zuzanna-q", 9, anon,
+						 sizeof(anon)), 0);
+	assert_int_equal(store_athlete_get(st, anon, &a), 0);
+	store_close(st);
+	assert_false(files_hold("athlete anna"));
+	assert_false(files_hold("zuzanna-q"));
+}
+
+static void test_remove_erases_every_record_of_the_athlete_only(void **state)
+{
+	struct store_event ev = { .kind = "start", .cause = "operator" }, *l;
+	struct store_trace_row row = { .samples = 100 };
+	struct store_step step = { .kind = "warmup" };
+	struct store_removed r;
+	struct store *st;
+	struct store_athlete a, b;
+	struct store_session *recs, one;
+	int64_t sid, bid;
+	size_t n;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	sid = anna_session(st, NULL);
+	store_athlete_add(st, "ben", 80000, 1);
+	store_athlete_get(st, "anna", &a);
+	store_athlete_get(st, "ben", &b);
+	assert_int_equal(store_session_begin(st, b.id, "p", "week1-day1",
+					     "2026-11-20", 10, &bid), 0);
+	assert_int_equal(store_athlete_weigh(st, "anna", 71000, 50), 0);
+	assert_int_equal(store_trace_add(st, sid, &row, 1), 0);
+	assert_int_equal(store_trace_add(st, bid, &row, 1), 0);
+	assert_int_equal(store_step_add(st, sid, &step), 0);
+	assert_int_equal(store_criteria_confirm(st, a.id, "p", 9), 0);
+	ev.session_id = sid;
+	ev.athlete_id = a.id;
+	strcpy(ev.detail, "athlete anna-secret-marker");
+	assert_int_equal(store_event_add(st, &ev, NULL), 0);
+	ev.session_id = bid;
+	ev.athlete_id = b.id;
+	strcpy(ev.detail, "athlete ben");
+	assert_int_equal(store_event_add(st, &ev, NULL), 0);
+
+	assert_int_equal(store_athlete_remove(st, "anna", &r), 0);
+	assert_int_equal(r.sessions, 1);
+	assert_int_equal(r.events, 1);
+	assert_int_equal(r.trace_rows, 1);
+	assert_int_equal(r.weighins, 2);
+	assert_int_equal(store_athlete_get(st, "anna", &a), -ENOENT);
+	assert_int_equal(store_session_get(st, sid, &one), -ENOENT);
+	assert_int_equal(store_trace_count(st, sid, &n), 0);
+	assert_int_equal(n, 0);
+	/* ben's records are untouched */
+	assert_int_equal(store_sessions(st, b.id, NULL, &recs, &n), 0);
+	assert_int_equal(n, 1);
+	free(recs);
+	assert_int_equal(store_trace_count(st, bid, &n), 0);
+	assert_int_equal(n, 1);
+	l = events(st, 0, 0, 0, 0, 10, &n);
+	assert_int_equal(n, 1);
+	assert_string_equal(l[0].detail, "athlete ben");
+	free(l);
+	assert_int_equal(store_athlete_remove(st, "anna", NULL), -ENOENT);
+	store_close(st);
+	assert_false(files_hold("anna-secret-marker"));
+}
+
 static void test_session_keeps_the_mass_it_started_with(void **state)
 {
 	struct store *st;
@@ -655,7 +903,7 @@ static void test_session_keeps_the_mass_it_started_with(void **state)
 
 	assert_int_equal(store_open(&st, dir), 0);
 	sid = anna_session(st, NULL);
-	assert_int_equal(store_athlete_set_mass(st, "anna", 72500), 0);
+	assert_int_equal(store_athlete_weigh(st, "anna", 72500, 3000), 0);
 	assert_int_equal(store_session_get(st, sid, &r), 0);
 	assert_int_equal(r.mass_g, 70000);
 	store_close(st);
@@ -759,7 +1007,12 @@ int main(void)
 		T(test_athletes_survive_reopen),
 		T(test_duplicate_athlete_is_refused),
 		T(test_unknown_athlete_is_enoent),
-		T(test_set_mass_is_kept),
+		T(test_weigh_in_is_the_mass_from_then_on),
+		T(test_weigh_ins_are_a_dated_history),
+		T(test_rename_keeps_the_records),
+		T(test_anonymise_drops_the_name_everywhere_keeps_the_records),
+		T(test_anonymise_after_a_rename_drops_every_name_it_had),
+		T(test_remove_erases_every_record_of_the_athlete_only),
 		T(test_athlete_list_is_sorted_by_name),
 		T(test_session_record_survives_reopen),
 		T(test_running_session_reads_back_interrupted),
@@ -777,6 +1030,7 @@ int main(void)
 		T(test_version_1_database_keeps_its_records),
 		T(test_version_1_database_migrates_to_the_current_schema),
 		T(test_version_2_database_keeps_every_row),
+		T(test_version_3_database_keeps_every_row_without_a_weigh_in),
 		T(test_migration_happens_once_and_keeps_new_columns),
 		T(test_database_of_a_newer_leverd_is_refused),
 		T(test_session_keeps_the_mass_it_started_with),
