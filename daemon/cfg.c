@@ -106,6 +106,10 @@ static const struct cfg_item cfg_items[] = {
 	BOOL(gpio_estop_active_low, false,
 	     "the e-stop line is pressed when low"),
 	STR(gpio_key_line, "safety-key", "GPIO line name of the safety key"),
+	CHOICE(gpio_key_bias, CFG_GPIO_BIAS_AS_IS, cfg_bias_names,
+	       "bias leverd requests on the safety-key line"),
+	BOOL(gpio_key_active_low, false,
+	     "the safety-key line is pulled (active) when low"),
 	STR(input_device, "", "pendant input device (empty: none)"),
 	STR(keymap,
 	    "stop=KEY_S,pause=KEY_P,pain=KEY_X,speed_up=KEY_UP,"

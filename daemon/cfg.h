@@ -46,6 +46,8 @@ struct leverd_cfg {
 	int gpio_estop_bias;		/* enum cfg_gpio_bias */
 	bool gpio_estop_active_low;
 	char gpio_key_line[CFG_STR_MAX];
+	int gpio_key_bias;		/* enum cfg_gpio_bias */
+	bool gpio_key_active_low;
 	char input_device[CFG_STR_MAX];
 	char keymap[CFG_STR_MAX];
 	/* deterministic simulation */
@@ -60,7 +62,7 @@ struct leverd_cfg {
 	int mass_max_age_days;		/* weigh-in age a start accepts */
 };
 
-/* gpio_estop_bias, in the order of its names (cfg.c) */
+/* gpio_estop_bias and gpio_key_bias, in the order of their names (cfg.c) */
 enum cfg_gpio_bias {
 	CFG_GPIO_BIAS_AS_IS,
 	CFG_GPIO_BIAS_PULL_UP,

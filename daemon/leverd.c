@@ -139,8 +139,8 @@ static int d_open_transport(struct leverd *d, char *err, size_t len)
 	return 0;
 }
 
-/* gpio_estop_bias and _active_low as liblever's line flags */
-static uint32_t d_estop_flags(const struct leverd_cfg *c)
+/* a line's gpio_*_bias and _active_low as liblever's line flags */
+static uint32_t d_line_flags(int cfg_bias, bool active_low)
 {
 	static const uint32_t bias[] = {
 		[CFG_GPIO_BIAS_AS_IS] = LEVER_GPIO_BIAS_AS_IS,
@@ -149,16 +149,18 @@ static uint32_t d_estop_flags(const struct leverd_cfg *c)
 		[CFG_GPIO_BIAS_DISABLE] = LEVER_GPIO_BIAS_DISABLE,
 	};
 
-	return bias[c->gpio_estop_bias] |
-	       (c->gpio_estop_active_low ? LEVER_GPIO_ACTIVE_LOW : 0);
+	return bias[cfg_bias] | (active_low ? LEVER_GPIO_ACTIVE_LOW : 0);
 }
 
 static void d_watchers(struct leverd *d)
 {
 	const char *names[2] = { d->cfg.gpio_estop_line,
 				 d->cfg.gpio_key_line };
-	/* the safety key as before: lever-safety's line, active high */
-	const uint32_t flags[2] = { d_estop_flags(&d->cfg), 0 };
+	const uint32_t flags[2] = {
+		d_line_flags(d->cfg.gpio_estop_bias,
+			     d->cfg.gpio_estop_active_low),
+		d_line_flags(d->cfg.gpio_key_bias, d->cfg.gpio_key_active_low),
+	};
 	int ret;
 
 	ret = lever_gpio_watch_flags(d->cfg.gpio_chip, names, flags, 2,

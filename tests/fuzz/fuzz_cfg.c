@@ -78,6 +78,9 @@ static void check_sane(const struct leverd_cfg *c)
 	if (c->gpio_estop_bias < CFG_GPIO_BIAS_AS_IS ||
 	    c->gpio_estop_bias > CFG_GPIO_BIAS_DISABLE)
 		abort();
+	if (c->gpio_key_bias < CFG_GPIO_BIAS_AS_IS ||
+	    c->gpio_key_bias > CFG_GPIO_BIAS_DISABLE)
+		abort();
 }
 
 /* dump -> load -> dump gives the same text. */

@@ -345,6 +345,47 @@ static void test_estop_active_low_refuses_a_non_boolean(void **state)
 	assert_false(c.gpio_estop_active_low);
 }
 
+static void test_key_line_defaults_to_bias_as_is_and_active_high(void **s)
+{
+	struct leverd_cfg c;
+
+	cfg_defaults(&c);
+	assert_int_equal(c.gpio_key_bias, CFG_GPIO_BIAS_AS_IS);
+	assert_false(c.gpio_key_active_low);
+}
+
+static void test_key_bias_and_active_low_leave_the_estop_as_it_is(void **s)
+{
+	const char *path = write_conf("gpio_key_bias = pull-down\n"
+				      "gpio_key_active_low = true\n");
+	struct leverd_cfg c;
+
+	cfg_defaults(&c);
+	assert_int_equal(cfg_load_file(&c, path, err, sizeof(err)), 0);
+	unlink(path);
+	assert_int_equal(c.gpio_key_bias, CFG_GPIO_BIAS_PULL_DOWN);
+	assert_true(c.gpio_key_active_low);
+	assert_int_equal(c.gpio_estop_bias, CFG_GPIO_BIAS_AS_IS);
+	assert_false(c.gpio_estop_active_low);
+}
+
+static void test_unknown_key_bias_is_refused_with_the_choices(void **s)
+{
+	struct leverd_cfg c;
+
+	cfg_defaults(&c);
+	assert_int_equal(cfg_set(&c, "gpio_key_bias", "up", "leverd.conf:7",
+				 err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "leverd.conf:7"));
+	assert_non_null(strstr(err, "gpio_key_bias"));
+	assert_non_null(strstr(err, "as-is, pull-up, pull-down or disable"));
+	assert_int_equal(c.gpio_key_bias, CFG_GPIO_BIAS_AS_IS);
+	assert_int_equal(cfg_set(&c, "gpio_key_active_low", "maybe", "test",
+				 err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "gpio_key_active_low"));
+	assert_false(c.gpio_key_active_low);
+}
+
 static void test_help_names_the_bias_choices_and_the_boolean(void **state)
 {
 	char *argv[] = { "leverd", "--help", NULL };
@@ -359,6 +400,8 @@ static void test_help_names_the_bias_choices_and_the_boolean(void **state)
 	assert_non_null(strstr(buf,
 		"default as-is; as-is, pull-up, pull-down or disable"));
 	assert_non_null(strstr(buf, "--gpio-estop-active-low=BOOL"));
+	assert_non_null(strstr(buf, "--gpio-key-bias=NAME"));
+	assert_non_null(strstr(buf, "--gpio-key-active-low=BOOL"));
 	free(buf);
 }
 
@@ -372,6 +415,8 @@ static void test_dump_round_trips_the_bias_and_active_low(void **state)
 	cfg_defaults(&a);
 	a.gpio_estop_bias = CFG_GPIO_BIAS_PULL_DOWN;
 	a.gpio_estop_active_low = true;
+	a.gpio_key_bias = CFG_GPIO_BIAS_PULL_UP;
+	a.gpio_key_active_low = true;
 	cfg_dump(&a, f);
 	fclose(f);
 	cfg_defaults(&b);
@@ -406,6 +451,9 @@ int main(void)
 		cmocka_unit_test(test_estop_active_low_is_a_boolean),
 		cmocka_unit_test(test_estop_active_low_refuses_a_non_boolean),
 		cmocka_unit_test(test_help_names_the_bias_choices_and_the_boolean),
+		cmocka_unit_test(test_key_line_defaults_to_bias_as_is_and_active_high),
+		cmocka_unit_test(test_key_bias_and_active_low_leave_the_estop_as_it_is),
+		cmocka_unit_test(test_unknown_key_bias_is_refused_with_the_choices),
 		cmocka_unit_test(test_dump_round_trips_the_bias_and_active_low),
 	};
 
