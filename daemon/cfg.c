@@ -124,7 +124,7 @@ static const struct cfg_item cfg_items[] = {
 	DBL(sim_duration_s, 0.0, 0.0, 1e7, "s",
 	    "sim: exit after this much simulated time, 0 = run on"),
 	STR(plans_dir, LEVER_CTL_DEFAULT_PLANS_DIR, "directory of plans"),
-	STR(state_dir, "/var/lib/lever", "athletes and session records"),
+	STR(state_dir, LEVER_PATH_STATE_DIR, "athletes and session records"),
 	INT(mass_max_age_days, 7, 1, 365, "days",
 	    "a start asks for a new weigh-in when the last is older"),
 };

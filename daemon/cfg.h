@@ -10,8 +10,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "lever_paths.h"
+
 #define CFG_STR_MAX		128
-#define CFG_DEFAULT_PATH	"/etc/lever/leverd.conf"
+#define CFG_DEFAULT_PATH	LEVER_PATH_CONFIG
 
 struct leverd_cfg {
 	/* safety (SAFETY.md defaults and bounds) */

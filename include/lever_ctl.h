@@ -3,7 +3,8 @@
  * lever_ctl.h - leverd's control protocol, the one header leverd and
  * leverctl share (as chrony's candm.h): its version, the default paths,
  * every command with whether it needs the command right (root or group
- * lever; everyone else may only read), and leverctl's exit codes.
+ * lever; a peer that reached the group's socket otherwise may only read),
+ * and leverctl's exit codes.
  * Documentation/control-socket.rst describes the protocol line by line;
  * a change to a command or its right is a change to that document too.
  */
@@ -15,8 +16,11 @@
 
 #define LEVER_CTL_PROTOCOL_VERSION	1
 
-#define LEVER_CTL_DEFAULT_SOCKET	"/run/lever/leverd.sock"
-#define LEVER_CTL_DEFAULT_PLANS_DIR	"/usr/share/lever/plans"
+/* the Makefile's install paths (PREFIX), written into the build tree */
+#include "lever_paths.h"
+
+#define LEVER_CTL_DEFAULT_SOCKET	LEVER_PATH_SOCKET
+#define LEVER_CTL_DEFAULT_PLANS_DIR	LEVER_PATH_PLANS_DIR
 
 /*
  * Every command: C(name, needs_command). leverd builds its command table

@@ -161,6 +161,10 @@ static void usage(FILE *f)
 		"plot, report: 7 session still running, 8 file not written, 9 record empty\n"
 		"or corrupt. 'leverctl help COMMAND' or 'leverctl COMMAND --help': its\n"
 		"usage, options and exit codes. See leverctl(1).\n");
+	fprintf(f,
+		"\nDefaults: --socket %s (or $LEVER_SOCKET),\n"
+		"--plans-dir %s (or $LEVER_PLANS_DIR).\n",
+		LEVER_CTL_DEFAULT_SOCKET, LEVER_CTL_DEFAULT_PLANS_DIR);
 }
 
 void ctl_err(const char *fmt, ...)

@@ -11,6 +11,7 @@ FUZZ_CC     ?= clang
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 	-Wall -Werror -Wno-unused-parameter -D_GNU_SOURCE -Iinclude -Iinclude/uapi \
+	-I$(BUILD)/include \
 	-Idaemon -Idaemon/plan -Idaemon/export -Idaemon/session \
 	-Idaemon/store -Ilib -Isim -Idriver -Itests/fuzz
 
@@ -56,7 +57,7 @@ $(BUILD)/fuzz/fuzz_export: FUZZ_EXTRA := $(call PKG_CFLAGS,libxml-2.0)
 
 define FUZZ_RULE
 $(BUILD)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(FUZZ_SRCS_$(1)) \
-		tests/fuzz/build.mk $(wildcard tests/fuzz/*.h)
+		tests/fuzz/build.mk $(wildcard tests/fuzz/*.h) $(LEVER_PATHS_H)
 	@mkdir -p $$(@D)
 	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(FUZZ_EXTRA) -o $$@ $$< \
 		$(FUZZ_SRCS_$(1)) $(FUZZ_LIBS_$(1))

@@ -29,7 +29,7 @@ expect() {	# expect RC 'stderr substring' name
 	ok $r "$name"
 }
 
-echo "1..42"
+echo "1..43"
 
 run "$ctl"
 expect 2 "usage: leverctl" "no arguments is a usage error (exit 2)"
@@ -40,6 +40,15 @@ expect 2 "unknown command 'launch'" "unknown command is a usage error (exit 2)"
 run "$ctl" --help
 [ "$rc" = 0 ] && grep -q "validate" "$tmp/out"
 ok $? "--help lists the commands and exits 0"
+
+# the paths make install puts things under (Makefile, lever_paths.h)
+paths=${BUILD:-$top/build}/include/lever_paths.h
+sock=$(sed -n 's/^#define LEVER_PATH_SOCKET\t"\(.*\)"$/\1/p' "$paths")
+pdir=$(sed -n 's/^#define LEVER_PATH_PLANS_DIR\t"\(.*\)"$/\1/p' "$paths")
+[ -n "$sock" ] && [ -n "$pdir" ] &&
+	grep -qF -- "--socket $sock (or \$LEVER_SOCKET)" "$tmp/out" &&
+	grep -qF -- "--plans-dir $pdir (or \$LEVER_PLANS_DIR)" "$tmp/out"
+ok $? "--help names the default socket and plans directory of the install"
 
 run "$ctl" help start
 [ "$rc" = 0 ] && grep -q "^usage: leverctl .*start SESSION" "$tmp/out" &&
