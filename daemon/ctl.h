@@ -58,7 +58,7 @@ bool ctl_watch_due(const struct ctl *c, uint64_t now_ms);
 char *ctl_reply(ctl_request_fn fn, void *ctx, const char *line,
 		bool may_command, unsigned int *watch_ms);
 
-/* Whether uid/gid may command: root or a member of group lever. */
+/* Whether uid/gid may command: root, leverd's own user or group lever. */
 bool ctl_may_command(uid_t uid, gid_t gid);
 
 /* Whether a client has requests left for the next round (poll at once). */

@@ -7,6 +7,7 @@
  * bounds; and over a real socket, one reply line per request line.
  */
 #include <errno.h>
+#include <grp.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -266,6 +268,33 @@ static void test_an_idle_client_is_dropped(void **state)
 	ctl_close(c);
 }
 
+/*
+ * In a child that is user nobody (65534) when the test runs as root: the
+ * child's own uid may command, as a user's own leverd (the demo) answers
+ * that user; another uid outside group lever may not.
+ */
+static void test_leverds_own_user_may_command(void **state)
+{
+	uid_t own = 65534;
+	pid_t pid = fork();
+	int st;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (geteuid() == 0 && (setgroups(0, NULL) ||
+				       setresgid(own, own, own) ||
+				       setresuid(own, own, own)))
+			_exit(2);
+		own = geteuid();
+		_exit(ctl_may_command(own, getegid()) &&
+		      !ctl_may_command(own == 65533 ? 65532 : 65533, 65533) ?
+		      0 : 1);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +305,7 @@ int main(void)
 		cmocka_unit_test(test_other_version_gets_eproto),
 		cmocka_unit_test(test_read_only_peer_cannot_command),
 		cmocka_unit_test(test_read_only_peer_may_read_status),
+		cmocka_unit_test(test_leverds_own_user_may_command),
 		cmocka_unit_test(test_error_from_handler_carries_code_and_sentence),
 		cmocka_unit_test(test_watch_interval_is_bounded),
 		cmocka_unit_test(test_args_must_be_an_object),
