@@ -250,8 +250,11 @@ check-style: ksrc
 		-f $(filter-out %.mod.c,$(wildcard driver/*.c)) driver/*.h include/uapi/linux/*.h
 	$(MAKE) -C $(KDIR) M=$(CURDIR) C=2 modules
 
-demo: deps
-	@$(MAKE) --no-print-directory all
+# The demo needs leverd and leverctl only: no module, kernel headers,
+# test VM or root (scripts/deps demo only checks, once they are there).
+demo:
+	@scripts/deps demo
+	@$(MAKE) --no-print-directory -j$(NPROC) $(BUILD)/leverd $(BUILD)/leverctl
 	@scripts/demo
 
 bench: deps
