@@ -168,12 +168,23 @@ $(LEVERD_TEST_RT_AFC): $(BUILD)/obj/tests/unit/daemon/test_rt.o \
 	$(CC) -o $@ $^ -Wl,--wrap=cfg_defaults $(call PKG_LIBS,cmocka) \
 		$(call PKG_LIBS,libusb-1.0 libgpiod libevdev) -lm -lpthread
 
+# The whole-daemon simulation with afc (check-long; make soak: 10^6).
+LEVERD_TEST_WSIM_AFC := $(BUILD)/tests/unit/daemon/test_wsim_afc
+$(LEVERD_TEST_WSIM_AFC): $(BUILD)/obj/tests/unit/daemon/test_wsim.o \
+		$(LEVERD_AFC_SELECT) $(BUILD)/obj/daemon/dmn.o \
+		$(LEVERD_NONRT) $(LEVERD_CORE) $(BUILD)/liblever.a
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^ -Wl,--wrap=cfg_defaults \
+		$(call PKG_LIBS,libusb-1.0 libgpiod libevdev) \
+		$(call PKG_LIBS,jansson) $(call PKG_LIBS,sqlite3) -lm -lpthread
+
 ALL_TARGETS += $(LEVERD_AFC_TESTS) $(LEVERD_DSIM_PLANT_AFC) \
-	       $(LEVERD_TEST_RT_AFC)
-# The two 200-seed simulations with afc (35 s) run in make check-long, to
+	       $(LEVERD_TEST_RT_AFC) $(LEVERD_TEST_WSIM_AFC)
+# The two 200-seed simulations with afc (35 s) and the whole-daemon one
+# (10^4 sequences, about 40 s) run in make check-long, to
 # keep make check under 15 minutes; the other afc variants here.
 UNIT_TESTS  += $(BUILD)/tests/unit/daemon/test_loop_afc \
 	       $(BUILD)/tests/unit/daemon/test_loop_table_afc \
 	       $(LEVERD_TEST_RT_AFC)
 LONG_UNIT_TESTS += $(BUILD)/tests/unit/daemon/test_dsim_afc \
-		   $(LEVERD_DSIM_PLANT_AFC)
+		   $(LEVERD_DSIM_PLANT_AFC) $(LEVERD_TEST_WSIM_AFC)

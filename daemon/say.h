@@ -12,10 +12,10 @@
 #include <stddef.h>
 #include <stdio.h>
 
-static inline int say(char *msg, size_t len, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static inline void say_fmt(char *msg, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
-static inline int say(char *msg, size_t len, int ret, const char *fmt, ...)
+static inline void say_fmt(char *msg, size_t len, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -24,7 +24,19 @@ static inline int say(char *msg, size_t len, int ret, const char *fmt, ...)
 		vsnprintf(msg, len, fmt, ap);
 		va_end(ap);
 	}
-	return ret;
 }
+
+/*
+ * A macro, not a function: clang's analyzer does not follow a variadic
+ * call, so it could not see that a refusal returns @ret and went down
+ * paths where a failed call returned 0 with its outputs unset (make
+ * analyze). @ret is evaluated first, as a call's argument was.
+ */
+#define say(msg, len, ret, ...) ({				\
+	int say_ret_ = (ret);					\
+								\
+	say_fmt((msg), (len), __VA_ARGS__);			\
+	say_ret_;						\
+})
 
 #endif /* LEVER_SAY_H */

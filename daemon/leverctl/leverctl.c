@@ -178,7 +178,7 @@ void ctl_err(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-int ctl_usage(const char *cmd, const char *fmt, ...)
+void ctl_usage_say(const char *cmd, const char *fmt, ...)
 {
 	va_list ap;
 	size_t i;
@@ -192,7 +192,6 @@ int ctl_usage(const char *cmd, const char *fmt, ...)
 		if (!strcmp(cmds[i].name, cmd))
 			fprintf(stderr, "usage: leverctl %s %s\n", cmd,
 				cmds[i].usage);
-	return LEVER_CTL_EXIT_USAGE;
 }
 
 static const struct ctl_cmd *find_cmd(const char *name)

@@ -59,9 +59,15 @@ int ctl_report(struct ctl *c, int argc, char **argv);
 
 /* One sentence on stderr, prefixed "leverctl: ". */
 void ctl_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Usage error for a subcommand: the sentence and its usage line; 2. */
-int ctl_usage(const char *cmd, const char *fmt, ...)
+/* Usage error for a subcommand: the sentence and its usage line. */
+void ctl_usage_say(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/*
+ * ... and the usage exit code. A macro so that clang's analyzer (which
+ * does not follow a variadic call) sees every usage error return it.
+ */
+#define ctl_usage(cmd, ...) \
+	(ctl_usage_say((cmd), __VA_ARGS__), LEVER_CTL_EXIT_USAGE)
 
 /*
  * Option parsing helpers: "--name VALUE" or "--name=VALUE" at argv[*i];

@@ -18,7 +18,12 @@
 #include "control/rt.h"
 
 #define REC_WINDOW_NS		100000000ull	/* one row per 100 ms */
-#define REC_BATCH_ROWS		10		/* a transaction a second */
+/*
+ * A transaction (and an fsync) every half second: a power cut then loses
+ * the rows not yet committed, the open window and a commit in flight,
+ * under the one second of trace that leverd promises at most to lose.
+ */
+#define REC_BATCH_ROWS		5
 #define REC_RING_RECORDS	65536
 
 struct rec;

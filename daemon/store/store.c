@@ -176,13 +176,16 @@ static int store_open_conn(struct store **out, const char *state_dir,
 	sqlite3_busy_timeout(st->db, 2000);
 	/*
 	 * WAL: the recorder's trace writes and the event loop's records do
-	 * not block each other's readers. The event loop's connection stays
-	 * synchronous=FULL (each commit fsyncs the log: durable on power
-	 * loss); the recorder's may lose its last batch, never corrupt.
+	 * not block each other's readers. Both connections are
+	 * synchronous=FULL: each commit fsyncs the log, so it is durable on
+	 * power loss. The recorder's must be too: in WAL mode NORMAL syncs
+	 * the log only at a checkpoint, and a power cut then takes every
+	 * trace batch since the last checkpoint or event (minutes), not the
+	 * last one. It commits twice a second (rec.h), off the RT thread.
 	 */
 	ret = exec(st, trace_writer ?
 		       "PRAGMA journal_mode=WAL;"
-		       "PRAGMA synchronous=NORMAL;"
+		       "PRAGMA synchronous=FULL;"
 		       "PRAGMA foreign_keys=ON;" :
 		       "PRAGMA journal_mode=WAL;"
 		       "PRAGMA synchronous=FULL;"
@@ -195,8 +198,8 @@ static int store_open_conn(struct store **out, const char *state_dir,
 	 * A checkpoint copies up to a thousand pages and fsyncs the database;
 	 * the commit that crosses the threshold runs it. The event loop forwards
 	 * the e-stop line and answers the socket: only the recorder's
-	 * connection checkpoints (on its commits, once a second while a session
-	 * runs); the last close checkpoints what is left.
+	 * connection checkpoints (on its commits, twice a second while a
+	 * session runs); the last close checkpoints what is left.
 	 */
 	sqlite3_wal_autocheckpoint(st->db, 0);
 	ret = exec(st, "BEGIN IMMEDIATE;");

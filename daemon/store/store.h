@@ -66,8 +66,8 @@ int store_open(struct store **st, const char *state_dir);
 
 /*
  * A second connection for the recorder thread: the same database in WAL
- * mode, synchronous=NORMAL (a power cut may lose the last second of a
- * trace, never an event or a session), no clean-up of running sessions.
+ * mode, synchronous=FULL as well (a power cut loses only the rows not yet
+ * committed, never an event or a session), no clean-up of running sessions.
  * Open it after store_open() has made the schema.
  */
 int store_open_trace_writer(struct store **st, const char *state_dir);

@@ -564,6 +564,7 @@ static int wsim_run(const struct seq *q, uint64_t keep, struct wsim *w)
 {
 	struct leverd *d = &w->d;
 	struct lever_sim_truth t;
+	const char *dump;
 	char spec[64];
 	unsigned int i;
 	uint64_t ms;
@@ -573,8 +574,9 @@ static int wsim_run(const struct seq *q, uint64_t keep, struct wsim *w)
 	w->q = q;
 	w->keep = keep;
 	/* WSIM_DUMP=N: the truth every N ms (1: every cycle) */
-	if (getenv("WSIM_DUMP"))
-		w->dump_ms = fmax(atoi(getenv("WSIM_DUMP")), 1);
+	dump = getenv("WSIM_DUMP");
+	if (dump)
+		w->dump_ms = fmax(atoi(dump), 1);
 	w->hash = FNV_OFFSET;
 	w->mass_kg = 70;
 	w->stopped = true;
