@@ -313,6 +313,11 @@ int main(int argc, char **argv)
 			/* sim only: the plant does not need hard real time */
 			dmn_logmsg("%s; the sim runs without SCHED_FIFO", err);
 			d.cfg.rt_priority = 1;
+			ret = rt_start_unscheduled(d.rt, err, sizeof(err));
+			if (ret) {
+				fprintf(stderr, "leverd: %s\n", err);
+				goto out_rt;
+			}
 		}
 	}
 	ret = sess_open(&d.sess, d.cfg.plans_dir, d.cfg.state_dir);

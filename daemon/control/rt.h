@@ -91,6 +91,12 @@ void rt_free(struct rt *rt);
  * Returns 0, or -EPERM with @err naming what is missing.
  */
 int rt_start(struct rt *rt, char *err, size_t errlen);
+/*
+ * The same thread at the caller's own scheduling, for the simulated board
+ * only, when SCHED_FIFO is not allowed (make demo as an ordinary user):
+ * the plant model does not need hard real time, the treadmill does.
+ */
+int rt_start_unscheduled(struct rt *rt, char *err, size_t errlen);
 void rt_stop(struct rt *rt);
 
 /* One cycle in the caller's thread (stepped mode, tests). */

@@ -139,22 +139,22 @@ int rt_clamp_priority(int want, char *err, size_t errlen)
 	return want;
 }
 
-int rt_start(struct rt *rt, char *err, size_t errlen)
+/* The loop's thread: SCHED_FIFO at @prio, or the caller's policy at 0. */
+static int rt_spawn(struct rt *rt, int prio, char *err, size_t errlen)
 {
 	struct sched_param sp = { 0 };
 	pthread_attr_t attr;
 	cpu_set_t cpus;
-	int prio, ret;
+	int ret;
 
-	prio = rt_clamp_priority(rt->cfg.rt_priority, err, errlen);
-	if (prio < 0)
-		return prio;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, RT_STACK_BYTES);
-	pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
-	pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
-	sp.sched_priority = prio;
-	pthread_attr_setschedparam(&attr, &sp);
+	if (prio > 0) {
+		pthread_attr_setinheritsched(&attr, PTHREAD_EXPLICIT_SCHED);
+		pthread_attr_setschedpolicy(&attr, SCHED_FIFO);
+		sp.sched_priority = prio;
+		pthread_attr_setschedparam(&attr, &sp);
+	}
 	if (rt->cfg.cpu >= 0) {
 		CPU_ZERO(&cpus);
 		CPU_SET(rt->cfg.cpu, &cpus);
@@ -181,6 +181,21 @@ int rt_start(struct rt *rt, char *err, size_t errlen)
 	rt->prio = prio;
 	rt->started = true;
 	return 0;
+}
+
+int rt_start(struct rt *rt, char *err, size_t errlen)
+{
+	int prio;
+
+	prio = rt_clamp_priority(rt->cfg.rt_priority, err, errlen);
+	if (prio < 0)
+		return prio;
+	return rt_spawn(rt, prio, err, errlen);
+}
+
+int rt_start_unscheduled(struct rt *rt, char *err, size_t errlen)
+{
+	return rt_spawn(rt, 0, err, errlen);
 }
 
 void rt_stop(struct rt *rt)
