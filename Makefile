@@ -262,8 +262,8 @@ bench: deps
 	@for b in $(BENCH_CMDS); do $$b || exit 1; done
 
 # Installation on the treadmill's computer (Documentation/admin-guide.rst).
-# The module is built for the kernel that runs there unless KVER is given;
-# PREFIX and the other paths are set above the fragments.
+# The module is built for the kernel that runs there (scripts/kver) unless
+# KVER is given; PREFIX and the other paths are set above the fragments.
 
 .PHONY: install install-module install-system dkms-install
 install: install-system $(INSTALL_TARGETS)
