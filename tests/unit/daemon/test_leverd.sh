@@ -147,7 +147,10 @@ else
 	mkdir -p "$tmp/user/state"
 	chown -R 65534:65534 "$tmp/user"
 	as_user() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
-	as_user "$leverd" --transport=sim:speed=60,pace=lockstep \
+	# setpriv itself in the background, not the function: $! must be
+	# leverd's pid (setpriv execs it), not a subshell's
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$leverd" --transport=sim:speed=60,pace=lockstep \
 		--socket="$tmp/user/leverd.sock" --plans-dir="$top/plans" \
 		--state-dir="$tmp/user/state" >"$tmp/user.out" 2>&1 &
 	pid=$!
