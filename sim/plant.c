@@ -287,6 +287,15 @@ static void substep(struct plant *p, double dt)
 	double slew = PLANT_MAX_PRESSURE_SLEW_PA_S * dt;
 	double amp, h_new, v_new, k_gas, p_abs, cyl_pa, force, fric, d;
 	double target, accel, fall, c, sn, g;
+	/*
+	 * The belt at rest (+0 exactly) with its drive cut stays at +0, and
+	 * every term the belt feeds is +0 too: its ramp, the stride's
+	 * amplitude, the belt's surface speed. Those are not computed then;
+	 * the numbers are the same, zero's sign included. An idle treadmill
+	 * spends most substeps here.
+	 */
+	bool rest = !p->drive_enabled && p->belt_ramp_mm_s == 0.0 &&
+		    !signbit(p->belt_ramp_mm_s);
 
 	/* Regulator: rate-limited set-point, then a first-order lag. A
 	 * stuck valve freezes the output where it is. */
@@ -307,8 +316,10 @@ static void substep(struct plant *p, double dt)
 		target = 0.0;
 		accel = PLANT_BELT_BRAKE_MM_S2;
 	}
-	d = clampd(target - p->belt_ramp_mm_s, -accel * dt, accel * dt);
-	p->belt_ramp_mm_s += d;
+	if (!rest) {
+		d = clampd(target - p->belt_ramp_mm_s, -accel * dt, accel * dt);
+		p->belt_ramp_mm_s += d;
+	}
 
 	/* Runner: vertical centre of mass, one oscillation per step. */
 	if (dt != p->k_dt)
@@ -324,7 +335,7 @@ static void substep(struct plant *p, double dt)
 		sn *= g;
 		p->phase_sin = sn;
 	}
-	amp = (p->lines & LEVER_LINE_HARNESS) ?
+	amp = !rest && (p->lines & LEVER_LINE_HARNESS) ?
 		stride_amplitude_m(p->belt_ramp_mm_s) : 0.0;
 	h_new = amp * sn;
 	v_new = (h_new - p->height_m) / dt;
@@ -332,21 +343,32 @@ static void substep(struct plant *p, double dt)
 	p->vel_m_s = v_new;
 
 	/* Footstrike (downward part of the step) loads the belt a little. */
-	fall = sn < 0.0 ? -sn : 0.0;
-	p->belt_mm_s = p->belt_ramp_mm_s * (1.0 - p->k_droop * fall);
+	if (rest) {
+		p->belt_mm_s = 0.0;
+	} else {
+		fall = sn < 0.0 ? -sn : 0.0;
+		p->belt_mm_s = p->belt_ramp_mm_s * (1.0 - p->k_droop * fall);
+	}
 
 	/* Cylinder as a gas spring: the harness rising extends the rod
 	 * (lever advantage 0.5 → rod moves half as far), the gas expands and
 	 * pressure falls; the regulator refills it with time constant
 	 * REG_FLOW_TAU_S. This is the stride-by-stride swing a passive
 	 * support shows. */
-	cyl_pa = p->reg_pa + p->gas_dev_pa;
-	p_abs = cyl_pa + P_ATM_PA;
-	if (!(p_abs > 1000.0))		/* fmax(), NaN included */
-		p_abs = 1000.0;
-	k_gas = GAMMA_AIR * p_abs * (PLANT_LEVER_ADVANTAGE_PCT / 100.0) /
-		GAS_COLUMN_M;
-	p->gas_dev_pa += -k_gas * v_new * dt - p->gas_dev_pa * p->k_flow;
+	if (v_new == 0.0) {
+		/* -k_gas * v_new * dt of a zero v_new, k_gas > 0: its sign
+		 * flipped, the same bits (a runner standing still) */
+		p->gas_dev_pa += -v_new - p->gas_dev_pa * p->k_flow;
+	} else {
+		cyl_pa = p->reg_pa + p->gas_dev_pa;
+		p_abs = cyl_pa + P_ATM_PA;
+		if (!(p_abs > 1000.0))		/* fmax(), NaN included */
+			p_abs = 1000.0;
+		k_gas = GAMMA_AIR * p_abs *
+			(PLANT_LEVER_ADVANTAGE_PCT / 100.0) / GAS_COLUMN_M;
+		p->gas_dev_pa += -k_gas * v_new * dt -
+				 p->gas_dev_pa * p->k_flow;
+	}
 	cyl_pa = p->reg_pa + p->gas_dev_pa;
 
 	/* Load cell: pressure x geometry, minus friction against motion;
