@@ -174,6 +174,15 @@ static long round_away(double v)
 	return v >= 0 ? (long)(v + 0.5) : -(long)(0.5 - v);
 }
 
+/* v is +0.0, sign included: one integer compare of its bits */
+static bool is_plus_zero(double v)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &v, sizeof(bits));
+	return !bits;
+}
+
 static double clampd(double v, double lo, double hi)
 {
 	return v < lo ? lo : v > hi ? hi : v;
@@ -294,8 +303,7 @@ static void substep(struct plant *p, double dt)
 	 * the numbers are the same, zero's sign included. An idle treadmill
 	 * spends most substeps here.
 	 */
-	bool rest = !p->drive_enabled && p->belt_ramp_mm_s == 0.0 &&
-		    !signbit(p->belt_ramp_mm_s);
+	bool rest = !p->drive_enabled && is_plus_zero(p->belt_ramp_mm_s);
 
 	/* Regulator: rate-limited set-point, then a first-order lag. A
 	 * stuck valve freezes the output where it is. */
