@@ -26,6 +26,16 @@ void ramp_step(struct ramp *r, double target, const struct ramp_limits *lim,
 	double d = target - r->value, j = lim->max_jerk, dj = j * dt_s;
 	double want, rate;
 
+	/*
+	 * At rest on the target (an idle belt, an incline held): what the
+	 * test below decides too, without its products; the limits are
+	 * never negative, dt_s never
+	 */
+	if (d == 0 && r->rate == 0) {
+		r->value = target;
+		r->rate = 0;
+		return;
+	}
 	/* close enough to stop in one step without breaking a limit */
 	if (fabs(d) <= lim->max_rate * dt_s && fabs(r->rate) <= dj &&
 	    fabs(d) <= (fabs(r->rate) + dj) * dt_s) {

@@ -26,6 +26,10 @@ struct sup {
 	unsigned int lines;
 	uint32_t latched;
 	unsigned int bad_sensors;	/* SUP_SENSOR_*, until a reset */
+	/* products of the parameters the checks compare with, formed once
+	 * instead of every sample (the same values) */
+	double force_lo_n, force_hi_n, pressure_lo_pa, pressure_hi_pa;
+	double lp_period_s;		/* period_ns / 1e9 */
 };
 
 int sup_new(const struct sup_params *p, uint64_t now_ns, struct sup **out)
@@ -38,6 +42,11 @@ int sup_new(const struct sup_params *p, uint64_t now_ns, struct sup **out)
 	if (!s)
 		return -ENOMEM;
 	s->p = *p;
+	s->force_lo_n = -0.05 * p->max_force_n;
+	s->force_hi_n = 1.2 * p->max_force_n;
+	s->pressure_lo_pa = -0.05 * p->max_pressure_pa;
+	s->pressure_hi_pa = 1.2 * p->max_pressure_pa;
+	s->lp_period_s = p->period_ns / 1e9;
 	s->last_arrival_ns = now_ns;
 	*out = s;
 	return 0;
@@ -55,6 +64,7 @@ static uint32_t sup_sample_checks(struct sup *s, const struct sup_input *in,
 	/* gauge pressure: noise around zero may read a little negative */
 	double pressure_pa = (int32_t)x->support_pressure_pa;
 	bool moving = in->belt_cmd_mm_s > 100 || x->belt_speed_mm_s > 100;
+	double cmd_mm_s;
 	uint32_t f = 0, gap;
 
 	/*
@@ -67,13 +77,12 @@ static uint32_t sup_sample_checks(struct sup *s, const struct sup_input *in,
 			f |= SUP_F_SEQ_GAP;
 	}
 
-	if (force_n < -0.05 * s->p.max_force_n ||
-	    force_n > 1.2 * s->p.max_force_n) {
+	if (force_n < s->force_lo_n || force_n > s->force_hi_n) {
 		f |= SUP_F_FORCE_RANGE;
 		s->bad_sensors |= SUP_SENSOR_FORCE;
 	}
-	if (pressure_pa > 1.2 * s->p.max_pressure_pa ||
-	    pressure_pa < -0.05 * s->p.max_pressure_pa) {
+	if (pressure_pa > s->pressure_hi_pa ||
+	    pressure_pa < s->pressure_lo_pa) {
 		f |= SUP_F_PRESSURE_RANGE;
 		s->bad_sensors |= SUP_SENSOR_PRESSURE;
 	}
@@ -111,9 +120,13 @@ static uint32_t sup_sample_checks(struct sup *s, const struct sup_input *in,
 		s->bad_sensors |= SUP_SENSOR_PRESSURE;
 	}
 
+	/*
+	 * fmax(cmd, 0) without the libm call: a NaN gives 0 as fmax does,
+	 * and a zero's sign is lost in the margin's sum
+	 */
+	cmd_mm_s = in->belt_cmd_mm_s > 0 ? in->belt_cmd_mm_s : 0;
 	if (x->belt_speed_mm_s > s->p.max_belt_mm_s ||
-	    x->belt_speed_mm_s > fmax(in->belt_cmd_mm_s, 0) +
-				 s->p.overspeed_margin_mm_s)
+	    x->belt_speed_mm_s > cmd_mm_s + s->p.overspeed_margin_mm_s)
 		f |= SUP_F_OVERSPEED;
 
 	if (x->board_faults & LEVER_DEV_BFAULT_ESTOP)
@@ -124,8 +137,7 @@ static uint32_t sup_sample_checks(struct sup *s, const struct sup_input *in,
 				LEVER_DEV_BFAULT_SAFETY_KEY))
 		f |= SUP_F_BOARD;
 
-	s->force_lp_n += (force_n - s->force_lp_n) *
-			 (s->p.period_ns / 1e9);
+	s->force_lp_n += (force_n - s->force_lp_n) * s->lp_period_s;
 	if (!s->have_sample || s->lp_fresh)
 		s->force_lp_n = force_n;
 	s->lp_fresh = false;
