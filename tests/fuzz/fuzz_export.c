@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include <libxml/parser.h>
-#include <libxml/xpath.h>
+#include <libxml/tree.h>
 
 #include "export.h"
 #include "fuzz_input.h"
@@ -176,11 +176,28 @@ static void check_fit(const struct export_session *x, const uint8_t *p,
 		fail("FIT: message counts are not the model's");
 }
 
+/*
+ * The elements whose local name is @name, counted by walking the tree:
+ * XPath's local-name() count did the same at a fifth of each input's
+ * time (it allocates a string per element).
+ */
+static size_t count_elements(const xmlNode *n, const char *name)
+{
+	size_t k = 0;
+
+	for (; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (!strcmp((const char *)n->name, name))
+			k++;
+		k += count_elements(n->children, name);
+	}
+	return k;
+}
+
 static void check_tcx(const struct export_session *x, const uint8_t *p,
 		      size_t n)
 {
-	xmlXPathContextPtr ctx;
-	xmlXPathObjectPtr o;
 	xmlDocPtr doc;
 
 	doc = xmlReadMemory((const char *)p, (int)n, "fuzz.tcx", NULL,
@@ -190,19 +207,11 @@ static void check_tcx(const struct export_session *x, const uint8_t *p,
 		fwrite(p, 1, n, stderr);
 		fail("TCX: not well-formed XML");
 	}
-	ctx = xmlXPathNewContext(doc);
-	o = xmlXPathEvalExpression((const xmlChar *)
-		"count(//*[local-name()='Trackpoint'])", ctx);
-	if (!o || o->type != XPATH_NUMBER ||
-	    (size_t)o->floatval != x->n_points)
+	if (count_elements(xmlDocGetRootElement(doc), "Trackpoint") !=
+	    x->n_points)
 		fail("TCX: not one Trackpoint per point");
-	xmlXPathFreeObject(o);
-	o = xmlXPathEvalExpression((const xmlChar *)
-		"count(//*[local-name()='Lap'])", ctx);
-	if (!o || (size_t)o->floatval != x->n_laps)
+	if (count_elements(xmlDocGetRootElement(doc), "Lap") != x->n_laps)
 		fail("TCX: not one Lap per lap");
-	xmlXPathFreeObject(o);
-	xmlXPathFreeContext(ctx);
 	xmlFreeDoc(doc);
 }
 
