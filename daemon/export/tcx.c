@@ -8,6 +8,7 @@
 #include "export.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <time.h>
 #include <libxml/xmlwriter.h>
 
@@ -31,9 +32,28 @@ static const char *tcx_intensity(enum export_intensity i)
 
 #define W(call) do { if ((call) < 0) return -EIO; } while (0)
 
+/*
+ * An element whose text needs no escaping (a number, a time) is written
+ * raw: xmlTextWriterWriteElement() mallocs a 1000-byte buffer to escape
+ * the text, and a track has a few such elements a second.
+ */
+static int el_plain(xmlTextWriterPtr w, const char *name, const char *text)
+{
+	W(xmlTextWriterStartElement(w, BAD_CAST name));
+	W(xmlTextWriterWriteRaw(w, BAD_CAST text));
+	return xmlTextWriterEndElement(w);
+}
+
+/*
+ * Formatted here, not by xmlTextWriterWriteFormatElement(): that one
+ * mallocs an 8 KiB buffer per call. 400 bytes hold any double in "%.3f".
+ */
 static int el_double(xmlTextWriterPtr w, const char *name, double v)
 {
-	return xmlTextWriterWriteFormatElement(w, BAD_CAST name, "%.3f", v);
+	char num[400];
+
+	snprintf(num, sizeof(num), "%.3f", v);
+	return el_plain(w, name, num);
 }
 
 static int trackpoint(xmlTextWriterPtr w, const struct export_session *x,
@@ -43,7 +63,7 @@ static int trackpoint(xmlTextWriterPtr w, const struct export_session *x,
 
 	iso_time(ts, sizeof(ts), x->start_wall_ms + p->t_ms);
 	W(xmlTextWriterStartElement(w, BAD_CAST "Trackpoint"));
-	W(xmlTextWriterWriteElement(w, BAD_CAST "Time", BAD_CAST ts));
+	W(el_plain(w, "Time", ts));
 	W(el_double(w, "DistanceMeters", p->distance_mm / 1000.0));
 	W(xmlTextWriterStartElement(w, BAD_CAST "Extensions"));
 	W(xmlTextWriterStartElementNS(w, BAD_CAST "ns3", BAD_CAST "TPX",
@@ -124,6 +144,12 @@ int export_tcx(const struct export_session *x, FILE *f)
 	buf = xmlBufferCreate();
 	if (!buf)
 		return -ENOMEM;
+	/*
+	 * The writer hands buf its output 4 KB at a time; by default buf
+	 * grows to the exact size each time, copying all it holds: an
+	 * hour's file (megabytes) was copied hundreds of times.
+	 */
+	xmlBufferSetAllocationScheme(buf, XML_BUFFER_ALLOC_DOUBLEIT);
 	w = xmlNewTextWriterMemory(buf, 0);
 	if (!w) {
 		xmlBufferFree(buf);

@@ -315,8 +315,13 @@ static void rtrim(char *s)
 int lex_read_text(struct cursor *c, size_t vstart, const char *key,
 		  char **out)
 {
-	char *buf;
-	size_t len, cap = PLAN_TEXT_MAX + 1;
+	/*
+	 * Built here, then copied at its length: a malloc of the most a
+	 * text may be, per text, held every loaded plan's texts at 4 KiB
+	 * each (a plan is read whole on every request).
+	 */
+	char buf[PLAN_TEXT_MAX + 1];
+	size_t len;
 	int ret;
 
 	ret = check_text_value(c, vstart);
@@ -325,9 +330,6 @@ int lex_read_text(struct cursor *c, size_t vstart, const char *key,
 	if (vstart >= c->llen)
 		return lex_fail(c, vstart + 1,
 				"expected a text after '%s:'", key);
-	buf = malloc(cap);
-	if (!buf)
-		return lex_nomem(c);
 	len = c->llen - vstart;
 	if (len > PLAN_TEXT_MAX)
 		goto too_long;
@@ -353,10 +355,8 @@ int lex_read_text(struct cursor *c, size_t vstart, const char *key,
 			break;
 		}
 		ret = check_text_value(c, 0);
-		if (ret) {
-			free(buf);
+		if (ret)
 			return ret;
-		}
 		while (i < c->llen && (c->l[i] == ' ' || c->l[i] == '\t'))
 			i++;
 		para = c->llen - i == 1 && c->l[i] == '.';
@@ -376,10 +376,9 @@ int lex_read_text(struct cursor *c, size_t vstart, const char *key,
 		rtrim(buf);
 		len = strlen(buf);
 	}
-	*out = buf;
-	return 0;
+	*out = strdup(buf);
+	return *out ? 0 : lex_nomem(c);
 too_long:
-	free(buf);
 	return lex_fail(c, 1, "text of '%s' is longer than %d bytes", key,
 			PLAN_TEXT_MAX);
 }

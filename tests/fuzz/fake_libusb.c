@@ -55,6 +55,14 @@ static int fake_error(void)
 	return v < 0xe0 ? 0 : errs[v & 7];
 }
 
+void fake_usb_reset(struct fuzz_in *in, bool good_board)
+{
+	fake_usb.in = in;
+	fake_usb.good_board = good_board;
+	fake_usb.n_frames = 0;
+	fake_usb.transfers_live = 0;
+}
+
 void fake_usb_sample(struct lever_wire_sample *w, uint32_t seq)
 {
 	memset(w, 0, sizeof(*w));

@@ -35,6 +35,13 @@ struct fake_usb {
 
 extern struct fake_usb fake_usb;
 
+/*
+ * A new board for the next input, reading from @in. Only the bookkeeping
+ * is cleared: frames[] (256 KiB) is read below n_frames only, and
+ * clearing it all cost more than most inputs.
+ */
+void fake_usb_reset(struct fuzz_in *in, bool good_board);
+
 /* A sample frame as lever-simd sends it, for the well-formed cases. */
 void fake_usb_sample(struct lever_wire_sample *w, uint32_t seq);
 

@@ -56,8 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int ops = 0;
 	uint8_t n;
 
-	memset(&fake_usb, 0, sizeof(fake_usb));
-	fake_usb.in = &in;
+	fake_usb_reset(&in, false);
 	/* "usb", or "usb:" and a serial of up to 30 bytes */
 	n = fuzz_u8(&in);
 	if (n & 0x80) {

@@ -80,9 +80,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned int next = 0, ops = 0;
 	int ret;
 
-	memset(&fake_usb, 0, sizeof(fake_usb));
-	fake_usb.in = &in;
-	fake_usb.good_board = true;
+	fake_usb_reset(&in, true);
 	if (lever_dev_open("usb", &dev))
 		fail("a good board does not open");
 	if (lever_dev_info(dev, &info) || strcmp(info.serial, "SIM0001") ||
