@@ -11,16 +11,8 @@ set -u
 top=$(pwd)
 tmp=$(mktemp -d /tmp/lever-test-install-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-n=0 fail=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" = 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
+# ok (TAP lines), n, fails
+. "$top/tests/unit/leverctl/e2e-lib.sh"
 # the default leverd --help gives an item: --NAME=TYPE, then its text
 leverd_default() {
 	awk -v f="  --$2=" 'index($0, f) == 1 { getline; print; exit }' "$1" |
@@ -101,5 +93,5 @@ done
 [ -z "$missing" ]
 ok $? "PREFIX=/usr installs every path debian/*.install ships"
 
-[ "$n" = 16 ] || { echo "not ok $((n + 1)) - ran $n of 16 tests"; fail=1; }
-exit $fail
+[ "$n" = 16 ] || { echo "not ok $((n + 1)) - ran $n of 16 tests"; fails=1; }
+[ "$fails" = 0 ]

@@ -248,23 +248,32 @@ static void test_help_lists_every_item_with_bounds(void **state)
 	free(buf);
 }
 
-static void test_dump_round_trips_through_the_file_parser(void **state)
+/* @a dumped to a file and read back over the defaults is @a again. */
+static void assert_dump_round_trips(const struct leverd_cfg *a)
 {
-	struct leverd_cfg a, b;
+	struct leverd_cfg b;
 	char path[] = "/tmp/leverd-test-dump-XXXXXX";
 	int fd = mkstemp(path);
 	FILE *f = fdopen(fd, "w");
+
+	assert_non_null(f);
+	cfg_dump(a, f);
+	fclose(f);
+	cfg_defaults(&b);
+	assert_int_equal(cfg_load_file(&b, path, err, sizeof(err)), 0);
+	assert_memory_equal(a, &b, sizeof(*a));
+	unlink(path);
+}
+
+static void test_dump_round_trips_through_the_file_parser(void **state)
+{
+	struct leverd_cfg a;
 
 	cfg_defaults(&a);
 	a.jerk_m_s3 = 0.75;
 	a.seed = 1234;
 	strcpy(a.transport, "sim:");
-	cfg_dump(&a, f);
-	fclose(f);
-	cfg_defaults(&b);
-	assert_int_equal(cfg_load_file(&b, path, err, sizeof(err)), 0);
-	assert_memory_equal(&a, &b, sizeof(a));
-	unlink(path);
+	assert_dump_round_trips(&a);
 }
 
 static void test_estop_line_defaults_to_bias_as_is_and_active_high(void **s)
@@ -407,22 +416,14 @@ static void test_help_names_the_bias_choices_and_the_boolean(void **state)
 
 static void test_dump_round_trips_the_bias_and_active_low(void **state)
 {
-	struct leverd_cfg a, b;
-	char path[] = "/tmp/leverd-test-dump-XXXXXX";
-	int fd = mkstemp(path);
-	FILE *f = fdopen(fd, "w");
+	struct leverd_cfg a;
 
 	cfg_defaults(&a);
 	a.gpio_estop_bias = CFG_GPIO_BIAS_PULL_DOWN;
 	a.gpio_estop_active_low = true;
 	a.gpio_key_bias = CFG_GPIO_BIAS_PULL_UP;
 	a.gpio_key_active_low = true;
-	cfg_dump(&a, f);
-	fclose(f);
-	cfg_defaults(&b);
-	assert_int_equal(cfg_load_file(&b, path, err, sizeof(err)), 0);
-	assert_memory_equal(&a, &b, sizeof(a));
-	unlink(path);
+	assert_dump_round_trips(&a);
 }
 
 int main(void)
