@@ -27,18 +27,14 @@ void ramp_step(struct ramp *r, double target, const struct ramp_limits *lim,
 	double want, rate;
 
 	/*
-	 * At rest on the target (an idle belt, an incline held): what the
-	 * test below decides too, without its products; the limits are
-	 * never negative, dt_s never
+	 * Close enough to stop in one step without breaking a limit. At
+	 * rest on the target (an idle belt, an incline held) the first test
+	 * answers without the products: the limits and dt_s are never
+	 * negative, so the second would hold too.
 	 */
-	if (d == 0 && r->rate == 0) {
-		r->value = target;
-		r->rate = 0;
-		return;
-	}
-	/* close enough to stop in one step without breaking a limit */
-	if (fabs(d) <= lim->max_rate * dt_s && fabs(r->rate) <= dj &&
-	    fabs(d) <= (fabs(r->rate) + dj) * dt_s) {
+	if ((d == 0 && r->rate == 0) ||
+	    (fabs(d) <= lim->max_rate * dt_s && fabs(r->rate) <= dj &&
+	     fabs(d) <= (fabs(r->rate) + dj) * dt_s)) {
 		r->value = target;
 		r->rate = 0;
 		return;
