@@ -145,13 +145,16 @@ if ! command -v setpriv >/dev/null; then
 	echo "ok $((n += 1)) - # SKIP needs setpriv"
 else
 	mkdir -p "$tmp/user/state"
+	# the plans copied where that user can read them: the checkout may
+	# sit under a directory only root may enter (a mktemp -d)
+	cp -r "$top/plans" "$tmp/user/plans"
 	chown -R 65534:65534 "$tmp/user"
 	as_user() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 	# setpriv itself in the background, not the function: $! must be
 	# leverd's pid (setpriv execs it), not a subshell's
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
 		"$leverd" --transport=sim:speed=60,pace=lockstep \
-		--socket="$tmp/user/leverd.sock" --plans-dir="$top/plans" \
+		--socket="$tmp/user/leverd.sock" --plans-dir="$tmp/user/plans" \
 		--state-dir="$tmp/user/state" >"$tmp/user.out" 2>&1 &
 	pid=$!
 	sock=$tmp/user/leverd.sock
