@@ -546,6 +546,32 @@ static bool lever_readable(struct lever_file *lf)
 	return ready;
 }
 
+/*
+ * A record taken off the ring whose copy to the reader faulted goes back,
+ * so that the next read() returns it: a bad buffer must not lose a record
+ * without a word. If its slot was taken meanwhile (a full ring, or another
+ * reader of the same file moved on), it is lost the way an overflow loses
+ * one: counted, and flagged in the record now first in line.
+ */
+static void lever_file_unread(struct lever_dev *ldev, struct lever_file *lf,
+			      const struct lever_sample *s, u32 tail)
+{
+	struct lever_sample *r;
+
+	spin_lock_irq(&ldev->lock);
+	if (lf->tail == tail + 1 && lf->head - tail <= LEVER_RING_RECORDS) {
+		lf->tail = tail;
+	} else {
+		ldev->dropped++;
+		if (lf->head != lf->tail) {
+			r = &lf->ring[lf->tail & LEVER_RING_MASK];
+			r->lost += s->lost + 1;
+			r->flags |= LEVER_SAMPLE_OVERFLOW;
+		}
+	}
+	spin_unlock_irq(&ldev->lock);
+}
+
 static ssize_t lever_read(struct file *file, char __user *buf, size_t count,
 			  loff_t *ppos)
 {
@@ -554,6 +580,7 @@ static ssize_t lever_read(struct file *file, char __user *buf, size_t count,
 	struct lever_sample s;
 	size_t done = 0;
 	bool gone;
+	u32 tail;
 	int ret;
 
 	if (count < sizeof(s))
@@ -576,13 +603,15 @@ static ssize_t lever_read(struct file *file, char __user *buf, size_t count,
 				return ret;
 			continue;
 		}
-		s = lf->ring[lf->tail & LEVER_RING_MASK];
-		lf->tail++;
+		tail = lf->tail++;
+		s = lf->ring[tail & LEVER_RING_MASK];
 		spin_unlock_irq(&ldev->lock);
 
 		/* copy only with the spinlock dropped: it may fault */
-		if (copy_to_user(buf + done, &s, sizeof(s)))
+		if (copy_to_user(buf + done, &s, sizeof(s))) {
+			lever_file_unread(ldev, lf, &s, tail);
 			return done ? done : -EFAULT;
+		}
 		done += sizeof(s);
 	}
 	return done;

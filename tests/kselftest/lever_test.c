@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -927,6 +928,76 @@ TEST_F(lever, records_carry_monotonic_timestamps_and_honest_gaps)
 		ASSERT_EQ(gap, s[i].lost);
 		ASSERT_EQ(gap ? LEVER_SAMPLE_OVERFLOW : 0, s[i].flags);
 	}
+}
+
+/*
+ * Empties a non-blocking file's ring and returns the seq of the last record
+ * taken, then waits until more records (one a ms) are queued behind it.
+ * A record that vanished shows as a gap in seq that its successor's `lost`
+ * does not explain: the board's own gaps are explained.
+ */
+static int drain_then_wait(int fd, unsigned int more, uint32_t *last_seq)
+{
+	struct lever_sample s;
+	int got = 0;
+
+	sleep_ms(5);
+	while (read(fd, &s, REC) == (ssize_t)REC)
+		got++;
+	if (!got || errno != EAGAIN)
+		return -1;
+	*last_seq = s.seq;
+	sleep_ms(5 * more);
+	return 0;
+}
+
+/* Two pages, the second unmapped: a buffer ending at the first's end. */
+static char *page_before_a_hole(void)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *p = mmap(NULL, 2 * pg, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED || munmap(p + pg, pg))
+		return NULL;
+	return p + pg;
+}
+
+TEST_F(lever, read_into_a_bad_buffer_is_efault_and_keeps_the_record)
+{
+	int fd = open_dev(O_RDONLY | O_NONBLOCK);
+	char *hole = page_before_a_hole();
+	struct lever_sample s;
+	uint32_t last;
+
+	ASSERT_LE(0, fd);
+	ASSERT_TRUE(hole != NULL);
+	ASSERT_EQ(0, drain_then_wait(fd, 2, &last));
+	EXPECT_EQ(-1, read(fd, hole, REC));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ((ssize_t)REC, read(fd, &s, REC));
+	EXPECT_EQ(s.seq - last - 1, s.lost);
+	close(fd);
+}
+
+TEST_F(lever, read_faulting_after_one_record_returns_it_and_keeps_the_next)
+{
+	int fd = open_dev(O_RDONLY | O_NONBLOCK);
+	char *hole = page_before_a_hole();
+	struct lever_sample s;
+	uint32_t last;
+
+	ASSERT_LE(0, fd);
+	ASSERT_TRUE(hole != NULL);
+	ASSERT_EQ(0, drain_then_wait(fd, 3, &last));
+	/* room for one record before the hole, asked for two */
+	ASSERT_EQ((ssize_t)REC, read(fd, hole - REC, 2 * REC));
+	memcpy(&s, hole - REC, REC);
+	EXPECT_EQ(s.seq - last - 1, s.lost);
+	last = s.seq;
+	ASSERT_EQ((ssize_t)REC, read(fd, &s, REC));
+	EXPECT_EQ(s.seq - last - 1, s.lost);
+	close(fd);
 }
 
 TEST_F(lever, poll_reports_readable_records)
