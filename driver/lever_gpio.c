@@ -14,6 +14,7 @@
 #include <linux/list.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/platform_device.h>
 #include <linux/property.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -61,14 +62,31 @@ static const u16 lever_gpio_wire_bit[LEVER_GPIO_NLINES] = {
  * irq_release_resources() returns, and offers no hook for its end. So a
  * removed chip that ever had an interrupt requested waits on
  * lever_gpio_graveyard until the module goes (no free_irq() of ours can be
- * running then: every requester holds a reference on this module until its
- * free_irq() has returned); one that never had one is freed at once.
+ * running then: the irq descriptors are ours, allocated with this module
+ * as their owner, so the irq core holds a reference on the module from
+ * request_irq() until free_irq() has returned); one that never had one is
+ * freed at once.
+ *
+ * Module references and Linux 6.1's gpiolib: a chip counts a reference on
+ * its owner for every requested line, and gpiod_free() forgets to drop it
+ * when the line is released after the chip was removed (leverd holds the
+ * e-stop line across every unplug), so lever.ko could never be unloaded
+ * again before a reboot. The chip therefore hangs from a driverless
+ * platform device of its own (gpiolib takes the owner from the parent's
+ * driver) and names no owner: gpiolib counts nothing against lever.ko.
+ * What must keep the module is covered otherwise: the chip's callbacks
+ * end at gpiochip_remove() in disconnect, before any module exit; the
+ * irq_chip's by the irq descriptors' owner above. The platform device is
+ * freed by the driver core, so a gpio_device that 6.1 leaks keeps no
+ * pointer into this module's memory.
  */
 struct lever_gpio {
 	struct gpio_chip chip;
+	struct platform_device *pdev;	/* the chip's parent, see above */
 	struct fwnode_handle *fwnode;	/* carries the line names */
 	/* Our own, so gpiolib cannot dispose of mappings still in use. */
 	struct irq_domain *domain;
+	int irq_base;			/* our descriptors, one per line */
 	/*
 	 * Raw: taken inside the irq core's raw desc->lock by the irq_chip
 	 * callbacks, and with interrupts off in the URB completion.
@@ -248,6 +266,16 @@ static const struct irq_domain_ops lever_gpio_domain_ops = {
 	.xlate	= irq_domain_xlate_twocell,
 };
 
+/* Each mapping goes with its descriptor, then the domain. */
+static void lever_gpio_free_domain(struct lever_gpio *g)
+{
+	unsigned int offset;
+
+	for (offset = 0; offset < LEVER_GPIO_NLINES; offset++)
+		irq_dispose_mapping(irq_find_mapping(g->domain, offset));
+	irq_domain_remove(g->domain);
+}
+
 int lever_gpio_init(struct device *parent, const char *serial,
 		    struct lever_gpio **out)
 {
@@ -267,18 +295,32 @@ int lever_gpio_init(struct device *parent, const char *serial,
 		ret = PTR_ERR(g->fwnode);
 		goto err_free;
 	}
-	g->domain = irq_domain_create_linear(NULL, LEVER_GPIO_NLINES,
+	/* irq_alloc_descs() makes this module their owner; 0 is no irq */
+	g->irq_base = irq_alloc_descs(-1, 1, LEVER_GPIO_NLINES, NUMA_NO_NODE);
+	if (g->irq_base < 0) {
+		ret = g->irq_base;
+		goto err_fwnode;
+	}
+	g->domain = irq_domain_create_legacy(NULL, LEVER_GPIO_NLINES,
+					     g->irq_base, 0,
 					     &lever_gpio_domain_ops, g);
 	if (!g->domain) {
+		irq_free_descs(g->irq_base, LEVER_GPIO_NLINES);
 		ret = -ENOMEM;
 		goto err_fwnode;
+	}
+	g->pdev = platform_device_register_data(parent, "lever-safety",
+						PLATFORM_DEVID_AUTO, NULL, 0);
+	if (IS_ERR(g->pdev)) {
+		ret = PTR_ERR(g->pdev);
+		goto err_domain;
 	}
 
 	gc = &g->chip;
 	gc->label = "lever-safety";
-	gc->parent = parent;
+	gc->parent = &g->pdev->dev;
 	gc->fwnode = g->fwnode;
-	gc->owner = THIS_MODULE;
+	gc->owner = NULL;	/* see struct lever_gpio */
 	gc->base = -1;
 	gc->ngpio = LEVER_GPIO_NLINES;
 	gc->can_sleep = false;
@@ -291,18 +333,20 @@ int lever_gpio_init(struct device *parent, const char *serial,
 
 	ret = gpiochip_irqchip_add_domain(gc, g->domain);
 	if (ret)
-		goto err_domain;
+		goto err_pdev;
 	ret = gpiochip_add_data(gc, g);
 	if (ret) {
 		dev_err(parent, "lever-safety gpio_chip: add failed: %d\n",
 			ret);
-		goto err_domain;
+		goto err_pdev;
 	}
 	*out = g;
 	return 0;
 
+err_pdev:
+	platform_device_unregister(g->pdev);
 err_domain:
-	irq_domain_remove(g->domain);
+	lever_gpio_free_domain(g);
 err_fwnode:
 	fwnode_remove_software_node(g->fwnode);
 err_free:
@@ -349,11 +393,7 @@ void lever_gpio_update(struct lever_gpio *g, u16 lines)
 
 static void lever_gpio_free(struct lever_gpio *g)
 {
-	unsigned int offset;
-
-	for (offset = 0; offset < LEVER_GPIO_NLINES; offset++)
-		irq_dispose_mapping(irq_find_mapping(g->domain, offset));
-	irq_domain_remove(g->domain);
+	lever_gpio_free_domain(g);
 	fwnode_remove_software_node(g->fwnode);
 	kfree(g);
 }
@@ -389,6 +429,7 @@ void lever_gpio_remove(struct lever_gpio *g)
 	 * takes for writing.
 	 */
 	gpiochip_remove(&g->chip);
+	platform_device_unregister(g->pdev);
 
 	raw_spin_lock_irqsave(&g->lock, flags);
 	ever = g->irqs_ever;

@@ -382,9 +382,10 @@ TEST_F_VM(line, edge_is_raised_by_the_first_sample_showing_the_line)
 }
 
 /*
- * Last in the file so it runs last (the harness runs fixtures in the order
- * they are declared): after it, 6.1's gpiolib keeps a reference on
- * lever.ko, see Documentation/userspace-api/lever-gpio-input.rst.
+ * Last in the file (the harness runs fixtures in the order they are
+ * declared): these unplug the board, and each leaves a gpio_device that
+ * 6.1's gpiolib never frees, see
+ * Documentation/userspace-api/lever-gpio-input.rst.
  */
 FIXTURE(unplug) {
 	int unused;
@@ -431,6 +432,55 @@ TEST_F_VM(unplug, with_a_requested_line_gives_enodev_and_replug_works)
 	gpiod_line_release(line);
 	gpiod_chip_close(chip);
 	lever_stim("line estop 0");
+}
+
+/* lever.ko's reference count as the module loader shows it, or -1. */
+static int module_refcnt(void)
+{
+	FILE *f = fopen("/sys/module/lever/refcnt", "r");
+	int n = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &n) != 1)
+			n = -1;
+		fclose(f);
+	}
+	return n;
+}
+
+/*
+ * leverd holds the e-stop line across every unplug. 6.1's gpiolib forgets
+ * the module reference of a line released after its chip went, so lever.ko
+ * makes gpiolib take none (the irq core pins the module while an interrupt
+ * is requested): `apt remove` must be able to unload it.
+ */
+TEST_F_VM(unplug, a_line_held_across_it_leaves_no_reference_on_the_module)
+{
+	struct gpiod_chip *chip;
+	struct gpiod_line *line;
+	int before, held;
+
+	ASSERT_EQ(0, lever_stim("plug"));
+	chip = open_lever_chip();
+	ASSERT_NE(NULL, chip);
+	before = module_refcnt();
+	ASSERT_LE(0, before);
+	line = gpiod_chip_find_line(chip, "estop");
+	ASSERT_NE(NULL, line);
+	ASSERT_EQ(0, gpiod_line_request_both_edges_events(line, "kselftest"));
+	held = module_refcnt();
+	EXPECT_EQ(before + 1, held);	/* the interrupt's, until free_irq() */
+	ASSERT_EQ(0, lever_stim("unplug"));
+	gpiod_line_release(line);
+	gpiod_chip_close(chip);
+
+	ASSERT_EQ(0, lever_stim("plug"));
+	chip = open_lever_chip();
+	ASSERT_NE(NULL, chip);
+	EXPECT_EQ(before, module_refcnt());
+	TH_LOG("refcnt %d before, %d with the line's interrupt, %d after",
+	       before, held, module_refcnt());
+	gpiod_chip_close(chip);
 }
 
 TEST_HARNESS_MAIN
