@@ -127,14 +127,15 @@ check-vm: all
 
 # make check-long: what takes minutes and would push make check past 15:
 # the HIL fault matrix (tests/hil/), the 32-bit kselftest run (case 32),
-# and the host tests fragments put in LONG_UNIT_TESTS; their own logs and
-# summary line.
+# the host tests fragments put in LONG_UNIT_TESTS and the cases of make
+# check-debug on the debug kernel (tests/vm/build.mk; its first build
+# takes long, then it is cached); their own logs and summary line.
 CHECK_LONG_CASES := $(wildcard tests/vm/cases/8*-hil-*.sh) \
 		    tests/vm/cases/32-lever-kselftest-compat.sh
 VM_CASES := $(filter-out $(CHECK_LONG_CASES),$(VM_CASES))
 
 .PHONY: check-long
-check-long: all
+check-long: all debug-module
 	@rm -rf $(BUILD)/test-logs-long; mkdir -p $(BUILD)/test-logs-long
 	@for t in $(LONG_UNIT_TESTS); do \
 		LEVER_TEST_LOGS=$(BUILD)/test-logs-long tests/tap-run unit $$t; \
@@ -142,7 +143,9 @@ check-long: all
 	for c in $(sort $(CHECK_LONG_CASES)); do \
 		LEVER_TEST_LOGS=$(BUILD)/test-logs-long \
 		tests/tap-run vm tests/vm/run $$c; \
-	done; tests/tap-summary $(BUILD)/test-logs-long
+	done; \
+	$(call run-debug-cases,$(BUILD)/test-logs-long); \
+	tests/tap-summary $(BUILD)/test-logs-long
 
 check-style: ksrc
 	$(KSRC)/scripts/checkpatch.pl --no-tree --strict --terse --ignore CAMELCASE \
