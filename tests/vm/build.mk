@@ -29,7 +29,8 @@ debug-module: debug-kernel
 	rm -rf $(DEBUG_MOD)
 	mkdir -p $(DEBUG_MOD)/driver
 	cp Kbuild $(DEBUG_MOD)/
-	cp driver/Kbuild driver/*.[ch] $(DEBUG_MOD)/driver/
+	cp driver/Kbuild driver/*.h $(filter-out %.mod.c,$(wildcard driver/*.c)) \
+		$(DEBUG_MOD)/driver/
 	cp -R include $(DEBUG_MOD)/
 	$(MAKE) -C $(DEBUG_KDIR) M=$(DEBUG_MOD) modules
 	cp $(DEBUG_MOD)/driver/lever.ko $(BUILD)/lever-debug.ko
