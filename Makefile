@@ -135,7 +135,7 @@ CHECK_LONG_CASES := $(wildcard tests/vm/cases/8*-hil-*.sh) \
 VM_CASES := $(filter-out $(CHECK_LONG_CASES),$(VM_CASES))
 
 .PHONY: check-long
-check-long: all debug-module
+check-long: all
 	@rm -rf $(BUILD)/test-logs-long; mkdir -p $(BUILD)/test-logs-long
 	@for t in $(LONG_UNIT_TESTS); do \
 		LEVER_TEST_LOGS=$(BUILD)/test-logs-long tests/tap-run unit $$t; \
