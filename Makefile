@@ -66,6 +66,12 @@ KVER      ?= $(shell scripts/kver)
 KDIR      ?= /lib/modules/$(KVER)/build
 KSRC      := $(BUILD)/ksrc
 NPROC     := $(shell nproc 2>/dev/null || echo 1)
+# What takes many minutes to build and depends on nothing in the tree but
+# its own recipe (the debug kernel, the booted-install images), each keyed
+# by a hash of that recipe: kept per user, outside the clone, so that a
+# fresh clone (CI's) finds it and builds it only when its recipe changes.
+LEVER_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/lever
+export LEVER_CACHE
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
@@ -224,9 +230,11 @@ check-vm: all
 
 # make check-long: what takes minutes and would push make check past 15:
 # the HIL fault matrix (tests/hil/), the 32-bit kselftest run (case 32),
-# the host tests fragments put in LONG_UNIT_TESTS, and the make targets
+# the host tests fragments put in LONG_UNIT_TESTS, the make targets
 # they put in CHECK_LONG_TARGETS (make check-arm64, about 12 minutes),
-# each with its own logs and summary line, then check-long's own.
+# each with its own logs and summary line, and the cases of make
+# check-debug on the debug kernel (tests/vm/build.mk; its first build
+# takes long, then it is cached), then check-long's own summary.
 CHECK_LONG_CASES := $(wildcard tests/vm/cases/8*-hil-*.sh) \
 		    tests/vm/cases/32-lever-kselftest-compat.sh
 VM_CASES := $(filter-out $(CHECK_LONG_CASES),$(VM_CASES))
@@ -243,7 +251,9 @@ check-long: all
 	for c in $(sort $(CHECK_LONG_CASES)); do \
 		LEVER_TEST_LOGS=$(BUILD)/test-logs-long \
 		tests/tap-run vm tests/vm/run $$c; \
-	done; tests/tap-summary $(BUILD)/test-logs-long && exit $$rc
+	done; \
+	$(call run-debug-cases,$(BUILD)/test-logs-long); \
+	tests/tap-summary $(BUILD)/test-logs-long && exit $$rc
 
 check-style: ksrc
 	$(KSRC)/scripts/checkpatch.pl --no-tree --strict --terse --ignore CAMELCASE \

@@ -85,3 +85,15 @@ ifneq ($(wildcard /usr/lib/gcc/x86_64-linux-gnu/*/32/crtbegin.o),)
 ALL_TARGETS += $(LEVER_KSELFTEST32)
 endif
 endif
+
+# Random ioctl()s from several threads while the board comes and goes
+# (make check-debug, tests/vm/debug/).
+LEVER_IOCTL_STORM := $(BUILD)/kselftest/lever_ioctl_storm
+
+$(LEVER_IOCTL_STORM): tests/kselftest/lever_ioctl_storm.c \
+		include/uapi/linux/lever.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g -D_GNU_SOURCE \
+		-Iinclude/uapi -o $@ $< -lpthread
+
+ALL_TARGETS += $(LEVER_IOCTL_STORM)
