@@ -932,22 +932,37 @@ TEST_F(lever, records_carry_monotonic_timestamps_and_honest_gaps)
 
 /*
  * Empties a non-blocking file's ring and returns the seq of the last record
- * taken, then waits until more records (one a ms) are queued behind it.
- * A record that vanished shows as a gap in seq that its successor's `lost`
- * does not explain: the board's own gaps are explained.
+ * taken, then waits until @more records are queued behind it: until the
+ * device (status through @ctl_fd) has counted that many more samples, each
+ * of which went into every open file's ring. A record that vanished shows
+ * as a gap in seq that its successor's `lost` does not explain: the
+ * board's own gaps are explained.
  */
-static int drain_then_wait(int fd, unsigned int more, uint32_t *last_seq)
+static int drain_then_wait(int fd, int ctl_fd, unsigned int more,
+			   uint32_t *last_seq)
 {
+	uint64_t end = now_ns() + 5000 * NS_PER_MS;
+	struct lever_status st;
 	struct lever_sample s;
+	uint64_t drained;
 	int got = 0;
 
-	sleep_ms(5);
-	while (read(fd, &s, REC) == (ssize_t)REC)
-		got++;
-	if (!got || errno != EAGAIN)
+	while (!got && now_ns() < end) {
+		while (read(fd, &s, REC) == (ssize_t)REC)
+			got++;
+		if (errno != EAGAIN)
+			return -1;
+		sleep_ms(2);
+	}
+	if (!got || status(ctl_fd, &st))
 		return -1;
 	*last_seq = s.seq;
-	sleep_ms(5 * more);
+	drained = st.samples;
+	while (!status(ctl_fd, &st) && st.samples < drained + more)
+		if (now_ns() > end)
+			return -1;
+		else
+			sleep_ms(2);
 	return 0;
 }
 
@@ -972,7 +987,7 @@ TEST_F(lever, read_into_a_bad_buffer_is_efault_and_keeps_the_record)
 
 	ASSERT_LE(0, fd);
 	ASSERT_TRUE(hole != NULL);
-	ASSERT_EQ(0, drain_then_wait(fd, 2, &last));
+	ASSERT_EQ(0, drain_then_wait(fd, self->fd, 1, &last));
 	EXPECT_EQ(-1, read(fd, hole, REC));
 	EXPECT_EQ(EFAULT, errno);
 	ASSERT_EQ((ssize_t)REC, read(fd, &s, REC));
@@ -989,7 +1004,7 @@ TEST_F(lever, read_faulting_after_one_record_returns_it_and_keeps_the_next)
 
 	ASSERT_LE(0, fd);
 	ASSERT_TRUE(hole != NULL);
-	ASSERT_EQ(0, drain_then_wait(fd, 3, &last));
+	ASSERT_EQ(0, drain_then_wait(fd, self->fd, 2, &last));
 	/* room for one record before the hole, asked for two */
 	ASSERT_EQ((ssize_t)REC, read(fd, hole - REC, 2 * REC));
 	memcpy(&s, hole - REC, REC);
@@ -1222,11 +1237,36 @@ TEST_F(lever, a_failing_stream_latches_the_io_fault_again_after_a_reset)
 	EXPECT_EQ(-1, arm(self->fd));
 }
 
+/*
+ * Waits until the board's samples stop: none counted for @quiet_ms, within
+ * 5 s. Frames a muted board had already queued still come through
+ * dummy_hcd after the mute, for long on a slow (debug) kernel.
+ */
+static bool wait_stream_quiet(int fd, unsigned int quiet_ms)
+{
+	uint64_t end = now_ns() + 5000 * NS_PER_MS, since = now_ns();
+	uint64_t last = UINT64_MAX;
+	struct lever_status st;
+
+	do {
+		if (status(fd, &st))
+			return false;
+		if (st.samples != last) {
+			last = st.samples;
+			since = now_ns();
+		} else if (now_ns() - since >= quiet_ms * NS_PER_MS) {
+			return true;
+		}
+		sleep_ms(10);
+	} while (now_ns() < end);
+	return false;
+}
+
 TEST_F(lever, arming_refused_while_the_board_is_mute)
 {
 	ASSERT_EQ(0, sim(NULL, 0, "stream mute"));
 	/* well past the stale bound: 100 ms with the 50 ms watchdog */
-	sleep_ms(300);
+	ASSERT_TRUE(wait_stream_quiet(self->fd, 300));
 	EXPECT_EQ(-1, ioctl(self->fd, LEVER_IOC_ARM));
 	EXPECT_EQ(ENODATA, errno);
 }
@@ -1234,7 +1274,7 @@ TEST_F(lever, arming_refused_while_the_board_is_mute)
 TEST_F(lever, arming_works_again_once_the_board_speaks)
 {
 	ASSERT_EQ(0, sim(NULL, 0, "stream mute"));
-	sleep_ms(300);
+	ASSERT_TRUE(wait_stream_quiet(self->fd, 300));
 	ASSERT_EQ(-1, ioctl(self->fd, LEVER_IOC_ARM));
 	ASSERT_EQ(0, sim(NULL, 0, "stream normal"));
 	sleep_ms(100);
