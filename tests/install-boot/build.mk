@@ -2,21 +2,24 @@
 # make check-install-boot: the packages of make deb installed with apt on
 # a booted Debian 12 (tests/install-boot/run, Documentation/testing.rst);
 # ARCH=arm64 does the same for arm64 under qemu-system-aarch64. The image
-# is built once into $(BUILD)/install-boot/images (mkimage) outside the
-# test's time limit; each run installs into a throw-away overlay of it.
+# is built once into $(LEVER_IMAGE_CACHE) (mkimage; outside the clone, see
+# LEVER_CACHE in the Makefile) outside the test's time limit; each run
+# installs into a throw-away overlay of it.
 # lever-simd and lever-simctl, the simulated board, are in no package:
 # the run copies them from $(BUILD) into the guest.
 
 INSTALL_BOOT_ARCH := $(if $(DEB_ARCH),$(DEB_ARCH),$(shell dpkg --print-architecture 2>/dev/null))
 # seconds the guest may take (the run) and tap-run's limit around it
 INSTALL_BOOT_TIMEOUT ?= 1800
+LEVER_IMAGE_CACHE ?= $(LEVER_CACHE)/install-boot
+export LEVER_IMAGE_CACHE
 
 .PHONY: check-install-boot
 check-install-boot:
 	@scripts/deps install-boot
 	@$(MAKE) --no-print-directory deb
 	@$(MAKE) --no-print-directory -j$(NPROC) $(BUILD)/lever-simd $(BUILD)/lever-simctl
-	@tests/install-boot/mkimage $(INSTALL_BOOT_ARCH) $(BUILD)/install-boot/images >/dev/null
+	@tests/install-boot/mkimage $(INSTALL_BOOT_ARCH) $(LEVER_IMAGE_CACHE) >/dev/null
 	@rm -rf $(BUILD)/test-logs-boot; mkdir -p $(BUILD)/test-logs-boot
 	@BUILD=$(BUILD) LEVER_TEST_LOGS=$(BUILD)/test-logs-boot \
 		LEVER_BOOT_TIMEOUT=$(INSTALL_BOOT_TIMEOUT) \
