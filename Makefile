@@ -68,9 +68,9 @@ KSRC      := $(BUILD)/ksrc
 NPROC     := $(shell nproc 2>/dev/null || echo 1)
 # What takes many minutes to build and depends on nothing in the tree but
 # its own recipe (the debug kernel, the booted-install images), each keyed
-# by a hash of that recipe: kept per user, outside the clone, so that a
-# fresh clone (CI's) finds it and builds it only when its recipe changes.
-LEVER_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/lever
+# by a hash of that recipe: kept outside the clone, so that a fresh clone
+# (CI's) finds it and builds it only when its recipe changes.
+LEVER_CACHE ?= $(shell scripts/cachedir)
 export LEVER_CACHE
 
 CC        ?= cc
