@@ -978,41 +978,57 @@ static char *page_before_a_hole(void)
 	return p + pg;
 }
 
-TEST_F(lever, read_into_a_bad_buffer_is_efault_and_keeps_the_record)
-{
-	int fd = open_dev(O_RDONLY | O_NONBLOCK);
-	char *hole = page_before_a_hole();
-	struct lever_sample s;
+/*
+ * A non-blocking reader whose ring was emptied (the seq of its last record
+ * in `last`) and then holds at least two records, and a buffer that ends
+ * at an unmapped page.
+ */
+FIXTURE(fault) {
+	int fd, ctl;
+	char *hole;
 	uint32_t last;
+};
 
-	ASSERT_LE(0, fd);
-	ASSERT_TRUE(hole != NULL);
-	ASSERT_EQ(0, drain_then_wait(fd, self->fd, 1, &last));
-	EXPECT_EQ(-1, read(fd, hole, REC));
-	EXPECT_EQ(EFAULT, errno);
-	ASSERT_EQ((ssize_t)REC, read(fd, &s, REC));
-	EXPECT_EQ(s.seq - last - 1, s.lost);
-	close(fd);
+FIXTURE_SETUP(fault)
+{
+	ASSERT_EQ(0, settle());
+	self->ctl = open_dev(O_RDWR);
+	ASSERT_LE(0, self->ctl);
+	self->fd = open_dev(O_RDONLY | O_NONBLOCK);
+	ASSERT_LE(0, self->fd);
+	self->hole = page_before_a_hole();
+	ASSERT_TRUE(self->hole != NULL);
+	ASSERT_EQ(0, drain_then_wait(self->fd, self->ctl, 2, &self->last));
 }
 
-TEST_F(lever, read_faulting_after_one_record_returns_it_and_keeps_the_next)
+FIXTURE_TEARDOWN(fault)
 {
-	int fd = open_dev(O_RDONLY | O_NONBLOCK);
-	char *hole = page_before_a_hole();
+	close(self->fd);
+	close(self->ctl);
+}
+
+TEST_F(fault, read_into_a_bad_buffer_is_efault_and_keeps_the_record)
+{
+	struct lever_sample s;
+
+	EXPECT_EQ(-1, read(self->fd, self->hole, REC));
+	EXPECT_EQ(EFAULT, errno);
+	ASSERT_EQ((ssize_t)REC, read(self->fd, &s, REC));
+	EXPECT_EQ(s.seq - self->last - 1, s.lost);
+}
+
+TEST_F(fault, read_faulting_after_one_record_returns_it_and_keeps_the_next)
+{
 	struct lever_sample s;
 	uint32_t last;
 
-	ASSERT_LE(0, fd);
-	ASSERT_TRUE(hole != NULL);
-	ASSERT_EQ(0, drain_then_wait(fd, self->fd, 2, &last));
 	/* room for one record before the hole, asked for two */
-	ASSERT_EQ((ssize_t)REC, read(fd, hole - REC, 2 * REC));
-	memcpy(&s, hole - REC, REC);
-	EXPECT_EQ(s.seq - last - 1, s.lost);
+	ASSERT_EQ((ssize_t)REC, read(self->fd, self->hole - REC, 2 * REC));
+	memcpy(&s, self->hole - REC, REC);
+	EXPECT_EQ(s.seq - self->last - 1, s.lost);
 	last = s.seq;
-	ASSERT_EQ((ssize_t)REC, read(fd, &s, REC));
+	ASSERT_EQ((ssize_t)REC, read(self->fd, &s, REC));
 	EXPECT_EQ(s.seq - last - 1, s.lost);
-	close(fd);
 }
 
 TEST_F(lever, poll_reports_readable_records)
