@@ -197,6 +197,23 @@ static void test_missing_config_file_is_an_error(void **state)
 	assert_non_null(strstr(err, "/nonexistent/leverd.conf"));
 }
 
+/*
+ * A --config path the system cannot open for another reason than a
+ * missing file (here a name longer than a directory entry holds) gives
+ * that reason and the path, as the header promises: fuzz_cfg found it.
+ */
+static void test_unopenable_config_gives_the_system_reason(void **state)
+{
+	char flag[400] = "--config=", *argv[] = { "leverd", flag, NULL };
+	struct leverd_cfg c;
+
+	memset(flag + 9, 'x', 300);
+	assert_int_equal(cfg_load(&c, 2, argv, stdout, err, sizeof(err)),
+			 -ENAMETOOLONG);
+	assert_non_null(strstr(err, "cannot open: File name too long"));
+	assert_non_null(strstr(err, "xxxxxxxx"));
+}
+
 static void test_flags_override_file(void **state)
 {
 	const char *p = write_conf("seed = 7\nspeed_factor = 10\n");
@@ -441,6 +458,7 @@ int main(void)
 		cmocka_unit_test(test_file_error_names_file_and_line),
 		cmocka_unit_test(test_file_line_without_equals_is_an_error),
 		cmocka_unit_test(test_missing_config_file_is_an_error),
+		cmocka_unit_test(test_unopenable_config_gives_the_system_reason),
 		cmocka_unit_test(test_flags_override_file),
 		cmocka_unit_test(test_bad_flag_names_command_line),
 		cmocka_unit_test(test_positional_argument_is_refused),
