@@ -69,8 +69,11 @@ NPROC     := $(shell nproc 2>/dev/null || echo 1)
 # What takes many minutes to build and depends on nothing in the tree but
 # its own recipe (the debug kernel, the booted-install images), each keyed
 # by a hash of that recipe: kept outside the clone, so that a fresh clone
-# (CI's) finds it and builds it only when its recipe changes.
+# (CI's) finds it and builds it only when its recipe changes. Expanded
+# once: an exported recursive variable would run the script again for
+# every recipe line.
 LEVER_CACHE ?= $(shell scripts/cachedir)
+LEVER_CACHE := $(LEVER_CACHE)
 export LEVER_CACHE
 
 CC        ?= cc
