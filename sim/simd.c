@@ -70,6 +70,8 @@ struct simd {
 	bool		configured;	/* FUNCTIONFS_ENABLE seen */
 	bool		mail_full;
 	enum stream_mode stream;	/* under lock */
+	bool		in_halted;	/* stream halt taken by the UDC */
+	uint64_t	halt_refused;	/* halts the UDC refused */
 	struct lever_wire_sample mail;
 	uint64_t	samples_sent;
 	uint64_t	samples_overwritten;
@@ -187,13 +189,26 @@ static void *writer_main(void *arg)
 				fprintf(stderr, "lever-simd: clear halt: %s\n",
 					strerror(errno));
 			halted = false;
+			pthread_mutex_lock(&s->lock);
+			s->in_halted = false;
+			pthread_mutex_unlock(&s->lock);
 		}
 		if (mode == STREAM_HALT && !halted) {
-			/* FunctionFS halts an IN endpoint that is read */
-			if (read(fd, &b, 1) < 0 && errno != EBADMSG)
-				fprintf(stderr, "lever-simd: halt: %s\n",
+			/*
+			 * FunctionFS halts an IN endpoint that is read, and
+			 * says so with EBADMSG. Anything else (dummy_hcd's
+			 * EAGAIN while a transfer is queued, ESHUTDOWN while
+			 * the endpoint is being enabled) did not halt it: try
+			 * again on the next frame, and send nothing meanwhile,
+			 * or "halt" would silently be "mute".
+			 */
+			halted = read(fd, &b, 1) < 0 && errno == EBADMSG;
+			pthread_mutex_lock(&s->lock);
+			s->in_halted = halted;
+			if (!halted && s->halt_refused++ == 0)
+				fprintf(stderr, "lever-simd: halt refused: %s\n",
 					strerror(errno));
-			halted = true;
+			pthread_mutex_unlock(&s->lock);
 		}
 		if (mode == STREAM_HALT || mode == STREAM_MUTE)
 			continue;
@@ -457,7 +472,7 @@ static void run_command(struct simd *s, char *line, FILE *out)
 				"samples_sent=%llu\nsamples_overwritten=%llu\n"
 				"periods_late=%llu\ncmd_packets=%llu\n"
 				"setup_requests=%llu\nsetup_stalled=%llu\n"
-				"stream=%s\n",
+				"stream=%s\nin_halted=%d\nhalt_refused=%llu\n",
 				gadget_udc(s->gadget),
 				gadget_is_bound(s->gadget), s->enabled,
 				(unsigned long long)s->samples_sent,
@@ -466,7 +481,8 @@ static void run_command(struct simd *s, char *line, FILE *out)
 				(unsigned long long)s->cmd_packets,
 				(unsigned long long)s->setup_requests,
 				(unsigned long long)s->setup_stalled,
-				stream_names[s->stream]);
+				stream_names[s->stream], s->in_halted,
+				(unsigned long long)s->halt_refused);
 			ret = 0;
 		}
 		why = "state does not fit";

@@ -1236,14 +1236,36 @@ TEST_F(lever, sysfs_shows_identity_limits_state_and_counters)
 
 /* --- a board the driver cannot see: stale and failing sample streams ------ */
 
-/* Waits until the driver has latched every fault bit of @want. */
+/*
+ * Waits until the driver has latched every fault bit of @want; when it
+ * has not, says what driver and board saw, for the log.
+ */
 static bool wait_driver_faults(int fd, uint32_t want, unsigned int ms)
 {
 	uint64_t end = now_ns() + ms * NS_PER_MS;
-	struct lever_status st;
+	struct lever_status st = { 0 };
+	char stream[16] = "?";
 
 	do {
 		if (!status(fd, &st) && (st.faults & want) == want)
+			return true;
+		sleep_ms(2);
+	} while (now_ns() < end);
+	sim_str("stream", stream, sizeof(stream));
+	fprintf(stderr, "# no faults 0x%x after %u ms: driver faults 0x%x samples %llu; board stream %s in_halted %lld halt_refused %lld samples_sent %lld\n",
+		want, ms, st.faults, (unsigned long long)st.samples, stream,
+		sim_num("in_halted"), sim_num("halt_refused"),
+		sim_num("samples_sent"));
+	return false;
+}
+
+/* Waits until the simulator's state key @key reads @want. */
+static bool wait_sim_num(const char *key, long long want, unsigned int ms)
+{
+	uint64_t end = now_ns() + ms * NS_PER_MS;
+
+	do {
+		if (sim_num(key) == want)
 			return true;
 		sleep_ms(2);
 	} while (now_ns() < end);
@@ -1261,6 +1283,8 @@ TEST_F(lever, malformed_frames_latch_an_io_fault)
 TEST_F(lever, a_failing_stream_latches_the_io_fault_again_after_a_reset)
 {
 	ASSERT_EQ(0, sim(NULL, 0, "stream halt"));
+	/* the UDC may refuse a halt while a frame is queued: wait for it */
+	ASSERT_TRUE(wait_sim_num("in_halted", 1, 5000));
 	ASSERT_TRUE(wait_driver_faults(self->fd, LEVER_DFAULT_IO, 3000));
 	ASSERT_EQ(0, ioctl(self->fd, LEVER_IOC_RESET_FAULTS));
 	/* the stream still fails: the 17th, 18th ... error latch it too */
