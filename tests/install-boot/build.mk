@@ -17,7 +17,8 @@ export LEVER_IMAGE_CACHE
 # In make check-long (and so in CI): the host's architecture and, on an
 # amd64 host, arm64 too. On a quiet 2-CPU host with the images cached,
 # about 4 and 5 minutes with make deb; building an image the first time
-# takes 20 (amd64) to 60 (arm64) minutes more.
+# takes 1 (amd64) and 6 (arm64) minutes more on a quiet host, 21 and 59
+# beside heavy work.
 CHECK_LONG_TARGETS += check-install-boot
 ifeq ($(INSTALL_BOOT_ARCH),amd64)
 CHECK_LONG_TARGETS += check-install-boot-arm64

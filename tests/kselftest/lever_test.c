@@ -492,9 +492,19 @@ TEST_F(lever, out_of_range_set_points_are_clamped_and_counted)
 	ASSERT_EQ(0, status(self->fd, &before));
 	ASSERT_EQ(0, arm(self->fd));
 	end = now_ns() + 6000 * NS_PER_MS;
+	/*
+	 * Each set-point moves at its own rate: until all three are at
+	 * their limits (on a slow kernel the belt can get there before
+	 * the pressure does).
+	 */
 	while (now_ns() < end) {
 		ASSERT_EQ(0, command(self->fd, 50000000, 99999, 30000));
-		if (sim_num("belt_setpoint_mm_s") == self->info.max_belt_speed_mm_s)
+		if (sim_num("belt_setpoint_mm_s") ==
+		    self->info.max_belt_speed_mm_s &&
+		    sim_num("pressure_setpoint_pa") ==
+		    self->info.max_support_pressure_pa &&
+		    sim_num("incline_setpoint_centi_pct") ==
+		    self->info.incline_max_centi_pct)
 			break;
 		sleep_ms(5);
 	}
@@ -781,12 +791,15 @@ TEST_F(lever, watchdog_trips_within_period_plus_20_percent)
 TEST_F(lever, watchdog_stop_holds_support_pressure)
 {
 	uint64_t end = now_ns() + 1500 * NS_PER_MS;
-	struct lever_watchdog wd = { .period_ms = 500 };
+	struct lever_watchdog wd = { .period_ms = LEVER_WATCHDOG_MAX_MS };
 	long long before, reading[10] = { 0 }, sum = 0;
-	unsigned int polls = 0;
+	unsigned int polls = 0, slot;
 	bool held = false;
 
-	/* any period shows it; a long one keeps VM stalls from tripping it */
+	/*
+	 * any period shows it; the longest keeps VM stalls (a loaded debug
+	 * kernel) from tripping it before the set-point is read below
+	 */
 	ASSERT_EQ(0, ioctl(self->fd, LEVER_IOC_SET_WATCHDOG, &wd));
 	ASSERT_EQ(0, ioctl(self->fd, LEVER_IOC_ARM));
 	/*
@@ -800,12 +813,15 @@ TEST_F(lever, watchdog_stop_holds_support_pressure)
 		sleep_ms(5);
 		if (++polls % 10)
 			continue;
-		sum -= reading[polls / 10 % 10];
-		reading[polls / 10 % 10] = sim_num("support_pressure_pa");
-		sum += reading[polls / 10 % 10];
+		slot = polls / 10 % 10;
+		sum -= reading[slot];
+		reading[slot] = sim_num("support_pressure_pa");
+		sum += reading[slot];
 		held = polls >= 100 && llabs(sum / 10 - 150000) <= 3000;
 		ASSERT_GT(end + 10000 * NS_PER_MS, now_ns());
 	}
+	/* the set-point the last command gave, read right after it */
+	ASSERT_EQ(0, command(self->fd, 150000, 300, 0));
 	before = sim_num("pressure_setpoint_pa");
 	EXPECT_EQ(150000, before);
 	ASSERT_TRUE(wait_board_stopped(3000));
