@@ -206,6 +206,28 @@ static int store_open_conn(struct store **out, const char *state_dir,
 	if (ret)
 		goto err;
 	ret = store_migrate(st);
+	/*
+	 * A session's end record and its end event are two commits: a power
+	 * cut between them leaves an ended session with no end event. It
+	 * gets one now, saying why, with the cause its record holds. Only
+	 * sessions with a start event: those of before the events table
+	 * (version 1) have none to complete, and none is invented for them.
+	 */
+	if (!ret)
+		ret = exec(st, "INSERT INTO events(wall_ms, mono_ns, session_id,"
+			       " athlete_id, kind, cause, detail)"
+			       " SELECT CAST(strftime('%s','now') AS INTEGER)"
+			       " * 1000, 0, s.id, s.athlete_id, 'end',"
+			       " s.end_cause, 'its end event was lost (leverd"
+			       " died or power was lost after the session''s end"
+			       " was recorded); recorded when leverd started"
+			       " again'"
+			       " FROM sessions s WHERE s.end_cause <> 'running'"
+			       " AND EXISTS (SELECT 1 FROM events e"
+			       " WHERE e.session_id = s.id AND e.kind = 'start')"
+			       " AND NOT EXISTS (SELECT 1 FROM events e"
+			       " WHERE e.session_id = s.id AND e.kind = 'end')"
+			       " ORDER BY s.id;");
 	/* A session that was running when leverd died or power was lost. */
 	if (!ret)
 		ret = exec(st, "INSERT INTO events(wall_ms, mono_ns, session_id,"

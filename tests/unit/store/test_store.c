@@ -334,23 +334,26 @@ static void test_events_survive_reopen_newest_first(void **state)
 	add_event(st, 5000, sid, aid, "start", "operator");
 	add_event(st, 6000, 0, 0, "fault", "stale-samples");
 	end_session(st, sid);
+	add_event(st, 7000, sid, aid, "end", "completed");
 	store_close(st);
 
 	assert_int_equal(store_open(&st, dir), 0);
 	l = events(st, 0, 0, 0, 0, 10, &n);
-	assert_int_equal(n, 2);
-	assert_string_equal(l[0].kind, "fault");
-	assert_string_equal(l[0].cause, "stale-samples");
-	assert_int_equal(l[0].session_id, 0);
-	assert_int_equal(l[0].athlete_id, 0);
-	assert_string_equal(l[0].athlete, "");
-	assert_string_equal(l[1].kind, "start");
-	assert_int_equal(l[1].wall_ms, 5000);
-	assert_true(l[1].mono_ns == 5000000007ull);
-	assert_int_equal(l[1].session_id, sid);
-	assert_string_equal(l[1].athlete, "anna");
-	assert_string_equal(l[1].detail, "detail of start");
-	assert_true(l[0].id > l[1].id);
+	assert_int_equal(n, 3);
+	assert_string_equal(l[0].kind, "end");
+	assert_int_equal(l[0].wall_ms, 7000);
+	assert_string_equal(l[1].kind, "fault");
+	assert_string_equal(l[1].cause, "stale-samples");
+	assert_int_equal(l[1].session_id, 0);
+	assert_int_equal(l[1].athlete_id, 0);
+	assert_string_equal(l[1].athlete, "");
+	assert_string_equal(l[2].kind, "start");
+	assert_int_equal(l[2].wall_ms, 5000);
+	assert_true(l[2].mono_ns == 5000000007ull);
+	assert_int_equal(l[2].session_id, sid);
+	assert_string_equal(l[2].athlete, "anna");
+	assert_string_equal(l[2].detail, "detail of start");
+	assert_true(l[0].id > l[1].id && l[1].id > l[2].id);
 	free(l);
 	store_close(st);
 }
@@ -463,6 +466,60 @@ static void test_running_session_at_reopen_gets_an_end_event(void **state)
 	assert_int_equal(store_open(&st, dir), 0);
 	free(events(st, 0, sid, 0, 0, 10, &n));
 	assert_int_equal(n, 1);
+	store_close(st);
+}
+
+/*
+ * A session's end record and its end event are two commits: a power cut
+ * between them (make check-powercut's cut 14) left a session ended
+ * "operator stop" with no end event, for good. The next open adds it,
+ * once, saying why; a session of before the events (no start event) gets
+ * none invented, and one whose end event was written gets no second.
+ */
+static void test_ended_session_whose_end_event_was_lost_gets_it_at_reopen(void **state)
+{
+	struct store_session r = { .ended_s = 2000, .elapsed_ms = 12000 };
+	struct store *st;
+	struct store_event *l;
+	int64_t sid, aid, old, whole;
+	size_t n;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	sid = anna_session(st, &aid);
+	add_event(st, 5000, sid, aid, "start", "operator");
+	add_event(st, 6000, sid, aid, "stop", "operator");
+	r.id = sid;
+	strcpy(r.end_cause, "operator stop");
+	assert_int_equal(store_session_end(st, &r), 0);
+	/* the power goes here, before the end event's commit */
+	assert_int_equal(store_session_begin(st, aid, "p", "week3-day3",
+					     "2026-11-24", 3000, &old), 0);
+	end_session(st, old);	/* no start event: recorded before events */
+	assert_int_equal(store_session_begin(st, aid, "p", "week3-day1",
+					     "2026-11-24", 4000, &whole), 0);
+	add_event(st, 7000, whole, aid, "start", "operator");
+	end_session(st, whole);
+	add_event(st, 8000, whole, aid, "end", "completed");
+	store_close(st);
+
+	assert_int_equal(store_open(&st, dir), 0);
+	l = events(st, 0, sid, 0, 0, 10, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(l[0].kind, "end");	/* newest first */
+	assert_string_equal(l[0].cause, "operator stop");
+	assert_int_equal(l[0].session_id, sid);
+	assert_int_equal(l[0].athlete_id, aid);
+	assert_non_null(strstr(l[0].detail, "lost"));
+	free(l);
+	free(events(st, 0, old, 0, 0, 10, &n));
+	assert_int_equal(n, 0);
+	free(events(st, 0, whole, 0, 0, 10, &n));
+	assert_int_equal(n, 2);
+	store_close(st);
+	/* and only once */
+	assert_int_equal(store_open(&st, dir), 0);
+	free(events(st, 0, sid, 0, 0, 10, &n));
+	assert_int_equal(n, 3);
 	store_close(st);
 }
 
@@ -626,6 +683,8 @@ static void make_version_2_database(void)
 		" PRIMARY KEY (session_id, t_ms)) WITHOUT ROWID;"
 		"INSERT INTO events VALUES (1, 1000000, 5, 1, 1, 'start',"
 		" 'operator', '');"
+		"INSERT INTO events VALUES (2, 1001560, 6, 1, 1, 'end',"
+		" 'completed', '');"
 		"INSERT INTO trace VALUES (1, 0, 100, 1, 2, 3, 4, 2500, 6, 7,"
 		" 8, 0, 1);"
 		"PRAGMA user_version=2;", NULL, NULL, NULL), SQLITE_OK);
@@ -667,8 +726,9 @@ static void test_version_2_database_keeps_every_row(void **state)
 	assert_string_equal(list[1].end_cause, "interrupted");
 	free(list);
 	ev = events(st, 0, 1, 0, 0, 10, &n);
-	assert_int_equal(n, 1);
-	assert_string_equal(ev[0].kind, "start");
+	assert_int_equal(n, 2);
+	assert_string_equal(ev[0].kind, "end");
+	assert_string_equal(ev[1].kind, "start");
 	free(ev);
 	assert_int_equal(store_trace_rows(st, 1, 0, 10, &rows, &n), 0);
 	assert_int_equal(n, 1);
@@ -1041,6 +1101,7 @@ int main(void)
 		T(test_events_filter_by_session_athlete_time_and_page),
 		T(test_event_pages_use_an_index_not_a_scan),
 		T(test_running_session_at_reopen_gets_an_end_event),
+		T(test_ended_session_whose_end_event_was_lost_gets_it_at_reopen),
 		T(test_database_is_in_wal_mode),
 		T(test_only_the_recorder_connection_checkpoints),
 		T(test_version_1_database_keeps_its_records),
