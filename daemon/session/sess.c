@@ -191,7 +191,7 @@ void sess_record_end(struct sess *s, uint64_t now_ns)
 	struct seq_out o;
 	struct next nx;
 	enum seq_end why;
-	int ret;
+	int ret, tx, noted;
 
 	if (!s->seq || s->recorded)
 		return;
@@ -213,13 +213,27 @@ void sess_record_end(struct sess *s, uint64_t now_ns)
 			 seq_end_name(why));
 	r.elapsed_ms = o.session_elapsed_ms;
 	r.steps_skipped = seq_steps_skipped(s->seq);
+	/*
+	 * The end record and its event in one commit: a power cut keeps
+	 * both or neither (Documentation/safety.rst, rule 7). The event is
+	 * written even when the record failed, to say so; without the
+	 * transaction (the database busy past its timeout) they are two.
+	 */
+	tx = store_begin(s->store);
 	ret = store_session_end(s->store, &r);
 	s->recorded = true;
 	s->end_ns = now_ns;
-	note_session(s, now_ns, "end", r.end_cause,
-		     "%.1f s of %.1f s planned, %u step(s) skipped%s",
-		     r.elapsed_ms / 1000.0, s->ps->total_ms / 1000.0,
-		     r.steps_skipped, ret ? "; the session record failed" : "");
+	noted = note_session(s, now_ns, "end", r.end_cause,
+			     "%.1f s of %.1f s planned, %u step(s) skipped%s",
+			     r.elapsed_ms / 1000.0, s->ps->total_ms / 1000.0,
+			     r.steps_skipped,
+			     ret ? "; the session record failed" : "");
+	if (!tx) {
+		tx = store_commit(s->store);
+		if (tx && !noted)
+			s->events_failed++;	/* the commit lost it */
+		ret = ret ?: tx;
+	}
 
 	json_decref(s->summary);
 	s->summary = json_pack("{s:s, s:s, s:s, s:f, s:s, s:b, s:b, s:o, s:s, s:f, s:f, s:I, s:b}",

@@ -26,7 +26,7 @@ static int cmd_start(struct sess *s, const char *cmd, const json_t *args,
 	size_t n, i;
 	double need_n, max_n;
 	bool confirmed;
-	int ret;
+	int ret, tx;
 
 	if (sess_active(s))
 		return say(msg, len, -EBUSY,
@@ -155,8 +155,23 @@ static int cmd_start(struct sess *s, const char *cmd, const json_t *args,
 	s->athlete = a;
 	s->started_s = wall;
 	snprintf(s->date, sizeof(s->date), "%s", today);
+	/*
+	 * The start record and its event in one commit, as the end's
+	 * (sess_record_end): a power cut keeps both or neither.
+	 */
+	tx = store_begin(s->store);
 	ret = store_session_begin(s->store, a.id, s->plan->id, ps->name,
 				  today, wall, &s->rec_id);
+	/* names go into event text only as "athlete NAME" (anonymise) */
+	if (!ret)
+		note_session(s, now_ns, "start", s->source,
+			     "plan %s, session %s, athlete %s, %.1f kg%s%s",
+			     s->plan->id, ps->name, a.name, a.mass_g / 1000.0,
+			     mass_why[0] ? ", " : "", mass_why);
+	if (!tx && ret)
+		store_rollback(s->store);
+	else if (!tx)
+		ret = store_commit(s->store);
 	if (ret) {
 		sess_drop(s);
 		goto store_err;
@@ -165,11 +180,6 @@ static int cmd_start(struct sess *s, const char *cmd, const json_t *args,
 	s->generation++;
 	s->start_ns = now_ns;
 	seq_start(s->seq, now_ns);
-	/* names go into event text only as "athlete NAME" (anonymise) */
-	note_session(s, now_ns, "start", s->source,
-		     "plan %s, session %s, athlete %s, %.1f kg%s%s",
-		     s->plan->id, ps->name, a.name, a.mass_g / 1000.0,
-		     mass_why[0] ? ", " : "", mass_why);
 	*result = json_pack("{s:s, s:s, s:s, s:f, s:I, s:f, s:I}",
 			    "plan", s->plan->id, "session", ps->name,
 			    "athlete", a.name, "mass_kg", a.mass_g / 1000.0,

@@ -207,9 +207,11 @@ static int store_open_conn(struct store **out, const char *state_dir,
 		goto err;
 	ret = store_migrate(st);
 	/*
-	 * A session's end record and its end event are two commits: a power
-	 * cut between them leaves an ended session with no end event. It
-	 * gets one now, saying why, with the cause its record holds. Only
+	 * A session's end record and its end event are one commit now
+	 * (sess.c), but were two before, and still are when that
+	 * transaction could not begin: a power cut between them left an
+	 * ended session with no end event. It gets one now, saying why,
+	 * with the cause its record holds. Only
 	 * sessions with a start event: those of before the events table
 	 * (version 1) have none to complete, and none is invented for them.
 	 */
@@ -372,6 +374,29 @@ int store_session_end(struct store *st, const struct store_session *r)
 	sqlite3_bind_int64(s, 7, r->steps_skipped);
 	sqlite3_bind_int64(s, 8, r->id);
 	return run(st, s, true);
+}
+
+int store_begin(struct store *st)
+{
+	return exec(st, "BEGIN IMMEDIATE;");
+}
+
+int store_commit(struct store *st)
+{
+	int ret;
+
+	if (sqlite3_get_autocommit(st->db))
+		return 0;	/* a failed write ended it (store.h) */
+	ret = exec(st, "COMMIT;");
+	if (ret && !sqlite3_get_autocommit(st->db))
+		exec(st, "ROLLBACK;");
+	return ret;
+}
+
+void store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		exec(st, "ROLLBACK;");
 }
 
 int store_session_set_pain(struct store *st, int64_t id, int score)

@@ -127,6 +127,18 @@ int store_session_begin(struct store *st, int64_t athlete_id,
 			const char *date, int64_t started_s, int64_t *id);
 int store_session_end(struct store *st, const struct store_session *rec);
 /*
+ * Several writes as one commit, so that a power cut keeps all of them or
+ * none (a session's start or end record and its event): store_begin(),
+ * the writes, then store_commit() or store_rollback(). A write that fails
+ * inside may have ended the transaction already (an I/O error, a full
+ * disk): each write after it was then its own commit and said its own
+ * result, and store_commit() has nothing left to commit (0). 0 or
+ * -errno.
+ */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+/*
  * The unit a session ran on and who started it (uid, -1: unknown), set by
  * leverd after the start; -ENOENT when there is no such session.
  */

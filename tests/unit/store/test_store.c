@@ -523,6 +523,101 @@ static void test_ended_session_whose_end_event_was_lost_gets_it_at_reopen(void *
 	store_close(st);
 }
 
+/* A session's end record and its end event, one commit: both stay. */
+static void test_writes_of_one_transaction_are_kept_together(void **state)
+{
+	struct store_session r = { .ended_s = 2000, .elapsed_ms = 12000 };
+	struct store_session got;
+	struct store *st;
+	struct store_event *l;
+	int64_t sid, aid;
+	size_t n;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	sid = anna_session(st, &aid);
+	add_event(st, 5000, sid, aid, "start", "operator");
+	r.id = sid;
+	strcpy(r.end_cause, "operator stop");
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_session_end(st, &r), 0);
+	add_event(st, 6000, sid, aid, "end", "operator stop");
+	assert_int_equal(store_commit(st), 0);
+	store_close(st);
+
+	assert_int_equal(store_open(&st, dir), 0);
+	assert_int_equal(store_session_get(st, sid, &got), 0);
+	assert_string_equal(got.end_cause, "operator stop");
+	l = events(st, 0, sid, 0, 0, 10, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(l[0].kind, "end");
+	assert_string_equal(l[0].cause, "operator stop");
+	assert_null(strstr(l[0].detail, "lost"));	/* the real one */
+	free(l);
+	store_close(st);
+}
+
+/*
+ * The power goes before the commit: neither the end record nor its event
+ * is kept, and the session is the interrupted one it then was, with one
+ * end event (a connection closed inside a transaction loses it as a cut
+ * does: its frames in the log have no commit).
+ */
+static void test_a_cut_inside_a_transaction_keeps_none_of_it(void **state)
+{
+	struct store_session r = { .ended_s = 2000, .elapsed_ms = 12000 };
+	struct store_session got;
+	struct store *st;
+	struct store_event *l;
+	int64_t sid, aid;
+	size_t n;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	sid = anna_session(st, &aid);
+	add_event(st, 5000, sid, aid, "start", "operator");
+	r.id = sid;
+	strcpy(r.end_cause, "operator stop");
+	assert_int_equal(store_begin(st), 0);
+	assert_int_equal(store_session_end(st, &r), 0);
+	add_event(st, 6000, sid, aid, "end", "operator stop");
+	store_close(st);
+
+	assert_int_equal(store_open(&st, dir), 0);
+	assert_int_equal(store_session_get(st, sid, &got), 0);
+	assert_string_equal(got.end_cause, "interrupted");
+	l = events(st, 0, sid, 0, 0, 10, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(l[0].kind, "end");
+	assert_string_equal(l[0].cause, "interrupted");
+	free(l);
+	store_close(st);
+}
+
+/* A rollback keeps nothing of the transaction; later writes commit. */
+static void test_a_rolled_back_transaction_keeps_nothing(void **state)
+{
+	struct store *st;
+	struct store_event *l;
+	int64_t sid, aid;
+	size_t n;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	sid = anna_session(st, &aid);
+	assert_int_equal(store_begin(st), 0);
+	add_event(st, 5000, sid, aid, "start", "operator");
+	store_rollback(st);
+	add_event(st, 6000, sid, aid, "stop", "operator");
+	store_close(st);
+
+	assert_int_equal(store_open(&st, dir), 0);
+	/* the stop, and the end the reopen gave the running session */
+	l = events(st, 0, sid, 0, 0, 10, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(l[0].kind, "end");
+	assert_string_equal(l[1].kind, "stop");
+	free(l);
+	store_close(st);
+}
+
 /*
  * In WAL mode synchronous=NORMAL syncs the log only at a checkpoint: a
  * power cut would take every trace batch since then, minutes of trace.
@@ -1102,6 +1197,9 @@ int main(void)
 		T(test_event_pages_use_an_index_not_a_scan),
 		T(test_running_session_at_reopen_gets_an_end_event),
 		T(test_ended_session_whose_end_event_was_lost_gets_it_at_reopen),
+		T(test_writes_of_one_transaction_are_kept_together),
+		T(test_a_cut_inside_a_transaction_keeps_none_of_it),
+		T(test_a_rolled_back_transaction_keeps_nothing),
 		T(test_database_is_in_wal_mode),
 		T(test_only_the_recorder_connection_checkpoints),
 		T(test_version_1_database_keeps_its_records),
