@@ -523,17 +523,15 @@ static void test_ended_session_whose_end_event_was_lost_gets_it_at_reopen(void *
 	store_close(st);
 }
 
-/* A session's end record and its end event, one commit: both stay. */
-static void test_writes_of_one_transaction_are_kept_together(void **state)
+/*
+ * A started session, then its end record and end event written inside a
+ * transaction left open (as sess_record_end() writes them); its id.
+ */
+static int64_t end_in_a_transaction(struct store *st)
 {
 	struct store_session r = { .ended_s = 2000, .elapsed_ms = 12000 };
-	struct store_session got;
-	struct store *st;
-	struct store_event *l;
 	int64_t sid, aid;
-	size_t n;
 
-	assert_int_equal(store_open(&st, dir), 0);
 	sid = anna_session(st, &aid);
 	add_event(st, 5000, sid, aid, "start", "operator");
 	r.id = sid;
@@ -541,6 +539,20 @@ static void test_writes_of_one_transaction_are_kept_together(void **state)
 	assert_int_equal(store_begin(st), 0);
 	assert_int_equal(store_session_end(st, &r), 0);
 	add_event(st, 6000, sid, aid, "end", "operator stop");
+	return sid;
+}
+
+/* A session's end record and its end event, one commit: both stay. */
+static void test_writes_of_one_transaction_are_kept_together(void **state)
+{
+	struct store_session got;
+	struct store *st;
+	struct store_event *l;
+	int64_t sid;
+	size_t n;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	sid = end_in_a_transaction(st);
 	assert_int_equal(store_commit(st), 0);
 	store_close(st);
 
@@ -564,21 +576,14 @@ static void test_writes_of_one_transaction_are_kept_together(void **state)
  */
 static void test_a_cut_inside_a_transaction_keeps_none_of_it(void **state)
 {
-	struct store_session r = { .ended_s = 2000, .elapsed_ms = 12000 };
 	struct store_session got;
 	struct store *st;
 	struct store_event *l;
-	int64_t sid, aid;
+	int64_t sid;
 	size_t n;
 
 	assert_int_equal(store_open(&st, dir), 0);
-	sid = anna_session(st, &aid);
-	add_event(st, 5000, sid, aid, "start", "operator");
-	r.id = sid;
-	strcpy(r.end_cause, "operator stop");
-	assert_int_equal(store_begin(st), 0);
-	assert_int_equal(store_session_end(st, &r), 0);
-	add_event(st, 6000, sid, aid, "end", "operator stop");
+	sid = end_in_a_transaction(st);
 	store_close(st);
 
 	assert_int_equal(store_open(&st, dir), 0);
