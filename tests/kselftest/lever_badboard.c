@@ -258,10 +258,18 @@ static void serve(int ep0)
 		bool in;
 		int len;
 
-		if (n < 0 && errno == EINTR)
+		/*
+		 * EIDRM: the host gave up on a request before it was
+		 * answered (a slow debug kernel) and sent the next one; a
+		 * board goes on serving
+		 */
+		if (n < 0 && (errno == EINTR || errno == EIDRM))
 			continue;
-		if (n != sizeof(ev))
+		if (n != sizeof(ev)) {
+			fprintf(stderr, "badboard: ep0 read %zd: %s\n", n,
+				n < 0 ? strerror(errno) : "short");
 			return;
+		}
 		if (ev.type == FUNCTIONFS_ENABLE && streams && !started) {
 			started = !pthread_create(&th, NULL, stream_main, NULL);
 			if (started)
