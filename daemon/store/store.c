@@ -150,6 +150,15 @@ static int store_migrate(struct store *st)
 	return ret;
 }
 
+/*
+ * The start of an INSERT of the end events leverd adds when it opens the
+ * records, timed now; the statement goes on with session id, athlete id,
+ * kind, cause, detail and its FROM.
+ */
+#define END_EVENT_NOW "INSERT INTO events(wall_ms, mono_ns, session_id," \
+	" athlete_id, kind, cause, detail)" \
+	" SELECT CAST(strftime('%s','now') AS INTEGER) * 1000, 0, "
+
 static int store_open_conn(struct store **out, const char *state_dir,
 			   bool trace_writer)
 {
@@ -202,7 +211,7 @@ static int store_open_conn(struct store **out, const char *state_dir,
 	 * session runs); the last close checkpoints what is left.
 	 */
 	sqlite3_wal_autocheckpoint(st->db, 0);
-	ret = exec(st, "BEGIN IMMEDIATE;");
+	ret = store_begin(st);
 	if (ret)
 		goto err;
 	ret = store_migrate(st);
@@ -211,15 +220,12 @@ static int store_open_conn(struct store **out, const char *state_dir,
 	 * (sess.c), but were two before, and still are when that
 	 * transaction could not begin: a power cut between them left an
 	 * ended session with no end event. It gets one now, saying why,
-	 * with the cause its record holds. Only
-	 * sessions with a start event: those of before the events table
-	 * (version 1) have none to complete, and none is invented for them.
+	 * with the cause its record holds. Only sessions with a start
+	 * event: those of before the events table (version 1) have none to
+	 * complete, and none is invented for them.
 	 */
 	if (!ret)
-		ret = exec(st, "INSERT INTO events(wall_ms, mono_ns, session_id,"
-			       " athlete_id, kind, cause, detail)"
-			       " SELECT CAST(strftime('%s','now') AS INTEGER)"
-			       " * 1000, 0, s.id, s.athlete_id, 'end',"
+		ret = exec(st, END_EVENT_NOW "s.id, s.athlete_id, 'end',"
 			       " s.end_cause, 'its end event was lost (leverd"
 			       " died or power was lost after the session''s end"
 			       " was recorded); recorded when leverd started"
@@ -232,20 +238,18 @@ static int store_open_conn(struct store **out, const char *state_dir,
 			       " ORDER BY s.id;");
 	/* A session that was running when leverd died or power was lost. */
 	if (!ret)
-		ret = exec(st, "INSERT INTO events(wall_ms, mono_ns, session_id,"
-			       " athlete_id, kind, cause, detail)"
-			       " SELECT CAST(strftime('%s','now') AS INTEGER)"
-			       " * 1000, 0, id, athlete_id, 'end', 'interrupted',"
+		ret = exec(st, END_EVENT_NOW "id, athlete_id, 'end',"
+			       " 'interrupted',"
 			       " 'still running when leverd started again'"
 			       " FROM sessions WHERE end_cause='running';");
 	if (!ret)
 		ret = exec(st, "UPDATE sessions SET end_cause='interrupted'"
 			       " WHERE end_cause='running';");
 	if (ret) {
-		exec(st, "ROLLBACK;");
+		store_rollback(st);
 		goto err;
 	}
-	ret = exec(st, "COMMIT;");
+	ret = store_commit(st);
 out:
 	if (ret)
 		goto err;
