@@ -19,22 +19,19 @@ HIL_PERIOD_US=10000
 HIL_KERNEL_WD_MS=1000
 HIL_BOARD_WD_MS=1000
 
-hil_run()	# SERIAL CASE...
+# The one-week plan DIR/ID/ of three days, each 30 minutes at 3 km/h and
+# 85 % BW carried, whose titles start with TITLE (the power-cut test's
+# guest uses it too).
+hil_plan()	# DIR ID TITLE
 {
-	local serial=$1 tmp d rc
-	shift
-	simd_start_dev_or_fail --serial "$serial" --rate "$HIL_RATE_HZ"
-	"$BUILD/lever-simctl" "$SIMD_SOCK" watchdog "$HIL_BOARD_WD_MS" \
-		> /dev/null
-
-	tmp=$(mktemp -d /tmp/lever-hil-XXXXXX)
-	mkdir -p "$tmp/plans/hil" "$tmp/state"
+	local d
+	mkdir -p "$1/$2"
 	sed -e 's/^weeks: .*/weeks: 1/' \
-		plans/bsi-2nd-metatarsal/plan > "$tmp/plans/hil/plan"
+		plans/bsi-2nd-metatarsal/plan > "$1/$2/plan"
 	for d in 1 2 3; do
-		cat > "$tmp/plans/hil/week1-day$d" <<SESSION
+		cat > "$1/$2/week1-day$d" <<SESSION
 lever-session 1
-title: HIL fault matrix, day $d
+title: $3, day $d
 incline: 0 %
 bw: 85 %
 ramp: 2 s
@@ -42,14 +39,36 @@ warmup   30:00  speed 3.0 km/h
 cooldown 0:10  speed 3.0 km/h
 SESSION
 	done
+}
+
+# leverd's arguments for /dev/lever0 under TCG (the settings above),
+# with SOCKET, PLANS_DIR and STATE_DIR.
+hil_leverd_args()	# SOCKET PLANS_DIR STATE_DIR
+{
+	echo "--transport=/dev/lever0 --socket=$1" \
+		"--period-us=$HIL_PERIOD_US --stale-samples=50 --rt-priority=10" \
+		"--kernel-watchdog-ms=$HIL_KERNEL_WD_MS" \
+		"--board-watchdog-ms=$HIL_BOARD_WD_MS" \
+		"--support-rate-pct-bw-s=5 --plans-dir=$2 --state-dir=$3"
+}
+
+hil_run()	# SERIAL CASE...
+{
+	local serial=$1 tmp rc
+	shift
+	simd_start_dev_or_fail --serial "$serial" --rate "$HIL_RATE_HZ"
+	"$BUILD/lever-simctl" "$SIMD_SOCK" watchdog "$HIL_BOARD_WD_MS" \
+		> /dev/null
+
+	tmp=$(mktemp -d /tmp/lever-hil-XXXXXX)
+	mkdir -p "$tmp/state"
+	hil_plan "$tmp/plans" hil "HIL fault matrix"
 
 	HIL_TMP=$tmp HIL_SIMD_SOCK=$SIMD_SOCK HIL_SOCKET=$tmp/leverd.sock \
 	HIL_BW_PCT=85 HIL_SPEED_KM_H=3.0 \
 	HIL_KERNEL_WD_MS=$HIL_KERNEL_WD_MS HIL_BOARD_WD_MS=$HIL_BOARD_WD_MS \
-	HIL_LEVERD_ARGS="--transport=/dev/lever0 --socket=$tmp/leverd.sock \
---period-us=$HIL_PERIOD_US --stale-samples=50 --rt-priority=10 \
---kernel-watchdog-ms=$HIL_KERNEL_WD_MS --board-watchdog-ms=$HIL_BOARD_WD_MS \
---support-rate-pct-bw-s=5 --plans-dir=$tmp/plans --state-dir=$tmp/state" \
+	HIL_LEVERD_ARGS=$(hil_leverd_args "$tmp/leverd.sock" "$tmp/plans" \
+					  "$tmp/state") \
 	BUILD=$BUILD python3 tests/hil/hil.py "$@"
 	rc=$?
 	sed 's/^/# leverd: /' "$tmp/leverd.err" | tail -40
