@@ -191,7 +191,7 @@ void sess_record_end(struct sess *s, uint64_t now_ns)
 	struct seq_out o;
 	struct next nx;
 	enum seq_end why;
-	int ret, tx, noted;
+	int ret, begun, committed, noted;
 
 	if (!s->seq || s->recorded)
 		return;
@@ -219,7 +219,7 @@ void sess_record_end(struct sess *s, uint64_t now_ns)
 	 * written even when the record failed, to say so; without the
 	 * transaction (the database busy past its timeout) they are two.
 	 */
-	tx = store_begin(s->store);
+	begun = store_begin(s->store);
 	ret = store_session_end(s->store, &r);
 	s->recorded = true;
 	s->end_ns = now_ns;
@@ -228,11 +228,11 @@ void sess_record_end(struct sess *s, uint64_t now_ns)
 			     r.elapsed_ms / 1000.0, s->ps->total_ms / 1000.0,
 			     r.steps_skipped,
 			     ret ? "; the session record failed" : "");
-	if (!tx) {
-		tx = store_commit(s->store);
-		if (tx && !noted)
+	if (!begun) {
+		committed = store_commit(s->store);
+		if (committed && !noted)
 			s->events_failed++;	/* the commit lost it */
-		ret = ret ?: tx;
+		ret = ret ?: committed;
 	}
 
 	json_decref(s->summary);

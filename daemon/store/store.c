@@ -403,6 +403,15 @@ void store_rollback(struct store *st)
 		exec(st, "ROLLBACK;");
 }
 
+int store_end(struct store *st, int ret)
+{
+	if (ret) {
+		store_rollback(st);
+		return ret;
+	}
+	return store_commit(st);
+}
+
 int store_session_set_pain(struct store *st, int64_t id, int score)
 {
 	sqlite3_stmt *s;

@@ -138,6 +138,8 @@ int store_session_end(struct store *st, const struct store_session *rec);
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 void store_rollback(struct store *st);
+/* Commits when @ret is 0, rolls back otherwise; returns the outcome. */
+int store_end(struct store *st, int ret);
 /*
  * The unit a session ran on and who started it (uid, -1: unknown), set by
  * leverd after the start; -ENOENT when there is no such session.

@@ -52,16 +52,6 @@ static int weighin_add(struct store *st, int64_t athlete_id,
 	return run(st, s, false);
 }
 
-/* Commits when @ret is 0, rolls back otherwise; returns the outcome. */
-static int tx_end(struct store *st, int ret)
-{
-	if (!ret)
-		ret = exec(st, "COMMIT;");
-	if (ret)
-		exec(st, "ROLLBACK;");
-	return ret;
-}
-
 /*
  * Opens the transaction every change to one athlete runs in and finds
  * the athlete in it; on failure nothing is left open.
@@ -69,13 +59,13 @@ static int tx_end(struct store *st, int ret)
 static int tx_begin_athlete(struct store *st, const char *name,
 			    struct store_athlete *a)
 {
-	int ret = exec(st, "BEGIN IMMEDIATE;");
+	int ret = store_begin(st);
 
 	if (ret)
 		return ret;
 	ret = store_athlete_get(st, name, a);
 	if (ret)
-		exec(st, "ROLLBACK;");
+		store_rollback(st);
 	return ret;
 }
 
@@ -85,7 +75,7 @@ int store_athlete_add(struct store *st, const char *name, uint32_t mass_g,
 	sqlite3_stmt *s;
 	int ret;
 
-	ret = exec(st, "BEGIN IMMEDIATE;");
+	ret = store_begin(st);
 	if (ret)
 		return ret;
 	ret = prep(st, "INSERT INTO athletes(name, mass_g, created_s)"
@@ -99,7 +89,7 @@ int store_athlete_add(struct store *st, const char *name, uint32_t mass_g,
 	if (!ret)
 		ret = weighin_add(st, sqlite3_last_insert_rowid(st->db), mass_g,
 				  now_s);
-	return tx_end(st, ret);
+	return store_end(st, ret);
 }
 
 static void athlete_row(sqlite3_stmt *s, void *dst)
@@ -156,7 +146,7 @@ int store_athlete_weigh(struct store *st, const char *name, uint32_t mass_g,
 		sqlite3_bind_int64(s, 2, a.id);
 		ret = run(st, s, true);
 	}
-	return tx_end(st, ret);
+	return store_end(st, ret);
 }
 
 static void weighin_row(sqlite3_stmt *s, void *dst)
@@ -266,7 +256,7 @@ int store_athlete_rename(struct store *st, const char *name,
 	}
 	if (!ret)
 		ret = scrub_events(st, a.id, name, new_name);
-	return tx_end(st, ret);
+	return store_end(st, ret);
 }
 
 int store_athlete_anonymise(struct store *st, const char *name,
@@ -293,7 +283,7 @@ int store_athlete_anonymise(struct store *st, const char *name,
 	}
 	if (!ret)
 		ret = scrub_events(st, a.id, name, new_name);
-	ret = tx_end(st, ret);
+	ret = store_end(st, ret);
 	if (!ret)
 		store_flush_log(st);
 	return ret;
@@ -334,7 +324,7 @@ int store_athlete_remove(struct store *st, const char *name,
 	if (!ret)
 		ret = tx_step(st, "DELETE FROM athletes WHERE id = ?;", a.id,
 			      NULL);
-	ret = tx_end(st, ret);
+	ret = store_end(st, ret);
 	if (ret)
 		return ret;
 	store_flush_log(st);

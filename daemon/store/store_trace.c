@@ -21,8 +21,7 @@ int store_trace_add(struct store *st, int64_t session_id,
 	size_t i;
 	int ret;
 
-
-	ret = exec(st, "BEGIN IMMEDIATE;");
+	ret = store_begin(st);
 	if (ret)
 		return ret;
 	ret = prep(st, "INSERT OR REPLACE INTO trace(session_id, t_ms,"
@@ -49,11 +48,7 @@ int store_trace_add(struct store *st, int64_t session_id,
 		sqlite3_reset(s);
 	}
 	sqlite3_finalize(s);	/* NULL when prep failed: a no-op */
-	if (!ret)
-		ret = exec(st, "COMMIT;");
-	if (ret)
-		exec(st, "ROLLBACK;");
-	return ret;
+	return store_end(st, ret);
 }
 
 int store_trace_count(struct store *st, int64_t session_id, size_t *n)
