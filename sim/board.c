@@ -244,8 +244,15 @@ static void hold_support(struct board *b, uint32_t fault)
 	else if (fabs(hold - b->pressure_sp_avg) >
 		 b->pressure_sp_avg * SP_PEAK_FRAC)
 		hold = b->pressure_sp_avg;
+	/*
+	 * At the regulator's maximum the cylinder's average can read above
+	 * it (the gas spring, the sensor's noise): a held set-point is
+	 * still a set-point, inside the limits (safety.rst rule 4).
+	 */
 	if (hold < 0)
 		hold = 0;
+	else if (hold > PLANT_MAX_PRESSURE_PA)
+		hold = PLANT_MAX_PRESSURE_PA;
 	if ((uint32_t)hold == b->pressure_sp)
 		return;
 	b->pressure_sp = (uint32_t)hold;

@@ -98,8 +98,12 @@ static void check(struct board *b, const struct board_status *before,
 	if (st.pressure_setpoint_pa > PLANT_MAX_PRESSURE_PA ||
 	    st.belt_setpoint_mm_s > PLANT_MAX_BELT_SPEED_MM_S ||
 	    st.incline_setpoint_centi_pct < PLANT_INCLINE_MIN_CENTI_PCT ||
-	    st.incline_setpoint_centi_pct > PLANT_INCLINE_MAX_CENTI_PCT)
+	    st.incline_setpoint_centi_pct > PLANT_INCLINE_MAX_CENTI_PCT) {
+		fprintf(stderr, "fuzz_board: pressure %u Pa, belt %u mm/s, incline %d centi-%%, state %u\n",
+			st.pressure_setpoint_pa, st.belt_setpoint_mm_s,
+			st.incline_setpoint_centi_pct, st.board_state);
 		fail("set-point outside the board's limits");
+	}
 	if (st.watchdog_ms < LEVER_BOARD_WATCHDOG_MIN_MS ||
 	    st.watchdog_ms > LEVER_BOARD_WATCHDOG_MAX_MS)
 		fail("watchdog outside its bounds");

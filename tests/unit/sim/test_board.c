@@ -471,6 +471,37 @@ static void test_stop_at_a_stride_trough_holds_the_stride_average(void **s)
 	board_free(b);
 }
 
+/*
+ * fuzz_board: at the regulator's maximum the cylinder's stride average
+ * can read a little above it (the gas spring, the sensor's noise). A stop
+ * holds what the runner had, never more than the board's own limit
+ * (Documentation/safety.rst, rule 4); 16 seeds, as where the noise falls
+ * decides the side.
+ */
+static void test_stop_at_the_maximum_holds_no_more_than_the_limit(void **s)
+{
+	uint32_t worst = 0;
+	uint64_t seed;
+
+	for (seed = 1; seed <= 16; seed++) {
+		struct board *b = new_board_seed(seed);
+
+		board_set_fault(b, PLANT_FAULT_PRESSURE_NOISE, true);
+		run_cmds(b, 4000, PLANT_MAX_PRESSURE_PA, 2500, LEVER_CMD_RUN);
+		assert_int_equal(status(b).board_state, LEVER_BOARD_RUNNING);
+		board_set_line(b, LEVER_LINE_ESTOP, true);
+		run_quiet(b, 1);
+		assert_int_equal(status(b).board_state,
+				 LEVER_BOARD_HARD_STOPPED);
+		if (status(b).pressure_setpoint_pa > worst)
+			worst = status(b).pressure_setpoint_pa;
+		board_free(b);
+	}
+	print_message("# highest hold %u Pa, limit %u Pa\n", worst,
+		      PLANT_MAX_PRESSURE_PA);
+	assert_true(worst <= PLANT_MAX_PRESSURE_PA);
+}
+
 /* a valve stuck low: the stop holds what the cylinder has, not more */
 static void test_stop_after_a_stuck_valve_never_raises_when_it_frees(void **s)
 {
@@ -979,6 +1010,7 @@ int main(void)
 		cmocka_unit_test(test_support_held_while_belt_stops),
 		cmocka_unit_test(test_estop_at_a_stride_peak_holds_the_stride_average),
 		cmocka_unit_test(test_stop_at_a_stride_trough_holds_the_stride_average),
+		cmocka_unit_test(test_stop_at_the_maximum_holds_no_more_than_the_limit),
 		cmocka_unit_test(test_stop_after_a_stuck_valve_never_raises_when_it_frees),
 		cmocka_unit_test(test_after_a_stop_no_frame_but_a_start_raises_support),
 		cmocka_unit_test(test_a_silent_host_leaves_no_stride_trough),
