@@ -697,6 +697,27 @@ static void test_dead_pressure_sensor_holds_what_the_load_cell_says(void **s)
 		    0.05 * truth_pa);
 }
 
+/*
+ * A valve frozen where the support was (the plant takes no command): the
+ * support stays right and nothing shows. The physio lowers it 10 %BW and
+ * it does not follow: over-support (safety.rst rule 8) once the target's
+ * ramp (2 s) has taken it past 5 %BW below what the valve holds, not
+ * before.
+ */
+static void test_lowered_support_a_frozen_valve_does_not_follow_stops(void **s)
+{
+	start_running();
+	R.gate_refuses = true;
+	cycles(3000);
+	assert_false(R.st.safe_state);
+	targets(1, SESS_RUN, 2778, 9000);
+	cycles(500);
+	assert_false(R.st.safe_state);
+	cycles(2000);
+	assert_true(R.st.safe_state);
+	assert_true(R.st.cause & SUP_F_OVERSUPPORT);
+}
+
 /* a fault while a pause slows the belt holds no stride peak either */
 static void test_fault_in_a_pause_holds_no_stride_peak(void **state)
 {
@@ -849,6 +870,7 @@ int main(void)
 		T(test_safe_state_holds_no_stride_trough),
 		T(test_release_never_runs_ahead_of_a_stuck_valve),
 		T(test_dead_pressure_sensor_holds_what_the_load_cell_says),
+		T(test_lowered_support_a_frozen_valve_does_not_follow_stops),
 		T(test_fault_in_a_pause_holds_no_stride_peak),
 		T(test_stop_decelerates_at_its_rate_with_frames_lost),
 		T(test_start_during_a_stop_lowers_support_at_its_rate),
