@@ -245,11 +245,7 @@ static int store_open_conn(struct store **out, const char *state_dir,
 	if (!ret)
 		ret = exec(st, "UPDATE sessions SET end_cause='interrupted'"
 			       " WHERE end_cause='running';");
-	if (ret) {
-		store_rollback(st);
-		goto err;
-	}
-	ret = store_commit(st);
+	ret = store_end(st, ret);
 out:
 	if (ret)
 		goto err;
