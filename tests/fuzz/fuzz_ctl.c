@@ -9,9 +9,13 @@
  * store, the shipped plans. A line's first byte says whether the peer
  * may command. Every request gets one JSON reply line, ok or an error
  * with a message, and a peer that may not command never gets a command
- * done. Setting the daemon up costs 30 ms, so one daemon serves
- * REMAKE_EVERY inputs in a row; to replay a crash that needs what came
- * before, LEVER_FUZZ_FRESH=1 makes it afresh for every input.
+ * done. One event-loop tick (10 ms of the RT loop) follows each
+ * request, and an empty line lets a second pass: time is the input's to
+ * choose, as a client's pauses are, and five ticks after every request
+ * were half the target's time. Setting the daemon up costs 30 ms, so one
+ * daemon serves REMAKE_EVERY inputs in a row; to replay a crash that
+ * needs what came before, LEVER_FUZZ_FRESH=1 makes it afresh for every
+ * input.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,6 +31,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 static void at_exit(void);
 
 #define MAX_LINES	12
+/* an empty line: a second passes before the next request */
+#define WAIT_TICKS	(1000 / TICK_MS)
 #define REMAKE_EVERY	500
 
 static char state_dir[96];
@@ -192,13 +198,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(text, data, size);
 	text[size] = '\0';
-	for (line = text; line && *line && lines++ < MAX_LINES; line = next) {
+	for (line = text; line && lines++ < MAX_LINES; line = next) {
 		bool may_command;
 		char *reply;
 
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
+		if (!*line && !next)
+			break;
+		if (!*line) {
+			for (k = 0; k < WAIT_TICKS; k++)
+				tick(&d);
+			continue;
+		}
 		/* '#': a peer outside group lever */
 		may_command = line[0] != '#';
 		if (!may_command)
@@ -206,8 +219,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		reply = ctl_reply(dmn_request, &d, line, may_command, &watch);
 		check_reply(line, reply, may_command);
 		free(reply);
-		for (k = 0; k < 5; k++)
-			tick(&d);
+		tick(&d);
 	}
 	free(text);
 	if (fresh || ++served == REMAKE_EVERY) {
