@@ -99,7 +99,8 @@ fuzz: $(FUZZ_BINS)
 # By hand (make soak): 10^7 inputs each, the count per target printed.
 FUZZ_SOAK_RUNS ?= 10000000
 soak-fuzz: $(FUZZ_BINS)
-	LEVER_FUZZ_RUNS=$(FUZZ_SOAK_RUNS) LEVER_FUZZ_BIN=$(BUILD)/fuzz \
+	LEVER_FUZZ_RUNS=$(FUZZ_SOAK_RUNS) LEVER_FUZZ_JOBS=$(NPROC) \
+		LEVER_FUZZ_BIN=$(BUILD)/fuzz \
 		tests/fuzz/run-fuzz $(FUZZ_NAMES)
 soak: soak-fuzz
 
