@@ -15,7 +15,7 @@
  * were half the target's time. Setting the daemon up costs 30 ms, so one
  * daemon serves REMAKE_EVERY inputs in a row; to replay a crash that
  * needs what came before, LEVER_FUZZ_FRESH=1 makes it afresh for every
- * input.
+ * input, and LEVER_FUZZ_VERBOSE=1 prints each request and its reply.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -38,6 +38,7 @@ static void at_exit(void);
 static char state_dir[96];
 static const char *plans_dir = "plans";
 static bool fresh;
+static bool verbose;	/* LEVER_FUZZ_VERBOSE: each request and reply */
 static struct leverd d;
 static unsigned int served;	/* inputs the daemon in d has served */
 
@@ -75,6 +76,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		exit(1);
 	}
 	fresh = getenv("LEVER_FUZZ_FRESH") != NULL;
+	verbose = getenv("LEVER_FUZZ_VERBOSE") != NULL;
 	atexit(at_exit);
 	dmn_log_to(NULL);
 	return 0;
@@ -208,6 +210,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!*line && !next)
 			break;
 		if (!*line) {
+			if (verbose)
+				fprintf(stderr, "(a second passes)\n");
 			for (k = 0; k < WAIT_TICKS; k++)
 				tick(&d);
 			continue;
@@ -217,6 +221,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!may_command)
 			line++;
 		reply = ctl_reply(dmn_request, &d, line, may_command, &watch);
+		if (verbose)
+			fprintf(stderr, "%s%s\n%s", may_command ? "> " : "#> ",
+				line, reply ? reply : "(no reply)\n");
 		check_reply(line, reply, may_command);
 		free(reply);
 		tick(&d);
