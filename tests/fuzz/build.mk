@@ -8,7 +8,8 @@
 # runs each to 10^7 inputs.
 
 FUZZ_CC     ?= clang
-FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
+FUZZ_SANITIZE := address,undefined
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,$(FUZZ_SANITIZE) \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer \
 	-Wall -Werror -Wno-unused-parameter -D_GNU_SOURCE -Iinclude -Iinclude/uapi \
 	-I$(BUILD)/include \
@@ -67,7 +68,8 @@ FUZZ_UNTRACED_board := sim/plant.c
 FUZZ_UNTRACED_ctl   := sim/plant.c sim/board.c lib/sim.c driver/lever_gate.c \
 	$(LEVERD_CONTROL_SRCS)
 
-FUZZ_OBJ_CFLAGS := $(subst -fsanitize=fuzzer$(comma),-fsanitize=fuzzer-no-link$(comma),$(FUZZ_CFLAGS)) \
+FUZZ_OBJ_CFLAGS := $(filter-out -fsanitize=fuzzer%,$(FUZZ_CFLAGS)) \
+	-fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE) \
 	-fno-sanitize-coverage=trace-cmp -MMD -MP \
 	$(FUZZ_LIB_CFLAGS) $(call PKG_CFLAGS,jansson sqlite3)
 $(BUILD)/fuzz/obj/%.o: %.c tests/fuzz/build.mk $(LEVER_PATHS_H)
