@@ -99,11 +99,21 @@ $(BUILD)/tests/fuzz/test_fuzz: tests/fuzz/run-fuzz $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 
 # By hand (make soak): 10^7 inputs each, the count per target printed.
+# A campaign: the ledger and the corpora are kept in the cache directory
+# (scripts/cachedir), so that runs of the same build add up, in this
+# clone or a later one, until each target has had its 10^7 (run-fuzz
+# says how). FUZZ_SOAK_SECONDS=S ends each target's run after S s;
+# FUZZ_SOAK_NAMES picks targets.
 FUZZ_SOAK_RUNS ?= 10000000
+FUZZ_SOAK_SECONDS ?=
+FUZZ_SOAK_NAMES ?= $(FUZZ_NAMES)
 soak-fuzz: $(FUZZ_BINS)
 	LEVER_FUZZ_RUNS=$(FUZZ_SOAK_RUNS) LEVER_FUZZ_JOBS=$(NPROC) \
+		LEVER_FUZZ_LEDGER=$(LEVER_CACHE)/fuzz/ledger \
+		LEVER_FUZZ_CORPUS=$(LEVER_CACHE)/fuzz/corpus \
+		LEVER_FUZZ_SECONDS=$(FUZZ_SOAK_SECONDS) \
 		LEVER_FUZZ_BIN=$(BUILD)/fuzz \
-		tests/fuzz/run-fuzz $(FUZZ_NAMES)
+		tests/fuzz/run-fuzz $(FUZZ_SOAK_NAMES)
 soak: soak-fuzz
 
 # Not in a cross build (make ARCH=arm64): FUZZ_CC is the host's clang,
