@@ -21,6 +21,8 @@
 
 #include "ctl.h"
 
+#define CTL_MSG_MAX	512	/* an error reply's sentence, before escaping */
+
 struct ctl_client {
 	int fd;
 	uid_t uid;			/* SO_PEERCRED at accept */
@@ -118,28 +120,97 @@ static char *ctl_dump(json_t *j)
 	return line;
 }
 
+/* Length of the UTF-8 sequence @s starts (RFC 3629), 0 if it is none. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	/* no overlong forms, no surrogates, nothing past U+10FFFF */
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/*
+ * @msg as valid UTF-8, each byte that starts no character written as
+ * \xNN. jansson's error texts quote the bytes near the error, which may
+ * be half a character, and a refusal quoting a request's name cuts it
+ * at a byte count: json_pack() refuses either, and the client got no
+ * reply at all (found by tests/fuzz/fuzz_ctl).
+ */
+static void ctl_plain(char *dst, size_t size, const char *msg)
+{
+	const unsigned char *s = (const unsigned char *)msg;
+	size_t used = 0, n;
+
+	for (; *s; s += n ? n : 1) {
+		n = utf8_len(s);
+		if (used + (n ? n : 4) >= size)
+			break;
+		if (n)
+			memcpy(dst + used, s, n);
+		else
+			snprintf(dst + used, 5, "\\x%02x", *s);
+		used += n ? n : 4;
+	}
+	dst[used] = '\0';
+}
+
 static char *ctl_error(json_t *id, int err, const char *msg)
 {
-	json_t *r = json_pack("{s:i, s:O, s:b, s:{s:s, s:i, s:s}}",
-			      "v", LEVER_CTL_PROTOCOL_VERSION, "id",
-			      id ? id : json_null(), "ok", 0, "error",
-			      "code", errno_name(err), "errno", err,
-			      "message", msg);
+	char text[4 * CTL_MSG_MAX];
+	json_t *r;
 
+	ctl_plain(text, sizeof(text), msg);
+	r = json_pack("{s:i, s:O, s:b, s:{s:s, s:i, s:s}}",
+		      "v", LEVER_CTL_PROTOCOL_VERSION, "id",
+		      id ? id : json_null(), "ok", 0, "error",
+		      "code", errno_name(err), "errno", err,
+		      "message", text);
 	return r ? ctl_dump(r) : NULL;
 }
 
-char *ctl_reply(ctl_request_fn fn, void *ctx, const char *line,
+char *ctl_reply(ctl_request_fn fn, void *ctx, const char *line, size_t len,
 		bool may_command, unsigned int *watch_ms)
 {
 	json_error_t jerr;
 	json_t *req, *v, *id, *cmd, *args, *result = NULL, *r;
-	char msg[512];
-	const char *name;
+	char msg[CTL_MSG_MAX];
+	const char *name, *nul;
 	int ret;
 	char *out;
 
-	req = json_loads(line, JSON_REJECT_DUPLICATES, &jerr);
+	/* JSON text holds none; jansson would call it the end of the text */
+	nul = memchr(line, '\0', len);
+	if (nul) {
+		snprintf(msg, sizeof(msg),
+			 "request has a NUL byte at column %zu; a request is one line of JSON text",
+			 (size_t)(nul - line) + 1);
+		return ctl_error(NULL, EINVAL, msg);
+	}
+	req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!req) {
 		snprintf(msg, sizeof(msg),
 			 "request is not valid JSON at column %d: %s",
@@ -418,8 +489,8 @@ static int ctl_serve(struct ctl *c, struct ctl_client *cl)
 		*nl = '\0';
 		used = nl - cl->buf + 1;
 		c->peer_uid = cl->uid;
-		reply = ctl_reply(c->fn, c->ctx, cl->buf, cl->may_command,
-				  &watch);
+		reply = ctl_reply(c->fn, c->ctx, cl->buf, used - 1,
+				  cl->may_command, &watch);
 		c->peer_uid = -1;
 		memmove(cl->buf, cl->buf + used, cl->len - used);
 		cl->len -= used;

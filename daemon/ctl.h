@@ -53,9 +53,10 @@ bool ctl_watch_due(const struct ctl *c, uint64_t now_ms);
 
 /*
  * The protocol without the socket: the reply line (malloc'd, with '\n')
- * to one request @line. A "watch" request sets *@watch_ms.
+ * to one request, the @len bytes at @line (its '\n' left out; any byte
+ * may come, a NUL included). A "watch" request sets *@watch_ms.
  */
-char *ctl_reply(ctl_request_fn fn, void *ctx, const char *line,
+char *ctl_reply(ctl_request_fn fn, void *ctx, const char *line, size_t len,
 		bool may_command, unsigned int *watch_ms);
 
 /* Whether uid/gid may command: root, leverd's own user or group lever. */

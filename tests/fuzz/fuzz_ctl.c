@@ -152,7 +152,7 @@ static bool is_read_cmd(const char *name)
 	return false;
 }
 
-static void check_reply(const char *line, const char *reply,
+static void check_reply(const char *line, size_t len, const char *reply,
 			bool may_command)
 {
 	json_t *r, *req, *cmd;
@@ -170,7 +170,7 @@ static void check_reply(const char *line, const char *reply,
 	if (json_is_true(json_object_get(r, "ok"))) {
 		if (!json_object_get(r, "result"))
 			fail("ok without a result", line, reply);
-		req = json_loads(line, 0, NULL);
+		req = json_loadb(line, len, 0, NULL);
 		cmd = req ? json_object_get(req, "cmd") : NULL;
 		if (!may_command && json_is_string(cmd) &&
 		    !is_read_cmd(json_string_value(cmd)))
@@ -187,10 +187,15 @@ static void check_reply(const char *line, const char *reply,
 	json_decref(r);
 }
 
+/*
+ * The input's lines as the socket splits them (daemon/ctl.c): any byte
+ * but '\n' belongs to the request, a NUL too.
+ */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *text, *line, *next;
+	char *text, *line, *end, *nl;
 	unsigned int lines = 0, watch;
+	size_t len;
 	int k;
 
 	if (served == 0 && daemon_up(&d))
@@ -200,16 +205,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	memcpy(text, data, size);
 	text[size] = '\0';
-	for (line = text; line && lines++ < MAX_LINES; line = next) {
+	end = text + size;
+	for (line = text; line < end && lines++ < MAX_LINES; line = nl + 1) {
 		bool may_command;
 		char *reply;
 
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		if (!*line && !next)
-			break;
-		if (!*line) {
+		nl = memchr(line, '\n', end - line);
+		if (!nl)
+			nl = end;
+		*nl = '\0';
+		len = nl - line;
+		if (!len) {
 			if (verbose)
 				fprintf(stderr, "(a second passes)\n");
 			for (k = 0; k < WAIT_TICKS; k++)
@@ -218,13 +224,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		/* '#': a peer outside group lever */
 		may_command = line[0] != '#';
-		if (!may_command)
+		if (!may_command) {
 			line++;
-		reply = ctl_reply(dmn_request, &d, line, may_command, &watch);
+			len--;
+		}
+		reply = ctl_reply(dmn_request, &d, line, len, may_command,
+				  &watch);
 		if (verbose)
 			fprintf(stderr, "%s%s\n%s", may_command ? "> " : "#> ",
 				line, reply ? reply : "(no reply)\n");
-		check_reply(line, reply, may_command);
+		check_reply(line, len, reply, may_command);
 		free(reply);
 		tick(&d);
 	}

@@ -37,9 +37,10 @@ static int fake(void *ctx, const char *cmd, const json_t *args,
 	return 0;
 }
 
-static json_t *reply(const char *line, bool may_command, unsigned int *w)
+static json_t *reply_n(const char *line, size_t len, bool may_command,
+		       unsigned int *w)
 {
-	char *r = ctl_reply(fake, NULL, line, may_command, w);
+	char *r = ctl_reply(fake, NULL, line, len, may_command, w);
 	json_t *j;
 
 	assert_non_null(r);
@@ -48,6 +49,17 @@ static json_t *reply(const char *line, bool may_command, unsigned int *w)
 	free(r);
 	assert_non_null(j);
 	return j;
+}
+
+static json_t *reply(const char *line, bool may_command, unsigned int *w)
+{
+	return reply_n(line, strlen(line), may_command, w);
+}
+
+static const char *err_message(json_t *j)
+{
+	return json_string_value(json_object_get(
+		json_object_get(j, "error"), "message"));
 }
 
 static const char *err_code(json_t *j)
@@ -164,6 +176,46 @@ static void test_args_must_be_an_object(void **state)
 	json_decref(j);
 }
 
+/*
+ * jansson's error text quotes the bytes near the error, here the first
+ * byte of a two-byte character after a backslash: not UTF-8 on its own,
+ * which json_pack() refused, so the client got no reply at all (found
+ * by tests/fuzz/fuzz_ctl).
+ */
+static void test_bad_bytes_near_a_json_error_are_named_in_the_reply(void **s)
+{
+	json_t *j = reply("{\"v\":1,\"\\\xd1\xb5W\xcc\xfc", true, NULL);
+
+	assert_string_equal(err_code(j), "EINVAL");
+	assert_non_null(strstr(err_message(j), "\\xd1"));
+	json_decref(j);
+}
+
+/* the refusal quotes 32 bytes of the name: here half of its last 'é' */
+static void test_a_name_cut_inside_a_character_still_gets_a_reply(void **s)
+{
+	json_t *j = reply("{\"v\":1,\"cmd\":\"abcdefghijklmnopqrstuvwxyz01234\xc3\xa9\"}",
+			  false, NULL);
+
+	assert_string_equal(err_code(j), "EPERM");
+	assert_non_null(strstr(err_message(j), "abcdefghijklmnopqrstuvwxyz01234\\xc3"));
+	json_decref(j);
+}
+
+/* JSON text holds no NUL byte; what follows one must not be ignored */
+static void test_a_nul_byte_in_a_request_is_refused_with_its_column(void **s)
+{
+	static const char line[] = "{\"v\":1,\"cmd\":\"status\"}\0{\"x\":1}";
+	json_t *j;
+
+	calls = 0;
+	j = reply_n(line, sizeof(line) - 1, true, NULL);
+	assert_string_equal(err_code(j), "EINVAL");
+	assert_non_null(strstr(err_message(j), "NUL byte at column 23"));
+	assert_int_equal(calls, 0);
+	json_decref(j);
+}
+
 static void test_socket_answers_each_line_and_survives_bad_one(void **s)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -248,6 +300,45 @@ static void test_a_flood_is_served_a_few_requests_per_round(void **s)
 	ctl_close(c);
 }
 
+/*
+ * Over the socket, a line with a NUL byte and a line whose error quotes
+ * half a character each get their error reply, and the connection stays
+ * to serve the next request.
+ */
+static void test_socket_answers_lines_with_bad_bytes(void **s)
+{
+	static const char req[] =
+		"{\"v\":1,\"cmd\":\"status\"}\0{}\n"
+		"{\"v\":1,\"\\\xd1\xb5}\n"
+		"{\"v\":1,\"id\":9,\"cmd\":\"hello\"}\n";
+	char buf[4096] = "";
+	size_t got = 0;
+	ssize_t r;
+	struct ctl *c;
+	int fd, i, lines = 0;
+
+	c = open_and_connect(&fd);
+	round_of(c);			/* accept */
+	assert_int_equal(write(fd, req, sizeof(req) - 1),
+			 (ssize_t)sizeof(req) - 1);
+	for (i = 0; i < 50 && lines < 3; i++) {
+		round_of(c);
+		while ((r = recv(fd, buf + got, sizeof(buf) - got - 1,
+				 MSG_DONTWAIT)) > 0)
+			got += r;
+		buf[got] = '\0';
+		lines = 0;
+		for (size_t k = 0; k < got; k++)
+			lines += buf[k] == '\n';
+	}
+	assert_int_equal(lines, 3);
+	assert_non_null(strstr(buf, "NUL byte at column 23"));
+	assert_non_null(strstr(buf, "\\\\xd1"));
+	assert_non_null(strstr(buf, "\"id\":9"));
+	close(fd);
+	ctl_close(c);
+}
+
 /* a connection that says nothing is closed, so slots do not run out */
 static void test_an_idle_client_is_dropped(void **state)
 {
@@ -309,8 +400,12 @@ int main(void)
 		cmocka_unit_test(test_error_from_handler_carries_code_and_sentence),
 		cmocka_unit_test(test_watch_interval_is_bounded),
 		cmocka_unit_test(test_args_must_be_an_object),
+		cmocka_unit_test(test_bad_bytes_near_a_json_error_are_named_in_the_reply),
+		cmocka_unit_test(test_a_name_cut_inside_a_character_still_gets_a_reply),
+		cmocka_unit_test(test_a_nul_byte_in_a_request_is_refused_with_its_column),
 		cmocka_unit_test(test_socket_answers_each_line_and_survives_bad_one),
 		cmocka_unit_test(test_a_flood_is_served_a_few_requests_per_round),
+		cmocka_unit_test(test_socket_answers_lines_with_bad_bytes),
 		cmocka_unit_test(test_an_idle_client_is_dropped),
 	};
 
