@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "lever_utf8.h"
 
 #define CTL_MSG_MAX	512	/* an error reply's sentence, before escaping */
 
@@ -120,39 +121,6 @@ static char *ctl_dump(json_t *j)
 	return line;
 }
 
-/* Length of the UTF-8 sequence @s starts (RFC 3629), 0 if it is none. */
-static size_t utf8_len(const unsigned char *s)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	/* no overlong forms, no surrogates, nothing past U+10FFFF */
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 /*
  * @msg as valid UTF-8, each byte that starts no character written as
  * \xNN. jansson's error texts quote the bytes near the error, which may
@@ -163,10 +131,10 @@ static size_t utf8_len(const unsigned char *s)
 static void ctl_plain(char *dst, size_t size, const char *msg)
 {
 	const unsigned char *s = (const unsigned char *)msg;
-	size_t used = 0, n;
+	size_t left = strlen(msg), used = 0, n;
 
-	for (; *s; s += n ? n : 1) {
-		n = utf8_len(s);
+	for (; left; s += n ? n : 1, left -= n ? n : 1) {
+		n = lever_utf8_len(s, left);
 		if (used + (n ? n : 4) >= size)
 			break;
 		if (n)

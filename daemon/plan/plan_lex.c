@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lever_utf8.h"
 #include "plan_lex.h"
 
 int lex_fail(struct cursor *c, unsigned int col, const char *fmt, ...)
@@ -71,10 +72,14 @@ int lex_next_line(struct cursor *c)
 	return 1;
 }
 
-/* Whole-text checks: a final newline (catches truncation) and no NUL. */
+/*
+ * Whole-text checks: a final newline (catches truncation), no NUL, and
+ * UTF-8 throughout: a plan is shown as JSON, which holds nothing else.
+ */
 int lex_check_text(struct cursor *c)
 {
-	size_t i;
+	const unsigned char *t = (const unsigned char *)c->text;
+	size_t i, n;
 	unsigned int line = 1, col = 1;
 
 	if (c->len > PLAN_FILE_MAX) {
@@ -82,16 +87,24 @@ int lex_check_text(struct cursor *c)
 		return lex_fail(c, 1,
 				"file is larger than %d bytes", PLAN_FILE_MAX);
 	}
-	for (i = 0; i < c->len; i++) {
+	for (i = 0; i < c->len; i += n) {
 		if (c->text[i] == '\0') {
 			c->line = line;
 			return lex_fail(c, col, "NUL byte in a text file");
 		}
+		n = lever_utf8_len(t + i, c->len - i);
+		if (!n) {
+			c->line = line;
+			return lex_fail(c, col,
+					"byte 0x%02x is not UTF-8; save the file as UTF-8",
+					t[i]);
+		}
+		/* columns count bytes, as the tokens' do */
 		if (c->text[i] == '\n') {
 			line++;
 			col = 1;
 		} else {
-			col++;
+			col += n;
 		}
 	}
 	if (c->len == 0) {

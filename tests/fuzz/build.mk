@@ -33,7 +33,7 @@ FUZZ_PLAN_ALL := $(wildcard daemon/plan/*.c daemon/session/*.c \
 
 FUZZ_PLAN_SRCS       := daemon/plan/plan.c daemon/plan/plan_lex.c \
 			daemon/plan/plan_session.c
-FUZZ_SRCS_plan       := $(FUZZ_PLAN_SRCS)
+FUZZ_SRCS_plan       := $(FUZZ_PLAN_SRCS) daemon/plan/plan_json.c
 FUZZ_SRCS_cfg        := daemon/cfg.c
 FUZZ_SRCS_board      := $(LEVERSIM_SRCS)
 FUZZ_SRCS_usb_sample := tests/fuzz/fake_libusb.c $(FUZZ_LIB_SRCS)
@@ -43,6 +43,7 @@ FUZZ_SRCS_ctl        := daemon/dmn.c $(LEVERD_CORE_SRCS) \
 	$(LEVERD_CONTROL_SRCS) $(FUZZ_PLAN_ALL) \
 	$(FUZZ_LIB_SRCS)
 
+FUZZ_LIBS_plan       := $(call PKG_LIBS,jansson)
 FUZZ_LIBS_cfg        := -lm
 FUZZ_LIBS_board      := -lm
 FUZZ_LIBS_usb_sample := $(FUZZ_LIB_LIBS)

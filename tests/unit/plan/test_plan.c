@@ -386,6 +386,35 @@ static void test_nul_byte_is_an_error(void **state)
 	assert_error_at(2, 3, "NUL byte");
 }
 
+/*
+ * A plan is shown as JSON, which holds only UTF-8: a title saved in
+ * Latin-1 parsed, and `leverctl show` then said "out of memory".
+ */
+static void test_byte_that_is_not_utf8_is_an_error(void **state)
+{
+	static const char text[] = "lever-session 1\ntitle: \xe9t\xe9\n";
+
+	assert_int_equal(plan_parse_session("t/week1-day1", "week1-day1",
+					    text, sizeof(text) - 1, &sess,
+					    &err), -EINVAL);
+	assert_error_at(2, 8, "byte 0xe9 is not UTF-8");
+}
+
+/* a title of two, three and four byte characters */
+static void test_utf8_text_is_accepted(void **state)
+{
+	const char *title = strstr(good_session, "Test day");
+	char text[1024];
+
+	snprintf(text, sizeof(text), "%.*s%s%s", (int)(title - good_session),
+		 good_session, "\xc3\xa9t\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x8f\x83",
+		 title + strlen("Test day"));
+	assert_int_equal(plan_parse_session("t/week1-day1", "week1-day1",
+					    text, strlen(text), &sess, &err),
+			 0);
+	assert_string_equal(sess.title, "\xc3\xa9t\xc3\xa9 \xe2\x80\x94 \xf0\x9f\x8f\x83");
+}
+
 static void test_bad_session_file_name_is_an_error(void **state)
 {
 	assert_int_equal(plan_parse_session("t/week01-day1", "week01-day1",
@@ -650,6 +679,8 @@ int main(void)
 		T(test_file_cut_inside_repeat_is_truncated),
 		T(test_file_cut_before_cooldown_is_truncated),
 		T(test_nul_byte_is_an_error),
+		T(test_byte_that_is_not_utf8_is_an_error),
+		T(test_utf8_text_is_accepted),
 		T(test_bad_session_file_name_is_an_error),
 		cmocka_unit_test(test_session_name_parse_is_strict),
 		D(test_good_plan_directory_loads),
