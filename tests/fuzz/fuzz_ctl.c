@@ -180,9 +180,19 @@ static void check_reply(const char *line, size_t len, const char *reply,
 	} else {
 		json_t *e = json_object_get(r, "error");
 		json_t *m = e ? json_object_get(e, "message") : NULL;
+		const char *code;
 
 		if (!json_is_string(m) || !json_string_length(m))
 			fail("an error without a message", line, reply);
+		/*
+		 * No allocation fails here (ASan aborts first): ENOMEM means
+		 * jansson refused to build a reply, as for a text that is
+		 * not UTF-8 (a plan title in Latin-1 did so)
+		 */
+		code = json_string_value(json_object_get(e, "code"));
+		if (code && !strcmp(code, "ENOMEM"))
+			fail("a reply that could not be built (ENOMEM)", line,
+			     reply);
 	}
 	json_decref(r);
 }
