@@ -66,8 +66,8 @@ $(BUILD)/fuzz/fuzz_export: FUZZ_EXTRA := $(call PKG_CFLAGS,libxml-2.0)
 # own; ASan, UBSan and the edge counters stay, so a state of the plant or
 # the loop that no input reached before still counts as new coverage.
 FUZZ_UNTRACED_board := sim/plant.c
-FUZZ_UNTRACED_ctl   := sim/plant.c sim/board.c lib/sim.c driver/lever_gate.c \
-	$(LEVERD_CONTROL_SRCS)
+FUZZ_UNTRACED_ctl   := sim/plant.c sim/board.c lib/sim.c lib/dev.c \
+	driver/lever_gate.c $(LEVERD_CONTROL_SRCS)
 
 FUZZ_OBJ_CFLAGS := $(filter-out -fsanitize=fuzzer%,$(FUZZ_CFLAGS)) \
 	-fsanitize=fuzzer-no-link,$(FUZZ_SANITIZE) \

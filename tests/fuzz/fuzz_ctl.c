@@ -10,7 +10,7 @@
  * may command. Every request gets one JSON reply line, ok or an error
  * with a message, and a peer that may not command never gets a command
  * done. One event-loop tick (10 ms of the RT loop) follows each
- * request, and an empty line lets a second pass: time is the input's to
+ * request, and an empty line lets 0.1 s pass: time is the input's to
  * choose, as a client's pauses are, and five ticks after every request
  * were half the target's time. Setting the daemon up costs 30 ms, so one
  * daemon serves REMAKE_EVERY inputs in a row; to replay a crash that
@@ -31,8 +31,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 static void at_exit(void);
 
 #define MAX_LINES	12
-/* an empty line: a second passes before the next request */
-#define WAIT_TICKS	(1000 / TICK_MS)
+/*
+ * An empty line: a tenth of a second passes before the next request (a
+ * second was half of a long run's time; lines in a row add up, and the
+ * daemon's clock runs on over the inputs it serves).
+ */
+#define WAIT_TICKS	(100 / TICK_MS)
 #define REMAKE_EVERY	500
 
 static char state_dir[96];
@@ -227,7 +231,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		len = nl - line;
 		if (!len) {
 			if (verbose)
-				fprintf(stderr, "(a second passes)\n");
+				fprintf(stderr, "(0.1 s passes)\n");
 			for (k = 0; k < WAIT_TICKS; k++)
 				tick(&d);
 			continue;
