@@ -2,14 +2,15 @@
 /*
  * lever_utf8.h - the one UTF-8 check of userspace. Every text leverd
  * takes from outside and may hand on as JSON (plan files, control
- * requests quoted in an error) passes it first: jansson refuses a string
- * that is not UTF-8, and a reply or a plan that cannot be built is worse
- * than a clear error naming the byte.
+ * requests quoted in an error, what the database holds) passes it first:
+ * jansson refuses a string that is not UTF-8, and a reply or a plan that
+ * cannot be built is worse than a clear error naming the byte, or a '?'.
  */
 #ifndef LEVER_UTF8_H
 #define LEVER_UTF8_H
 
 #include <stddef.h>
+#include <string.h>
 
 /*
  * The length of the character the @n bytes at @s start with (RFC 3629:
@@ -49,6 +50,23 @@ static inline size_t lever_utf8_len(const unsigned char *s, size_t n)
 		if (s[i] < 0x80 || s[i] > 0xbf)
 			return 0;
 	return len;
+}
+
+/* @s made UTF-8 in place: each byte that starts no character, a '?'. */
+static inline void lever_utf8_plain(char *s)
+{
+	unsigned char *u = (unsigned char *)s;
+	size_t left = strlen(s), n;
+
+	while (left) {
+		n = lever_utf8_len(u, left);
+		if (!n) {
+			*u = '?';
+			n = 1;
+		}
+		u += n;
+		left -= n;
+	}
 }
 
 #endif /* LEVER_UTF8_H */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <sqlite3.h>
 
+#include "lever_utf8.h"
 #include "store.h"
 
 struct store {
@@ -81,11 +82,17 @@ static inline int run(struct store *st, sqlite3_stmt *stmt, bool need_change)
 	return ret;
 }
 
+/*
+ * A text column into @dst, as UTF-8 whatever the file holds (it goes out
+ * as JSON): a hand-edited database's stray byte, and a character the
+ * field's length cuts, become '?'.
+ */
 static inline void text_col(sqlite3_stmt *s, int col, char *dst, size_t len)
 {
 	const unsigned char *t = sqlite3_column_text(s, col);
 
 	snprintf(dst, len, "%s", t ? (const char *)t : "");
+	lever_utf8_plain(dst);
 }
 
 /*

@@ -372,6 +372,47 @@ static void test_event_of_unknown_kind_is_refused(void **state)
 	store_close(st);
 }
 
+/*
+ * What leverd reads back goes out as JSON, which holds only UTF-8: a
+ * hand-edited database's stray byte, or a text longer than its field cut
+ * inside a character, made a reply that could not be built. Read back,
+ * each is valid UTF-8 with '?' for a byte that starts no character.
+ */
+static void test_text_read_back_is_utf8_whatever_the_database_holds(void **s)
+{
+	char path[128], sql[1024], e_acute[2 * STORE_EVENT_DETAIL_MAX + 1];
+	struct store *st;
+	struct store_event *l;
+	sqlite3 *db;
+	size_t n, i;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	add_event(st, 5000, 0, 0, "fault", "stale-samples");
+	add_event(st, 6000, 0, 0, "fault", "stale-samples");
+	snprintf(path, sizeof(path), "%s/lever.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	for (i = 0; i + 2 < sizeof(e_acute); i += 2)
+		memcpy(e_acute + i, "\xc3\xa9", 2);
+	e_acute[i] = '\0';
+	snprintf(sql, sizeof(sql),
+		 "UPDATE events SET detail = CAST(X'6361666580E9' AS TEXT)"
+		 " WHERE wall_ms = 5000;"
+		 "UPDATE events SET detail = '%s' WHERE wall_ms = 6000;",
+		 e_acute);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	l = events(st, 0, 0, 0, 0, 10, &n);
+	assert_int_equal(n, 2);
+	/* 255 bytes: 127 whole characters, the cut one's lead byte a '?' */
+	assert_int_equal(strlen(l[0].detail), STORE_EVENT_DETAIL_MAX - 1);
+	assert_int_equal(strncmp(l[0].detail, e_acute, 254), 0);
+	assert_int_equal(l[0].detail[254], '?');
+	assert_string_equal(l[1].detail, "cafe??");
+	free(l);
+	store_close(st);
+}
+
 static void test_events_filter_by_session_athlete_time_and_page(void **state)
 {
 	struct store *st;
@@ -1198,6 +1239,7 @@ int main(void)
 		T(test_unwritable_state_dir_is_an_error),
 		T(test_events_survive_reopen_newest_first),
 		T(test_event_of_unknown_kind_is_refused),
+		T(test_text_read_back_is_utf8_whatever_the_database_holds),
 		T(test_events_filter_by_session_athlete_time_and_page),
 		T(test_event_pages_use_an_index_not_a_scan),
 		T(test_running_session_at_reopen_gets_an_end_event),
