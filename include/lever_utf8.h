@@ -9,6 +9,7 @@
 #ifndef LEVER_UTF8_H
 #define LEVER_UTF8_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -50,6 +51,20 @@ static inline size_t lever_utf8_len(const unsigned char *s, size_t n)
 		if (s[i] < 0x80 || s[i] > 0xbf)
 			return 0;
 	return len;
+}
+
+/* Whether the string @s is UTF-8 throughout. */
+static inline bool lever_utf8_valid(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t left = strlen(s), n;
+
+	for (; left; u += n, left -= n) {
+		n = lever_utf8_len(u, left);
+		if (!n)
+			return false;
+	}
+	return true;
 }
 
 /* @s made UTF-8 in place: each byte that starts no character, a '?'. */

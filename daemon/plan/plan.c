@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lever_utf8.h"
 #include "plan_lex.h"
 
 int plan_session_name_parse(const char *name, unsigned int *week,
@@ -377,6 +378,13 @@ int plan_load(const char *dir, struct plan **out, struct plan_error *err)
 	if (!p->dir || !p->id) {
 		set_err(err, dir, "out of memory");
 		ret = -ENOMEM;
+		goto err;
+	}
+	/* the plan's id: it goes out as JSON, which holds only UTF-8 */
+	if (!lever_utf8_valid(p->id)) {
+		set_err(err, dir,
+			"the plan directory's name is not UTF-8; rename it");
+		ret = -EINVAL;
 		goto err;
 	}
 	snprintf(path, sizeof(path), "%s/plan", dir);

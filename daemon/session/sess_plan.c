@@ -7,10 +7,12 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lever_utf8.h"
 #include "plan_json.h"
 #include "sess_priv.h"
 
@@ -179,7 +181,7 @@ int sess_find_session(const struct plan *p, const char *name,
 int sess_cmd_plans(struct sess *s, const char *cmd, const json_t *args,
 		   uint64_t now_ns, json_t **result, char *msg, size_t len)
 {
-	char **ids;
+	char **ids, dir[PATH_MAX];
 	size_t n;
 	json_t *a;
 	int ret;
@@ -197,13 +199,21 @@ int sess_cmd_plans(struct sess *s, const char *cmd, const json_t *args,
 			json_array_append_new(a, plan_json_summary(p));
 			plan_free(p);
 		} else {
+			char id[256];
+
+			/* as UTF-8, as JSON needs: the name may be why */
+			snprintf(id, sizeof(id), "%s", ids[i]);
+			lever_utf8_plain(id);
+			lever_utf8_plain(m);
 			json_array_append_new(a, json_pack("{s:s, s:s}",
-							   "id", ids[i],
+							   "id", id,
 							   "error", m));
 		}
 	}
 	sess_free_ids(ids, n);
-	*result = json_pack("{s:s, s:o}", "plans_dir", s->plans_dir, "plans",
+	snprintf(dir, sizeof(dir), "%s", s->plans_dir);
+	lever_utf8_plain(dir);
+	*result = json_pack("{s:s, s:o}", "plans_dir", dir, "plans",
 			    a ? a : json_null());
 	return 0;
 }

@@ -516,6 +516,34 @@ static void test_plans_lists_the_shipped_plan(void **state)
 			 18);
 }
 
+/*
+ * A plan directory whose name is not UTF-8 (copied from a Latin-1
+ * system) is listed with an error that says so; the list could not be
+ * built as JSON with its name, and it went missing without a word.
+ */
+static void test_plan_directory_named_in_latin1_is_listed_with_why(void **s_)
+{
+	char cmd[1024];
+	json_t *a, *p;
+
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir '%s/plans' && cp -r '%s/plans/bsi-2nd-metatarsal' '%s/plans/caf\xe9'",
+		 dir, LEVER_SRCDIR, dir);
+	assert_int_equal(system(cmd), 0);
+	sess_close(s);
+	snprintf(cmd, sizeof(cmd), "%s/plans", dir);
+	assert_int_equal(sess_open(&s, cmd, dir), 0);
+	sess_set_wall_clock(s, test_wall, NULL);
+	assert_int_equal(req("plans", NULL, S(2)), 0);
+	a = json_object_get(res, "plans");
+	assert_int_equal(json_array_size(a), 1);
+	p = json_array_get(a, 0);
+	assert_string_equal(json_string_value(json_object_get(p, "id")),
+			    "caf?");
+	assert_non_null(strstr(json_string_value(json_object_get(p, "error")),
+			       "is not UTF-8"));
+}
+
 static void test_show_gives_session_steps_and_total(void **state)
 {
 	assert_int_equal(req("show", "{\"session\": \"week3-day2\"}", S(2)),
@@ -951,6 +979,7 @@ int main(void)
 		T(test_athlete_set_mass_changes_support_check),
 		T(test_athlete_list_lists_names),
 		T(test_plans_lists_the_shipped_plan),
+		T(test_plan_directory_named_in_latin1_is_listed_with_why),
 		T(test_show_gives_session_steps_and_total),
 		T(test_unknown_command_is_refused),
 		T(test_start_and_end_are_events_of_the_session),
