@@ -43,6 +43,25 @@ wait_state() {
 	return 1
 }
 
+# sample_with KEY VALUE...: the first USB sample (of up to 20, 0.1 s
+# apart) whose KEYs have these VALUEs, or else the last one read, for the
+# caller's check to name. lever-simd applies a simctl command at its next
+# board step; on a loaded VM the sample read just after could still be
+# an older one (15-simd-console once read the pain button still down).
+sample_with() {
+	local want=("$@") i k s ok
+	for ((i = 0; i < 20; i++)); do
+		s=$(simusb sample)
+		ok=1
+		for ((k = 0; k + 1 < ${#want[@]}; k += 2)); do
+			[ "$(kv "${want[k]}" "$s")" = "${want[k + 1]}" ] || ok=0
+		done
+		[ $ok = 1 ] && break
+		sleep 0.1
+	done
+	printf '%s\n' "$s"
+}
+
 # simd_start [lever-simd options]: starts it and waits for the host to
 # configure the board. The driver must not hold the interface.
 simd_start() {

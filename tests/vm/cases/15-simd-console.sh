@@ -10,17 +10,17 @@ echo "1..11"
 check "lever-simd starts and the host configures the board" simd_start
 
 simctl button pain press
-s=$(simusb sample)
+s=$(sample_with buttons 0x8)
 check "button pain press: sample buttons = 0x8 ($(kv buttons "$s"))" \
 	[ "$(kv buttons "$s")" = 0x8 ]
 simctl button pain release
 simctl harness unclip
-s=$(simusb sample)
+s=$(sample_with buttons 0x0 lines 0x0)
 check "pain released, harness unclipped: buttons 0x0, lines 0x0" \
 	eval '[ "$(kv buttons "$s")" = 0x0 ] && [ "$(kv lines "$s")" = 0x0 ]'
 simctl harness clip
 simctl estop press
-s=$(simusb sample)
+s=$(sample_with lines 0x5 faults 0x1 board_state 3)
 check "estop press: sample lines 0x5, faults 0x1, board_state 3" \
 	eval '[ "$(kv lines "$s")" = 0x5 ] && [ "$(kv faults "$s")" = 0x1 ] &&
 	      [ "$(kv board_state "$s")" = 3 ]'
