@@ -117,6 +117,14 @@ soak-fuzz: $(FUZZ_BINS)
 		tests/fuzz/run-fuzz $(FUZZ_SOAK_NAMES)
 soak: soak-fuzz
 
+# Where each target's build stands in the ledger; runs nothing.
+.PHONY: soak-fuzz-report
+soak-fuzz-report: $(FUZZ_BINS)
+	LEVER_FUZZ_REPORT=1 LEVER_FUZZ_RUNS=$(FUZZ_SOAK_RUNS) \
+		LEVER_FUZZ_LEDGER=$(LEVER_CACHE)/fuzz/ledger \
+		LEVER_FUZZ_BIN=$(BUILD)/fuzz \
+		tests/fuzz/run-fuzz $(FUZZ_SOAK_NAMES)
+
 # Not in a cross build (make ARCH=arm64): FUZZ_CC is the host's clang,
 # and libFuzzer's ASan cannot map its shadow memory under qemu-user. The
 # parsers are the same C on every architecture; make check fuzzes them.
