@@ -6,7 +6,7 @@
 # nothing moves again until a fault reset and a new RUN command. The
 # watchdog period follows the control requests, within 20..1000 ms.
 source "${LEVER_VM_TOP:-$PWD}/tests/unit/sim/simd-vm-lib.sh"
-echo "1..10"
+echo "1..11"
 
 check "lever-simd starts and the host configures the board" simd_start
 
@@ -19,8 +19,11 @@ check "SET_WATCHDOG 200 ms is taken and read back by GET_WATCHDOG" \
 
 # Under emulation on a busy machine a userspace sender can stall for
 # hundreds of ms; the longest allowed period keeps the running phase
-# honest. The 100 ms default is specified by the unit tests.
-simusb ctrl setwd 1000
+# honest. The 100 ms default is specified by the unit tests. Checked:
+# were it refused, the 200 ms above would judge the running phase.
+check "SET_WATCHDOG 1000 ms (the longest) is taken for the running phase" \
+	eval 'simusb ctrl setwd 1000 &&
+	      [ "$(kv watchdog_ms "$(simusb ctrl getwd)")" = 1000 ]'
 
 # 3 s of RUN at 2.5 m/s, 100 kPa, one frame every 10 ms; then silence.
 simusb_bg cmd 100000 2500 0 1 300 10
