@@ -49,7 +49,8 @@ hil_leverd_args()	# SOCKET PLANS_DIR STATE_DIR
 		"--period-us=$HIL_PERIOD_US --stale-samples=50 --rt-priority=10" \
 		"--kernel-watchdog-ms=$HIL_KERNEL_WD_MS" \
 		"--board-watchdog-ms=$HIL_BOARD_WD_MS" \
-		"--support-rate-pct-bw-s=5 --plans-dir=$2 --state-dir=$3"
+		"--support-rate-pct-bw-s=5 --plans-dir=$2 --state-dir=$3" \
+		${LEVER_LAW:+"--law=$LEVER_LAW"}
 }
 
 hil_run()	# SERIAL CASE...
@@ -63,6 +64,7 @@ hil_run()	# SERIAL CASE...
 	tmp=$(mktemp -d /tmp/lever-hil-XXXXXX)
 	mkdir -p "$tmp/state"
 	hil_plan "$tmp/plans" hil "HIL fault matrix"
+	echo "# leverd's support-force law: ${LEVER_LAW:-its default}"
 
 	HIL_TMP=$tmp HIL_SIMD_SOCK=$SIMD_SOCK HIL_SOCKET=$tmp/leverd.sock \
 	HIL_BW_PCT=85 HIL_SPEED_KM_H=3.0 \

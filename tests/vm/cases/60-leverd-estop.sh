@@ -36,8 +36,10 @@ done
 	--stale-samples=50 --rt-priority=10 --kernel-watchdog-ms=1000 \
 	--board-watchdog-ms=1000 --support-rate-pct-bw-s=5 \
 	--plans-dir="$tmp/plans" --state-dir="$tmp/state" \
+	${LEVER_LAW:+--law="$LEVER_LAW"} \
 	>"$tmp/leverd.out" 2>"$tmp/leverd.err" &
 lpid=$!
+echo "# leverd's support-force law: ${LEVER_LAW:-its default}"
 wait_for "$tmp/leverd.sock" 100
 
 SIMCTL="$BUILD/lever-simctl $SIMD_SOCK" python3 - "$tmp/leverd.sock" <<'PY'
