@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-# Sourced by the VM cases that need the simulated board (30, 5x, 60, 70): starts
-# lever-simd on dummy_udc.0 and waits for what the case needs. Never used
-# on the host: it binds a USB gadget.
+# Sourced by the VM cases that need the simulated board (30, 5x, 60, 70,
+# and 8x through tests/hil/hil-lib.sh): starts lever-simd on dummy_udc.0
+# and waits for what the case needs, and gives leverd the law LEVER_LAW
+# names. Never used on the host: it binds a USB gadget.
 # shellcheck shell=bash
 
 BUILD=${BUILD:-build}
@@ -67,4 +68,16 @@ simd_start_dev_or_fail()	# [extra lever-simd args...]
 	echo "not ok 1 - /dev/lever0 appears after lever-simd starts"
 	dmesg | tail -20 | sed 's/^/# /'
 	exit 1
+}
+
+# The support-force law a case runs leverd with: LEVER_LAW from make
+# check-vm's environment (Documentation/testing.rst), or leverd's default
+# when it is unset. Says which in a TAP comment, and sets the array
+# LEVERD_LAW_ARGS to leverd's --law flag, or to nothing for the default.
+# shellcheck disable=SC2034 # the cases that source this file use it
+leverd_law()
+{
+	echo "# leverd's support-force law: ${LEVER_LAW:-its default}"
+	LEVERD_LAW_ARGS=()
+	[ -z "${LEVER_LAW:-}" ] || LEVERD_LAW_ARGS=("--law=$LEVER_LAW")
 }
