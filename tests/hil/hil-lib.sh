@@ -64,7 +64,7 @@ hil_run()	# SERIAL CASE...
 	tmp=$(mktemp -d /tmp/lever-hil-XXXXXX)
 	mkdir -p "$tmp/state"
 	hil_plan "$tmp/plans" hil "HIL fault matrix"
-	leverd_law
+	leverd_law_note
 
 	HIL_TMP=$tmp HIL_SIMD_SOCK=$SIMD_SOCK HIL_SOCKET=$tmp/leverd.sock \
 	HIL_BW_PCT=85 HIL_SPEED_KM_H=3.0 \

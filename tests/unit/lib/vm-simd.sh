@@ -70,14 +70,21 @@ simd_start_dev_or_fail()	# [extra lever-simd args...]
 	exit 1
 }
 
-# The support-force law a case runs leverd with: LEVER_LAW from make
-# check-vm's environment (Documentation/testing.rst), or leverd's default
-# when it is unset. Says which in a TAP comment, and sets the array
-# LEVERD_LAW_ARGS to leverd's --law flag, or to nothing for the default.
-# shellcheck disable=SC2034 # the cases that source this file use it
-leverd_law()
+# The support-force law leverd runs with in the VM: the one LEVER_LAW
+# names (make check-vm's environment, Documentation/testing.rst), or
+# leverd's default when it is unset. LEVERD_LAW_ARGS is leverd's --law
+# flag for it, an empty array for the default: set here, so that every
+# script that sources this file (the power-cut guest through hil-lib.sh
+# too) gives leverd the same law.
+# shellcheck disable=SC2034 # the scripts that source this file use it
+if [ -n "${LEVER_LAW:-}" ]; then
+	LEVERD_LAW_ARGS=("--law=$LEVER_LAW")
+else
+	LEVERD_LAW_ARGS=()
+fi
+
+# The law, in a TAP comment of the case's output.
+leverd_law_note()
 {
 	echo "# leverd's support-force law: ${LEVER_LAW:-its default}"
-	LEVERD_LAW_ARGS=()
-	[ -z "${LEVER_LAW:-}" ] || LEVERD_LAW_ARGS=("--law=$LEVER_LAW")
 }
