@@ -50,7 +50,7 @@ hil_leverd_args()	# SOCKET PLANS_DIR STATE_DIR
 		"--kernel-watchdog-ms=$HIL_KERNEL_WD_MS" \
 		"--board-watchdog-ms=$HIL_BOARD_WD_MS" \
 		"--support-rate-pct-bw-s=5 --plans-dir=$2 --state-dir=$3" \
-		${LEVER_LAW:+"--law=$LEVER_LAW"}
+		"${LEVERD_LAW_ARGS[@]}"
 }
 
 hil_run()	# SERIAL CASE...
@@ -64,7 +64,7 @@ hil_run()	# SERIAL CASE...
 	tmp=$(mktemp -d /tmp/lever-hil-XXXXXX)
 	mkdir -p "$tmp/state"
 	hil_plan "$tmp/plans" hil "HIL fault matrix"
-	echo "# leverd's support-force law: ${LEVER_LAW:-its default}"
+	leverd_law_note
 
 	HIL_TMP=$tmp HIL_SIMD_SOCK=$SIMD_SOCK HIL_SOCKET=$tmp/leverd.sock \
 	HIL_BW_PCT=85 HIL_SPEED_KM_H=3.0 \

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
-# Sourced by the VM cases that need the simulated board (30, 5x, 60, 70): starts
-# lever-simd on dummy_udc.0 and waits for what the case needs. Never used
-# on the host: it binds a USB gadget.
+# Sourced by the VM cases that need the simulated board (30, 5x, 60, 70,
+# and 8x through tests/hil/hil-lib.sh): starts lever-simd on dummy_udc.0
+# and waits for what the case needs, and gives leverd the law LEVER_LAW
+# names. Never used on the host: it binds a USB gadget.
 # shellcheck shell=bash
 
 BUILD=${BUILD:-build}
@@ -67,4 +68,23 @@ simd_start_dev_or_fail()	# [extra lever-simd args...]
 	echo "not ok 1 - /dev/lever0 appears after lever-simd starts"
 	dmesg | tail -20 | sed 's/^/# /'
 	exit 1
+}
+
+# The support-force law leverd runs with in the VM: the one LEVER_LAW
+# names (make check-vm's environment, Documentation/testing.rst), or
+# leverd's default when it is unset. LEVERD_LAW_ARGS is leverd's --law
+# flag for it, an empty array for the default: set here, so that every
+# script that sources this file (the power-cut guest through hil-lib.sh
+# too) gives leverd the same law.
+# shellcheck disable=SC2034 # the scripts that source this file use it
+if [ -n "${LEVER_LAW:-}" ]; then
+	LEVERD_LAW_ARGS=("--law=$LEVER_LAW")
+else
+	LEVERD_LAW_ARGS=()
+fi
+
+# The law, in a TAP comment of the case's output.
+leverd_law_note()
+{
+	echo "# leverd's support-force law: ${LEVER_LAW:-its default}"
 }

@@ -32,14 +32,14 @@ done
 # TCG emulation delivers samples and commands late and in bursts: the
 # stale bound and both watchdogs are set to their maxima here; real
 # hardware keeps the defaults.
+leverd_law_note
 "$BUILD/leverd" --transport=/dev/lever0 --socket="$tmp/leverd.sock" \
 	--stale-samples=50 --rt-priority=10 --kernel-watchdog-ms=1000 \
 	--board-watchdog-ms=1000 --support-rate-pct-bw-s=5 \
 	--plans-dir="$tmp/plans" --state-dir="$tmp/state" \
-	${LEVER_LAW:+--law="$LEVER_LAW"} \
+	"${LEVERD_LAW_ARGS[@]}" \
 	>"$tmp/leverd.out" 2>"$tmp/leverd.err" &
 lpid=$!
-echo "# leverd's support-force law: ${LEVER_LAW:-its default}"
 wait_for "$tmp/leverd.sock" 100
 
 SIMCTL="$BUILD/lever-simctl $SIMD_SOCK" python3 - "$tmp/leverd.sock" <<'PY'

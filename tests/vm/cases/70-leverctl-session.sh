@@ -32,8 +32,8 @@ cooldown 0:10  speed 3.0 km/h
 SESSION
 	done
 done
-echo "# leverd's support-force law: ${LEVER_LAW:-its default}"
-LEVER_E2E_LEVERD_ARGS="--period-us=4000 --stale-samples=50 --kernel-watchdog-ms=500${LEVER_LAW:+ --law=$LEVER_LAW}" \
+leverd_law_note
+LEVER_E2E_LEVERD_ARGS="--period-us=4000 --stale-samples=50 --kernel-watchdog-ms=500 ${LEVERD_LAW_ARGS[*]}" \
 	LEVER_E2E_TRANSPORT=/dev/lever0 LEVER_E2E_PLANS_DIR=$plans \
 	LEVER_E2E_TOTAL=0:30 tests/unit/leverctl/test_e2e_sim.sh
 rc=$?
