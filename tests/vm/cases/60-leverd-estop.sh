@@ -29,10 +29,10 @@ cooldown 0:10  speed 3.0 km/h
 SESSION
 done
 
+leverd_law_note
 # TCG emulation delivers samples and commands late and in bursts: the
 # stale bound and both watchdogs are set to their maxima here; real
 # hardware keeps the defaults.
-leverd_law_note
 "$BUILD/leverd" --transport=/dev/lever0 --socket="$tmp/leverd.sock" \
 	--stale-samples=50 --rt-priority=10 --kernel-watchdog-ms=1000 \
 	--board-watchdog-ms=1000 --support-rate-pct-bw-s=5 \
