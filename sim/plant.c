@@ -54,6 +54,14 @@ struct plant {
 	 * phasor turned each substep, instead of a sin() per substep */
 	double	phase_cos, phase_sin;
 	double	phase_rad;	/* reference formulas: the phase itself */
+	/*
+	 * At rest and settled: the last whole substep, its belt at rest,
+	 * left every state but the stride's phase as it was, bit for bit,
+	 * and no input changed since. Then the next one does too (the phase
+	 * reaches the rest only through a zero's sign, which changes none
+	 * of them), and only the phase is turned (fast_substep()).
+	 */
+	bool	settled;
 	/* per-substep constants, for the last dt seen (0: recompute, the
 	 * cadence changed) */
 	double	k_dt;
@@ -174,13 +182,18 @@ static long round_away(double v)
 	return v >= 0 ? (long)(v + 0.5) : -(long)(0.5 - v);
 }
 
+static uint64_t bits_of(double v)
+{
+	uint64_t b;
+
+	memcpy(&b, &v, sizeof(b));
+	return b;
+}
+
 /* v is +0.0, sign included: one integer compare of its bits */
 static bool is_plus_zero(double v)
 {
-	uint64_t bits;
-
-	memcpy(&bits, &v, sizeof(bits));
-	return !bits;
+	return !bits_of(v);
 }
 
 static double clampd(double v, double lo, double hi)
@@ -291,11 +304,63 @@ static double stride_sin_reference(struct plant *p, double dt)
 	return sin(p->phase_rad);
 }
 
+/* The stride's sine for the substep: the phasor turned, or sin(). */
+static double stride_sin(struct plant *p, double dt)
+{
+	double c, sn, g;
+
+	if (dt != p->k_dt)
+		substep_constants(p, dt);
+	if (p->reference)
+		return stride_sin_reference(p, dt);
+	c = p->phase_cos * p->k_rot_cos - p->phase_sin * p->k_rot_sin;
+	sn = p->phase_sin * p->k_rot_cos + p->phase_cos * p->k_rot_sin;
+	/* hold |phasor| at 1 against rounding (first order will do) */
+	g = (3.0 - (c * c + sn * sn)) * 0.5;
+	p->phase_cos = c * g;
+	sn *= g;
+	p->phase_sin = sn;
+	return sn;
+}
+
+/* The states a substep at rest may leave as they were. */
+struct rest_states {
+	uint64_t ramp, reg, gas, belt_ramp, belt, incline, force;
+};
+
+static void rest_states(const struct plant *p, struct rest_states *r)
+{
+	r->ramp = bits_of(p->ramp_pa);
+	r->reg = bits_of(p->reg_pa);
+	r->gas = bits_of(p->gas_dev_pa);
+	r->belt_ramp = bits_of(p->belt_ramp_mm_s);
+	r->belt = bits_of(p->belt_mm_s);
+	r->incline = bits_of(p->incline);
+	r->force = bits_of(p->force_n);
+}
+
+/*
+ * A substep of a settled plant at rest: what substep() would do, for a
+ * third of the instructions. The stride's amplitude is +0 at rest, so
+ * the runner's height is a zero whose sign is the sine's and its speed
+ * a zero: the gas spring and the friction take that zero either sign
+ * to the same bits, and nothing else reads the phase (an idle
+ * treadmill spends nearly every substep here).
+ */
+static void fast_substep(struct plant *p, double dt)
+{
+	double h_new = 0.0 * stride_sin(p, dt);
+
+	p->vel_m_s = (h_new - p->height_m) / dt;
+	p->height_m = h_new;
+}
+
 static void substep(struct plant *p, double dt)
 {
 	double slew = PLANT_MAX_PRESSURE_SLEW_PA_S * dt;
 	double amp, h_new, v_new, k_gas, p_abs, cyl_pa, force, fric, d;
-	double target, accel, fall, c, sn, g;
+	double target, accel, fall, sn;
+	struct rest_states before, after;
 	/*
 	 * The belt at rest (+0 exactly) with its drive cut stays at +0, and
 	 * every term the belt feeds is +0 too: its ramp, the stride's
@@ -304,6 +369,15 @@ static void substep(struct plant *p, double dt)
 	 * spends most substeps here.
 	 */
 	bool rest = !p->drive_enabled && is_plus_zero(p->belt_ramp_mm_s);
+	/* only whole substeps: the regulator's step is the substep's */
+	bool whole = dt == SUBSTEP_S;
+
+	if (rest && whole && p->settled) {
+		fast_substep(p, dt);
+		return;
+	}
+	if (rest && whole)
+		rest_states(p, &before);
 
 	/* Regulator: rate-limited set-point, then a first-order lag. A
 	 * stuck valve freezes the output where it is. */
@@ -330,19 +404,7 @@ static void substep(struct plant *p, double dt)
 	}
 
 	/* Runner: vertical centre of mass, one oscillation per step. */
-	if (dt != p->k_dt)
-		substep_constants(p, dt);
-	if (p->reference) {
-		sn = stride_sin_reference(p, dt);
-	} else {
-		c = p->phase_cos * p->k_rot_cos - p->phase_sin * p->k_rot_sin;
-		sn = p->phase_sin * p->k_rot_cos + p->phase_cos * p->k_rot_sin;
-		/* hold |phasor| at 1 against rounding (first order will do) */
-		g = (3.0 - (c * c + sn * sn)) * 0.5;
-		p->phase_cos = c * g;
-		sn *= g;
-		p->phase_sin = sn;
-	}
+	sn = stride_sin(p, dt);
 	amp = !rest && (p->lines & LEVER_LINE_HARNESS) ?
 		stride_amplitude_m(p->belt_ramp_mm_s) : 0.0;
 	h_new = amp * sn;
@@ -393,6 +455,13 @@ static void substep(struct plant *p, double dt)
 	if (p->incline_enabled) {
 		d = PLANT_INCLINE_RATE_CENTI_PCT_S * dt;
 		p->incline += clampd(p->incline_target - p->incline, -d, d);
+	}
+
+	if (rest && whole) {
+		rest_states(p, &after);
+		p->settled = !memcmp(&before, &after, sizeof(before));
+	} else {
+		p->settled = false;
 	}
 }
 
@@ -454,11 +523,25 @@ int plant_step(struct plant *p, uint64_t dt_ns)
 	return 0;
 }
 
+/*
+ * An input that moves the plant ends its rest (fast_substep()); the
+ * board sets most of them again every millisecond, unchanged.
+ */
+static void input_changed(struct plant *p, bool changed)
+{
+	if (changed)
+		p->settled = false;
+}
+
 int plant_set_pressure_setpoint(struct plant *p, double pressure_pa)
 {
+	double sp;
+
 	if (!p || !isfinite(pressure_pa))
 		return -EINVAL;
-	p->setpoint_pa = clampd(pressure_pa, 0.0, PLANT_MAX_PRESSURE_PA);
+	sp = clampd(pressure_pa, 0.0, PLANT_MAX_PRESSURE_PA);
+	input_changed(p, bits_of(sp) != bits_of(p->setpoint_pa));
+	p->setpoint_pa = sp;
 	return 0;
 }
 
@@ -468,6 +551,8 @@ int plant_set_belt_drive(struct plant *p, bool enabled, double target_mm_s,
 	if (!p || !isfinite(target_mm_s) || target_mm_s < 0 ||
 	    !isfinite(accel_mm_s2) || accel_mm_s2 <= 0)
 		return -EINVAL;
+	/* a drive cut stays at rest whatever its target */
+	input_changed(p, enabled != p->drive_enabled);
 	p->drive_enabled = enabled;
 	/* fmin() without the libm call: both are finite (twice a cycle) */
 	p->belt_target_mm_s = target_mm_s < PLANT_MAX_BELT_SPEED_MM_S ?
@@ -479,12 +564,16 @@ int plant_set_belt_drive(struct plant *p, bool enabled, double target_mm_s,
 
 int plant_set_incline(struct plant *p, bool enabled, double target_centi_pct)
 {
+	double target;
+
 	if (!p || !isfinite(target_centi_pct))
 		return -EINVAL;
+	target = clampd(target_centi_pct, PLANT_INCLINE_MIN_CENTI_PCT,
+			PLANT_INCLINE_MAX_CENTI_PCT);
+	input_changed(p, enabled != p->incline_enabled ||
+		      bits_of(target) != bits_of(p->incline_target));
 	p->incline_enabled = enabled;
-	p->incline_target = clampd(target_centi_pct,
-				   PLANT_INCLINE_MIN_CENTI_PCT,
-				   PLANT_INCLINE_MAX_CENTI_PCT);
+	p->incline_target = target;
 	return 0;
 }
 
@@ -495,6 +584,7 @@ int plant_set_line(struct plant *p, unsigned int line_bit, bool active)
 
 	if (!p || !line_bit || (line_bit & ~all) || (line_bit & (line_bit - 1)))
 		return -EINVAL;
+	input_changed(p, !(p->lines & line_bit) != !active);
 	if (active)
 		p->lines |= line_bit;
 	else
@@ -518,6 +608,7 @@ int plant_set_runner(struct plant *p, double mass_kg, double cadence_steps_s)
 {
 	if (!p || !runner_ok(mass_kg, cadence_steps_s))
 		return -EINVAL;
+	input_changed(p, true);
 	p->mass_kg = mass_kg;
 	p->cadence = cadence_steps_s;
 	mass_constants(p);
@@ -529,6 +620,7 @@ int plant_set_fault(struct plant *p, enum plant_fault fault, bool active)
 {
 	if (!p || (unsigned int)fault >= PLANT_FAULT_COUNT)
 		return -EINVAL;
+	input_changed(p, !has_fault(p, fault) != !active);
 	if (active)
 		p->faults |= 1u << fault;
 	else
