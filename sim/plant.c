@@ -59,7 +59,7 @@ struct plant {
 	 * left every state but the stride's phase as it was, bit for bit,
 	 * and no input changed since. Then the next one does too (the phase
 	 * reaches the rest only through a zero's sign, which changes none
-	 * of them), and only the phase is turned (fast_substep()).
+	 * of them), and only the phase is turned (settled_substeps()).
 	 */
 	bool	settled;
 	/* per-substep constants, for the last dt seen (0: recompute, the
@@ -305,7 +305,7 @@ static double stride_sin_reference(struct plant *p, double dt)
 }
 
 /* The stride's sine for the substep: the phasor turned, or sin(). */
-static double stride_sin(struct plant *p, double dt)
+static inline double stride_sin(struct plant *p, double dt)
 {
 	double c, sn, g;
 
@@ -339,19 +339,29 @@ static void rest_states(const struct plant *p, struct rest_states *r)
 	r->force = bits_of(p->force_n);
 }
 
+/* The belt at rest (+0 exactly) with its drive cut. */
+static bool at_rest(const struct plant *p)
+{
+	return !p->drive_enabled && is_plus_zero(p->belt_ramp_mm_s);
+}
+
 /*
- * A substep of a settled plant at rest: what substep() would do, for a
- * third of the instructions. The stride's amplitude is +0 at rest, so
- * the runner's height is a zero whose sign is the sine's and its speed
- * a zero: the gas spring and the friction take that zero either sign
- * to the same bits, and nothing else reads the phase (an idle
+ * @n whole substeps of a settled plant at rest: what substep() would do,
+ * for a fifth of the instructions. The stride's amplitude is +0 at rest,
+ * so the runner's height is a zero whose sign is the sine's and its
+ * speed a zero: the gas spring and the friction take that zero either
+ * sign to the same bits, and nothing else reads the phase (an idle
  * treadmill spends nearly every substep here).
  */
-static void fast_substep(struct plant *p, double dt)
+static void settled_substeps(struct plant *p, uint64_t n)
 {
-	double h_new = 0.0 * stride_sin(p, dt);
+	double h_new = p->height_m, h_old;
 
-	p->vel_m_s = (h_new - p->height_m) / dt;
+	do {
+		h_old = h_new;
+		h_new = 0.0 * stride_sin(p, SUBSTEP_S);
+	} while (--n);
+	p->vel_m_s = (h_new - h_old) / SUBSTEP_S;
 	p->height_m = h_new;
 }
 
@@ -368,14 +378,10 @@ static void substep(struct plant *p, double dt)
 	 * the numbers are the same, zero's sign included. An idle treadmill
 	 * spends most substeps here.
 	 */
-	bool rest = !p->drive_enabled && is_plus_zero(p->belt_ramp_mm_s);
+	bool rest = at_rest(p);
 	/* only whole substeps: the regulator's step is the substep's */
 	bool whole = dt == SUBSTEP_S;
 
-	if (rest && whole && p->settled) {
-		fast_substep(p, dt);
-		return;
-	}
 	if (rest && whole)
 		rest_states(p, &before);
 
@@ -509,6 +515,14 @@ int plant_step(struct plant *p, uint64_t dt_ns)
 	/* Substeps end on absolute multiples of SUBSTEP_NS, so one 1 ms step
 	 * and four 250 us steps give the same numbers. */
 	while (left) {
+		if (!p->into_substep_ns && left >= SUBSTEP_NS && p->settled &&
+		    at_rest(p)) {
+			n = left - left % SUBSTEP_NS;
+			settled_substeps(p, n / SUBSTEP_NS);
+			p->time_ns += n;
+			left -= n;
+			continue;
+		}
 		n = SUBSTEP_NS - p->into_substep_ns;
 		if (n > left)
 			n = left;
@@ -524,7 +538,7 @@ int plant_step(struct plant *p, uint64_t dt_ns)
 }
 
 /*
- * An input that moves the plant ends its rest (fast_substep()); the
+ * An input that moves the plant ends its rest (settled_substeps()); the
  * board sets most of them again every millisecond, unchanged.
  */
 static void input_changed(struct plant *p, bool changed)

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "lever_wire.h"
@@ -544,6 +545,80 @@ static void test_phasor_stride_stays_within_1_uN_of_sin(void **s)
 	plant_free(p[1]);
 }
 
+/* The inputs of a clinic's day, compressed, at @ms: the same to both. */
+static void drive_day(struct plant *p, unsigned int ms)
+{
+	switch (ms) {
+	case 5000:
+		plant_set_pressure_setpoint(p, 103000);
+		break;
+	case 20000:
+		plant_set_belt_drive(p, true, 2778, 1000);
+		break;
+	case 60000:
+		plant_set_belt_drive(p, false, 0, 1000);
+		break;
+	case 200000:
+		plant_set_incline(p, true, 500);
+		break;
+	case 230000:
+		plant_set_line(p, LEVER_LINE_HARNESS, false);
+		break;
+	case 240000:
+		plant_set_line(p, LEVER_LINE_HARNESS, true);
+		break;
+	case 250000:
+		plant_set_fault(p, PLANT_FAULT_VALVE_STUCK, true);
+		plant_set_pressure_setpoint(p, 50000);
+		break;
+	case 280000:
+		plant_set_fault(p, PLANT_FAULT_VALVE_STUCK, false);
+		break;
+	case 300000:
+		plant_set_pressure_setpoint(p, 0);
+		break;
+	}
+}
+
+/*
+ * A plant at rest whose states have settled only turns the stride's
+ * phase (sim/plant.c: settled_substeps()). It gives the numbers every
+ * substep computed in full gives, bit for bit: through a session, the
+ * minutes the gas spring takes to settle after it, incline, harness and
+ * a stuck valve at rest, and steps sliced between substeps. The second
+ * plant is told its runner again before every step, which ends any rest,
+ * so it computes every substep.
+ */
+static void test_settled_rest_gives_the_numbers_of_every_substep(void **s)
+{
+	struct plant *p = new_plant(), *q = new_plant();
+	struct plant_state a, b;
+	unsigned int ms, differ = 0;
+
+	for (ms = 0; ms < 420000; ms++) {
+		drive_day(p, ms);
+		drive_day(q, ms);
+		assert_int_equal(plant_set_runner(q, 70.0, 2.8), 0);
+		if (ms % 777 == 0) {
+			plant_step(p, 300000);
+			plant_step(p, 700000);
+			plant_step(q, 300000);
+			plant_step(q, 700000);
+		} else {
+			plant_step(p, MS);
+			plant_step(q, MS);
+		}
+		plant_get_state(p, &a);
+		plant_get_state(q, &b);
+		differ += memcmp(&a, &b, sizeof(a)) != 0;
+	}
+	print_message("# 420 s, settled rest against every substep: %u ms differ\n",
+		      differ);
+	assert_int_equal(differ, 0);
+	plant_free(p);
+	plant_free(q);
+}
+
 /*
  * The sensor noise is a sum of four uniforms (bounded at 3.46 sigma, as a
  * converter's is) where Box-Muller drew Gaussians: the same sigma, within
@@ -721,6 +796,7 @@ int main(void)
 		cmocka_unit_test(test_stride_amplitude_does_not_drift_over_an_hour),
 		cmocka_unit_test(test_phasor_stride_stays_within_1_uN_of_sin),
 		cmocka_unit_test(test_fast_noise_has_the_gaussian_sigma),
+		cmocka_unit_test(test_settled_rest_gives_the_numbers_of_every_substep),
 	};
 
 	return cmocka_run_group_tests_name("sim plant", tests, NULL, NULL);
