@@ -661,13 +661,7 @@ void plant_get_state(const struct plant *p, struct plant_state *st)
 	st->runner_mass_kg = p->mass_kg;
 	st->cadence_steps_s = p->cadence;
 	st->drive_enabled = p->drive_enabled;
-	st->pressure_reading_pa = p->pressure_rd;
-	st->force_reading_mn = p->force_rd;
-	st->belt_reading_mm_s = p->belt_rd;
-	st->incline_reading_centi_pct = p->incline_rd;
-	st->lines = p->lines;
-	st->buttons = p->buttons;
-	st->faults_injected = p->faults;
+	plant_get_readings(p, &st->readings);
 }
 
 void plant_get_readings(const struct plant *p, struct plant_readings *r)

@@ -66,8 +66,8 @@ static double reading_sigma(struct plant *p, bool force, unsigned int n)
 	for (i = 0; i < n; i++) {
 		plant_step(p, MS);
 		plant_get_state(p, &st);
-		x = force ? st.force_reading_mn / 1000.0 :
-			    (double)st.pressure_reading_pa;
+		x = force ? st.readings.force_reading_mn / 1000.0 :
+			    (double)st.readings.pressure_reading_pa;
 		sum += x;
 		sq += x * x;
 	}
@@ -201,7 +201,7 @@ static void test_active_support_control_reduces_stride_swing(void **s)
 	for (i = 0; i < 7000; i++) {
 		plant_get_state(q, &st);
 		sp = (target_n + 2.0 * (target_n -
-					st.force_reading_mn / 1000.0)) / fpp;
+					st.readings.force_reading_mn / 1000.0)) / fpp;
 		plant_set_pressure_setpoint(q, sp);
 		plant_step(q, MS);
 		if (i >= 5000) {
@@ -291,8 +291,8 @@ static void test_sensor_readings_are_quantised_and_noisy(void **s)
 
 	plant_set_pressure_setpoint(p, 100000);
 	st = run_ms(p, 1000);
-	assert_int_equal(st.pressure_reading_pa % 10, 0);
-	assert_int_equal(st.force_reading_mn % 50, 0);
+	assert_int_equal(st.readings.pressure_reading_pa % 10, 0);
+	assert_int_equal(st.readings.force_reading_mn % 50, 0);
 	sigma = reading_sigma(p, false, 2000);
 	assert_true(sigma > 30 && sigma < 120);
 	plant_free(p);
@@ -309,11 +309,11 @@ static void test_fault_pressure_stuck_freezes_reading(void **s)
 	a = run_ms(p, 1);
 	plant_set_pressure_setpoint(p, 200000);
 	b = run_ms(p, 500);
-	assert_int_equal(a.pressure_reading_pa, b.pressure_reading_pa);
+	assert_int_equal(a.readings.pressure_reading_pa, b.readings.pressure_reading_pa);
 	assert_true(b.support_pressure_pa > 190000);
 	plant_set_fault(p, PLANT_FAULT_PRESSURE_STUCK, false);
 	b = run_ms(p, 1);
-	assert_true(b.pressure_reading_pa > 190000);
+	assert_true(b.readings.pressure_reading_pa > 190000);
 	plant_free(p);
 }
 
@@ -328,7 +328,7 @@ static void test_fault_force_stuck_freezes_reading(void **s)
 	a = run_ms(p, 1);
 	plant_set_pressure_setpoint(p, 200000);
 	b = run_ms(p, 500);
-	assert_int_equal(a.force_reading_mn, b.force_reading_mn);
+	assert_int_equal(a.readings.force_reading_mn, b.readings.force_reading_mn);
 	assert_true(b.support_force_n > 390);
 	plant_free(p);
 }
@@ -399,8 +399,8 @@ static void test_safety_lines_and_buttons_are_reported(void **s)
 	assert_int_equal(plant_set_line(p, LEVER_LINE_ESTOP, true), 0);
 	assert_int_equal(plant_set_button(p, LEVER_BTN_PAIN, true), 0);
 	plant_get_state(p, &st);
-	assert_int_equal(st.lines, LEVER_LINE_ESTOP | LEVER_LINE_HARNESS);
-	assert_int_equal(st.buttons, LEVER_BTN_PAIN);
+	assert_int_equal(st.readings.lines, LEVER_LINE_ESTOP | LEVER_LINE_HARNESS);
+	assert_int_equal(st.readings.buttons, LEVER_BTN_PAIN);
 	assert_int_equal(plant_set_line(p, 1u << 7, true), -EINVAL);
 	assert_int_equal(plant_set_button(p, 3, true), -EINVAL);
 	plant_free(p);
@@ -415,7 +415,7 @@ static void test_unclipped_harness_reads_no_force(void **s)
 	plant_set_line(p, LEVER_LINE_HARNESS, false);
 	st = run_ms(p, 500);
 	assert_true(st.support_force_n == 0);
-	assert_true(abs(st.force_reading_mn) < 5000);
+	assert_true(abs(st.readings.force_reading_mn) < 5000);
 	plant_free(p);
 }
 
