@@ -583,13 +583,14 @@ static void d_rt_events(struct leverd *d, uint64_t now)
 
 /*
  * The replay hash of one cycle's record, a 64-bit word to a round: the
- * word xor-ed in and multiplied (an odd multiplier: a bijection of the
- * hash for a given word, so records that differ in one cycle always
- * give different hashes), the high half folded into the low so that a
- * change in any bit reaches every bit of the rounds after it. FNV-1a a
- * byte to a round was 160 instructions per cycle, a sixth of the event
- * loop's share of the deterministic mode; this is about 30. Only its
- * values differ from FNV's: the records hashed are the same.
+ * word xor-ed in and multiplied by an odd constant (a bijection of the
+ * hash for a given word, so two runs whose records differ in one word
+ * of one cycle always hash apart), the high half folded into the low so
+ * that a change in a high bit also moves the low bits of later rounds.
+ * FNV-1a a byte to a round was 160 instructions per cycle (the record is
+ * 56 bytes), a sixth of the event loop's share of the deterministic
+ * mode; this is about 30. Only its values differ from FNV's: the records
+ * hashed are the same.
  */
 static uint64_t trace_hash(uint64_t h, const struct rt_trace *tr)
 {

@@ -32,8 +32,10 @@
 /* a chattering contact: at most one durable event a second per line */
 #define LINE_EVENT_MIN_NS	1000000000ull
 #define KEY_STOP_BITS	(SUP_F_OPERATOR_STOP | SUP_F_PAIN)
-/* the replay hash of the trace (dmn.c: trace_hash()): its start, its
- * multiplier (2^64 / the golden ratio, odd) */
+/*
+ * The replay hash of the trace (dmn.c: trace_hash()): its start, its
+ * multiplier (2^64 / the golden ratio, odd).
+ */
 #define TRACE_HASH_INIT	0xcbf29ce484222325ull
 #define TRACE_HASH_MUL	0x9e3779b97f4a7c15ull
 

@@ -68,6 +68,13 @@ struct plant_config {
 	 * them and the benchmark's reference; default no.
 	 */
 	bool	reference_formulas;
+	/*
+	 * Every substep computed in full, even at rest once nothing moves
+	 * (where the plant otherwise turns only the stride's phase, to the
+	 * same bits): for the test that holds that shortcut to it; default
+	 * no.
+	 */
+	bool	every_substep;
 };
 
 /*

@@ -545,9 +545,15 @@ static void test_phasor_stride_stays_within_1_uN_of_sin(void **s)
 	plant_free(p[1]);
 }
 
-/* The inputs of a clinic's day, compressed, at @ms: the same to both. */
-static void drive_day(struct plant *p, unsigned int ms)
+/*
+ * The inputs of a clinic's day, compressed, at @ms: the same to both. The
+ * second session ends @end_ms later than 360 s (where in its stride the
+ * gas spring is left).
+ */
+static void drive_day(struct plant *p, unsigned int ms, unsigned int end_ms)
 {
+	if (ms == 360000 + end_ms)
+		plant_set_belt_drive(p, false, 0, 1000);
 	switch (ms) {
 	case 5000:
 		plant_set_pressure_setpoint(p, 103000);
@@ -575,48 +581,95 @@ static void drive_day(struct plant *p, unsigned int ms)
 		plant_set_fault(p, PLANT_FAULT_VALVE_STUCK, false);
 		break;
 	case 300000:
+		/* more than a 50 kg body weight: the strap's limit holds */
+		plant_set_pressure_setpoint(p, PLANT_MAX_PRESSURE_PA);
+		break;
+	case 310000:
+		plant_set_runner(p, 50, 2.8);
+		break;
+	case 320000:
 		plant_set_pressure_setpoint(p, 0);
+		break;
+	case 330000:
+		plant_set_belt_drive(p, true, 1389, 1000);
 		break;
 	}
 }
 
 /*
- * A plant at rest whose states have settled only turns the stride's
- * phase (sim/plant.c: settled_substeps()). It gives the numbers every
- * substep computed in full gives, bit for bit: through a session, the
- * minutes the gas spring takes to settle after it, incline, harness and
- * a stuck valve at rest, and steps sliced between substeps. The second
- * plant is told its runner again before every step, which ends any rest,
- * so it computes every substep.
+ * The day above, 560 s, in steps of @step_ns (at most 1 ms) on a plant with
+ * @geometry_scale, against one that computes every substep: the samples
+ * whose states differ in any bit.
  */
-static void test_settled_rest_gives_the_numbers_of_every_substep(void **s)
+static unsigned int day_against_every_substep(uint64_t step_ns,
+					      double geometry_scale,
+					      unsigned int end_ms)
 {
-	struct plant *p = new_plant(), *q = new_plant();
+	struct plant_config cfg;
+	struct plant *p, *q;
 	struct plant_state a, b;
-	unsigned int ms, differ = 0;
+	uint64_t t_ns = 0;
+	unsigned int ms = 0, last_ms = ~0u, differ = 0;
 
-	for (ms = 0; ms < 420000; ms++) {
-		drive_day(p, ms);
-		drive_day(q, ms);
-		assert_int_equal(plant_set_runner(q, 70.0, 2.8), 0);
-		if (ms % 777 == 0) {
-			plant_step(p, 300000);
-			plant_step(p, 700000);
-			plant_step(q, 300000);
-			plant_step(q, 700000);
-		} else {
-			plant_step(p, MS);
-			plant_step(q, MS);
+	plant_default_config(&cfg);
+	cfg.seed = 42;
+	cfg.geometry_scale = geometry_scale;
+	assert_int_equal(plant_new(&cfg, &p), 0);
+	cfg.every_substep = true;
+	assert_int_equal(plant_new(&cfg, &q), 0);
+	while (ms < 560000) {
+		if (ms != last_ms) {
+			drive_day(p, ms, end_ms);
+			drive_day(q, ms, end_ms);
+			last_ms = ms;
 		}
+		plant_step(p, step_ns);
+		plant_step(q, step_ns);
 		plant_get_state(p, &a);
 		plant_get_state(q, &b);
 		differ += memcmp(&a, &b, sizeof(a)) != 0;
+		t_ns += step_ns;
+		ms = t_ns / MS;
 	}
-	print_message("# 420 s, settled rest against every substep: %u ms differ\n",
-		      differ);
-	assert_int_equal(differ, 0);
 	plant_free(p);
 	plant_free(q);
+	return differ;
+}
+
+/*
+ * A plant at rest whose states have settled only turns the stride's
+ * phase (sim/plant.c: settled_substeps()). It gives the numbers of a
+ * plant that computes every substep, bit for bit, over 560 s of a
+ * clinic's day: two sessions, the minutes the gas spring takes to
+ * settle after each (after the second, with no pressure asked, down to
+ * where pressure x geometry underflows), incline, harness, a stuck
+ * valve, the strap's limit and a new runner at rest; in 1 ms steps and
+ * in steps that end between substeps (a board sampling at 1.5 kHz or
+ * 2.5 kHz), at the nominal geometry and at ones whose pressure x
+ * geometry underflows to -0.
+ */
+static void test_settled_rest_gives_the_numbers_of_every_substep(void **s)
+{
+	static const struct {
+		uint64_t step_ns;
+		double geometry_scale;
+		unsigned int end_ms;
+	} runs[] = {
+		{ MS, 1.0, 0 }, { MS, 0.5, 0 }, { MS, 0.5, 185 },
+		{ 666666, 1.0, 0 }, { 400000, 0.9, 0 },
+	};
+	unsigned int differ;
+	size_t i;
+
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		differ = day_against_every_substep(runs[i].step_ns,
+						   runs[i].geometry_scale,
+						   runs[i].end_ms);
+		print_message("# %llu ns steps, geometry x%.1f, end +%u ms: %u samples differ\n",
+			      (unsigned long long)runs[i].step_ns,
+			      runs[i].geometry_scale, runs[i].end_ms, differ);
+		assert_int_equal(differ, 0);
+	}
 }
 
 /*
