@@ -697,7 +697,8 @@ int board_control(struct board *b, uint8_t request, uint16_t value,
 		return (int)len;
 	case LEVER_REQ_RESET_FAULTS:
 		pstate(b, &ps);
-		if ((ps.readings.lines & (LEVER_LINE_ESTOP | LEVER_LINE_SAFETY_KEY)) ||
+		if ((ps.readings.lines &
+		     (LEVER_LINE_ESTOP | LEVER_LINE_SAFETY_KEY)) ||
 		    b->state == LEVER_BOARD_STOPPING || !belt_at_rest(b)) {
 			b->st.resets_refused++;
 			return -EBUSY;
@@ -844,7 +845,8 @@ int board_dump(const struct board *b, char *buf, size_t size)
 		ps.support_force_n, ps.belt_speed_mm_s, ps.belt_target_mm_s,
 		ps.incline_centi_pct, ps.drive_enabled,
 		ps.readings.pressure_reading_pa, ps.readings.force_reading_mn,
-		ps.readings.belt_reading_mm_s, !!(ps.readings.lines & LEVER_LINE_ESTOP),
+		ps.readings.belt_reading_mm_s,
+		!!(ps.readings.lines & LEVER_LINE_ESTOP),
 		!!(ps.readings.lines & LEVER_LINE_SAFETY_KEY),
 		!!(ps.readings.lines & LEVER_LINE_HARNESS), ps.readings.buttons,
 		ps.runner_mass_kg, ps.cadence_steps_s, injected);

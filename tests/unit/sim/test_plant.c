@@ -200,8 +200,8 @@ static void test_active_support_control_reduces_stride_swing(void **s)
 	plant_set_belt_drive(q, true, 2778, 1000);
 	for (i = 0; i < 7000; i++) {
 		plant_get_state(q, &st);
-		sp = (target_n + 2.0 * (target_n -
-					st.readings.force_reading_mn / 1000.0)) / fpp;
+		sp = (target_n + 2.0 * (target_n - st.readings.force_reading_mn /
+					1000.0)) / fpp;
 		plant_set_pressure_setpoint(q, sp);
 		plant_step(q, MS);
 		if (i >= 5000) {
@@ -309,7 +309,8 @@ static void test_fault_pressure_stuck_freezes_reading(void **s)
 	a = run_ms(p, 1);
 	plant_set_pressure_setpoint(p, 200000);
 	b = run_ms(p, 500);
-	assert_int_equal(a.readings.pressure_reading_pa, b.readings.pressure_reading_pa);
+	assert_int_equal(a.readings.pressure_reading_pa,
+			 b.readings.pressure_reading_pa);
 	assert_true(b.support_pressure_pa > 190000);
 	plant_set_fault(p, PLANT_FAULT_PRESSURE_STUCK, false);
 	b = run_ms(p, 1);
@@ -328,7 +329,8 @@ static void test_fault_force_stuck_freezes_reading(void **s)
 	a = run_ms(p, 1);
 	plant_set_pressure_setpoint(p, 200000);
 	b = run_ms(p, 500);
-	assert_int_equal(a.readings.force_reading_mn, b.readings.force_reading_mn);
+	assert_int_equal(a.readings.force_reading_mn,
+			 b.readings.force_reading_mn);
 	assert_true(b.support_force_n > 390);
 	plant_free(p);
 }
@@ -399,7 +401,8 @@ static void test_safety_lines_and_buttons_are_reported(void **s)
 	assert_int_equal(plant_set_line(p, LEVER_LINE_ESTOP, true), 0);
 	assert_int_equal(plant_set_button(p, LEVER_BTN_PAIN, true), 0);
 	plant_get_state(p, &st);
-	assert_int_equal(st.readings.lines, LEVER_LINE_ESTOP | LEVER_LINE_HARNESS);
+	assert_int_equal(st.readings.lines,
+			 LEVER_LINE_ESTOP | LEVER_LINE_HARNESS);
 	assert_int_equal(st.readings.buttons, LEVER_BTN_PAIN);
 	assert_int_equal(plant_set_line(p, 1u << 7, true), -EINVAL);
 	assert_int_equal(plant_set_button(p, 3, true), -EINVAL);
