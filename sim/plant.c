@@ -383,14 +383,17 @@ static void substep(struct plant *p, double dt)
 	 * spends most substeps here.
 	 */
 	bool rest = at_rest(p);
-	/*
-	 * Only whole substeps after a whole one: the regulator steps with
-	 * the constants of the last substep's length (substep_constants()
-	 * comes later), and one after a shorter substep may move it too
-	 * little to show while the next would move it.
-	 */
-	bool whole = dt == SUBSTEP_S && p->k_dt == SUBSTEP_S;
+	/* only whole substeps settle: a short one may move too little */
+	bool whole = dt == SUBSTEP_S;
 
+	/*
+	 * The regulator and the gas spring step with this substep's
+	 * constants: a substep after one of another length (a step that
+	 * ended between substeps) stepped the regulator with the last
+	 * one's, a shorter lag's, before this was done first.
+	 */
+	if (dt != p->k_dt)
+		substep_constants(p, dt);
 	if (rest && whole)
 		rest_states(p, &before);
 

@@ -469,6 +469,36 @@ static void test_time_slicing_does_not_change_results(void **s)
 	plant_free(q);
 }
 
+/*
+ * Steps that end between substeps (a board sampling at 1.67 kHz) follow a
+ * set-point step as 3 ms steps do, within the transducer's 10 Pa quantum
+ * at every common instant: each substep's regulator steps with its own
+ * length's constant (the last substep's, a shorter lag's, made 67 Pa).
+ */
+static void test_sliced_steps_follow_the_setpoint_as_whole_ones(void **s)
+{
+	struct plant *p = new_plant(), *q = new_plant();
+	struct plant_state a, b;
+	double worst = 0;
+	unsigned int i, k;
+
+	plant_set_pressure_setpoint(p, 150000);
+	plant_set_pressure_setpoint(q, 150000);
+	for (i = 0; i < 700; i++) {
+		plant_step(p, 3 * MS);
+		for (k = 0; k < 5; k++)
+			plant_step(q, 600000);
+		plant_get_state(p, &a);
+		plant_get_state(q, &b);
+		worst = fmax(worst, fabs(a.regulator_pa - b.regulator_pa));
+	}
+	print_message("# regulator, 3 ms against 0.6 ms steps: %.1f Pa at most\n",
+		      worst);
+	assert_true(worst < 10.0);
+	plant_free(p);
+	plant_free(q);
+}
+
 static struct plant *new_plant_reference(bool reference)
 {
 	struct plant_config cfg;
@@ -845,6 +875,7 @@ int main(void)
 		cmocka_unit_test(test_bad_runner_and_setpoints_are_refused),
 		cmocka_unit_test(test_fault_names_round_trip),
 		cmocka_unit_test(test_time_slicing_does_not_change_results),
+		cmocka_unit_test(test_sliced_steps_follow_the_setpoint_as_whole_ones),
 		cmocka_unit_test(test_geometry_scale_changes_force_per_pressure),
 		cmocka_unit_test(test_reg_lag_scale_slows_the_regulator),
 		cmocka_unit_test(test_force_noise_scale_scales_load_cell_noise),
