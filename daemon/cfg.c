@@ -20,7 +20,8 @@
 
 /*
  * CFG_CHOICE: one of a list of names, kept as its index (an enum of
- * cfg.h); CFG_BOOL: true or false (also yes/no, on/off, 1/0 when read).
+ * cfg.h); CFG_BOOL: true or false (also yes/no, on/off, 1/0 when read);
+ * CFG_STRING: any text, or with choices one of those names, kept as text.
  */
 enum cfg_type { CFG_INT, CFG_DOUBLE, CFG_STRING, CFG_CHOICE, CFG_BOOL };
 
@@ -33,7 +34,7 @@ struct cfg_item {
 	double min, max;	/* numeric bounds; for strings, max length */
 	const char *unit;
 	const char *help;
-	const char *const *choices;	/* CFG_CHOICE: NULL-terminated */
+	const char *const *choices;	/* NULL-terminated, or NULL */
 };
 
 #define INT(n, d, lo, hi, u, h) \
@@ -45,12 +46,23 @@ struct cfg_item {
 #define STR(n, d, h) \
 	{ #n, CFG_STRING, offsetof(struct leverd_cfg, n), 0, d, 0, \
 	  CFG_STR_MAX - 1, "chars", h, NULL }
+#define NAMED(n, d, ch, h) \
+	{ #n, CFG_STRING, offsetof(struct leverd_cfg, n), 0, d, 0, \
+	  CFG_STR_MAX - 1, "chars", h, ch }
 #define CHOICE(n, d, ch, h) \
 	{ #n, CFG_CHOICE, offsetof(struct leverd_cfg, n), d, NULL, 0, 0, "", \
 	  h, ch }
 #define BOOL(n, d, h) \
 	{ #n, CFG_BOOL, offsetof(struct leverd_cfg, n), d, NULL, 0, 1, "", h, \
 	  NULL }
+
+/*
+ * The support-force laws (daemon/control/law.c: law_new() knows them;
+ * test_law holds the two lists to each other), so that a law that does
+ * not exist is refused by name, not later as "control loop: No such file
+ * or directory".
+ */
+static const char *const cfg_law_names[] = { "pi", "afc", NULL };
 
 /* enum cfg_gpio_bias's names, in its order */
 static const char *const cfg_bias_names[] = {
@@ -88,7 +100,7 @@ static const struct cfg_item cfg_items[] = {
 	INT(period_us, 1000, 250, 10000, "us", "control period"),
 	DBL(setpoint_ramp_s, 3.0, 0.0, 60.0, "s",
 	    "support set-point changes ramp over this time"),
-	STR(law, "pi", "support-force control law (pi, afc)"),
+	NAMED(law, "pi", cfg_law_names, "support-force control law"),
 	DBL(law_kp, 3.0, 0.0, 50.0, "N/N",
 	    "proportional loop gain of the support-force law"),
 	DBL(law_ki_1_s, 10.0, 0.0, 1000.0, "1/s",
@@ -220,13 +232,31 @@ static int cfg_parse_bool(const char *v, bool *out)
 	return -EINVAL;
 }
 
+/* @value's index among @it's choices, or -1 */
+static int cfg_choice(const struct cfg_item *it, const char *value)
+{
+	int i;
+
+	for (i = 0; it->choices[i]; i++)
+		if (!strcmp(value, it->choices[i]))
+			return i;
+	return -1;
+}
+
+const char *const *cfg_choices(const char *name)
+{
+	const struct cfg_item *it = cfg_find(name, strlen(name));
+
+	return it ? it->choices : NULL;
+}
+
 static int cfg_bad(const struct cfg_item *it, const char *value,
 		   const char *where, const char *why, char *err,
 		   size_t errlen)
 {
 	char list[128];
 
-	if (it->type == CFG_CHOICE) {
+	if (it->choices) {
 		cfg_choice_list(it, list, sizeof(list));
 		snprintf(err, errlen, "%s: %s = '%.40s' %s; use %s", where,
 			 it->name, value, why, list);
@@ -315,15 +345,15 @@ int cfg_set(struct leverd_cfg *c, const char *name, const char *value,
 			return cfg_bad(it, value, where,
 				       "has a control character, '#' or blanks at an end",
 				       err, errlen);
+		if (it->choices && cfg_choice(it, value) < 0)
+			return cfg_bad(it, value, where, "is not a choice",
+				       err, errlen);
 		strcpy(f, value);
 		break;
 	case CFG_CHOICE: {
-		int i;
+		int i = cfg_choice(it, value);
 
-		for (i = 0; it->choices[i]; i++)
-			if (!strcmp(value, it->choices[i]))
-				break;
-		if (!it->choices[i])
+		if (i < 0)
 			return cfg_bad(it, value, where, "is not a choice", err,
 				       errlen);
 		*(int *)f = i;
@@ -527,7 +557,13 @@ void cfg_usage(FILE *out, const char *prog)
 		} else if (it->type == CFG_BOOL)
 			fprintf(out, "  --%s=BOOL\n      %s (default %s)\n",
 				flag, it->help, it->def ? "true" : "false");
-		else if (it->type == CFG_STRING)
+		else if (it->type == CFG_STRING && it->choices) {
+			char list[128];
+
+			cfg_choice_list(it, list, sizeof(list));
+			fprintf(out, "  --%s=NAME\n      %s (default %s; %s)\n",
+				flag, it->help, it->def_str, list);
+		} else if (it->type == CFG_STRING)
 			fprintf(out, "  --%s=TEXT\n      %s (default '%s')\n",
 				flag, it->help, it->def_str);
 		else

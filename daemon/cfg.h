@@ -96,6 +96,9 @@ int cfg_load(struct leverd_cfg *c, int argc, char **argv, FILE *out,
 	     char *err, size_t errlen);
 
 /* Prints --help text generated from the table. */
+/* The names item @name takes (NULL-terminated; the law's, the GPIO
+ * biases'), or NULL: a number, a boolean, any text, or no such item. */
+const char *const *cfg_choices(const char *name);
 void cfg_usage(FILE *out, const char *prog);
 
 /* Prints every item as `name = value`: a config file that round-trips. */

@@ -32,8 +32,12 @@
 /* a chattering contact: at most one durable event a second per line */
 #define LINE_EVENT_MIN_NS	1000000000ull
 #define KEY_STOP_BITS	(SUP_F_OPERATOR_STOP | SUP_F_PAIN)
-#define FNV_OFFSET	0xcbf29ce484222325ull
-#define FNV_PRIME	0x100000001b3ull
+/*
+ * The replay hash of the trace (dmn.c: trace_hash()): its start, its
+ * multiplier (2^64 / the golden ratio, odd).
+ */
+#define TRACE_HASH_INIT	0xcbf29ce484222325ull
+#define TRACE_HASH_MUL	0x9e3779b97f4a7c15ull
 
 struct d_line_note {
 	uint64_t last_ns;	/* last event recorded, 0 before any */

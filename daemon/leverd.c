@@ -265,7 +265,7 @@ int main(int argc, char **argv)
 	int ret, i, per_tick;
 
 	memset(&d, 0, sizeof(d));
-	d.trace_hash = FNV_OFFSET;
+	d.trace_hash = TRACE_HASH_INIT;
 	ret = cfg_load(&d.cfg, argc, argv, stdout, err, sizeof(err));
 	if (ret == 1)
 		return 0;

@@ -697,7 +697,8 @@ int board_control(struct board *b, uint8_t request, uint16_t value,
 		return (int)len;
 	case LEVER_REQ_RESET_FAULTS:
 		pstate(b, &ps);
-		if ((ps.lines & (LEVER_LINE_ESTOP | LEVER_LINE_SAFETY_KEY)) ||
+		if ((ps.readings.lines &
+		     (LEVER_LINE_ESTOP | LEVER_LINE_SAFETY_KEY)) ||
 		    b->state == LEVER_BOARD_STOPPING || !belt_at_rest(b)) {
 			b->st.resets_refused++;
 			return -EBUSY;
@@ -795,7 +796,7 @@ int board_dump(const struct board *b, char *buf, size_t size)
 	board_get_status(b, &st);
 	pstate(b, &ps);
 	if (names_of(faults, sizeof(faults), st.faults, fault_bit_names, 8) ||
-	    names_of(injected, sizeof(injected), ps.faults_injected,
+	    names_of(injected, sizeof(injected), ps.readings.faults_injected,
 		     fault_names, PLANT_FAULT_COUNT))
 		return -ENOSPC;
 	n = snprintf(buf, size,
@@ -843,10 +844,11 @@ int board_dump(const struct board *b, char *buf, size_t size)
 		st.incline_setpoint_centi_pct, ps.support_pressure_pa,
 		ps.support_force_n, ps.belt_speed_mm_s, ps.belt_target_mm_s,
 		ps.incline_centi_pct, ps.drive_enabled,
-		ps.pressure_reading_pa, ps.force_reading_mn,
-		ps.belt_reading_mm_s, !!(ps.lines & LEVER_LINE_ESTOP),
-		!!(ps.lines & LEVER_LINE_SAFETY_KEY),
-		!!(ps.lines & LEVER_LINE_HARNESS), ps.buttons,
+		ps.readings.pressure_reading_pa, ps.readings.force_reading_mn,
+		ps.readings.belt_reading_mm_s,
+		!!(ps.readings.lines & LEVER_LINE_ESTOP),
+		!!(ps.readings.lines & LEVER_LINE_SAFETY_KEY),
+		!!(ps.readings.lines & LEVER_LINE_HARNESS), ps.readings.buttons,
 		ps.runner_mass_kg, ps.cadence_steps_s, injected);
 	if (n < 0 || (size_t)n >= size)
 		return -ENOSPC;

@@ -68,6 +68,29 @@ struct plant_config {
 	 * them and the benchmark's reference; default no.
 	 */
 	bool	reference_formulas;
+	/*
+	 * Every substep computed in full, even at rest once nothing moves
+	 * (where the plant otherwise turns only the stride's phase, to the
+	 * same bits): for the test that holds that shortcut to it; default
+	 * no.
+	 */
+	bool	every_substep;
+};
+
+/*
+ * What the board's firmware reads every sample (plant_get_readings()):
+ * the sensors (quantised, noisy, possibly faulty), the lines and buttons
+ * (LEVER_LINE_* / LEVER_BTN_* bits, lever_wire.h) and the injected
+ * faults (bit n = enum plant_fault n active).
+ */
+struct plant_readings {
+	int32_t	pressure_reading_pa;
+	int32_t	force_reading_mn;
+	int32_t	belt_reading_mm_s;
+	int16_t	incline_reading_centi_pct;
+	uint16_t lines;
+	uint16_t buttons;
+	uint32_t faults_injected;
 };
 
 /* A snapshot: true physical values and what the board's sensors read. */
@@ -84,15 +107,7 @@ struct plant_state {
 	double	runner_mass_kg;
 	double	cadence_steps_s;
 	bool	drive_enabled;
-	/* sensor readings (quantised, noisy, possibly faulty) */
-	int32_t	pressure_reading_pa;
-	int32_t	force_reading_mn;
-	int32_t	belt_reading_mm_s;
-	int16_t	incline_reading_centi_pct;
-	/* lines and buttons, LEVER_LINE_* / LEVER_BTN_* bits (lever_wire.h) */
-	uint16_t lines;
-	uint16_t buttons;
-	uint32_t faults_injected;	/* bit n = enum plant_fault n active */
+	struct plant_readings readings;
 };
 
 struct plant;
@@ -132,18 +147,6 @@ int plant_set_fault(struct plant *p, enum plant_fault fault, bool active);
 bool plant_fault_active(const struct plant *p, enum plant_fault fault);
 
 void plant_get_state(const struct plant *p, struct plant_state *st);
-
-/* What the board's firmware reads every sample: plant_get_state()'s
- * sensor readings, lines, buttons and injected faults, without the rest. */
-struct plant_readings {
-	int32_t	pressure_reading_pa;
-	int32_t	force_reading_mn;
-	int32_t	belt_reading_mm_s;
-	int16_t	incline_reading_centi_pct;
-	uint16_t lines;
-	uint16_t buttons;
-	uint32_t faults_injected;
-};
 
 void plant_get_readings(const struct plant *p, struct plant_readings *r);
 

@@ -14,6 +14,12 @@ static const struct law_ops *const law_table[] = {
 	&law_afc_ops,
 };
 
+const char *law_nth_name(size_t i)
+{
+	return i < sizeof(law_table) / sizeof(law_table[0]) ?
+	       law_table[i]->name : NULL;
+}
+
 int law_new(const char *name, const struct law_params *p, struct law **out)
 {
 	const struct law_ops *ops = NULL;

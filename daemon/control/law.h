@@ -56,6 +56,9 @@ struct law_ops {
 	double (*cadence_hz)(const struct law *l);
 };
 
+/* The name of law @i (0, 1, ...), NULL past the last: those law_new()
+ * creates. */
+const char *law_nth_name(size_t i);
 /* Creates law @name ("pi", "afc"). 0, -ENOENT (no such law), -EINVAL, -ENOMEM. */
 int law_new(const char *name, const struct law_params *p, struct law **out);
 void law_free(struct law *l);

@@ -38,12 +38,12 @@ void bench_plant_cycle(struct plant *p, struct loop *l,
 	s->seq++;
 	s->timestamp_ns = *now_ns;
 	/* as the board sends it (sim/board.c): no negative gauge */
-	s->support_pressure_pa = st->pressure_reading_pa < 0 ? 0 :
-				 (uint32_t)st->pressure_reading_pa;
-	s->support_force_mn = st->force_reading_mn;
-	s->belt_speed_mm_s = st->belt_reading_mm_s;
-	s->incline_centi_pct = st->incline_reading_centi_pct;
-	s->lines = st->lines & ~LEVER_DEV_LINE_HARNESS;
+	s->support_pressure_pa = st->readings.pressure_reading_pa < 0 ? 0 :
+				 (uint32_t)st->readings.pressure_reading_pa;
+	s->support_force_mn = st->readings.force_reading_mn;
+	s->belt_speed_mm_s = st->readings.belt_reading_mm_s;
+	s->incline_centi_pct = st->readings.incline_reading_centi_pct;
+	s->lines = st->readings.lines & ~LEVER_DEV_LINE_HARNESS;
 	loop_cycle(l, s, *now_ns, out);
 	plant_set_pressure_setpoint(p, out->cmd.support_pressure_pa);
 	plant_set_belt_drive(p, out->drive, out->cmd.belt_speed_mm_s,

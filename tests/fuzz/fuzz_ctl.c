@@ -94,7 +94,7 @@ static int daemon_up(struct leverd *d)
 	cfg_defaults(&d->cfg);
 	d->sim = true;
 	d->stepped = true;
-	d->trace_hash = FNV_OFFSET;
+	d->trace_hash = TRACE_HASH_INIT;
 	ret = lever_dev_open("sim:seed=1,speed=0", &d->dev);
 	if (ret)
 		return ret;

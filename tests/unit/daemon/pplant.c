@@ -182,16 +182,16 @@ int tplant_step(struct tplant *t, uint64_t dt_ns, struct lever_dev_sample *s)
 	s->timestamp_ns = t->t_ns;
 	s->board_time_ns = t->t_ns;
 	s->seq = t->seq;
-	s->support_pressure_pa = (uint32_t)st.pressure_reading_pa;
-	s->support_force_mn = st.force_reading_mn;
+	s->support_pressure_pa = (uint32_t)st.readings.pressure_reading_pa;
+	s->support_force_mn = st.readings.force_reading_mn;
 	if (t->faults[TPLANT_FORCE_OFFSET])
 		s->support_force_mn += 300000;
 	if (t->faults[TPLANT_PRESSURE_INVALID])
 		s->support_pressure_pa = 2 * PLANT_MAX_PRESSURE_PA;
-	s->belt_speed_mm_s = st.belt_reading_mm_s;
-	s->incline_centi_pct = st.incline_reading_centi_pct;
-	s->lines = st.lines;
-	s->buttons = st.buttons;
+	s->belt_speed_mm_s = st.readings.belt_reading_mm_s;
+	s->incline_centi_pct = st.readings.incline_reading_centi_pct;
+	s->lines = st.readings.lines;
+	s->buttons = st.readings.buttons;
 	s->board_state = hard_stopped(t) ? LEVER_DEV_BOARD_HARD_STOPPED :
 			 t->drive ? LEVER_DEV_BOARD_RUNNING :
 				    LEVER_DEV_BOARD_IDLE;

@@ -130,6 +130,26 @@ static void test_too_long_string_is_refused(void **state)
 	assert_string_equal(c.socket, "/run/lever/leverd.sock");
 }
 
+/*
+ * A law that does not exist is refused when it is read, by name and with
+ * the laws there are; leverd said "control loop: No such file or
+ * directory" once its loop was made.
+ */
+static void test_a_law_that_does_not_exist_is_refused_by_name(void **state)
+{
+	struct leverd_cfg c;
+
+	cfg_defaults(&c);
+	assert_int_equal(cfg_set(&c, "law", "bogus", "command line", err,
+				 sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "command line: law = 'bogus'"));
+	assert_non_null(strstr(err, "pi or afc"));
+	assert_string_equal(c.law, "pi");
+	assert_int_equal(cfg_set(&c, "law", "afc", "command line", err,
+				 sizeof(err)), 0);
+	assert_string_equal(c.law, "afc");
+}
+
 /* fuzz_cfg: --law=$'pi\nx = 1' dumped as two lines that read back wrong. */
 static void test_flag_value_the_file_cannot_hold_is_refused(void **state)
 {
@@ -454,6 +474,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_item_is_refused),
 		cmocka_unit_test(test_too_long_string_is_refused),
 		cmocka_unit_test(test_flag_value_the_file_cannot_hold_is_refused),
+		cmocka_unit_test(test_a_law_that_does_not_exist_is_refused_by_name),
 		cmocka_unit_test(test_file_sets_items_and_skips_comments),
 		cmocka_unit_test(test_file_error_names_file_and_line),
 		cmocka_unit_test(test_file_line_without_equals_is_an_error),

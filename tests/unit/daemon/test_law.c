@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "cfg.h"
@@ -521,6 +522,37 @@ static void test_afc_without_a_known_limit_is_exactly_the_pi(void **state)
 	rig_free(&b);
 }
 
+/*
+ * The configuration's list of laws (cfg.c, for its errors and --help) and
+ * law_new()'s are the same: each name it takes makes a law, and each law
+ * is a name it takes.
+ */
+static void test_the_configuration_takes_exactly_the_laws_there_are(void **s)
+{
+	const char *const *names = cfg_choices("law");
+	struct law_params lp = {
+		.force_per_pa = 0.002, .max_pressure_pa = 600000,
+		.max_slew_pa_s = 400000, .kp = 3.0, .ki_1_s = 10.0,
+	};
+	struct law *l;
+	size_t i, j, n = 0;
+
+	assert_non_null(names);
+	for (i = 0; names[i]; i++) {
+		assert_int_equal(law_new(names[i], &lp, &l), 0);
+		law_free(l);
+		n++;
+	}
+	for (j = 0; law_nth_name(j); j++) {
+		for (i = 0; names[i]; i++)
+			if (!strcmp(names[i], law_nth_name(j)))
+				break;
+		assert_non_null(names[i]);
+	}
+	assert_int_equal(j, n);
+	assert_int_equal(law_new("bogus", &lp, &l), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -546,6 +578,7 @@ int main(void)
 		cmocka_unit_test(test_afc_drops_its_feed_forward_above_the_limit),
 		cmocka_unit_test(test_afc_adds_no_stride_average_support),
 		cmocka_unit_test(test_afc_without_a_known_limit_is_exactly_the_pi),
+		cmocka_unit_test(test_the_configuration_takes_exactly_the_laws_there_are),
 	};
 	int failed;
 

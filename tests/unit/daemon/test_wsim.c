@@ -224,7 +224,7 @@ static int daemon_up(struct wsim *w)
 		rt_free(d->rt);
 		return ret;
 	}
-	d->trace_hash = FNV_OFFSET;
+	d->trace_hash = TRACE_HASH_INIT;
 	return 0;
 }
 

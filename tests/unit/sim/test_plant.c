@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "lever_wire.h"
@@ -65,8 +66,8 @@ static double reading_sigma(struct plant *p, bool force, unsigned int n)
 	for (i = 0; i < n; i++) {
 		plant_step(p, MS);
 		plant_get_state(p, &st);
-		x = force ? st.force_reading_mn / 1000.0 :
-			    (double)st.pressure_reading_pa;
+		x = force ? st.readings.force_reading_mn / 1000.0 :
+			    (double)st.readings.pressure_reading_pa;
 		sum += x;
 		sq += x * x;
 	}
@@ -199,8 +200,8 @@ static void test_active_support_control_reduces_stride_swing(void **s)
 	plant_set_belt_drive(q, true, 2778, 1000);
 	for (i = 0; i < 7000; i++) {
 		plant_get_state(q, &st);
-		sp = (target_n + 2.0 * (target_n -
-					st.force_reading_mn / 1000.0)) / fpp;
+		sp = (target_n + 2.0 * (target_n - st.readings.force_reading_mn /
+					1000.0)) / fpp;
 		plant_set_pressure_setpoint(q, sp);
 		plant_step(q, MS);
 		if (i >= 5000) {
@@ -290,8 +291,8 @@ static void test_sensor_readings_are_quantised_and_noisy(void **s)
 
 	plant_set_pressure_setpoint(p, 100000);
 	st = run_ms(p, 1000);
-	assert_int_equal(st.pressure_reading_pa % 10, 0);
-	assert_int_equal(st.force_reading_mn % 50, 0);
+	assert_int_equal(st.readings.pressure_reading_pa % 10, 0);
+	assert_int_equal(st.readings.force_reading_mn % 50, 0);
 	sigma = reading_sigma(p, false, 2000);
 	assert_true(sigma > 30 && sigma < 120);
 	plant_free(p);
@@ -308,11 +309,12 @@ static void test_fault_pressure_stuck_freezes_reading(void **s)
 	a = run_ms(p, 1);
 	plant_set_pressure_setpoint(p, 200000);
 	b = run_ms(p, 500);
-	assert_int_equal(a.pressure_reading_pa, b.pressure_reading_pa);
+	assert_int_equal(a.readings.pressure_reading_pa,
+			 b.readings.pressure_reading_pa);
 	assert_true(b.support_pressure_pa > 190000);
 	plant_set_fault(p, PLANT_FAULT_PRESSURE_STUCK, false);
 	b = run_ms(p, 1);
-	assert_true(b.pressure_reading_pa > 190000);
+	assert_true(b.readings.pressure_reading_pa > 190000);
 	plant_free(p);
 }
 
@@ -327,7 +329,8 @@ static void test_fault_force_stuck_freezes_reading(void **s)
 	a = run_ms(p, 1);
 	plant_set_pressure_setpoint(p, 200000);
 	b = run_ms(p, 500);
-	assert_int_equal(a.force_reading_mn, b.force_reading_mn);
+	assert_int_equal(a.readings.force_reading_mn,
+			 b.readings.force_reading_mn);
 	assert_true(b.support_force_n > 390);
 	plant_free(p);
 }
@@ -398,8 +401,9 @@ static void test_safety_lines_and_buttons_are_reported(void **s)
 	assert_int_equal(plant_set_line(p, LEVER_LINE_ESTOP, true), 0);
 	assert_int_equal(plant_set_button(p, LEVER_BTN_PAIN, true), 0);
 	plant_get_state(p, &st);
-	assert_int_equal(st.lines, LEVER_LINE_ESTOP | LEVER_LINE_HARNESS);
-	assert_int_equal(st.buttons, LEVER_BTN_PAIN);
+	assert_int_equal(st.readings.lines,
+			 LEVER_LINE_ESTOP | LEVER_LINE_HARNESS);
+	assert_int_equal(st.readings.buttons, LEVER_BTN_PAIN);
 	assert_int_equal(plant_set_line(p, 1u << 7, true), -EINVAL);
 	assert_int_equal(plant_set_button(p, 3, true), -EINVAL);
 	plant_free(p);
@@ -414,7 +418,7 @@ static void test_unclipped_harness_reads_no_force(void **s)
 	plant_set_line(p, LEVER_LINE_HARNESS, false);
 	st = run_ms(p, 500);
 	assert_true(st.support_force_n == 0);
-	assert_true(abs(st.force_reading_mn) < 5000);
+	assert_true(abs(st.readings.force_reading_mn) < 5000);
 	plant_free(p);
 }
 
@@ -461,6 +465,36 @@ static void test_time_slicing_does_not_change_results(void **s)
 	plant_get_state(q, &b);
 	assert_true(a.support_force_n == b.support_force_n);
 	assert_true(a.belt_speed_mm_s == b.belt_speed_mm_s);
+	plant_free(p);
+	plant_free(q);
+}
+
+/*
+ * Steps that end between substeps (a board sampling at 1.67 kHz) follow a
+ * set-point step as 3 ms steps do, within the transducer's 10 Pa quantum
+ * at every common instant: each substep's regulator steps with its own
+ * length's constant (the last substep's, a shorter lag's, made 67 Pa).
+ */
+static void test_sliced_steps_follow_the_setpoint_as_whole_ones(void **s)
+{
+	struct plant *p = new_plant(), *q = new_plant();
+	struct plant_state a, b;
+	double worst = 0;
+	unsigned int i, k;
+
+	plant_set_pressure_setpoint(p, 150000);
+	plant_set_pressure_setpoint(q, 150000);
+	for (i = 0; i < 700; i++) {
+		plant_step(p, 3 * MS);
+		for (k = 0; k < 5; k++)
+			plant_step(q, 600000);
+		plant_get_state(p, &a);
+		plant_get_state(q, &b);
+		worst = fmax(worst, fabs(a.regulator_pa - b.regulator_pa));
+	}
+	print_message("# regulator, 3 ms against 0.6 ms steps: %.1f Pa at most\n",
+		      worst);
+	assert_true(worst < 10.0);
 	plant_free(p);
 	plant_free(q);
 }
@@ -542,6 +576,133 @@ static void test_phasor_stride_stays_within_1_uN_of_sin(void **s)
 	assert_true(db < 1e-6);
 	plant_free(p[0]);
 	plant_free(p[1]);
+}
+
+/*
+ * The inputs of a clinic's day, compressed, at @ms: the same to both. The
+ * second session ends @end_ms later than 360 s (where in its stride the
+ * gas spring is left).
+ */
+static void drive_day(struct plant *p, unsigned int ms, unsigned int end_ms)
+{
+	if (ms == 360000 + end_ms)
+		plant_set_belt_drive(p, false, 0, 1000);
+	switch (ms) {
+	case 5000:
+		plant_set_pressure_setpoint(p, 103000);
+		break;
+	case 20000:
+		plant_set_belt_drive(p, true, 2778, 1000);
+		break;
+	case 60000:
+		plant_set_belt_drive(p, false, 0, 1000);
+		break;
+	case 200000:
+		plant_set_incline(p, true, 500);
+		break;
+	case 230000:
+		plant_set_line(p, LEVER_LINE_HARNESS, false);
+		break;
+	case 240000:
+		plant_set_line(p, LEVER_LINE_HARNESS, true);
+		break;
+	case 250000:
+		plant_set_fault(p, PLANT_FAULT_VALVE_STUCK, true);
+		plant_set_pressure_setpoint(p, 50000);
+		break;
+	case 280000:
+		plant_set_fault(p, PLANT_FAULT_VALVE_STUCK, false);
+		break;
+	case 300000:
+		/* more than a 50 kg body weight: the strap's limit holds */
+		plant_set_pressure_setpoint(p, PLANT_MAX_PRESSURE_PA);
+		break;
+	case 310000:
+		plant_set_runner(p, 50, 2.8);
+		break;
+	case 320000:
+		plant_set_pressure_setpoint(p, 0);
+		break;
+	case 330000:
+		plant_set_belt_drive(p, true, 1389, 1000);
+		break;
+	}
+}
+
+/*
+ * The day above, 560 s, in steps of @step_ns (at most 1 ms) on a plant with
+ * @geometry_scale, against one that computes every substep: the samples
+ * whose states differ in any bit.
+ */
+static unsigned int day_against_every_substep(uint64_t step_ns,
+					      double geometry_scale,
+					      unsigned int end_ms)
+{
+	struct plant_config cfg;
+	struct plant *p, *q;
+	struct plant_state a, b;
+	uint64_t t_ns = 0;
+	unsigned int ms = 0, last_ms = ~0u, differ = 0;
+
+	plant_default_config(&cfg);
+	cfg.seed = 42;
+	cfg.geometry_scale = geometry_scale;
+	assert_int_equal(plant_new(&cfg, &p), 0);
+	cfg.every_substep = true;
+	assert_int_equal(plant_new(&cfg, &q), 0);
+	while (ms < 560000) {
+		if (ms != last_ms) {
+			drive_day(p, ms, end_ms);
+			drive_day(q, ms, end_ms);
+			last_ms = ms;
+		}
+		plant_step(p, step_ns);
+		plant_step(q, step_ns);
+		plant_get_state(p, &a);
+		plant_get_state(q, &b);
+		differ += memcmp(&a, &b, sizeof(a)) != 0;
+		t_ns += step_ns;
+		ms = t_ns / MS;
+	}
+	plant_free(p);
+	plant_free(q);
+	return differ;
+}
+
+/*
+ * A plant at rest whose states have settled only turns the stride's
+ * phase (sim/plant.c: settled_substeps()). It gives the numbers of a
+ * plant that computes every substep, bit for bit, over 560 s of a
+ * clinic's day: two sessions, the minutes the gas spring takes to
+ * settle after each (after the second, with no pressure asked, down to
+ * where pressure x geometry underflows), incline, harness, a stuck
+ * valve, the strap's limit and a new runner at rest; in 1 ms steps and
+ * in steps that end between substeps (a board sampling at 1.5 kHz or
+ * 2.5 kHz), at the nominal geometry and at ones whose pressure x
+ * geometry underflows to -0.
+ */
+static void test_settled_rest_gives_the_numbers_of_every_substep(void **s)
+{
+	static const struct {
+		uint64_t step_ns;
+		double geometry_scale;
+		unsigned int end_ms;
+	} runs[] = {
+		{ MS, 1.0, 0 }, { MS, 0.5, 0 }, { MS, 0.5, 185 },
+		{ 666666, 1.0, 0 }, { 400000, 0.9, 0 },
+	};
+	unsigned int differ;
+	size_t i;
+
+	for (i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+		differ = day_against_every_substep(runs[i].step_ns,
+						   runs[i].geometry_scale,
+						   runs[i].end_ms);
+		print_message("# %llu ns steps, geometry x%.1f, end +%u ms: %u samples differ\n",
+			      (unsigned long long)runs[i].step_ns,
+			      runs[i].geometry_scale, runs[i].end_ms, differ);
+		assert_int_equal(differ, 0);
+	}
 }
 
 /*
@@ -714,6 +875,7 @@ int main(void)
 		cmocka_unit_test(test_bad_runner_and_setpoints_are_refused),
 		cmocka_unit_test(test_fault_names_round_trip),
 		cmocka_unit_test(test_time_slicing_does_not_change_results),
+		cmocka_unit_test(test_sliced_steps_follow_the_setpoint_as_whole_ones),
 		cmocka_unit_test(test_geometry_scale_changes_force_per_pressure),
 		cmocka_unit_test(test_reg_lag_scale_slows_the_regulator),
 		cmocka_unit_test(test_force_noise_scale_scales_load_cell_noise),
@@ -721,6 +883,7 @@ int main(void)
 		cmocka_unit_test(test_stride_amplitude_does_not_drift_over_an_hour),
 		cmocka_unit_test(test_phasor_stride_stays_within_1_uN_of_sin),
 		cmocka_unit_test(test_fast_noise_has_the_gaussian_sigma),
+		cmocka_unit_test(test_settled_rest_gives_the_numbers_of_every_substep),
 	};
 
 	return cmocka_run_group_tests_name("sim plant", tests, NULL, NULL);
