@@ -69,13 +69,18 @@ double law_pi_core_ramp(struct law_pi_core *c, const struct law_input *in)
 	return c->sp_n;
 }
 
+double law_pi_core_feedback_n(const struct law_pi_core *c, double force_n)
+{
+	return c->sp_n + c->p.kp * (c->sp_n - force_n) + c->integ_n;
+}
+
 double law_pi_core_output(struct law_pi_core *c, const struct law_input *in,
 			  double extra_n)
 {
 	double k = c->p.force_per_pa, dt = in->dt_s, err, raw, out, step;
 
 	err = c->sp_n - in->force_n;
-	raw = (c->sp_n + c->p.kp * err + c->integ_n + extra_n) / k;
+	raw = (law_pi_core_feedback_n(c, in->force_n) + extra_n) / k;
 	out = clamp(raw, 0, c->p.max_pressure_pa);
 	step = c->p.max_slew_pa_s * dt;
 	out = clamp(out, c->out_pa - step, c->out_pa + step);

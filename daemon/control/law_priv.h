@@ -36,6 +36,11 @@ void law_pi_core_reset(struct law_pi_core *c, double pressure_pa,
 /* Moves the set-point one cycle along its ramp; returns it, N. */
 double law_pi_core_ramp(struct law_pi_core *c, const struct law_input *in);
 /*
+ * The support, N, the PI asks this cycle before anything is added, the
+ * clamp and the slew limit: set-point, proportional and integral terms.
+ */
+double law_pi_core_feedback_n(const struct law_pi_core *c, double force_n);
+/*
  * The output for this cycle with @extra_n (N of support, e.g. a stride
  * feed-forward) added before the clamp and the slew limit, so that the
  * anti-windup sees the output that is really sent.

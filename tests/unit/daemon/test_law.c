@@ -483,6 +483,45 @@ static void test_afc_drops_its_feed_forward_above_the_limit(void **state)
 	rig_free(&r);
 }
 
+/*
+ * A valve that sticks holds what it was last asked: no stride peak the
+ * feed-forward adds may ask a pressure that, held, gives more support
+ * than the step's limit (whole-daemon soak seed 135580). With no
+ * proportional term the PI asks about the target, so every ask above the
+ * limit would be the feed-forward's.
+ */
+static void test_afc_never_adds_a_peak_above_the_limit(void **state)
+{
+	struct lever_dev_command cmd = { 0 };
+	struct lever_dev_info info;
+	struct rig r;
+	double k, peak_n = 0;
+	int i, locked = 0;
+
+	law_name = "afc";
+	rig_init(&r, 0, -1);
+	law_name = "pi";
+	tplant_info(r.p, &info);
+	k = info.force_per_pressure_un_pa * 1e-6;
+	cmd.belt_speed_mm_s = 2778;
+	r.in.target_force_n = 0.2 * MG;
+	afc_rig_run(&r, &cmd, 10);
+	assert_true(law_cadence_hz(r.law) > 0);
+	/* a step whose margin the cancelling peaks (+21 N) would pass */
+	r.in.limit_n = 0.2 * MG + 10;
+	for (i = 0; i < 5000; i++) {
+		afc_rig_run(&r, &cmd, 0.001);
+		peak_n = fmax(peak_n, r.out_pa * k);
+		locked += law_cadence_hz(r.law) > 0;
+	}
+	print_message("# highest ask %.1f N, limit %.1f N, locked %d ms of 5000\n",
+		      peak_n, r.in.limit_n, locked);
+	/* still cancelling what it may */
+	assert_true(locked == 5000);
+	assert_true(peak_n <= r.in.limit_n + 1e-6);
+	rig_free(&r);
+}
+
 static void test_afc_adds_no_stride_average_support(void **state)
 {
 	struct lever_dev_command cmd = { 0 };
@@ -576,6 +615,7 @@ int main(void)
 		cmocka_unit_test(test_afc_lets_go_within_a_second_when_the_runner_stops),
 		cmocka_unit_test(test_afc_hardly_locks_to_an_irregular_gait),
 		cmocka_unit_test(test_afc_drops_its_feed_forward_above_the_limit),
+		cmocka_unit_test(test_afc_never_adds_a_peak_above_the_limit),
 		cmocka_unit_test(test_afc_adds_no_stride_average_support),
 		cmocka_unit_test(test_afc_without_a_known_limit_is_exactly_the_pi),
 		cmocka_unit_test(test_the_configuration_takes_exactly_the_laws_there_are),

@@ -58,6 +58,28 @@ static const char *const act_names[A_KIND_COUNT] = {
 	"restart",
 };
 
+/* argv[0]: the replay line names the binary that found the sequence */
+static const char *wsim_prog = "test_wsim";
+
+/* lever_sim_inject()'s faults, as the replay line names them */
+static const char *fault_name(unsigned int f)
+{
+	static const char *const n[] = {
+		[LEVER_SIM_FAULT_PRESSURE_SENSOR] = "pressure-sensor-stuck",
+		[LEVER_SIM_FAULT_FORCE_SENSOR] = "load-cell-stuck",
+		[LEVER_SIM_FAULT_VALVE] = "valve-stuck",
+		[LEVER_SIM_FAULT_BELT_DRIVE] = "belt-overspeed",
+		[LEVER_SIM_FAULT_DISCONNECT] = "unplug",
+		[LEVER_SIM_FAULT_STALL] = "board-stall",
+		[LEVER_SIM_FAULT_PRESSURE_NOISE] = "pressure-noise",
+		[LEVER_SIM_FAULT_FORCE_NOISE] = "load-cell-noise",
+		[LEVER_SIM_FAULT_DROP_FRAMES] = "drop-frames",
+		[LEVER_SIM_FAULT_DELAY_FRAMES] = "delay-frames",
+	};
+
+	return f < sizeof(n) / sizeof(n[0]) && n[f] ? n[f] : "?";
+}
+
 struct act {
 	uint64_t at_ms;		/* virtual time */
 	enum act_kind kind;
@@ -670,8 +692,10 @@ static void print_seq(const struct seq *q, uint64_t keep)
 			continue;
 		printf("#   %6.2f s %s", q->a[i].at_ms / 1000.0,
 		       act_names[q->a[i].kind]);
-		if (q->a[i].kind == A_START || q->a[i].kind == A_FAULT ||
-		    q->a[i].kind == A_BUTTON || q->a[i].kind == A_MASS)
+		if (q->a[i].kind == A_FAULT)
+			printf(" %s", fault_name(q->a[i].arg));
+		else if (q->a[i].kind == A_START || q->a[i].kind == A_BUTTON ||
+			 q->a[i].kind == A_MASS)
 			printf(" %u", q->a[i].arg);
 		if (held(q->a[i].kind))
 			printf(" for %u ms", q->a[i].on_ms);
@@ -679,7 +703,7 @@ static void print_seq(const struct seq *q, uint64_t keep)
 		n += snprintf(list + n, sizeof(list) - n, "%s%u", n ? "," : "",
 			      i);
 	}
-	printf("# replay: build/tests/unit/daemon/test_wsim --seed %llu --keep %s\n",
+	printf("# replay: %s --seed %llu --keep %s\n", wsim_prog,
 	       (unsigned long long)q->seed, list);
 }
 
@@ -721,6 +745,7 @@ static const uint64_t soak_found[] = {
 	736782,		/* a start waiting on a latched fault, paused: */
 	838522,		/* never said refused, paused "at the target" */
 	932469,		/* while the board held what the stop left */
+	135580,		/* afc: valve stuck at a stride peak it added */
 };
 
 int main(int argc, char **argv)
@@ -737,6 +762,8 @@ int main(int argc, char **argv)
 	bool replay = false, same;
 	const char *env;
 	int k;
+
+	wsim_prog = argv[0];
 
 	env = getenv("WSIM_SEQUENCES");
 	if (env)
