@@ -133,58 +133,59 @@ UNIT_TESTS  += tests/unit/daemon/test_leverd.sh \
 UNIT_TESTS  += $(LEVERD_UNIT_TESTS) $(LEVERD_DSIM_PLANT) $(LEVERD_TEST_RT) \
 	       $(LEVERD_TEST_RT_PERIOD)
 
-# The supervisor and safety specifications once more with the "afc" law:
-# the same tests, linked with tests/unit/daemon/law_select.c, which makes
-# every cfg_defaults() they call name that law.
-LEVERD_AFC_SELECT := $(BUILD)/obj/tests/unit/daemon/law_select_afc.o
-$(LEVERD_AFC_SELECT): tests/unit/daemon/law_select.c daemon/build.mk
+# The supervisor and safety specifications once more with the "pi" law
+# (the default is "afc"): the same tests, linked with
+# tests/unit/daemon/law_select.c, which makes every cfg_defaults() they
+# call name that law. pi is there to be chosen, so it keeps passing them.
+LEVERD_PI_SELECT := $(BUILD)/obj/tests/unit/daemon/law_select_pi.o
+$(LEVERD_PI_SELECT): tests/unit/daemon/law_select.c daemon/build.mk
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(EXTRA_CFLAGS) \
-		-DLEVERD_TEST_LAW='"afc"' -c -o $@ $<
-$(LEVERD_AFC_SELECT): EXTRA_CFLAGS += -Idaemon
+		-DLEVERD_TEST_LAW='"pi"' -c -o $@ $<
+$(LEVERD_PI_SELECT): EXTRA_CFLAGS += -Idaemon
 
-LEVERD_AFC_TESTS := $(patsubst %,$(BUILD)/tests/unit/daemon/test_%_afc, \
+LEVERD_PI_TESTS := $(patsubst %,$(BUILD)/tests/unit/daemon/test_%_pi, \
 		      loop loop_table dsim)
-$(BUILD)/tests/unit/daemon/test_%_afc: \
-		$(BUILD)/obj/tests/unit/daemon/test_%.o $(LEVERD_AFC_SELECT) \
+$(BUILD)/tests/unit/daemon/test_%_pi: \
+		$(BUILD)/obj/tests/unit/daemon/test_%.o $(LEVERD_PI_SELECT) \
 		$(LEVERD_TPLANT) $(LEVERD_CORE)
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ -Wl,--wrap=cfg_defaults $(call PKG_LIBS,cmocka) \
 		$(call PKG_LIBS,jansson) -lm -lpthread
 
-LEVERD_DSIM_PLANT_AFC := $(BUILD)/tests/unit/daemon/test_dsim_plant_afc
-$(LEVERD_DSIM_PLANT_AFC): $(BUILD)/obj/tests/unit/daemon/test_dsim_plant.o \
-		$(LEVERD_AFC_SELECT) $(BUILD)/obj/tests/unit/daemon/pplant.o \
+LEVERD_DSIM_PLANT_PI := $(BUILD)/tests/unit/daemon/test_dsim_plant_pi
+$(LEVERD_DSIM_PLANT_PI): $(BUILD)/obj/tests/unit/daemon/test_dsim_plant.o \
+		$(LEVERD_PI_SELECT) $(BUILD)/obj/tests/unit/daemon/pplant.o \
 		$(BUILD)/obj/tests/unit/daemon/dsim.o $(LEVERD_CORE) \
 		$(BUILD)/libleversim.a
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ -Wl,--wrap=cfg_defaults $(call PKG_LIBS,cmocka) \
 		-lm -lpthread
 
-LEVERD_TEST_RT_AFC := $(BUILD)/tests/unit/daemon/test_rt_afc
-$(LEVERD_TEST_RT_AFC): $(BUILD)/obj/tests/unit/daemon/test_rt.o \
-		$(LEVERD_AFC_SELECT) $(LEVERD_CORE) $(BUILD)/liblever.a
+LEVERD_TEST_RT_PI := $(BUILD)/tests/unit/daemon/test_rt_pi
+$(LEVERD_TEST_RT_PI): $(BUILD)/obj/tests/unit/daemon/test_rt.o \
+		$(LEVERD_PI_SELECT) $(LEVERD_CORE) $(BUILD)/liblever.a
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ -Wl,--wrap=cfg_defaults $(call PKG_LIBS,cmocka) \
 		$(call PKG_LIBS,libusb-1.0 libgpiod libevdev) -lm -lpthread
 
-# The whole-daemon simulation with afc (check-long; make soak: 10^6).
-LEVERD_TEST_WSIM_AFC := $(BUILD)/tests/unit/daemon/test_wsim_afc
-$(LEVERD_TEST_WSIM_AFC): $(BUILD)/obj/tests/unit/daemon/test_wsim.o \
-		$(LEVERD_AFC_SELECT) $(BUILD)/obj/daemon/dmn.o \
+# The whole-daemon simulation with pi (check-long).
+LEVERD_TEST_WSIM_PI := $(BUILD)/tests/unit/daemon/test_wsim_pi
+$(LEVERD_TEST_WSIM_PI): $(BUILD)/obj/tests/unit/daemon/test_wsim.o \
+		$(LEVERD_PI_SELECT) $(BUILD)/obj/daemon/dmn.o \
 		$(LEVERD_NONRT) $(LEVERD_CORE) $(BUILD)/liblever.a
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^ -Wl,--wrap=cfg_defaults \
 		$(call PKG_LIBS,libusb-1.0 libgpiod libevdev) \
 		$(call PKG_LIBS,jansson) $(call PKG_LIBS,sqlite3) -lm -lpthread
 
-ALL_TARGETS += $(LEVERD_AFC_TESTS) $(LEVERD_DSIM_PLANT_AFC) \
-	       $(LEVERD_TEST_RT_AFC) $(LEVERD_TEST_WSIM_AFC)
-# The two 200-seed simulations with afc (35 s) and the whole-daemon one
+ALL_TARGETS += $(LEVERD_PI_TESTS) $(LEVERD_DSIM_PLANT_PI) \
+	       $(LEVERD_TEST_RT_PI) $(LEVERD_TEST_WSIM_PI)
+# The two 200-seed simulations with pi (35 s) and the whole-daemon one
 # (10^4 sequences, about 40 s) run in make check-long, to
-# keep make check under 15 minutes; the other afc variants here.
-UNIT_TESTS  += $(BUILD)/tests/unit/daemon/test_loop_afc \
-	       $(BUILD)/tests/unit/daemon/test_loop_table_afc \
-	       $(LEVERD_TEST_RT_AFC)
-LONG_UNIT_TESTS += $(BUILD)/tests/unit/daemon/test_dsim_afc \
-		   $(LEVERD_DSIM_PLANT_AFC) $(LEVERD_TEST_WSIM_AFC)
+# keep make check under 15 minutes; the other pi variants here.
+UNIT_TESTS  += $(BUILD)/tests/unit/daemon/test_loop_pi \
+	       $(BUILD)/tests/unit/daemon/test_loop_table_pi \
+	       $(LEVERD_TEST_RT_PI)
+LONG_UNIT_TESTS += $(BUILD)/tests/unit/daemon/test_dsim_pi \
+		   $(LEVERD_DSIM_PLANT_PI) $(LEVERD_TEST_WSIM_PI)

@@ -100,7 +100,7 @@ static const struct cfg_item cfg_items[] = {
 	INT(period_us, 1000, 250, 10000, "us", "control period"),
 	DBL(setpoint_ramp_s, 3.0, 0.0, 60.0, "s",
 	    "support set-point changes ramp over this time"),
-	NAMED(law, "pi", cfg_law_names, "support-force control law"),
+	NAMED(law, "afc", cfg_law_names, "support-force control law"),
 	DBL(law_kp, 3.0, 0.0, 50.0, "N/N",
 	    "proportional loop gain of the support-force law"),
 	DBL(law_ki_1_s, 10.0, 0.0, 1000.0, "1/s",
