@@ -8,6 +8,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "lever_wire.h"
 #include "plant.h"
@@ -118,7 +121,7 @@ static uint64_t rng_next(uint64_t *s)
  * +-3.46 sigma as a real converter's noise is, and no log/sqrt/cos: the
  * Box-Muller draw it replaces was a fifth of the deterministic daemon.
  */
-static double rng_noise(uint64_t *s)
+static inline __attribute__((always_inline)) double rng_noise(uint64_t *s)
 {
 	const uint64_t lanes = 0x0000ffff0000ffffULL;
 	uint64_t z = rng_next(s);
@@ -252,6 +255,7 @@ static void update_sensors(struct plant *p)
 {
 	double sp = PRESSURE_NOISE_PA, sf = p->force_noise_n;
 	double pr, fr, br, ir, n[4];
+	uint64_t rng;
 
 	if (has_fault(p, PLANT_FAULT_PRESSURE_NOISE))
 		sp *= NOISE_BURST_GAIN;
@@ -259,7 +263,17 @@ static void update_sensors(struct plant *p)
 		sf *= NOISE_BURST_GAIN;
 	/* Draw every noise term every time, faults or not, so turning a
 	 * fault on does not shift the random stream of the others. */
-	sensor_noise(p, n);
+	if (p->reference) {
+		sensor_noise(p, n);
+	} else {
+		/* sensor_noise()'s four draws, the state in a register */
+		rng = p->rng;
+		n[0] = rng_noise(&rng);
+		n[1] = rng_noise(&rng);
+		n[2] = rng_noise(&rng);
+		n[3] = rng_noise(&rng);
+		p->rng = rng;
+	}
 	pr = (p->reg_pa + p->gas_dev_pa) + sp * n[0];
 	fr = p->force_n + sf * n[1];
 	br = p->belt_mm_s + BELT_NOISE_MM_S * n[2];
@@ -328,6 +342,41 @@ static inline double stride_sin(struct plant *p, double dt)
 	return sn;
 }
 
+/*
+ * @n turns of the stride's phasor, as stride_sin() turns it, in one pair
+ * of registers: with SSE2 the cosine and the sine are formed side by
+ * side. The same operations on the same operands, so the same bits: the
+ * cosine's "- sin x k_sin" is "+ sin x -k_sin" (IEEE subtraction is the
+ * addition of the negated operand, and negating an operand of a product
+ * negates it exactly), and the norm's sum is the same two squares.
+ */
+static void turn_phasor(struct plant *p, uint64_t n)
+{
+#ifdef __SSE2__
+	const __m128d kc = _mm_set1_pd(p->k_rot_cos);
+	const __m128d ks = _mm_set_pd(p->k_rot_sin, -p->k_rot_sin);
+	const __m128d three = _mm_set_sd(3.0), half = _mm_set_sd(0.5);
+	__m128d v = _mm_set_pd(p->phase_sin, p->phase_cos);
+	__m128d r, sq, g;
+
+	do {
+		/* lo: cos kc - sin ks, hi: sin kc + cos ks */
+		r = _mm_add_pd(_mm_mul_pd(v, kc),
+			       _mm_mul_pd(_mm_shuffle_pd(v, v, 1), ks));
+		sq = _mm_mul_pd(r, r);
+		g = _mm_add_sd(sq, _mm_unpackhi_pd(sq, sq));
+		g = _mm_mul_sd(_mm_sub_sd(three, g), half);
+		v = _mm_mul_pd(r, _mm_unpacklo_pd(g, g));
+	} while (--n);
+	p->phase_cos = _mm_cvtsd_f64(v);
+	p->phase_sin = _mm_cvtsd_f64(_mm_unpackhi_pd(v, v));
+#else
+	do {
+		stride_sin(p, SUBSTEP_S);
+	} while (--n);
+#endif
+}
+
 /* The states a substep at rest may leave as they were. */
 struct rest_states {
 	uint64_t ramp, reg, gas, belt_ramp, belt, incline, force;
@@ -363,10 +412,18 @@ static void settled_substeps(struct plant *p, uint64_t n)
 {
 	double h_new;
 
-	do {
-		h_new = 0.0 * stride_sin(p, SUBSTEP_S);
-	} while (--n);
-	p->height_m = h_new;
+	/* the substep's length and the formulas are the same for all n */
+	if (SUBSTEP_S != p->k_dt)
+		substep_constants(p, SUBSTEP_S);
+	if (p->reference) {
+		do {
+			h_new = 0.0 * stride_sin_reference(p, SUBSTEP_S);
+		} while (--n);
+		p->height_m = h_new;
+		return;
+	}
+	turn_phasor(p, n);
+	p->height_m = 0.0 * p->phase_sin;
 }
 
 static void substep(struct plant *p, double dt)
@@ -524,12 +581,12 @@ void plant_free(struct plant *p)
 	free(p);
 }
 
-int plant_step(struct plant *p, uint64_t dt_ns)
+/* Steps of any length: whole substeps and the pieces of one. */
+static __attribute__((noinline)) void plant_advance(struct plant *p,
+						    uint64_t left)
 {
-	uint64_t left = dt_ns, n;
+	uint64_t n;
 
-	if (!p || dt_ns == 0)
-		return -EINVAL;
 	/* Substeps end on absolute multiples of SUBSTEP_NS, so one 1 ms step
 	 * and four 250 us steps give the same numbers. */
 	while (left) {
@@ -550,6 +607,24 @@ int plant_step(struct plant *p, uint64_t dt_ns)
 		if (p->into_substep_ns == SUBSTEP_NS)
 			p->into_substep_ns = 0;
 		left -= n;
+	}
+}
+
+int plant_step(struct plant *p, uint64_t dt_ns)
+{
+	if (!p || dt_ns == 0)
+		return -EINVAL;
+	/*
+	 * A settled plant at rest stepped by whole substeps (an idle
+	 * treadmill, 1 ms at a time): what plant_advance() would do, without
+	 * the call and its loop.
+	 */
+	if (p->settled && !p->into_substep_ns && !(dt_ns % SUBSTEP_NS) &&
+	    !p->every_substep && at_rest(p)) {
+		settled_substeps(p, dt_ns / SUBSTEP_NS);
+		p->time_ns += dt_ns;
+	} else {
+		plant_advance(p, dt_ns);
 	}
 	update_sensors(p);
 	return 0;
