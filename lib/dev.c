@@ -286,9 +286,10 @@ void lever_squeue_init(struct lever_squeue *q, struct lever_dev_sample *ring,
 	q->size = size;
 }
 
-void lever_squeue_push(struct lever_squeue *q, struct lever_dev_sample *d,
-		       uint32_t seq)
+void lever_squeue_push(struct lever_squeue *q,
+		       const struct lever_dev_sample *d, uint32_t seq)
 {
+	struct lever_dev_sample *slot;
 	uint32_t lost = 0;
 
 	if (q->have_seq && seq != q->next_seq)
@@ -303,10 +304,12 @@ void lever_squeue_push(struct lever_squeue *q, struct lever_dev_sample *d,
 		return;
 	}
 	q->pending_lost = 0;
-	d->lost = lost;
+	/* the caller's copy stays as it was: the queue's says the loss */
+	slot = &q->ring[(q->head + q->count) % q->size];
+	*slot = *d;
+	slot->lost = lost;
 	if (lost)
-		d->flags |= LEVER_DEV_SAMPLE_OVERFLOW;
-	q->ring[(q->head + q->count) % q->size] = *d;
+		slot->flags |= LEVER_DEV_SAMPLE_OVERFLOW;
 	q->count++;
 }
 

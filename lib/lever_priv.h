@@ -98,9 +98,12 @@ struct lever_squeue {
 
 void lever_squeue_init(struct lever_squeue *q, struct lever_dev_sample *ring,
 		       unsigned int size);
-/* Queues @d, the board's sample number @seq (or counts it dropped). */
-void lever_squeue_push(struct lever_squeue *q, struct lever_dev_sample *d,
-		       uint32_t seq);
+/*
+ * Queues a copy of @d, the board's sample number @seq, with the loss
+ * before it (or counts it dropped).
+ */
+void lever_squeue_push(struct lever_squeue *q,
+		       const struct lever_dev_sample *d, uint32_t seq);
 /* The oldest queued sample: 0, or -EAGAIN when empty. */
 int lever_squeue_pop(struct lever_squeue *q, struct lever_dev_sample *out);
 /* A new stream (reopen): empty, no sequence expected, nothing pending. */
