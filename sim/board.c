@@ -499,18 +499,17 @@ static void make_sample(struct board *b, const struct plant_readings *ps)
  */
 static void firmware_tick(struct board *b)
 {
-	struct plant_readings ps;
+	const struct plant_readings *ps = plant_readings(b->plant);
 
-	plant_get_readings(b->plant, &ps);
-	check_lines(b, &ps);
+	check_lines(b, ps);
 	if (b->state == LEVER_BOARD_RUNNING &&
 	    b->time_ns - b->last_cmd_ns >= b->watchdog_ms * 1000000ULL)
 		controlled_stop(b, LEVER_FAULT_WATCHDOG);
-	check_sensors(b, &ps);
-	check_valve(b, &ps);
-	release_support(b, &ps);
-	check_belt(b, &ps);
-	make_sample(b, &ps);
+	check_sensors(b, ps);
+	check_valve(b, ps);
+	release_support(b, ps);
+	check_belt(b, ps);
+	make_sample(b, ps);
 }
 
 int board_step(struct board *b, uint64_t dt_ns)

@@ -82,16 +82,10 @@ struct plant {
 	bool	incline_enabled;
 	double	incline_target;
 	double	incline;
-	/* outside world */
-	uint16_t lines;
-	uint16_t buttons;
-	uint32_t faults;
-	/* sensor outputs */
 	double	force_n;
-	int32_t	pressure_rd;
-	int32_t	force_rd;
-	int32_t	belt_rd;
-	int16_t	incline_rd;
+	/* the sensor outputs and the outside world (lines, buttons, faults)
+	 * as the board reads them: plant_readings() lends them */
+	struct plant_readings rd;
 };
 
 static const char *const fault_names[PLANT_FAULT_COUNT] = {
@@ -235,7 +229,7 @@ static bool runner_ok(double mass_kg, double cadence)
 
 static bool has_fault(const struct plant *p, enum plant_fault f)
 {
-	return p->faults & (1u << f);
+	return p->rd.faults_injected & (1u << f);
 }
 
 /* Vertical centre-of-mass amplitude: a standing runner barely moves; it
@@ -251,7 +245,9 @@ static double stride_amplitude_m(double belt_mm_s)
 	return v < 0.060 ? v : 0.060;
 }
 
-static void update_sensors(struct plant *p)
+/* inline: once a step, in plant_step(), the call and its saves cost */
+static inline __attribute__((always_inline)) void
+update_sensors(struct plant *p)
 {
 	double sp = PRESSURE_NOISE_PA, sf = p->force_noise_n;
 	double pr, fr, br, ir, n[4];
@@ -280,15 +276,16 @@ static void update_sensors(struct plant *p)
 	ir = p->incline + INCLINE_NOISE_CENTI * n[3];
 
 	if (!has_fault(p, PLANT_FAULT_PRESSURE_STUCK))
-		p->pressure_rd = quantise(clampd(pr, -0.05 *
+		p->rd.pressure_reading_pa = quantise(clampd(pr, -0.05 *
 				PLANT_PRESSURE_SENSOR_FS_PA, 1.05 *
 				PLANT_PRESSURE_SENSOR_FS_PA), PRESSURE_QUANT_PA);
 	if (!has_fault(p, PLANT_FAULT_FORCE_STUCK))
-		p->force_rd = quantise(clampd(fr * 1000.0, -0.05 *
+		p->rd.force_reading_mn = quantise(clampd(fr * 1000.0, -0.05 *
 				PLANT_FORCE_SENSOR_FS_MN, 1.05 *
 				PLANT_FORCE_SENSOR_FS_MN), FORCE_QUANT_MN);
-	p->belt_rd = (int32_t)round_away(br);
-	p->incline_rd = (int16_t)round_away(clampd(ir, -32768, 32767));
+	p->rd.belt_reading_mm_s = (int32_t)round_away(br);
+	p->rd.incline_reading_centi_pct =
+		(int16_t)round_away(clampd(ir, -32768, 32767));
 }
 
 /* Recomputed only when the substep length or the cadence changes. */
@@ -350,7 +347,8 @@ static inline double stride_sin(struct plant *p, double dt)
  * addition of the negated operand, and negating an operand of a product
  * negates it exactly), and the norm's sum is the same two squares.
  */
-static void turn_phasor(struct plant *p, uint64_t n)
+static inline __attribute__((always_inline)) void
+turn_phasor(struct plant *p, uint64_t n)
 {
 #ifdef __SSE2__
 	const __m128d kc = _mm_set1_pd(p->k_rot_cos);
@@ -359,6 +357,7 @@ static void turn_phasor(struct plant *p, uint64_t n)
 	__m128d v = _mm_set_pd(p->phase_sin, p->phase_cos);
 	__m128d r, sq, g;
 
+#pragma GCC unroll 4
 	do {
 		/* lo: cos kc - sin ks, hi: sin kc + cos ks */
 		r = _mm_add_pd(_mm_mul_pd(v, kc),
@@ -408,7 +407,8 @@ static bool at_rest(const struct plant *p)
  * and nothing else reads the phase (an idle treadmill spends nearly
  * every substep here).
  */
-static void settled_substeps(struct plant *p, uint64_t n)
+static inline __attribute__((always_inline)) void
+settled_substeps(struct plant *p, uint64_t n)
 {
 	double h_new;
 
@@ -480,7 +480,7 @@ static void substep(struct plant *p, double dt)
 
 	/* Runner: vertical centre of mass, one oscillation per step. */
 	sn = stride_sin(p, dt);
-	amp = !rest && (p->lines & LEVER_LINE_HARNESS) ?
+	amp = !rest && (p->rd.lines & LEVER_LINE_HARNESS) ?
 		stride_amplitude_m(p->belt_ramp_mm_s) : 0.0;
 	h_new = amp * sn;
 	v_new = (h_new - p->height_m) / dt;
@@ -517,7 +517,7 @@ static void substep(struct plant *p, double dt)
 
 	/* Load cell: pressure x geometry, minus friction against motion;
 	 * the strap only pulls, and cannot carry more than the body. */
-	if (p->lines & LEVER_LINE_HARNESS) {
+	if (p->rd.lines & LEVER_LINE_HARNESS) {
 		fric = FRICTION_N * tanh_fast(v_new / FRICTION_V0_M_S);
 		force = cyl_pa * p->force_per_pa - fric;
 		p->force_n = clampd(force, 0.0, p->k_weight_n);
@@ -570,7 +570,7 @@ int plant_new(const struct plant_config *cfg, struct plant **out)
 	mass_constants(p);
 	p->belt_accel_mm_s2 = PLANT_MAX_BELT_ACCEL_MM_S2;
 	if (cfg->harness_clipped)
-		p->lines |= LEVER_LINE_HARNESS;
+		p->rd.lines |= LEVER_LINE_HARNESS;
 	update_sensors(p);
 	*out = p;
 	return 0;
@@ -691,11 +691,11 @@ int plant_set_line(struct plant *p, unsigned int line_bit, bool active)
 
 	if (!p || !line_bit || (line_bit & ~all) || (line_bit & (line_bit - 1)))
 		return -EINVAL;
-	input_changed(p, !(p->lines & line_bit) != !active);
+	input_changed(p, !(p->rd.lines & line_bit) != !active);
 	if (active)
-		p->lines |= line_bit;
+		p->rd.lines |= line_bit;
 	else
-		p->lines &= ~line_bit;
+		p->rd.lines &= ~line_bit;
 	return 0;
 }
 
@@ -705,9 +705,9 @@ int plant_set_button(struct plant *p, unsigned int button_bit, bool pressed)
 	    (button_bit & (button_bit - 1)))
 		return -EINVAL;
 	if (pressed)
-		p->buttons |= button_bit;
+		p->rd.buttons |= button_bit;
 	else
-		p->buttons &= ~button_bit;
+		p->rd.buttons &= ~button_bit;
 	return 0;
 }
 
@@ -729,9 +729,9 @@ int plant_set_fault(struct plant *p, enum plant_fault fault, bool active)
 		return -EINVAL;
 	input_changed(p, !has_fault(p, fault) != !active);
 	if (active)
-		p->faults |= 1u << fault;
+		p->rd.faults_injected |= 1u << fault;
 	else
-		p->faults &= ~(1u << fault);
+		p->rd.faults_injected &= ~(1u << fault);
 	return 0;
 }
 
@@ -759,13 +759,12 @@ void plant_get_state(const struct plant *p, struct plant_state *st)
 
 void plant_get_readings(const struct plant *p, struct plant_readings *r)
 {
-	r->pressure_reading_pa = p->pressure_rd;
-	r->force_reading_mn = p->force_rd;
-	r->belt_reading_mm_s = p->belt_rd;
-	r->incline_reading_centi_pct = p->incline_rd;
-	r->lines = p->lines;
-	r->buttons = p->buttons;
-	r->faults_injected = p->faults;
+	*r = p->rd;
+}
+
+const struct plant_readings *plant_readings(const struct plant *p)
+{
+	return &p->rd;
 }
 
 const char *plant_fault_name(enum plant_fault fault)
