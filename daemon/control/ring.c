@@ -85,6 +85,29 @@ int ring_pop(struct ring *r, void *rec)
 	return 0;
 }
 
+uint32_t ring_pop_many(struct ring *r, void *recs, uint32_t max)
+{
+	uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	uint32_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+	uint32_t n = head - tail, at = tail & r->mask, first;
+
+	if (n > max)
+		n = max;
+	if (!n)
+		return 0;
+	/* from the tail to the buffer's end, then from its start */
+	first = r->mask + 1 - at;
+	if (first > n)
+		first = n;
+	memcpy(recs, r->buf + (size_t)at * r->rec_size,
+	       (size_t)first * r->rec_size);
+	if (n > first)
+		memcpy((unsigned char *)recs + (size_t)first * r->rec_size,
+		       r->buf, (size_t)(n - first) * r->rec_size);
+	atomic_store_explicit(&r->tail, tail + n, memory_order_release);
+	return n;
+}
+
 uint32_t ring_count(const struct ring *r)
 {
 	return atomic_load_explicit(&((struct ring *)r)->head,

@@ -27,6 +27,13 @@ int ring_push(struct ring *r, const void *rec);
 /* Consumer only. 0, or -EAGAIN when empty. */
 int ring_pop(struct ring *r, void *rec);
 
+/*
+ * Consumer only: up to @max records, oldest first, into @recs (room for
+ * @max); how many (0: empty). The records ring_pop() would give one by
+ * one, for one call and at most two copies.
+ */
+uint32_t ring_pop_many(struct ring *r, void *recs, uint32_t max);
+
 /* Records waiting; exact for either side, a hint for anyone else. */
 uint32_t ring_count(const struct ring *r);
 
