@@ -411,16 +411,21 @@ void dmn_key_action(struct leverd *d, enum key_action a, uint64_t now)
  * pain keys are recorded by the session as what they are). A cause gone
  * for FAULT_FORGET_NS is recorded again when it comes back.
  */
+/* the supervisor's fault bits, 0 to SUP_F_COUNT - 1 */
+#define SUP_F_ALL	(SUP_F_COUNT < 32 ? (1u << SUP_F_COUNT) - 1 : ~0u)
+
 static void d_note_faults(struct leverd *d, uint32_t bits, uint64_t now,
 			  const char *how)
 {
+	/* every tick: only the bits set are looked at, lowest first */
+	uint32_t todo = bits & SUP_F_ALL & ~KEY_STOP_BITS;
 	unsigned int i;
 
-	for (i = 0; i < SUP_F_COUNT; i++) {
-		uint32_t bit = 1u << i;
+	for (; todo; todo &= todo - 1) {
+		uint32_t bit;
 
-		if (!(bits & bit) || (bit & KEY_STOP_BITS))
-			continue;
+		i = (unsigned int)__builtin_ctz(todo);
+		bit = 1u << i;
 		d->fault_seen_ns[i] = now;
 		if (d->faults_noted & bit)
 			continue;
@@ -461,7 +466,7 @@ static void d_note_state(struct leverd *d, const struct rt_snapshot *snap,
 			 uint64_t now)
 {
 	unsigned int lines = snap->st.lines, edges, i;
-	uint32_t bits = snap->st.faults | snap->st.latched;
+	uint32_t bits = snap->st.faults | snap->st.latched, todo;
 	char how[64] = "";
 
 	/* every tick: the words only when a fault is to be recorded */
@@ -470,11 +475,12 @@ static void d_note_state(struct leverd *d, const struct rt_snapshot *snap,
 			 loop_mode_name(snap->st.mode));
 	d_note_faults(d, bits, now, how);
 	/* the RT events drained after the snapshot may be newer than now */
-	for (i = 0; i < SUP_F_COUNT; i++)
-		if ((d->faults_noted & (1u << i)) &&
-		    !(snap->st.latched & (1u << i)) &&
-		    now >= d->fault_seen_ns[i] + FAULT_FORGET_NS)
+	todo = d->faults_noted & ~snap->st.latched & SUP_F_ALL;
+	for (; todo; todo &= todo - 1) {
+		i = (unsigned int)__builtin_ctz(todo);
+		if (now >= d->fault_seen_ns[i] + FAULT_FORGET_NS)
 			d->faults_noted &= ~(1u << i);
+	}
 
 	edges = lines ^ d->lines_noted;
 	d->lines_noted = lines;
