@@ -143,17 +143,18 @@ static void lever_sim_queue(struct lever_sim *s,
 /* Takes what the board made: the gate sees it, then the caller does. */
 static void lever_sim_collect(struct lever_sim *s)
 {
-	struct lever_wire_sample w;
+	const struct lever_wire_sample *w;
 
-	while (board_sample(s->board, &w) == 0) {
+	/* lent by the board until it steps again: read in place */
+	while ((w = board_take_sample(s->board))) {
 		if (s->disconnected || s->stalled)
 			continue;	/* lost on the way */
-		lever_gate_observe(&s->gate, le16toh(w.lines),
-				   le32toh(w.faults),
-				   le32toh(w.pressure_setpoint_pa),
-				   (int16_t)le16toh(w.incline_setpoint_centi_pct),
+		lever_gate_observe(&s->gate, le16toh(w->lines),
+				   le32toh(w->faults),
+				   le32toh(w->pressure_setpoint_pa),
+				   (int16_t)le16toh(w->incline_setpoint_centi_pct),
 				   s->now_ns);
-		lever_sim_queue(s, &w);
+		lever_sim_queue(s, w);
 	}
 }
 

@@ -536,20 +536,32 @@ int board_step(struct board *b, uint64_t dt_ns)
 	return 0;
 }
 
-int board_sample(struct board *b, struct lever_wire_sample *out)
+const struct lever_wire_sample *board_take_sample(struct board *b)
 {
 	struct queued *q;
 
-	if (!b || !out)
-		return -EINVAL;
-	if (!b->q_len)
-		return -EAGAIN;
+	if (!b || !b->q_len)
+		return NULL;
 	q = &b->queue[b->q_head];
 	if (q->release_ns > b->time_ns)
-		return -EAGAIN;
-	*out = q->frame;
+		return NULL;
+	/* its slot is written again only by a sample made after QUEUE_LEN
+	 * more, and none is made until the board steps */
 	b->q_head = (b->q_head + 1) % QUEUE_LEN;
 	b->q_len--;
+	return &q->frame;
+}
+
+int board_sample(struct board *b, struct lever_wire_sample *out)
+{
+	const struct lever_wire_sample *f;
+
+	if (!b || !out)
+		return -EINVAL;
+	f = board_take_sample(b);
+	if (!f)
+		return -EAGAIN;
+	*out = *f;
 	return 0;
 }
 
