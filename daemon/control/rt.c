@@ -222,6 +222,11 @@ static void rt_sim_faults(struct rt *rt, uint64_t now)
 
 	if (!rt->is_sim || rt->cfg.sim_faults_per_min <= 0)
 		return;
+	/* nearly every cycle: no fault to end and none to begin */
+	if (rt->next_fault_ns != UINT64_MAX &&
+	    (rt->fault_kind ? now < rt->fault_off_ns :
+			      now < rt->next_fault_ns))
+		return;
 	mean_ns = 60e9 / rt->cfg.sim_faults_per_min;
 	if (rt->next_fault_ns == UINT64_MAX)
 		rt->next_fault_ns = now + (uint64_t)(mean_ns *
