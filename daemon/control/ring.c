@@ -72,6 +72,26 @@ int ring_push(struct ring *r, const void *rec)
 	return 0;
 }
 
+void *ring_claim(struct ring *r)
+{
+	uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	uint32_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+
+	if (head - tail > r->mask) {
+		atomic_fetch_add_explicit(&r->dropped, 1,
+					  memory_order_relaxed);
+		return NULL;
+	}
+	return r->buf + (size_t)(head & r->mask) * r->rec_size;
+}
+
+void ring_publish(struct ring *r)
+{
+	uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+
+	atomic_store_explicit(&r->head, head + 1, memory_order_release);
+}
+
 int ring_pop(struct ring *r, void *rec)
 {
 	uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);

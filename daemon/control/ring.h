@@ -24,6 +24,15 @@ void ring_free(struct ring *r);
 /* Producer only. 0, or -ENOBUFS when full (the record is dropped). */
 int ring_push(struct ring *r, const void *rec);
 
+/*
+ * Producer only: the slot the next record goes in, to be written in place,
+ * or NULL when full (the record is dropped, counted as ring_push() counts
+ * it); ring_publish() then hands it to the consumer. ring_push() is the
+ * two with a copy between.
+ */
+void *ring_claim(struct ring *r);
+void ring_publish(struct ring *r);
+
 /* Consumer only. 0, or -EAGAIN when empty. */
 int ring_pop(struct ring *r, void *rec);
 
