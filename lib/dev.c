@@ -264,34 +264,6 @@ void lever_squeue_init(struct lever_squeue *q, struct lever_dev_sample *ring,
 	q->size = size;
 }
 
-void lever_squeue_push(struct lever_squeue *q,
-		       const struct lever_dev_sample *d, uint32_t seq)
-{
-	struct lever_dev_sample *slot;
-	uint32_t lost = 0;
-
-	if (q->have_seq && seq != q->next_seq)
-		lost = seq - q->next_seq;
-	q->have_seq = true;
-	q->next_seq = seq + 1;
-	q->dropped += lost;
-	lost += q->pending_lost;
-	if (q->count == q->size) {
-		q->pending_lost = lost + 1;
-		q->dropped++;
-		return;
-	}
-	q->pending_lost = 0;
-	/* the caller's copy stays as it was: the queue's says the loss */
-	slot = &q->ring[(q->head + q->count) % q->size];
-	*slot = *d;
-	slot->lost = lost;
-	if (lost)
-		slot->flags |= LEVER_DEV_SAMPLE_OVERFLOW;
-	q->count++;
-}
-
-
 void lever_squeue_restart(struct lever_squeue *q)
 {
 	q->head = q->count = 0;

@@ -104,11 +104,37 @@ void lever_squeue_init(struct lever_squeue *q, struct lever_dev_sample *ring,
 		       unsigned int size);
 /*
  * Queues a copy of @d, the board's sample number @seq, with the loss
- * before it (or counts it dropped).
+ * before it (or counts it dropped). Inline: once a sample.
  */
-void lever_squeue_push(struct lever_squeue *q,
-		       const struct lever_dev_sample *d, uint32_t seq);
-/* The oldest queued sample: 0, or -EAGAIN when empty. Inline: one a
+static inline void lever_squeue_push(struct lever_squeue *q,
+				     const struct lever_dev_sample *d,
+				     uint32_t seq)
+{
+	struct lever_dev_sample *slot;
+	uint32_t lost = 0;
+
+	if (q->have_seq && seq != q->next_seq)
+		lost = seq - q->next_seq;
+	q->have_seq = true;
+	q->next_seq = seq + 1;
+	q->dropped += lost;
+	lost += q->pending_lost;
+	if (q->count == q->size) {
+		q->pending_lost = lost + 1;
+		q->dropped++;
+		return;
+	}
+	q->pending_lost = 0;
+	/* the caller's copy stays as it was: the queue's says the loss */
+	slot = &q->ring[(q->head + q->count) % q->size];
+	*slot = *d;
+	slot->lost = lost;
+	if (lost)
+		slot->flags |= LEVER_DEV_SAMPLE_OVERFLOW;
+	q->count++;
+}
+
+/* The oldest queued sample: 0, or -EAGAIN when empty. Inline: once a
  * sample, on the control loop's path. */
 static inline int lever_squeue_pop(struct lever_squeue *q,
 				   struct lever_dev_sample *out)

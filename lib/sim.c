@@ -121,7 +121,7 @@ static void lever_sim_send(struct lever_sim *s, const struct lever_gate_frame *f
 		s->commands++;
 }
 
-static void lever_sim_tick(struct lever_sim *s)
+static inline void lever_sim_tick(struct lever_sim *s)
 {
 	struct lever_gate_frame f;
 
