@@ -152,7 +152,8 @@ static void lever_sim_collect(struct lever_sim *s)
 		lever_gate_observe(&s->gate, le16toh(w->lines),
 				   le32toh(w->faults),
 				   le32toh(w->pressure_setpoint_pa),
-				   (int16_t)le16toh(w->incline_setpoint_centi_pct),
+				   (int16_t)le16toh(
+					w->incline_setpoint_centi_pct),
 				   s->now_ns);
 		lever_sim_queue(s, w);
 	}
