@@ -8,7 +8,13 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __SSE2__
+/*
+ * turn_phasor() in SSE2 is stride_sin()'s arithmetic only where that is
+ * SSE2 too (not x87's wider registers) and no FMA can fuse a product into
+ * a sum: gcc's default -ffp-contract=fast fuses the two differently.
+ */
+#if defined(__SSE2_MATH__) && !defined(__FMA__) && !defined(__FMA4__)
+#define PLANT_SSE2_PHASOR
 #include <emmintrin.h>
 #endif
 
@@ -350,7 +356,7 @@ static inline double stride_sin(struct plant *p, double dt)
 static inline __attribute__((always_inline)) void
 turn_phasor(struct plant *p, uint64_t n)
 {
-#ifdef __SSE2__
+#ifdef PLANT_SSE2_PHASOR
 	const __m128d kc = _mm_set1_pd(p->k_rot_cos);
 	const __m128d ks = _mm_set_pd(p->k_rot_sin, -p->k_rot_sin);
 	const __m128d three = _mm_set_sd(3.0), half = _mm_set_sd(0.5);
