@@ -406,14 +406,14 @@ void dmn_key_action(struct leverd *d, enum key_action a, uint64_t now)
 	}
 }
 
+/* the supervisor's fault bits, 0 to SUP_F_COUNT - 1 */
+#define SUP_F_ALL	(SUP_F_COUNT < 32 ? (1u << SUP_F_COUNT) - 1 : ~0u)
+
 /*
  * Each supervisor fault cause is recorded once as it appears (the stop and
  * pain keys are recorded by the session as what they are). A cause gone
  * for FAULT_FORGET_NS is recorded again when it comes back.
  */
-/* the supervisor's fault bits, 0 to SUP_F_COUNT - 1 */
-#define SUP_F_ALL	(SUP_F_COUNT < 32 ? (1u << SUP_F_COUNT) - 1 : ~0u)
-
 static void d_note_faults(struct leverd *d, uint32_t bits, uint64_t now,
 			  const char *how)
 {

@@ -9,7 +9,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__x86_64__) && defined(__SSE2__)
+#if defined(__x86_64__) && defined(__LP64__) && defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
@@ -41,7 +41,7 @@
  */
 static inline long loop_lrint(double v)
 {
-#if defined(__x86_64__) && defined(__SSE2__)
+#if defined(__x86_64__) && defined(__LP64__) && defined(__SSE2__)
 	return _mm_cvtsd_si64(_mm_set_sd(v));
 #else
 	return lrint(v);
