@@ -255,28 +255,6 @@ LEVER_API int lever_sim_set_runner(struct lever_dev *dev,
 	return dev->ops->sim_set_runner(dev, body_mass_g, cadence_spm);
 }
 
-void lever_sample_from_wire(struct lever_dev_sample *d,
-			    const struct lever_wire_sample *w,
-			    uint64_t timestamp_ns)
-{
-	memset(d, 0, sizeof(*d));
-	d->timestamp_ns = timestamp_ns;
-	d->board_time_ns = le64toh(w->board_time_ns);
-	d->seq = le32toh(w->seq);
-	d->support_pressure_pa = le32toh(w->support_pressure_pa);
-	d->support_force_mn = (int32_t)le32toh(w->support_force_mn);
-	d->belt_speed_mm_s = (int32_t)le32toh(w->belt_speed_mm_s);
-	d->incline_centi_pct = (int16_t)le16toh(w->incline_centi_pct);
-	d->lines = le16toh(w->lines);
-	d->buttons = le16toh(w->buttons);
-	d->board_state = le16toh(w->board_state);
-	d->board_faults = le32toh(w->faults);
-	d->cmd_seq_applied = le32toh(w->cmd_seq_applied);
-	d->pressure_setpoint_pa = le32toh(w->pressure_setpoint_pa);
-	d->belt_setpoint_mm_s = (int32_t)le32toh(w->belt_setpoint_mm_s);
-	d->incline_setpoint_centi_pct =
-		(int16_t)le16toh(w->incline_setpoint_centi_pct);
-}
 
 void lever_squeue_init(struct lever_squeue *q, struct lever_dev_sample *ring,
 		       unsigned int size)
@@ -284,40 +262,6 @@ void lever_squeue_init(struct lever_squeue *q, struct lever_dev_sample *ring,
 	memset(q, 0, sizeof(*q));
 	q->ring = ring;
 	q->size = size;
-}
-
-void lever_squeue_push(struct lever_squeue *q, struct lever_dev_sample *d,
-		       uint32_t seq)
-{
-	uint32_t lost = 0;
-
-	if (q->have_seq && seq != q->next_seq)
-		lost = seq - q->next_seq;
-	q->have_seq = true;
-	q->next_seq = seq + 1;
-	q->dropped += lost;
-	lost += q->pending_lost;
-	if (q->count == q->size) {
-		q->pending_lost = lost + 1;
-		q->dropped++;
-		return;
-	}
-	q->pending_lost = 0;
-	d->lost = lost;
-	if (lost)
-		d->flags |= LEVER_DEV_SAMPLE_OVERFLOW;
-	q->ring[(q->head + q->count) % q->size] = *d;
-	q->count++;
-}
-
-int lever_squeue_pop(struct lever_squeue *q, struct lever_dev_sample *out)
-{
-	if (!q->count)
-		return -EAGAIN;
-	*out = q->ring[q->head];
-	q->head = (q->head + 1) % q->size;
-	q->count--;
-	return 0;
 }
 
 void lever_squeue_restart(struct lever_squeue *q)

@@ -7,12 +7,16 @@
 #ifndef LEVER_PRIV_H
 #define LEVER_PRIV_H
 
+#include <endian.h>
+#include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include <lever/lever.h>
+#include "lever_wire.h"
 
 struct lever_dev;
 
@@ -98,17 +102,76 @@ struct lever_squeue {
 
 void lever_squeue_init(struct lever_squeue *q, struct lever_dev_sample *ring,
 		       unsigned int size);
-/* Queues @d, the board's sample number @seq (or counts it dropped). */
-void lever_squeue_push(struct lever_squeue *q, struct lever_dev_sample *d,
-		       uint32_t seq);
-/* The oldest queued sample: 0, or -EAGAIN when empty. */
-int lever_squeue_pop(struct lever_squeue *q, struct lever_dev_sample *out);
+/*
+ * Queues a copy of @d, the board's sample number @seq, with the loss
+ * before it (or counts it dropped). Inline: once a sample.
+ */
+static inline void lever_squeue_push(struct lever_squeue *q,
+				     const struct lever_dev_sample *d,
+				     uint32_t seq)
+{
+	struct lever_dev_sample *slot;
+	uint32_t lost = 0;
+
+	if (q->have_seq && seq != q->next_seq)
+		lost = seq - q->next_seq;
+	q->have_seq = true;
+	q->next_seq = seq + 1;
+	q->dropped += lost;
+	lost += q->pending_lost;
+	if (q->count == q->size) {
+		q->pending_lost = lost + 1;
+		q->dropped++;
+		return;
+	}
+	q->pending_lost = 0;
+	/* the caller's copy stays as it was: the queue's says the loss */
+	slot = &q->ring[(q->head + q->count) % q->size];
+	*slot = *d;
+	slot->lost = lost;
+	if (lost)
+		slot->flags |= LEVER_DEV_SAMPLE_OVERFLOW;
+	q->count++;
+}
+
+/* The oldest queued sample: 0, or -EAGAIN when empty. Inline: once a
+ * sample, on the control loop's path. */
+static inline int lever_squeue_pop(struct lever_squeue *q,
+				   struct lever_dev_sample *out)
+{
+	if (!q->count)
+		return -EAGAIN;
+	*out = q->ring[q->head];
+	q->head = (q->head + 1) % q->size;
+	q->count--;
+	return 0;
+}
 /* A new stream (reopen): empty, no sequence expected, nothing pending. */
 void lever_squeue_restart(struct lever_squeue *q);
 
-void lever_sample_from_wire(struct lever_dev_sample *d,
-			    const struct lever_wire_sample *w,
-			    uint64_t timestamp_ns);
+/* The host's view of a board's sample frame. Inline: once a sample. */
+static inline void lever_sample_from_wire(struct lever_dev_sample *d,
+					  const struct lever_wire_sample *w,
+					  uint64_t timestamp_ns)
+{
+	memset(d, 0, sizeof(*d));
+	d->timestamp_ns = timestamp_ns;
+	d->board_time_ns = le64toh(w->board_time_ns);
+	d->seq = le32toh(w->seq);
+	d->support_pressure_pa = le32toh(w->support_pressure_pa);
+	d->support_force_mn = (int32_t)le32toh(w->support_force_mn);
+	d->belt_speed_mm_s = (int32_t)le32toh(w->belt_speed_mm_s);
+	d->incline_centi_pct = (int16_t)le16toh(w->incline_centi_pct);
+	d->lines = le16toh(w->lines);
+	d->buttons = le16toh(w->buttons);
+	d->board_state = le16toh(w->board_state);
+	d->board_faults = le32toh(w->faults);
+	d->cmd_seq_applied = le32toh(w->cmd_seq_applied);
+	d->pressure_setpoint_pa = le32toh(w->pressure_setpoint_pa);
+	d->belt_setpoint_mm_s = (int32_t)le32toh(w->belt_setpoint_mm_s);
+	d->incline_setpoint_centi_pct =
+		(int16_t)le16toh(w->incline_setpoint_centi_pct);
+}
 
 /* lever_gpio_watch_flags()'s word for one line: 0, or -EINVAL. */
 int lever_gpio_flags_check(uint32_t line_flags);

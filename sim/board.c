@@ -89,7 +89,35 @@ struct board {
 	double	out_belt_mm_s, out_accel_mm_s2;
 	bool	out_incline_on;
 	double	out_incline_centi_pct;
+
+	/*
+	 * The firmware tick's products and quotients of its period, formed
+	 * once (board_new()) by the expressions the tick formed each time:
+	 * the same values.
+	 */
+	double	k_dt_s;			/* period_ns / 1e9 */
+	double	k_slew_pa;		/* valve set-point slew a tick */
+	double	k_sp_avg;		/* stride averages' weight */
+	double	k_lag;			/* the regulator's lag */
+	double	k_valve;		/* the valve error's filter */
+	double	k_release_pa;		/* release a tick */
+	double	k_brake_mm_s, k_accel_mm_s, k_stop_mm_s; /* belt a tick */
 };
+
+static void tick_constants(struct board *b)
+{
+	double dt = b->period_ns / 1e9, tau = PLANT_REG_TAU_US / 1e6;
+
+	b->k_dt_s = dt;
+	b->k_slew_pa = PLANT_MAX_PRESSURE_SLEW_PA_S * dt;
+	b->k_sp_avg = dt / (SP_AVG_S + dt);
+	b->k_lag = dt / (tau + dt);
+	b->k_valve = dt / (VALVE_FILTER_S + dt);
+	b->k_release_pa = RELEASE_PA_S * dt;
+	b->k_brake_mm_s = PLANT_BELT_BRAKE_MM_S2 * dt;
+	b->k_accel_mm_s = PLANT_MAX_BELT_ACCEL_MM_S2 * dt;
+	b->k_stop_mm_s = BOARD_STOP_DECEL_MM_S2 * dt;
+}
 
 static void set_pressure(struct board *b, double pressure_pa)
 {
@@ -163,6 +191,7 @@ int board_new(const struct board_config *cfg, struct board **out)
 	strncpy(b->serial, cfg->serial, LEVER_SERIAL_LEN);
 	b->rate_hz = cfg->sample_rate_hz;
 	b->period_ns = 1000000000ULL / b->rate_hz;
+	tick_constants(b);
 	b->next_sample_ns = b->period_ns;
 	b->state = LEVER_BOARD_IDLE;
 	b->watchdog_ms = LEVER_BOARD_WATCHDOG_DEF_MS;
@@ -323,11 +352,9 @@ static void check_sensors(struct board *b, const struct plant_readings *ps)
 /* The valve must follow the firmware's own rate-limited, lagged copy of
  * the set-point; the error is low-pass filtered so the stride swing of
  * the gas spring does not count. */
-static void check_valve(struct board *b, const struct plant_readings *ps,
-			double dt)
+static void check_valve(struct board *b, const struct plant_readings *ps)
 {
-	double slew = PLANT_MAX_PRESSURE_SLEW_PA_S * dt;
-	double tau = PLANT_REG_TAU_US / 1e6, d, err, meas;
+	double slew = b->k_slew_pa, d, err, meas;
 
 	/* what the cylinder holds, by its own sensor */
 	meas = ps->pressure_reading_pa;
@@ -345,12 +372,11 @@ static void check_valve(struct board *b, const struct plant_readings *ps,
 		}
 	} else if (b->state == LEVER_BOARD_RUNNING) {
 		b->pressure_sp_avg += (b->pressure_sp - b->pressure_sp_avg) *
-				      (dt / (SP_AVG_S + dt));
+				      b->k_sp_avg;
 		b->pressure_meas_avg += (meas - b->pressure_meas_avg) *
-					(dt / (SP_AVG_S + dt));
+					b->k_sp_avg;
 		b->force_meas_avg += (ps->force_reading_mn -
-				      b->force_meas_avg) *
-				     (dt / (SP_AVG_S + dt));
+				      b->force_meas_avg) * b->k_sp_avg;
 	} else {
 		b->pressure_sp_avg = b->pressure_sp;
 		b->pressure_meas_avg = meas;
@@ -358,11 +384,9 @@ static void check_valve(struct board *b, const struct plant_readings *ps,
 	}
 	d = (double)b->pressure_sp - b->fw_press_ramp;
 	b->fw_press_ramp += d > slew ? slew : d < -slew ? -slew : d;
-	b->fw_press_lag += (b->fw_press_ramp - b->fw_press_lag) *
-			   (dt / (tau + dt));
+	b->fw_press_lag += (b->fw_press_ramp - b->fw_press_lag) * b->k_lag;
 	err = ps->pressure_reading_pa - b->fw_press_lag;
-	b->valve_err_filt += (err - b->valve_err_filt) *
-			     (dt / (VALVE_FILTER_S + dt));
+	b->valve_err_filt += (err - b->valve_err_filt) * b->k_valve;
 	if (fabs(b->valve_err_filt) < VALVE_ERR_PA)
 		b->valve_err_since = b->time_ns;
 	else if (b->time_ns - b->valve_err_since >= VALVE_ERR_NS)
@@ -375,10 +399,9 @@ static void check_valve(struct board *b, const struct plant_readings *ps,
  * can carry a stride trough, and a sudden drop puts weight on the healing
  * bone at once (safety.rst rule 9, enforced here as a second layer).
  */
-static void release_support(struct board *b, const struct plant_readings *ps,
-			    double dt)
+static void release_support(struct board *b, const struct plant_readings *ps)
 {
-	double step = RELEASE_PA_S * dt;
+	double step = b->k_release_pa;
 
 	if (!b->releasing || b->state == LEVER_BOARD_RUNNING ||
 	    b->release_to_pa >= b->pressure_sp) {
@@ -393,20 +416,19 @@ static void release_support(struct board *b, const struct plant_readings *ps,
 	set_pressure(b, b->pressure_sp);
 }
 
-static void check_belt(struct board *b, const struct plant_readings *ps,
-		       double dt)
+static void check_belt(struct board *b, const struct plant_readings *ps)
 {
-	double target = 0, accel = PLANT_BELT_BRAKE_MM_S2, d;
+	/* the belt's change a tick: its acceleration x the period */
+	double target = 0, step = b->k_brake_mm_s, d;
 
 	if (b->state == LEVER_BOARD_RUNNING) {
 		target = b->belt_sp;
-		accel = PLANT_MAX_BELT_ACCEL_MM_S2;
+		step = b->k_accel_mm_s;
 	} else if (b->state == LEVER_BOARD_STOPPING) {
-		accel = BOARD_STOP_DECEL_MM_S2;
+		step = b->k_stop_mm_s;
 	}
 	d = target - b->fw_belt_ramp;
-	b->fw_belt_ramp += d > accel * dt ? accel * dt :
-			   d < -accel * dt ? -accel * dt : d;
+	b->fw_belt_ramp += d > step ? step : d < -step ? -step : d;
 
 	if (ps->belt_reading_mm_s < b->fw_belt_ramp + OVERSPEED_MARGIN_MM_S &&
 	    ps->belt_reading_mm_s < PLANT_MAX_BELT_SPEED_MM_S * 21 / 20)
@@ -475,20 +497,19 @@ static void make_sample(struct board *b, const struct plant_readings *ps)
  * plant serves it all: the stops below set the plant's actuators, never
  * what its sensors, lines and buttons read until the plant steps again.
  */
-static void firmware_tick(struct board *b, double dt)
+static void firmware_tick(struct board *b)
 {
-	struct plant_readings ps;
+	const struct plant_readings *ps = plant_readings(b->plant);
 
-	plant_get_readings(b->plant, &ps);
-	check_lines(b, &ps);
+	check_lines(b, ps);
 	if (b->state == LEVER_BOARD_RUNNING &&
 	    b->time_ns - b->last_cmd_ns >= b->watchdog_ms * 1000000ULL)
 		controlled_stop(b, LEVER_FAULT_WATCHDOG);
-	check_sensors(b, &ps);
-	check_valve(b, &ps, dt);
-	release_support(b, &ps, dt);
-	check_belt(b, &ps, dt);
-	make_sample(b, &ps);
+	check_sensors(b, ps);
+	check_valve(b, ps);
+	release_support(b, ps);
+	check_belt(b, ps);
+	make_sample(b, ps);
 }
 
 int board_step(struct board *b, uint64_t dt_ns)
@@ -508,27 +529,39 @@ int board_step(struct board *b, uint64_t dt_ns)
 			return ret;
 		b->time_ns += n;
 		if (b->time_ns == b->next_sample_ns) {
-			firmware_tick(b, b->period_ns / 1e9);
+			firmware_tick(b);
 			b->next_sample_ns += b->period_ns;
 		}
 	}
 	return 0;
 }
 
-int board_sample(struct board *b, struct lever_wire_sample *out)
+const struct lever_wire_sample *board_take_sample(struct board *b)
 {
 	struct queued *q;
 
-	if (!b || !out)
-		return -EINVAL;
-	if (!b->q_len)
-		return -EAGAIN;
+	if (!b || !b->q_len)
+		return NULL;
 	q = &b->queue[b->q_head];
 	if (q->release_ns > b->time_ns)
-		return -EAGAIN;
-	*out = q->frame;
+		return NULL;
+	/* its slot is written again only by a sample made after QUEUE_LEN
+	 * more, and none is made until the board steps */
 	b->q_head = (b->q_head + 1) % QUEUE_LEN;
 	b->q_len--;
+	return &q->frame;
+}
+
+int board_sample(struct board *b, struct lever_wire_sample *out)
+{
+	const struct lever_wire_sample *f;
+
+	if (!b || !out)
+		return -EINVAL;
+	f = board_take_sample(b);
+	if (!f)
+		return -EAGAIN;
+	*out = *f;
 	return 0;
 }
 

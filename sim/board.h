@@ -70,6 +70,11 @@ uint32_t board_sample_period_ns(const struct board *b);
 
 /* Takes the oldest ready sample frame: 0, or -EAGAIN when none is due. */
 int board_sample(struct board *b, struct lever_wire_sample *out);
+/*
+ * The same, lent instead of copied: the frame taken, or NULL when none is
+ * due. Valid until the board is stepped again.
+ */
+const struct lever_wire_sample *board_take_sample(struct board *b);
 
 /*
  * Applies one command frame of @len bytes as received on the OUT

@@ -8,6 +8,15 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+/*
+ * turn_phasor() in SSE2 is stride_sin()'s arithmetic only where that is
+ * SSE2 too (not x87's wider registers) and no FMA can fuse a product into
+ * a sum: gcc's default -ffp-contract=fast fuses the two differently.
+ */
+#if defined(__SSE2_MATH__) && !defined(__FMA__) && !defined(__FMA4__)
+#define PLANT_SSE2_PHASOR
+#include <emmintrin.h>
+#endif
 
 #include "lever_wire.h"
 #include "plant.h"
@@ -79,16 +88,10 @@ struct plant {
 	bool	incline_enabled;
 	double	incline_target;
 	double	incline;
-	/* outside world */
-	uint16_t lines;
-	uint16_t buttons;
-	uint32_t faults;
-	/* sensor outputs */
 	double	force_n;
-	int32_t	pressure_rd;
-	int32_t	force_rd;
-	int32_t	belt_rd;
-	int16_t	incline_rd;
+	/* the sensor outputs and the outside world (lines, buttons, faults)
+	 * as the board reads them: plant_readings() lends them */
+	struct plant_readings rd;
 };
 
 static const char *const fault_names[PLANT_FAULT_COUNT] = {
@@ -118,7 +121,7 @@ static uint64_t rng_next(uint64_t *s)
  * +-3.46 sigma as a real converter's noise is, and no log/sqrt/cos: the
  * Box-Muller draw it replaces was a fifth of the deterministic daemon.
  */
-static double rng_noise(uint64_t *s)
+static inline __attribute__((always_inline)) double rng_noise(uint64_t *s)
 {
 	const uint64_t lanes = 0x0000ffff0000ffffULL;
 	uint64_t z = rng_next(s);
@@ -146,18 +149,18 @@ static double rng_gauss(uint64_t *s)
 	return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
 }
 
-/* The four sensors' unit noise terms, in the order they are drawn. */
-static void sensor_noise(struct plant *p, double n[4])
+/*
+ * Reference formulas: the four sensors' unit noise terms, in the order
+ * they are drawn. Out of line: the fast plant's update_sensors() then
+ * calls nothing and keeps its values in registers.
+ */
+static __attribute__((noinline)) void sensor_noise_reference(struct plant *p,
+							     double n[4])
 {
 	int i;
 
-	if (p->reference) {
-		for (i = 0; i < 4; i++)
-			n[i] = rng_gauss(&p->rng);
-		return;
-	}
 	for (i = 0; i < 4; i++)
-		n[i] = rng_noise(&p->rng);
+		n[i] = rng_gauss(&p->rng);
 }
 
 /*
@@ -232,7 +235,7 @@ static bool runner_ok(double mass_kg, double cadence)
 
 static bool has_fault(const struct plant *p, enum plant_fault f)
 {
-	return p->faults & (1u << f);
+	return p->rd.faults_injected & (1u << f);
 }
 
 /* Vertical centre-of-mass amplitude: a standing runner barely moves; it
@@ -248,10 +251,13 @@ static double stride_amplitude_m(double belt_mm_s)
 	return v < 0.060 ? v : 0.060;
 }
 
-static void update_sensors(struct plant *p)
+/* inline: once a step, in plant_step(), the call and its saves cost */
+static inline __attribute__((always_inline)) void
+update_sensors(struct plant *p)
 {
 	double sp = PRESSURE_NOISE_PA, sf = p->force_noise_n;
 	double pr, fr, br, ir, n[4];
+	uint64_t rng;
 
 	if (has_fault(p, PLANT_FAULT_PRESSURE_NOISE))
 		sp *= NOISE_BURST_GAIN;
@@ -259,22 +265,33 @@ static void update_sensors(struct plant *p)
 		sf *= NOISE_BURST_GAIN;
 	/* Draw every noise term every time, faults or not, so turning a
 	 * fault on does not shift the random stream of the others. */
-	sensor_noise(p, n);
+	if (p->reference) {
+		sensor_noise_reference(p, n);
+	} else {
+		/* the four draws, the generator's state in a register */
+		rng = p->rng;
+		n[0] = rng_noise(&rng);
+		n[1] = rng_noise(&rng);
+		n[2] = rng_noise(&rng);
+		n[3] = rng_noise(&rng);
+		p->rng = rng;
+	}
 	pr = (p->reg_pa + p->gas_dev_pa) + sp * n[0];
 	fr = p->force_n + sf * n[1];
 	br = p->belt_mm_s + BELT_NOISE_MM_S * n[2];
 	ir = p->incline + INCLINE_NOISE_CENTI * n[3];
 
 	if (!has_fault(p, PLANT_FAULT_PRESSURE_STUCK))
-		p->pressure_rd = quantise(clampd(pr, -0.05 *
+		p->rd.pressure_reading_pa = quantise(clampd(pr, -0.05 *
 				PLANT_PRESSURE_SENSOR_FS_PA, 1.05 *
 				PLANT_PRESSURE_SENSOR_FS_PA), PRESSURE_QUANT_PA);
 	if (!has_fault(p, PLANT_FAULT_FORCE_STUCK))
-		p->force_rd = quantise(clampd(fr * 1000.0, -0.05 *
+		p->rd.force_reading_mn = quantise(clampd(fr * 1000.0, -0.05 *
 				PLANT_FORCE_SENSOR_FS_MN, 1.05 *
 				PLANT_FORCE_SENSOR_FS_MN), FORCE_QUANT_MN);
-	p->belt_rd = (int32_t)round_away(br);
-	p->incline_rd = (int16_t)round_away(clampd(ir, -32768, 32767));
+	p->rd.belt_reading_mm_s = (int32_t)round_away(br);
+	p->rd.incline_reading_centi_pct =
+		(int16_t)round_away(clampd(ir, -32768, 32767));
 }
 
 /* Recomputed only when the substep length or the cadence changes. */
@@ -328,6 +345,43 @@ static inline double stride_sin(struct plant *p, double dt)
 	return sn;
 }
 
+/*
+ * @n turns of the stride's phasor, as stride_sin() turns it, in one pair
+ * of registers: with SSE2 the cosine and the sine are formed side by
+ * side. The same operations on the same operands, so the same bits: the
+ * cosine's "- sin x k_sin" is "+ sin x -k_sin" (IEEE subtraction is the
+ * addition of the negated operand, and negating an operand of a product
+ * negates it exactly), and the norm's sum is the same two squares.
+ */
+static inline __attribute__((always_inline)) void
+turn_phasor(struct plant *p, uint64_t n)
+{
+#ifdef PLANT_SSE2_PHASOR
+	const __m128d kc = _mm_set1_pd(p->k_rot_cos);
+	const __m128d ks = _mm_set_pd(p->k_rot_sin, -p->k_rot_sin);
+	const __m128d three = _mm_set_sd(3.0), half = _mm_set_sd(0.5);
+	__m128d v = _mm_set_pd(p->phase_sin, p->phase_cos);
+	__m128d r, sq, g;
+
+#pragma GCC unroll 4
+	do {
+		/* lo: cos kc - sin ks, hi: sin kc + cos ks */
+		r = _mm_add_pd(_mm_mul_pd(v, kc),
+			       _mm_mul_pd(_mm_shuffle_pd(v, v, 1), ks));
+		sq = _mm_mul_pd(r, r);
+		g = _mm_add_sd(sq, _mm_unpackhi_pd(sq, sq));
+		g = _mm_mul_sd(_mm_sub_sd(three, g), half);
+		v = _mm_mul_pd(r, _mm_unpacklo_pd(g, g));
+	} while (--n);
+	p->phase_cos = _mm_cvtsd_f64(v);
+	p->phase_sin = _mm_cvtsd_f64(_mm_unpackhi_pd(v, v));
+#else
+	do {
+		stride_sin(p, SUBSTEP_S);
+	} while (--n);
+#endif
+}
+
 /* The states a substep at rest may leave as they were. */
 struct rest_states {
 	uint64_t ramp, reg, gas, belt_ramp, belt, incline, force;
@@ -359,14 +413,23 @@ static bool at_rest(const struct plant *p)
  * and nothing else reads the phase (an idle treadmill spends nearly
  * every substep here).
  */
-static void settled_substeps(struct plant *p, uint64_t n)
+static inline __attribute__((always_inline)) void
+settled_substeps(struct plant *p, uint64_t n)
 {
 	double h_new;
 
-	do {
-		h_new = 0.0 * stride_sin(p, SUBSTEP_S);
-	} while (--n);
-	p->height_m = h_new;
+	/* the substep's length and the formulas are the same for all n */
+	if (SUBSTEP_S != p->k_dt)
+		substep_constants(p, SUBSTEP_S);
+	if (p->reference) {
+		do {
+			h_new = 0.0 * stride_sin_reference(p, SUBSTEP_S);
+		} while (--n);
+		p->height_m = h_new;
+		return;
+	}
+	turn_phasor(p, n);
+	p->height_m = 0.0 * p->phase_sin;
 }
 
 static void substep(struct plant *p, double dt)
@@ -423,7 +486,7 @@ static void substep(struct plant *p, double dt)
 
 	/* Runner: vertical centre of mass, one oscillation per step. */
 	sn = stride_sin(p, dt);
-	amp = !rest && (p->lines & LEVER_LINE_HARNESS) ?
+	amp = !rest && (p->rd.lines & LEVER_LINE_HARNESS) ?
 		stride_amplitude_m(p->belt_ramp_mm_s) : 0.0;
 	h_new = amp * sn;
 	v_new = (h_new - p->height_m) / dt;
@@ -460,7 +523,7 @@ static void substep(struct plant *p, double dt)
 
 	/* Load cell: pressure x geometry, minus friction against motion;
 	 * the strap only pulls, and cannot carry more than the body. */
-	if (p->lines & LEVER_LINE_HARNESS) {
+	if (p->rd.lines & LEVER_LINE_HARNESS) {
 		fric = FRICTION_N * tanh_fast(v_new / FRICTION_V0_M_S);
 		force = cyl_pa * p->force_per_pa - fric;
 		p->force_n = clampd(force, 0.0, p->k_weight_n);
@@ -513,7 +576,7 @@ int plant_new(const struct plant_config *cfg, struct plant **out)
 	mass_constants(p);
 	p->belt_accel_mm_s2 = PLANT_MAX_BELT_ACCEL_MM_S2;
 	if (cfg->harness_clipped)
-		p->lines |= LEVER_LINE_HARNESS;
+		p->rd.lines |= LEVER_LINE_HARNESS;
 	update_sensors(p);
 	*out = p;
 	return 0;
@@ -524,12 +587,12 @@ void plant_free(struct plant *p)
 	free(p);
 }
 
-int plant_step(struct plant *p, uint64_t dt_ns)
+/* Steps of any length: whole substeps and the pieces of one. */
+static __attribute__((noinline)) void plant_advance(struct plant *p,
+						    uint64_t left)
 {
-	uint64_t left = dt_ns, n;
+	uint64_t n;
 
-	if (!p || dt_ns == 0)
-		return -EINVAL;
 	/* Substeps end on absolute multiples of SUBSTEP_NS, so one 1 ms step
 	 * and four 250 us steps give the same numbers. */
 	while (left) {
@@ -550,6 +613,24 @@ int plant_step(struct plant *p, uint64_t dt_ns)
 		if (p->into_substep_ns == SUBSTEP_NS)
 			p->into_substep_ns = 0;
 		left -= n;
+	}
+}
+
+int plant_step(struct plant *p, uint64_t dt_ns)
+{
+	if (!p || dt_ns == 0)
+		return -EINVAL;
+	/*
+	 * A settled plant at rest stepped by whole substeps (an idle
+	 * treadmill, 1 ms at a time): what plant_advance() would do, without
+	 * the call and its loop.
+	 */
+	if (p->settled && !p->into_substep_ns && !(dt_ns % SUBSTEP_NS) &&
+	    !p->every_substep && at_rest(p)) {
+		settled_substeps(p, dt_ns / SUBSTEP_NS);
+		p->time_ns += dt_ns;
+	} else {
+		plant_advance(p, dt_ns);
 	}
 	update_sensors(p);
 	return 0;
@@ -616,11 +697,11 @@ int plant_set_line(struct plant *p, unsigned int line_bit, bool active)
 
 	if (!p || !line_bit || (line_bit & ~all) || (line_bit & (line_bit - 1)))
 		return -EINVAL;
-	input_changed(p, !(p->lines & line_bit) != !active);
+	input_changed(p, !(p->rd.lines & line_bit) != !active);
 	if (active)
-		p->lines |= line_bit;
+		p->rd.lines |= line_bit;
 	else
-		p->lines &= ~line_bit;
+		p->rd.lines &= ~line_bit;
 	return 0;
 }
 
@@ -630,9 +711,9 @@ int plant_set_button(struct plant *p, unsigned int button_bit, bool pressed)
 	    (button_bit & (button_bit - 1)))
 		return -EINVAL;
 	if (pressed)
-		p->buttons |= button_bit;
+		p->rd.buttons |= button_bit;
 	else
-		p->buttons &= ~button_bit;
+		p->rd.buttons &= ~button_bit;
 	return 0;
 }
 
@@ -654,9 +735,9 @@ int plant_set_fault(struct plant *p, enum plant_fault fault, bool active)
 		return -EINVAL;
 	input_changed(p, !has_fault(p, fault) != !active);
 	if (active)
-		p->faults |= 1u << fault;
+		p->rd.faults_injected |= 1u << fault;
 	else
-		p->faults &= ~(1u << fault);
+		p->rd.faults_injected &= ~(1u << fault);
 	return 0;
 }
 
@@ -684,13 +765,12 @@ void plant_get_state(const struct plant *p, struct plant_state *st)
 
 void plant_get_readings(const struct plant *p, struct plant_readings *r)
 {
-	r->pressure_reading_pa = p->pressure_rd;
-	r->force_reading_mn = p->force_rd;
-	r->belt_reading_mm_s = p->belt_rd;
-	r->incline_reading_centi_pct = p->incline_rd;
-	r->lines = p->lines;
-	r->buttons = p->buttons;
-	r->faults_injected = p->faults;
+	*r = p->rd;
+}
+
+const struct plant_readings *plant_readings(const struct plant *p)
+{
+	return &p->rd;
 }
 
 const char *plant_fault_name(enum plant_fault fault)

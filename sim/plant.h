@@ -149,6 +149,11 @@ bool plant_fault_active(const struct plant *p, enum plant_fault fault);
 void plant_get_state(const struct plant *p, struct plant_state *st);
 
 void plant_get_readings(const struct plant *p, struct plant_readings *r);
+/*
+ * The same readings lent, not copied: valid until the plant is stepped,
+ * or a line, button or fault is set, which change them.
+ */
+const struct plant_readings *plant_readings(const struct plant *p);
 
 /* "pressure-stuck", ... for the control socket; NULL if out of range. */
 const char *plant_fault_name(enum plant_fault fault);

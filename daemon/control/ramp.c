@@ -20,7 +20,7 @@ static double clampd(double v, double lo, double hi)
 	return v < lo ? lo : v > hi ? hi : v;
 }
 
-void ramp_step(struct ramp *r, double target, const struct ramp_limits *lim,
+void ramp_move(struct ramp *r, double target, const struct ramp_limits *lim,
 	       double dt_s)
 {
 	double d = target - r->value, j = lim->max_jerk, dj = j * dt_s;
@@ -47,9 +47,4 @@ void ramp_step(struct ramp *r, double target, const struct ramp_limits *lim,
 	rate = r->rate + clampd(want - r->rate, -dj, dj);
 	r->value += 0.5 * (r->rate + rate) * dt_s;
 	r->rate = rate;
-}
-
-int ramp_done(const struct ramp *r, double target)
-{
-	return r->value == target && r->rate == 0;
 }

@@ -20,11 +20,30 @@ struct ramp {
 
 void ramp_init(struct ramp *r, double value);
 
-/* Moves @r one step of @dt_s toward @target within @lim. */
-void ramp_step(struct ramp *r, double target, const struct ramp_limits *lim,
+/* ramp_step() of a ramp that is not at rest on its target */
+void ramp_move(struct ramp *r, double target, const struct ramp_limits *lim,
 	       double dt_s);
 
+/*
+ * Moves @r one step of @dt_s toward @target within @lim. At rest on the
+ * target (an idle belt, an incline held) ramp_move()'s first test
+ * answers; inline, the control cycle makes no call for it.
+ */
+static inline void ramp_step(struct ramp *r, double target,
+			     const struct ramp_limits *lim, double dt_s)
+{
+	if (target - r->value == 0 && r->rate == 0) {
+		r->value = target;
+		r->rate = 0;
+		return;
+	}
+	ramp_move(r, target, lim, dt_s);
+}
+
 /* True once the value sits on @target with zero rate. */
-int ramp_done(const struct ramp *r, double target);
+static inline int ramp_done(const struct ramp *r, double target)
+{
+	return r->value == target && r->rate == 0;
+}
 
 #endif /* LEVERD_RAMP_H */

@@ -72,6 +72,26 @@ int ring_push(struct ring *r, const void *rec)
 	return 0;
 }
 
+void *ring_claim(struct ring *r)
+{
+	uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+	uint32_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
+
+	if (head - tail > r->mask) {
+		atomic_fetch_add_explicit(&r->dropped, 1,
+					  memory_order_relaxed);
+		return NULL;
+	}
+	return r->buf + (size_t)(head & r->mask) * r->rec_size;
+}
+
+void ring_publish(struct ring *r)
+{
+	uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
+
+	atomic_store_explicit(&r->head, head + 1, memory_order_release);
+}
+
 int ring_pop(struct ring *r, void *rec)
 {
 	uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
@@ -83,6 +103,29 @@ int ring_pop(struct ring *r, void *rec)
 	       r->rec_size);
 	atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
 	return 0;
+}
+
+uint32_t ring_pop_many(struct ring *r, void *recs, uint32_t max)
+{
+	uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	uint32_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+	uint32_t n = head - tail, at = tail & r->mask, first;
+
+	if (n > max)
+		n = max;
+	if (!n)
+		return 0;
+	/* from the tail to the buffer's end, then from its start */
+	first = r->mask + 1 - at;
+	if (first > n)
+		first = n;
+	memcpy(recs, r->buf + (size_t)at * r->rec_size,
+	       (size_t)first * r->rec_size);
+	if (n > first)
+		memcpy((unsigned char *)recs + (size_t)first * r->rec_size,
+		       r->buf, (size_t)(n - first) * r->rec_size);
+	atomic_store_explicit(&r->tail, tail + n, memory_order_release);
+	return n;
 }
 
 uint32_t ring_count(const struct ring *r)

@@ -24,8 +24,24 @@ void ring_free(struct ring *r);
 /* Producer only. 0, or -ENOBUFS when full (the record is dropped). */
 int ring_push(struct ring *r, const void *rec);
 
+/*
+ * Producer only: the slot the next record goes in, to be written in place,
+ * or NULL when full (the record is dropped, counted as ring_push() counts
+ * it); ring_publish() then hands it to the consumer. ring_push() is the
+ * two with a copy between.
+ */
+void *ring_claim(struct ring *r);
+void ring_publish(struct ring *r);
+
 /* Consumer only. 0, or -EAGAIN when empty. */
 int ring_pop(struct ring *r, void *rec);
+
+/*
+ * Consumer only: up to @max records, oldest first, into @recs (room for
+ * @max); how many (0: empty). The records ring_pop() would give one by
+ * one, for one call and at most two copies.
+ */
+uint32_t ring_pop_many(struct ring *r, void *recs, uint32_t max);
 
 /* Records waiting; exact for either side, a hint for anyone else. */
 uint32_t ring_count(const struct ring *r);

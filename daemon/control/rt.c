@@ -171,7 +171,40 @@ void rt_reset_device(struct rt *rt)
 		sched_yield();
 }
 
-static void rt_messages(struct rt *rt, uint64_t now)
+/* One message from the event loop. */
+static void rt_message(struct rt *rt, const struct rt_msg *m, uint64_t now)
+{
+	switch (m->type) {
+	case RT_MSG_TARGETS:
+		loop_set_targets(rt->loop, &m->targets);
+		if (rt->is_sim && !rt->lent &&
+		    m->targets.mass_kg >= LEVERD_MASS_MIN_KG &&
+		    (uint32_t)(m->targets.mass_kg * 1000) !=
+		    rt->runner_mass_g) {
+			rt->runner_mass_g =
+				(uint32_t)(m->targets.mass_kg * 1000);
+			lever_sim_set_runner(rt->dev, rt->runner_mass_g,
+					     CADENCE_SPM);
+		}
+		break;
+	case RT_MSG_EXTERNAL:
+		loop_set_external(rt->loop, m->lines, m->keys);
+		break;
+	case RT_MSG_RESET:
+		rt_reset(rt, now);
+		break;
+	case RT_MSG_RESET_DONE:
+		rt_reset_done(rt, m->err, now);
+		break;
+	}
+}
+
+/*
+ * Both rings are empty on nearly every cycle: the messages' handling out
+ * of line, so that finding them empty saves and restores few registers.
+ */
+static __attribute__((noinline)) void rt_messages_slow(struct rt *rt,
+							uint64_t now)
 {
 	struct rt_msg m;
 
@@ -179,32 +212,14 @@ static void rt_messages(struct rt *rt, uint64_t now)
 	while (ring_pop(rt->inputs, &m) == 0)
 		if (m.type == RT_MSG_EXTERNAL)
 			loop_set_external(rt->loop, m.lines, m.keys);
-	while (ring_pop(rt->to_rt, &m) == 0) {
-		switch (m.type) {
-		case RT_MSG_TARGETS:
-			loop_set_targets(rt->loop, &m.targets);
-			if (rt->is_sim && !rt->lent &&
-			    m.targets.mass_kg >= LEVERD_MASS_MIN_KG &&
-			    (uint32_t)(m.targets.mass_kg * 1000) !=
-			    rt->runner_mass_g) {
-				rt->runner_mass_g =
-					(uint32_t)(m.targets.mass_kg * 1000);
-				lever_sim_set_runner(rt->dev,
-						     rt->runner_mass_g,
-						     CADENCE_SPM);
-			}
-			break;
-		case RT_MSG_EXTERNAL:
-			loop_set_external(rt->loop, m.lines, m.keys);
-			break;
-		case RT_MSG_RESET:
-			rt_reset(rt, now);
-			break;
-		case RT_MSG_RESET_DONE:
-			rt_reset_done(rt, m.err, now);
-			break;
-		}
-	}
+	while (ring_pop(rt->to_rt, &m) == 0)
+		rt_message(rt, &m, now);
+}
+
+static void rt_messages(struct rt *rt, uint64_t now)
+{
+	if (ring_count(rt->inputs) || ring_count(rt->to_rt))
+		rt_messages_slow(rt, now);
 }
 
 /*
@@ -221,6 +236,11 @@ static void rt_sim_faults(struct rt *rt, uint64_t now)
 	double mean_ns;
 
 	if (!rt->is_sim || rt->cfg.sim_faults_per_min <= 0)
+		return;
+	/* nearly every cycle: no fault to end and none to begin */
+	if (rt->next_fault_ns != UINT64_MAX &&
+	    (rt->fault_kind ? now < rt->fault_off_ns :
+			      now < rt->next_fault_ns))
 		return;
 	mean_ns = 60e9 / rt->cfg.sim_faults_per_min;
 	if (rt->next_fault_ns == UINT64_MAX)
@@ -420,7 +440,7 @@ void rt_cycle(struct rt *rt)
 {
 	struct lever_dev_sample s;
 	struct loop_out out;
-	struct rt_trace tr;
+	struct rt_trace *tr;
 	uint64_t woke, now;
 	int got, ret;
 
@@ -537,17 +557,21 @@ void rt_cycle(struct rt *rt)
 	if (out.start_refused)
 		rt_event(rt, now, RT_EV_START_REFUSED, out.start_refused, 0);
 
-	memset(&tr, 0, sizeof(tr));
-	tr.now_ns = now;
-	if (got) {
-		tr.seq = s.seq;
-		tr.support_force_mn = s.support_force_mn;
-		tr.support_pressure_pa = s.support_pressure_pa;
-		tr.belt_speed_mm_s = s.belt_speed_mm_s;
+	/* written where the event loop will read it (full: dropped) */
+	tr = ring_claim(rt->trace);
+	if (tr) {
+		memset(tr, 0, sizeof(*tr));
+		tr->now_ns = now;
+		if (got) {
+			tr->seq = s.seq;
+			tr->support_force_mn = s.support_force_mn;
+			tr->support_pressure_pa = s.support_pressure_pa;
+			tr->belt_speed_mm_s = s.belt_speed_mm_s;
+		}
+		tr->cmd = out.cmd;
+		tr->faults = out.faults;
+		ring_publish(rt->trace);
 	}
-	tr.cmd = out.cmd;
-	tr.faults = out.faults;
-	ring_push(rt->trace, &tr);
 
 	rt->cycles++;
 	if (!rt->stepped && mono_ns() - woke >

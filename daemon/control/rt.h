@@ -108,6 +108,9 @@ int rt_post(struct rt *rt, const struct rt_msg *msg);
 int rt_post_input(struct rt *rt, const struct rt_msg *msg);
 int rt_next_event(struct rt *rt, struct rt_event *ev);
 int rt_next_trace(struct rt *rt, struct rt_trace *tr);
+/* Up to @max trace records, oldest first: how many (0: none waiting). */
+unsigned int rt_next_traces(struct rt *rt, struct rt_trace *tr,
+			    unsigned int max);
 /*
  * On RT_EV_RESET_DEVICE: the device's fault reset, which may wait on the
  * board (up to 1.5 s on lever.ko), made on the caller's thread while the

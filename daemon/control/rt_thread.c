@@ -227,6 +227,12 @@ int rt_next_trace(struct rt *rt, struct rt_trace *tr)
 	return ring_pop(rt->trace, tr);
 }
 
+unsigned int rt_next_traces(struct rt *rt, struct rt_trace *tr,
+			    unsigned int max)
+{
+	return ring_pop_many(rt->trace, tr, max);
+}
+
 double rt_latency_quantile_us(struct rt *rt, double q)
 {
 	uint64_t n = atomic_load_explicit(&rt->hist_n, memory_order_acquire);

@@ -129,13 +129,16 @@ static uint32_t sup_sample_checks(struct sup *s, const struct sup_input *in,
 	    x->belt_speed_mm_s > cmd_mm_s + s->p.overspeed_margin_mm_s)
 		f |= SUP_F_OVERSPEED;
 
-	if (x->board_faults & LEVER_DEV_BFAULT_ESTOP)
-		f |= SUP_F_ESTOP;
-	if (x->board_faults & LEVER_DEV_BFAULT_SAFETY_KEY)
-		f |= SUP_F_SAFETY_KEY;
-	if (x->board_faults & ~(LEVER_DEV_BFAULT_ESTOP |
-				LEVER_DEV_BFAULT_SAFETY_KEY))
-		f |= SUP_F_BOARD;
+	/* nearly every sample has none: one test then */
+	if (x->board_faults) {
+		if (x->board_faults & LEVER_DEV_BFAULT_ESTOP)
+			f |= SUP_F_ESTOP;
+		if (x->board_faults & LEVER_DEV_BFAULT_SAFETY_KEY)
+			f |= SUP_F_SAFETY_KEY;
+		if (x->board_faults & ~(LEVER_DEV_BFAULT_ESTOP |
+					LEVER_DEV_BFAULT_SAFETY_KEY))
+			f |= SUP_F_BOARD;
+	}
 
 	s->force_lp_n += (force_n - s->force_lp_n) * s->lp_period_s;
 	if (!s->have_sample || s->lp_fresh)
@@ -169,14 +172,19 @@ uint32_t sup_check(struct sup *s, const struct sup_input *in,
 		f |= SUP_F_STALE;
 	}
 	s->lines = s->sample_lines | in->ext_lines;
-	if (s->lines & LEVER_DEV_LINE_ESTOP)
-		f |= SUP_F_ESTOP;
-	if (s->lines & LEVER_DEV_LINE_SAFETY_KEY)
-		f |= SUP_F_SAFETY_KEY;
-	if (pressed & LEVER_DEV_BTN_STOP)
-		f |= SUP_F_OPERATOR_STOP;
-	if (pressed & LEVER_DEV_BTN_PAIN)
-		f |= SUP_F_PAIN;
+	/* no line active and no button pressed: one test each */
+	if (s->lines) {
+		if (s->lines & LEVER_DEV_LINE_ESTOP)
+			f |= SUP_F_ESTOP;
+		if (s->lines & LEVER_DEV_LINE_SAFETY_KEY)
+			f |= SUP_F_SAFETY_KEY;
+	}
+	if (pressed) {
+		if (pressed & LEVER_DEV_BTN_STOP)
+			f |= SUP_F_OPERATOR_STOP;
+		if (pressed & LEVER_DEV_BTN_PAIN)
+			f |= SUP_F_PAIN;
+	}
 	f |= in->ext_keys & (SUP_F_OPERATOR_STOP | SUP_F_PAIN);
 
 	s->latched |= f & SUP_F_LATCHING;

@@ -191,6 +191,37 @@ static void test_slow_reader_sees_gap_not_burst(void **s)
 	board_free(b);
 }
 
+/*
+ * board_take_sample() lends the frames board_sample() copies, in the
+ * same order, through a full queue that dropped its oldest and reads of
+ * one frame at a time and of several.
+ */
+static void test_lent_frames_are_the_copied_ones(void **s)
+{
+	struct board *lend = new_board(), *copy = new_board();
+	const struct lever_wire_sample *lent;
+	struct lever_wire_sample f;
+	unsigned int i, n = 0;
+
+	for (i = 0; i < 300; i++) {
+		/* 100 ms unread (the queue overflows), then 1 ms steps */
+		uint64_t ns = i == 0 ? 100 * MS : i % 7 ? MS : 3 * MS;
+
+		assert_int_equal(board_step(lend, ns), 0);
+		assert_int_equal(board_step(copy, ns), 0);
+		while ((lent = board_take_sample(lend))) {
+			assert_int_equal(board_sample(copy, &f), 0);
+			assert_memory_equal(lent, &f, sizeof(f));
+			n++;
+		}
+		assert_int_equal(board_sample(copy, &f), -EAGAIN);
+	}
+	assert_true(n > 300);
+	assert_null(board_take_sample(NULL));
+	board_free(lend);
+	board_free(copy);
+}
+
 static void test_run_command_moves_belt_and_sets_support(void **s)
 {
 	struct board *b = running_board();
@@ -994,6 +1025,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_samples_come_at_the_sample_rate_with_consecutive_seq),
 		cmocka_unit_test(test_slow_reader_sees_gap_not_burst),
+		cmocka_unit_test(test_lent_frames_are_the_copied_ones),
 		cmocka_unit_test(test_run_command_moves_belt_and_sets_support),
 		cmocka_unit_test(test_watchdog_stops_belt_after_timeout_with_pressure_held),
 		cmocka_unit_test(test_watchdog_quiet_while_commands_arrive),

@@ -409,6 +409,42 @@ static void test_safety_lines_and_buttons_are_reported(void **s)
 	plant_free(p);
 }
 
+/* plant_readings() lends what plant_get_readings() copies, kept current */
+static void test_lent_readings_are_the_copied_ones(void **s)
+{
+	struct plant *p = new_plant();
+	const struct plant_readings *lent = plant_readings(p);
+	struct plant_readings copy;
+	unsigned int i;
+
+	plant_set_pressure_setpoint(p, 150000);
+	for (i = 0; i < 300; i++) {
+		assert_int_equal(plant_step(p, MS), 0);
+		if (i == 100)
+			plant_set_line(p, LEVER_LINE_ESTOP, true);
+		if (i == 150)
+			plant_set_button(p, LEVER_BTN_STOP, true);
+		if (i == 200)
+			plant_set_fault(p, PLANT_FAULT_FORCE_STUCK, true);
+		plant_get_readings(p, &copy);
+		assert_ptr_equal(plant_readings(p), lent);
+		assert_int_equal(lent->pressure_reading_pa,
+				 copy.pressure_reading_pa);
+		assert_int_equal(lent->force_reading_mn, copy.force_reading_mn);
+		assert_int_equal(lent->belt_reading_mm_s,
+				 copy.belt_reading_mm_s);
+		assert_int_equal(lent->incline_reading_centi_pct,
+				 copy.incline_reading_centi_pct);
+		assert_int_equal(lent->lines, copy.lines);
+		assert_int_equal(lent->buttons, copy.buttons);
+		assert_int_equal(lent->faults_injected, copy.faults_injected);
+	}
+	assert_true(lent->lines & LEVER_LINE_ESTOP);
+	assert_int_equal(lent->buttons, LEVER_BTN_STOP);
+	assert_true(lent->faults_injected & (1u << PLANT_FAULT_FORCE_STUCK));
+	plant_free(p);
+}
+
 static void test_unclipped_harness_reads_no_force(void **s)
 {
 	struct plant *p = new_plant();
@@ -871,6 +907,7 @@ int main(void)
 		cmocka_unit_test(test_fault_valve_stuck_holds_regulator_output),
 		cmocka_unit_test(test_fault_belt_overspeed_runs_above_target),
 		cmocka_unit_test(test_safety_lines_and_buttons_are_reported),
+		cmocka_unit_test(test_lent_readings_are_the_copied_ones),
 		cmocka_unit_test(test_unclipped_harness_reads_no_force),
 		cmocka_unit_test(test_bad_runner_and_setpoints_are_refused),
 		cmocka_unit_test(test_fault_names_round_trip),
