@@ -27,14 +27,12 @@ void ramp_move(struct ramp *r, double target, const struct ramp_limits *lim,
 	double want, rate;
 
 	/*
-	 * Close enough to stop in one step without breaking a limit. At
-	 * rest on the target (an idle belt, an incline held) the first test
-	 * answers without the products: the limits and dt_s are never
-	 * negative, so the second would hold too.
+	 * Close enough to stop in one step without breaking a limit (at
+	 * rest on the target ramp_step() has answered: the limits and dt_s
+	 * are never negative, so this would hold there too).
 	 */
-	if ((d == 0 && r->rate == 0) ||
-	    (fabs(d) <= lim->max_rate * dt_s && fabs(r->rate) <= dj &&
-	     fabs(d) <= (fabs(r->rate) + dj) * dt_s)) {
+	if (fabs(d) <= lim->max_rate * dt_s && fabs(r->rate) <= dj &&
+	    fabs(d) <= (fabs(r->rate) + dj) * dt_s) {
 		r->value = target;
 		r->rate = 0;
 		return;

@@ -56,22 +56,6 @@ void ring_free(struct ring *r)
 	free(r);
 }
 
-int ring_push(struct ring *r, const void *rec)
-{
-	uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-	uint32_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
-
-	if (head - tail > r->mask) {
-		atomic_fetch_add_explicit(&r->dropped, 1,
-					  memory_order_relaxed);
-		return -ENOBUFS;
-	}
-	memcpy(r->buf + (size_t)(head & r->mask) * r->rec_size, rec,
-	       r->rec_size);
-	atomic_store_explicit(&r->head, head + 1, memory_order_release);
-	return 0;
-}
-
 void *ring_claim(struct ring *r)
 {
 	uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
@@ -92,16 +76,14 @@ void ring_publish(struct ring *r)
 	atomic_store_explicit(&r->head, head + 1, memory_order_release);
 }
 
-int ring_pop(struct ring *r, void *rec)
+int ring_push(struct ring *r, const void *rec)
 {
-	uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
-	uint32_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+	void *slot = ring_claim(r);
 
-	if (head == tail)
-		return -EAGAIN;
-	memcpy(rec, r->buf + (size_t)(tail & r->mask) * r->rec_size,
-	       r->rec_size);
-	atomic_store_explicit(&r->tail, tail + 1, memory_order_release);
+	if (!slot)
+		return -ENOBUFS;
+	memcpy(slot, rec, r->rec_size);
+	ring_publish(r);
 	return 0;
 }
 
@@ -126,6 +108,11 @@ uint32_t ring_pop_many(struct ring *r, void *recs, uint32_t max)
 		       r->buf, (size_t)(n - first) * r->rec_size);
 	atomic_store_explicit(&r->tail, tail + n, memory_order_release);
 	return n;
+}
+
+int ring_pop(struct ring *r, void *rec)
+{
+	return ring_pop_many(r, rec, 1) ? 0 : -EAGAIN;
 }
 
 uint32_t ring_count(const struct ring *r)

@@ -107,7 +107,6 @@ int rt_post(struct rt *rt, const struct rt_msg *msg);
 /* The safety inputs thread's own channel (sin.h): lines and stop keys. */
 int rt_post_input(struct rt *rt, const struct rt_msg *msg);
 int rt_next_event(struct rt *rt, struct rt_event *ev);
-int rt_next_trace(struct rt *rt, struct rt_trace *tr);
 /* Up to @max trace records, oldest first: how many (0: none waiting). */
 unsigned int rt_next_traces(struct rt *rt, struct rt_trace *tr,
 			    unsigned int max);

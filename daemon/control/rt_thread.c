@@ -222,11 +222,6 @@ int rt_next_event(struct rt *rt, struct rt_event *ev)
 	return ring_pop(rt->events, ev);
 }
 
-int rt_next_trace(struct rt *rt, struct rt_trace *tr)
-{
-	return ring_pop(rt->trace, tr);
-}
-
 unsigned int rt_next_traces(struct rt *rt, struct rt_trace *tr,
 			    unsigned int max)
 {

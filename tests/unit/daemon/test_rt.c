@@ -92,7 +92,7 @@ static void test_every_cycle_leaves_one_trace_record(void **state)
 	int n = 0;
 
 	run(100);
-	while (rt_next_trace(rt, &tr) == 0)
+	while (rt_next_traces(rt, &tr, 1) == 1)
 		n++;
 	assert_int_equal(n, 100);
 }
