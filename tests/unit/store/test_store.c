@@ -6,6 +6,7 @@
  * synchronous=FULL; events and 10 Hz trace rows read back as written, in
  * WAL mode so that the recorder's connection does not block the daemon's.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -955,6 +956,78 @@ static void test_migration_happens_once_and_keeps_new_columns(void **state)
 	store_close(st);
 }
 
+/*
+ * The schema of the database in @d as text without spaces, case or IF NOT
+ * EXISTS: every table's and index's columns, types, defaults, keys and
+ * checks, whatever statements made them and however they were laid out.
+ */
+static char *schema_of(const char *d)
+{
+	char path[128], *out, *o;
+	sqlite3_stmt *s;
+	size_t len = 1;
+	sqlite3 *db;
+
+	snprintf(path, sizeof(path), "%s/lever.db", d);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+		"SELECT type || ' ' || name || ' ' || tbl_name || ' '"
+		" || coalesce(sql, '') FROM sqlite_master ORDER BY name;",
+		-1, &s, NULL), SQLITE_OK);
+	out = calloc(1, 1);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(s, 0);
+
+		len += strlen(t) + 1;
+		out = realloc(out, len);
+		assert_non_null(out);
+		strcat(out, t);
+		strcat(out, "\n");
+	}
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	for (o = out; *o; o++)
+		*o = (char)tolower((unsigned char)*o);
+	while ((o = strstr(out, "if not exists ")))
+		memmove(o, o + 14, strlen(o + 14) + 1);
+	for (o = out; *o; )
+		if (*o == ' ' || *o == '\t')
+			memmove(o, o + 1, strlen(o + 1) + 1);
+		else
+			o++;
+	return out;
+}
+
+static void test_new_database_has_the_schema_a_migrated_one_has(void **state)
+{
+	char migrated[64] = "/tmp/lever-test-store-XXXXXX", cmd[128];
+	struct store *st;
+	char *fresh, *old;
+
+	assert_int_equal(store_open(&st, dir), 0);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	store_close(st);
+	fresh = schema_of(dir);
+
+	/* a first release's database, brought forward version by version */
+	assert_non_null(mkdtemp(migrated));
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	strcpy(dir, migrated);
+	make_version_1_database();
+	assert_int_equal(store_open(&st, dir), 0);
+	store_close(st);
+	old = schema_of(dir);
+
+	assert_string_equal(fresh, old);
+	/* and it is the whole schema, not two empty answers */
+	assert_non_null(strstr(fresh, "anonymised_sintegernotnulldefault0"));
+	assert_non_null(strstr(fresh, "mass_gintegercheck(mass_gisnullormass_g>0)"));
+	assert_non_null(strstr(fresh, "tableweighinsweighins"));
+	free(fresh);
+	free(old);
+}
+
 static void test_database_of_a_newer_leverd_is_refused(void **state)
 {
 	char path[128];
@@ -1254,6 +1327,7 @@ int main(void)
 		T(test_version_2_database_keeps_every_row),
 		T(test_version_3_database_keeps_every_row_without_a_weigh_in),
 		T(test_migration_happens_once_and_keeps_new_columns),
+		T(test_new_database_has_the_schema_a_migrated_one_has),
 		T(test_database_of_a_newer_leverd_is_refused),
 		T(test_session_keeps_the_mass_it_started_with),
 		T(test_session_records_its_board_and_operator),
