@@ -8,15 +8,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-/*
- * turn_phasor() in SSE2 is stride_sin()'s arithmetic only where that is
- * SSE2 too (not x87's wider registers) and no FMA can fuse a product into
- * a sum: gcc's default -ffp-contract=fast fuses the two differently.
- */
-#if defined(__SSE2_MATH__) && !defined(__FMA__) && !defined(__FMA4__)
-#define PLANT_SSE2_PHASOR
-#include <emmintrin.h>
-#endif
 
 #include "lever_wire.h"
 #include "plant.h"
@@ -60,16 +51,16 @@ struct plant {
 	double	reg_pa;		/* regulator output after its lag */
 	double	gas_dev_pa;	/* gas-spring deviation of the cylinder */
 	/* runner: the vertical oscillation's phase (1 per step) as a
-	 * phasor turned each substep, instead of a sin() per substep */
+	 * phasor turned each substep, instead of a sin() per substep; it
+	 * turns only while the belt moves (a runner standing on a stopped
+	 * belt takes no strides) */
 	double	phase_cos, phase_sin;
 	double	phase_rad;	/* reference formulas: the phase itself */
 	/*
 	 * At rest and settled: the last whole substep, its belt at rest,
-	 * left every state but the stride's phase as it was, bit for bit,
-	 * and no input changed since. Then the next one does too (the phase
-	 * reaches the rest only through a zero's sign, which changes none
-	 * of them but a force of -0: see substep()), and only the phase is
-	 * turned (settled_substeps()). plant_config.every_substep: never.
+	 * left every state as it was, bit for bit, and no input changed
+	 * since. Then the next one does too, and only the clock moves
+	 * (plant_step()). plant_config.every_substep: never.
 	 */
 	bool	settled;
 	bool	every_substep;
@@ -116,23 +107,32 @@ static uint64_t rng_next(uint64_t *s)
 }
 
 /*
- * Sensor noise: the sum of four uniforms from one 64-bit draw (Irwin-Hall),
- * scaled to unit variance. The same sigma as a Gaussian, bounded at
- * +-3.46 sigma as a real converter's noise is, and no log/sqrt/cos: the
- * Box-Muller draw it replaces was a fifth of the deterministic daemon.
+ * Sensor noise: each term the sum of four uniform bytes (Irwin-Hall),
+ * centred and scaled to unit variance, two terms from one 64-bit draw.
+ * The same sigma as a Gaussian, bounded at +-3.45 sigma as a real
+ * converter's noise is, and no log/sqrt/cos: the Box-Muller draw it
+ * replaces was a fifth of the deterministic daemon. Bytes, not the
+ * 16-bit fields of before (one draw a term): a term takes 1,021 values
+ * 0.0068 sigma apart, far finer than any sensor's quantum (the load
+ * cell's 50 mN is 0.1 sigma), for half the draws.
  */
-static inline __attribute__((always_inline)) double rng_noise(uint64_t *s)
-{
-	const uint64_t lanes = 0x0000ffff0000ffffULL;
-	uint64_t z = rng_next(s);
-	/* the four fields added two lanes at a time: integers, so the same
-	 * sum as adding them as doubles, for a third of the instructions */
-	uint64_t t = (z & lanes) + ((z >> 16) & lanes);
-	double sum = (double)((t & 0xffffffff) + (t >> 32));
+#define NOISE_BYTES_MEAN	510.0	/* 4 x 255 / 2 */
+/* 1 / sqrt(4 x (256^2 - 1) / 12): four bytes' sigma, inverted */
+#define NOISE_BYTES_SIGMA_INV	0.006765875086793228
 
-	/* mean 2, variance 4/12: centre, then x sqrt(3) / 65536 */
-	return (sum + 2.0) * (1.7320508075688772 / 65536.0) -
-	       2.0 * 1.7320508075688772;
+static inline __attribute__((always_inline)) void
+rng_noise_pair(uint64_t *s, double *a, double *b)
+{
+	const uint64_t bytes = 0x00ff00ff00ff00ffULL;
+	const uint64_t pairs = 0x0000ffff0000ffffULL;
+	uint64_t z = rng_next(s);
+	/* integers, added a lane pair at a time: bytes 0-3 and 4-7 */
+	uint64_t t = (z & bytes) + ((z >> 8) & bytes);
+
+	t = (t & pairs) + ((t >> 16) & pairs);
+	*a = ((double)(t & 0xffffffff) - NOISE_BYTES_MEAN) *
+	     NOISE_BYTES_SIGMA_INV;
+	*b = ((double)(t >> 32) - NOISE_BYTES_MEAN) * NOISE_BYTES_SIGMA_INV;
 }
 
 /* Reference formulas: uniform in (0, 1], never 0, so log() stays finite. */
@@ -164,20 +164,66 @@ static __attribute__((noinline)) void sensor_noise_reference(struct plant *p,
 }
 
 /*
- * tanh(), without the libm call where its value is known exactly: +-0 at
- * +-0 (a runner standing still), and +-1 from |x| = 22 on, where 1 -
- * tanh(x) < 2e-19 is below half an ulp of 1 (glibc returns 1 from there
- * on too). Most substeps of a run are one or the other.
+ * e^y for -44 < y <= 0, within 2.3e-16 of it: y = k ln 2 + r with
+ * |r| <= ln 2 / 2, e^r by its series to r^13, times 2^k put into the
+ * exponent. The friction's tanh() went through glibc's expm1() four
+ * times a millisecond, a tenth of a running session's simulation.
  */
-static double tanh_fast(double x)
+static inline double exp_neg(double y)
 {
+	/* ln 2 in two parts: k x LN2_HI is exact for |k| < 2^11 */
+	const double LN2_HI = 6.93147180369123816490e-01;
+	const double LN2_LO = 1.90821492927058770002e-10;
+	/* adding 1.5 x 2^52 rounds to an integer, in the low bits */
+	const double ROUND = 6755399441055744.0;
+	double kf = y * 1.4426950408889634 + ROUND, r, e;
+	int64_t k;
+	uint64_t bits;
+
+	memcpy(&bits, &kf, sizeof(bits));
+	k = (int32_t)(uint32_t)bits;
+	kf -= ROUND;
+	r = (y - kf * LN2_HI) - kf * LN2_LO;
+	e = 1.0 + r * (1.0 + r * (1.0 / 2 + r * (1.0 / 6 + r * (1.0 / 24 +
+	    r * (1.0 / 120 + r * (1.0 / 720 + r * (1.0 / 5040 +
+	    r * (1.0 / 40320 + r * (1.0 / 362880 + r * (1.0 / 3628800 +
+	    r * (1.0 / 39916800 + r * (1.0 / 479001600 +
+	    r * (1.0 / 6227020800.0)))))))))))));
+	bits = (uint64_t)(k + 1023) << 52;	/* 2^k, k >= -64 */
+	memcpy(&kf, &bits, sizeof(kf));
+	return e * kf;
+}
+
+/*
+ * tanh() within 3e-15 of it, relative (the friction it shapes within
+ * 3e-14 N): +-0 at +-0 (a runner standing still); +-1 from |x| = 22 on,
+ * where 1 - tanh(x) < 2e-19 is below half an ulp of 1, and NaN as NaN;
+ * the odd series to x^7 below 0.01, where 1 - e^-2x would cancel; else
+ * (1 - e^-2|x|) / (1 + e^-2|x|) with its sign.
+ */
+static inline double tanh_fast(double x)
+{
+	double a = fabs(x), a2, e, t;
+
 	if (x == 0.0)
 		return x;
-	if (x >= 22.0)
-		return 1.0;
-	if (x <= -22.0)
-		return -1.0;
-	return tanh(x);
+	if (!(a < 22.0))
+		return x > 0 ? 1.0 : x < 0 ? -1.0 : x;
+	if (a < 0.01) {
+		a2 = a * a;
+		t = a * (1.0 - a2 * (1.0 / 3 - a2 * (2.0 / 15 -
+			 a2 * (17.0 / 315))));
+	} else {
+		e = exp_neg(-2.0 * a);
+		t = (1.0 - e) / (1.0 + e);
+	}
+	return copysign(t, x);
+}
+
+/* The friction's smoothed sign; the reference formulas take libm's. */
+static inline double friction_sign(const struct plant *p, double x)
+{
+	return p->reference ? tanh(x) : tanh_fast(x);
 }
 
 /* lround() without the libm call: half away from zero */
@@ -268,12 +314,10 @@ update_sensors(struct plant *p)
 	if (p->reference) {
 		sensor_noise_reference(p, n);
 	} else {
-		/* the four draws, the generator's state in a register */
+		/* the two draws, the generator's state in a register */
 		rng = p->rng;
-		n[0] = rng_noise(&rng);
-		n[1] = rng_noise(&rng);
-		n[2] = rng_noise(&rng);
-		n[3] = rng_noise(&rng);
+		rng_noise_pair(&rng, &n[0], &n[1]);
+		rng_noise_pair(&rng, &n[2], &n[3]);
 		p->rng = rng;
 	}
 	pr = (p->reg_pa + p->gas_dev_pa) + sp * n[0];
@@ -324,8 +368,7 @@ static double stride_sin_reference(struct plant *p, double dt)
 
 /*
  * The stride's sine for the substep: the phasor turned, or sin(). Inline:
- * it is all the settled rest does (out of line, the plant took 3 % more
- * instructions running and 10 % more at rest).
+ * out of line, the plant took 3 % more instructions running.
  */
 static inline double stride_sin(struct plant *p, double dt)
 {
@@ -345,41 +388,10 @@ static inline double stride_sin(struct plant *p, double dt)
 	return sn;
 }
 
-/*
- * @n turns of the stride's phasor, as stride_sin() turns it, in one pair
- * of registers: with SSE2 the cosine and the sine are formed side by
- * side. The same operations on the same operands, so the same bits: the
- * cosine's "- sin x k_sin" is "+ sin x -k_sin" (IEEE subtraction is the
- * addition of the negated operand, and negating an operand of a product
- * negates it exactly), and the norm's sum is the same two squares.
- */
-static inline __attribute__((always_inline)) void
-turn_phasor(struct plant *p, uint64_t n)
+/* The stride's sine where the phase stands, not turned: the belt at rest. */
+static double stride_sin_held(const struct plant *p)
 {
-#ifdef PLANT_SSE2_PHASOR
-	const __m128d kc = _mm_set1_pd(p->k_rot_cos);
-	const __m128d ks = _mm_set_pd(p->k_rot_sin, -p->k_rot_sin);
-	const __m128d three = _mm_set_sd(3.0), half = _mm_set_sd(0.5);
-	__m128d v = _mm_set_pd(p->phase_sin, p->phase_cos);
-	__m128d r, sq, g;
-
-#pragma GCC unroll 4
-	do {
-		/* lo: cos kc - sin ks, hi: sin kc + cos ks */
-		r = _mm_add_pd(_mm_mul_pd(v, kc),
-			       _mm_mul_pd(_mm_shuffle_pd(v, v, 1), ks));
-		sq = _mm_mul_pd(r, r);
-		g = _mm_add_sd(sq, _mm_unpackhi_pd(sq, sq));
-		g = _mm_mul_sd(_mm_sub_sd(three, g), half);
-		v = _mm_mul_pd(r, _mm_unpacklo_pd(g, g));
-	} while (--n);
-	p->phase_cos = _mm_cvtsd_f64(v);
-	p->phase_sin = _mm_cvtsd_f64(_mm_unpackhi_pd(v, v));
-#else
-	do {
-		stride_sin(p, SUBSTEP_S);
-	} while (--n);
-#endif
+	return p->reference ? sin(p->phase_rad) : p->phase_sin;
 }
 
 /* The states a substep at rest may leave as they were. */
@@ -402,34 +414,6 @@ static void rest_states(const struct plant *p, struct rest_states *r)
 static bool at_rest(const struct plant *p)
 {
 	return !p->drive_enabled && is_plus_zero(p->belt_ramp_mm_s);
-}
-
-/*
- * @n whole substeps of a settled plant at rest: what substep() would do,
- * for a fifth of the instructions. The stride's amplitude is +0 at rest,
- * so the runner's height is a zero whose sign is the sine's and its
- * speed a zero: the gas spring takes that zero either sign to the same
- * bits, and so does the friction unless the force is -0 (never settled),
- * and nothing else reads the phase (an idle treadmill spends nearly
- * every substep here).
- */
-static inline __attribute__((always_inline)) void
-settled_substeps(struct plant *p, uint64_t n)
-{
-	double h_new;
-
-	/* the substep's length and the formulas are the same for all n */
-	if (SUBSTEP_S != p->k_dt)
-		substep_constants(p, SUBSTEP_S);
-	if (p->reference) {
-		do {
-			h_new = 0.0 * stride_sin_reference(p, SUBSTEP_S);
-		} while (--n);
-		p->height_m = h_new;
-		return;
-	}
-	turn_phasor(p, n);
-	p->height_m = 0.0 * p->phase_sin;
 }
 
 static void substep(struct plant *p, double dt)
@@ -484,8 +468,9 @@ static void substep(struct plant *p, double dt)
 		p->belt_ramp_mm_s += d;
 	}
 
-	/* Runner: vertical centre of mass, one oscillation per step. */
-	sn = stride_sin(p, dt);
+	/* Runner: vertical centre of mass, one oscillation per step; a
+	 * runner on a belt at rest takes none, and the phase holds. */
+	sn = rest ? stride_sin_held(p) : stride_sin(p, dt);
 	amp = !rest && (p->rd.lines & LEVER_LINE_HARNESS) ?
 		stride_amplitude_m(p->belt_ramp_mm_s) : 0.0;
 	h_new = amp * sn;
@@ -524,7 +509,7 @@ static void substep(struct plant *p, double dt)
 	/* Load cell: pressure x geometry, minus friction against motion;
 	 * the strap only pulls, and cannot carry more than the body. */
 	if (p->rd.lines & LEVER_LINE_HARNESS) {
-		fric = FRICTION_N * tanh_fast(v_new / FRICTION_V0_M_S);
+		fric = FRICTION_N * friction_sign(p, v_new / FRICTION_V0_M_S);
 		force = cyl_pa * p->force_per_pa - fric;
 		p->force_n = clampd(force, 0.0, p->k_weight_n);
 	} else {
@@ -598,8 +583,8 @@ static __attribute__((noinline)) void plant_advance(struct plant *p,
 	while (left) {
 		if (!p->into_substep_ns && left >= SUBSTEP_NS && p->settled &&
 		    !p->every_substep && at_rest(p)) {
+			/* whole substeps of a settled rest change nothing */
 			n = left - left % SUBSTEP_NS;
-			settled_substeps(p, n / SUBSTEP_NS);
 			p->time_ns += n;
 			left -= n;
 			continue;
@@ -622,12 +607,11 @@ int plant_step(struct plant *p, uint64_t dt_ns)
 		return -EINVAL;
 	/*
 	 * A settled plant at rest stepped by whole substeps (an idle
-	 * treadmill, 1 ms at a time): what plant_advance() would do, without
-	 * the call and its loop.
+	 * treadmill, 1 ms at a time) changes nothing but its clock: what
+	 * plant_advance() would do, without the call and its loop.
 	 */
 	if (p->settled && !p->into_substep_ns && !(dt_ns % SUBSTEP_NS) &&
 	    !p->every_substep && at_rest(p)) {
-		settled_substeps(p, dt_ns / SUBSTEP_NS);
 		p->time_ns += dt_ns;
 	} else {
 		plant_advance(p, dt_ns);
@@ -637,7 +621,7 @@ int plant_step(struct plant *p, uint64_t dt_ns)
 }
 
 /*
- * An input that moves the plant ends its rest (settled_substeps()); the
+ * An input that moves the plant ends its settled rest; the
  * board sets most of them again every millisecond, unchanged.
  */
 static void input_changed(struct plant *p, bool changed)
