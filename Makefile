@@ -78,6 +78,12 @@ export LEVER_CACHE
 
 CC        ?= cc
 CFLAGS    ?= -O2 -g
+# The control cycle's and the simulation's hot code (each fragment names
+# its objects): -O3 vectorises the law's harmonic fit and unrolls the
+# plant's substeps, a sixth fewer instructions a running cycle. No
+# -ffast-math, so the same IEEE operations in the same order: the
+# numbers are -O2's bit for bit (traces, hashes, truth dumps compared).
+HOT_CFLAGS ?= -O3
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	     -Wmissing-prototypes -Wno-unused-parameter
 CPPFLAGS  += -D_GNU_SOURCE -Iinclude

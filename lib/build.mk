@@ -35,6 +35,10 @@ $(BUILD)/obj/lib/%.o: EXTRA_CFLAGS += -fPIC -fvisibility=hidden \
 	$(call PKG_CFLAGS,$(LIBLEVER_PKGS)) \
 	$(if $(LIBLEVER_GPIOD_MAJOR),-DLEVER_GPIOD_MAJOR=$(LIBLEVER_GPIOD_MAJOR))
 
+# the sim transport's cycle (Makefile: HOT_CFLAGS)
+$(LIBLEVER_GATE) $(BUILD)/obj/lib/sim.o $(BUILD)/obj/lib/dev.o: \
+	EXTRA_CFLAGS += $(HOT_CFLAGS)
+
 $(LIBLEVER_GATE): driver/lever_gate.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(EXTRA_CFLAGS) -c -o $@ $<

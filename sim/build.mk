@@ -8,6 +8,7 @@ LEVERSIM_OBJS := $(LEVERSIM_SRCS:%.c=$(BUILD)/obj/%.o)
 LEVERSIM      := $(BUILD)/libleversim.a
 
 $(BUILD)/obj/sim/%.o: EXTRA_CFLAGS += -Isim -fPIC
+$(LEVERSIM_OBJS): EXTRA_CFLAGS += $(HOT_CFLAGS)
 $(BUILD)/obj/tests/unit/sim/%.o: EXTRA_CFLAGS += -Isim \
 	$(call PKG_CFLAGS,cmocka) $(call PKG_CFLAGS,libusb-1.0)
 

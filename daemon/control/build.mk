@@ -11,6 +11,7 @@ LEVERD_CONTROL_SRCS := $(addprefix daemon/control/, \
 		       ring.c ramp.c law.c law_pi.c law_afc.c sup.c loop.c rt.c \
 		       rt_thread.c)
 LEVERD_CONTROL_OBJS := $(LEVERD_CONTROL_SRCS:%.c=$(BUILD)/obj/%.o)
+$(LEVERD_CONTROL_OBJS): EXTRA_CFLAGS += $(HOT_CFLAGS)
 LEVERD_CONTROL      := $(BUILD)/libleverd-control.a
 LEVERD_CONTROL_OK   := $(BUILD)/obj/daemon/control/.no-foreign-headers
 
