@@ -578,6 +578,16 @@ bool ctl_watch_due(const struct ctl *c, uint64_t now_ms)
 	return false;
 }
 
+bool ctl_watching(const struct ctl *c)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->cl[i].watch_ms)
+			return true;
+	return false;
+}
+
 int64_t ctl_peer_uid(const struct ctl *c)
 {
 	return c ? c->peer_uid : -1;

@@ -50,6 +50,8 @@ void ctl_broadcast(struct ctl *c, json_t *event);
  * tick wasted 49 of 50, most of the deterministic daemon's time).
  */
 bool ctl_watch_due(const struct ctl *c, uint64_t now_ms);
+/* Whether any client watches: the clock is read only then. */
+bool ctl_watching(const struct ctl *c);
 
 /*
  * The protocol without the socket: the reply line (malloc'd, with '\n')

@@ -673,7 +673,7 @@ void dmn_tick(struct leverd *d)
 	struct sess_feedback fb = { 0 };
 	struct sess_targets t;
 	struct rt_msg m = { .type = RT_MSG_TARGETS };
-	uint64_t now;
+	uint64_t now, wall_ms;
 	json_t *sum, *st;
 
 	dmn_record(d);
@@ -713,11 +713,20 @@ void dmn_tick(struct leverd *d)
 		ctl_broadcast(d->ctl, json_pack("{s:i, s:s, s:o}", "v",
 						LEVER_CTL_PROTOCOL_VERSION, "event",
 						"session_end", "summary", sum));
-	if (d->ctl && ctl_watch_due(d->ctl, now / 1000000)) {
-		st = d_status(d, now);
-		if (st) {
-			ctl_watch_tick(d->ctl, now / 1000000, st);
-			json_decref(st);
+	/*
+	 * A watcher's interval is the reader's time, the wall clock's, not
+	 * the simulation's: in virtual time, at thousands of times real
+	 * time, a status every 500 simulated ms was thousands of lines a
+	 * second that no one reads, and a twentieth of a simulated plan.
+	 */
+	if (d->ctl && ctl_watching(d->ctl)) {
+		wall_ms = mono_ns() / 1000000;
+		if (ctl_watch_due(d->ctl, wall_ms)) {
+			st = d_status(d, now);
+			if (st) {
+				ctl_watch_tick(d->ctl, wall_ms, st);
+				json_decref(st);
+			}
 		}
 	}
 }

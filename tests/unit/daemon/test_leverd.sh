@@ -36,7 +36,7 @@ has() {	# reply-json python-condition
 	python3 -c "import json,sys; j=json.loads(sys.argv[1]); sys.exit(0 if ($2) else 1)" "$1"
 }
 
-echo "1..13"
+echo "1..14"
 
 "$leverd" --help >"$tmp/out" 2>"$tmp/err"
 grep -q -- '--release-rate-pct-bw-s' "$tmp/out"
@@ -116,6 +116,31 @@ r=$(rq '{"v":1,"id":10,"cmd":"status"}')
 # on virtual time the session may have run to its end meanwhile
 kill -0 "$pid" 2>/dev/null && has "$r" 'j["ok"] and j["result"]["state"] in ("running", "finished")'
 ok $? "SIGHUP neither stops leverd nor the session"
+
+# a watcher reads at its own pace: status lines at the interval asked of
+# wall-clock time, not of the simulation's (thousands of times faster:
+# 1 s of it at 200 ms would be some ten thousand lines)
+lines=$(/usr/bin/python3 - "$tmp/leverd.sock" <<'PY'
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.sendall(b'{"v":1,"id":12,"cmd":"watch","args":{"interval_ms":200}}\n')
+s.settimeout(0.1)
+buf, end = b"", time.monotonic() + 1.0
+while time.monotonic() < end:
+	try:
+		c = s.recv(65536)
+	except socket.timeout:
+		continue
+	if not c:
+		break
+	buf += c
+print(sum(1 for l in buf.split(b"\n") if b'"event":"status"' in l.replace(b" ", b"")))
+PY
+)
+echo "# status lines in 1 s of a 200 ms watch: $lines"
+[ "$lines" -ge 2 ] && [ "$lines" -le 6 ]
+ok $? "a watch's interval is wall-clock time in the fast simulation"
 
 rq '{"v":1,"id":8,"cmd":"stop"}' >/dev/null
 sleep 0.5
