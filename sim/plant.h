@@ -64,15 +64,15 @@ struct plant_config {
 	/*
 	 * The formulas the fast ones replaced: sin() of an accumulated
 	 * phase each substep for the stride, Box-Muller Gaussians for the
-	 * sensor noise. Slower, for the tests that hold the fast model to
-	 * them and the benchmark's reference; default no.
+	 * sensor noise, libm's tanh() for the friction. Slower, for the
+	 * tests that hold the fast model to them and the benchmark's
+	 * reference; default no.
 	 */
 	bool	reference_formulas;
 	/*
 	 * Every substep computed in full, even at rest once nothing moves
-	 * (where the plant otherwise turns only the stride's phase, to the
-	 * same bits): for the test that holds that shortcut to it; default
-	 * no.
+	 * (where the plant otherwise only moves its clock, to the same
+	 * bits): for the test that holds that shortcut to it; default no.
 	 */
 	bool	every_substep;
 };
