@@ -571,8 +571,9 @@ static void drive_both(struct plant *p[2], unsigned int ms)
 }
 
 /*
- * The stride's sine comes from a phasor turned each substep; the formula
- * it replaced took sin() of the accumulated phase. Over a minute of
+ * The stride's sine comes from a phasor turned each substep, and the
+ * friction's tanh() from an exp series; the formulas they replaced took
+ * sin() of the accumulated phase and libm's tanh(). Over a minute of
  * running, speed and cadence changes, steps sliced at 1 ms and at
  * 0.3 ms, the true force stays within 1 uN of it (the load cell
  * resolves 50 mN), the pressure within 1 mPa, the runner within 1 nm.
@@ -706,8 +707,8 @@ static unsigned int day_against_every_substep(uint64_t step_ns,
 }
 
 /*
- * A plant at rest whose states have settled only turns the stride's
- * phase (sim/plant.c: settled_substeps()). It gives the numbers of a
+ * A plant at rest whose states have settled only moves its clock
+ * (sim/plant.c: plant_step()). It gives the numbers of a
  * plant that computes every substep, bit for bit, over 560 s of a
  * clinic's day: two sessions, the minutes the gas spring takes to
  * settle after each (after the second, with no pressure asked, down to
