@@ -262,6 +262,7 @@ void lever_squeue_init(struct lever_squeue *q, struct lever_dev_sample *ring,
 	memset(q, 0, sizeof(*q));
 	q->ring = ring;
 	q->size = size;
+	q->mask = size - 1;
 }
 
 void lever_squeue_restart(struct lever_squeue *q)

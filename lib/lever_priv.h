@@ -93,22 +93,38 @@ struct lever_wire_sample;
  */
 struct lever_squeue {
 	struct lever_dev_sample *ring;	/* @size entries, the transport's */
-	unsigned int size, head, count;
+	unsigned int size, mask, head, count;	/* size: a power of two */
 	bool have_seq;
 	uint32_t next_seq;
 	uint32_t pending_lost;		/* lost since the last one queued */
 	uint64_t dropped;
 };
 
+/* @size must be a power of two: the indices wrap by a mask, not a divide. */
 void lever_squeue_init(struct lever_squeue *q, struct lever_dev_sample *ring,
 		       unsigned int size);
+
 /*
- * Queues a copy of @d, the board's sample number @seq, with the loss
- * before it (or counts it dropped). Inline: once a sample.
+ * Where the next sample goes, for the transport to make it there in place
+ * and queue it by lever_squeue_add(); NULL when the queue is full (the
+ * sample is then made elsewhere, and lever_squeue_add() drops it). The
+ * slot is the caller's to read until the next sample is made: one is
+ * written again only by a sample added after @size more.
  */
-static inline void lever_squeue_push(struct lever_squeue *q,
-				     const struct lever_dev_sample *d,
-				     uint32_t seq)
+static inline struct lever_dev_sample *
+lever_squeue_tail(struct lever_squeue *q)
+{
+	if (q->count == q->size)
+		return NULL;
+	return &q->ring[(q->head + q->count) & q->mask];
+}
+
+/*
+ * Queues the sample just made in lever_squeue_tail()'s slot, the board's
+ * sample number @seq, with the loss before it (or counts it dropped when
+ * there was no slot). Inline: once a sample.
+ */
+static inline void lever_squeue_add(struct lever_squeue *q, uint32_t seq)
 {
 	struct lever_dev_sample *slot;
 	uint32_t lost = 0;
@@ -125,13 +141,27 @@ static inline void lever_squeue_push(struct lever_squeue *q,
 		return;
 	}
 	q->pending_lost = 0;
-	/* the caller's copy stays as it was: the queue's says the loss */
-	slot = &q->ring[(q->head + q->count) % q->size];
-	*slot = *d;
+	/* the transport's own copy, if any, stays as it was */
+	slot = &q->ring[(q->head + q->count) & q->mask];
 	slot->lost = lost;
 	if (lost)
 		slot->flags |= LEVER_DEV_SAMPLE_OVERFLOW;
 	q->count++;
+}
+
+/*
+ * Queues a copy of @d, the board's sample number @seq, with the loss
+ * before it (or counts it dropped). Inline: once a sample.
+ */
+static inline void lever_squeue_push(struct lever_squeue *q,
+				     const struct lever_dev_sample *d,
+				     uint32_t seq)
+{
+	struct lever_dev_sample *slot = lever_squeue_tail(q);
+
+	if (slot)
+		*slot = *d;
+	lever_squeue_add(q, seq);
 }
 
 /* The oldest queued sample: 0, or -EAGAIN when empty. Inline: once a
@@ -142,7 +172,7 @@ static inline int lever_squeue_pop(struct lever_squeue *q,
 	if (!q->count)
 		return -EAGAIN;
 	*out = q->ring[q->head];
-	q->head = (q->head + 1) % q->size;
+	q->head = (q->head + 1) & q->mask;
 	q->count--;
 	return 0;
 }

@@ -53,7 +53,13 @@ struct lever_sim {
 	/* sample queue */
 	struct lever_dev_sample ring[LEVER_SIM_RING];
 	struct lever_squeue q;		/* over ring[] */
-	struct lever_dev_sample last;
+	/*
+	 * The latest sample, made where it was queued (lost and flags
+	 * then say the loss before it), or in spare when the queue was
+	 * full: one copy a sample less.
+	 */
+	const struct lever_dev_sample *last;
+	struct lever_dev_sample spare;
 	uint64_t samples, commands;
 	/* pollable fd */
 	int epfd, evfd, tfd;
@@ -132,12 +138,15 @@ static inline void lever_sim_tick(struct lever_sim *s)
 static void lever_sim_queue(struct lever_sim *s,
 			    const struct lever_wire_sample *w)
 {
-	/* made in place: the latest sample is the one queued */
-	lever_sample_from_wire(&s->last, w, s->now_ns);
-	s->samples++;
+	struct lever_dev_sample *d = lever_squeue_tail(&s->q);
 
 	/* Like the driver's ring: a full queue drops the newest, counted. */
-	lever_squeue_push(&s->q, &s->last, le32toh(w->seq));
+	if (!d)
+		d = &s->spare;
+	lever_sample_from_wire(d, w, s->now_ns);
+	s->last = d;
+	s->samples++;
+	lever_squeue_add(&s->q, le32toh(w->seq));
 }
 
 /* Takes what the board made: the gate sees it, then the caller does. */
@@ -407,7 +416,10 @@ static int lever_sim_status(struct lever_dev *dev, struct lever_dev_status *st)
 	if (ret)
 		return ret;
 	memset(st, 0, sizeof(*st));
-	st->last = s->last;
+	st->last = *s->last;
+	/* the queue's accounting, not the board's sample */
+	st->last.lost = 0;
+	st->last.flags = 0;
 	st->state = lever_gate_state(&s->gate);
 	st->faults = lever_gate_faults(&s->gate);
 	st->samples = s->samples;
@@ -442,7 +454,7 @@ static int lever_sim_reset_faults(struct lever_dev *dev)
 	state = lever_gate_state(&s->gate);
 	if (state == LEVER_GATE_ARMED || state == LEVER_GATE_STOPPING)
 		return -EBUSY;
-	if (s->last.board_faults) {
+	if (s->last->board_faults) {
 		/*
 		 * reset_ms: a board that answers late, as lever.ko meets it
 		 * (its control transfer and the wait for a fresh sample take
@@ -469,7 +481,9 @@ static int lever_sim_reset_faults(struct lever_dev *dev)
 	return 0;
 }
 
-static void lever_sim_pop(struct lever_sim *s, struct lever_dev_sample *out)
+/* Inline: once a sample, on the control loop's path. */
+static inline __attribute__((always_inline)) void
+lever_sim_pop(struct lever_sim *s, struct lever_dev_sample *out)
 {
 	lever_squeue_pop(&s->q, out);
 	lever_sim_sync_evfd(s);
@@ -500,6 +514,23 @@ static void lever_sim_clear_timer(struct lever_sim *s)
 }
 
 /*
+ * Out of line: at speed=0 (leverd's deterministic mode) a try-read never
+ * catches up, and without this its path needs no stack frame.
+ */
+static __attribute__((noinline)) int
+lever_sim_try_catch_up(struct lever_sim *s)
+{
+	int ret;
+
+	lever_sim_clear_timer(s);
+	ret = lever_sim_follow_real_time(s);
+	if (ret)
+		return ret;
+	s->try_caught_up = true;
+	return 0;
+}
+
+/*
  * Non-blocking: catches up only when nothing is queued, and at most once
  * between two -EAGAIN returns or calls of any other function. A loop that
  * drains "until -EAGAIN" therefore always ends, however slow the machine
@@ -512,11 +543,9 @@ static int lever_sim_try_read(struct lever_sim *s,
 	int ret;
 
 	if (!s->q.count && s->speed && !s->try_caught_up) {
-		lever_sim_clear_timer(s);
-		ret = lever_sim_follow_real_time(s);
+		ret = lever_sim_try_catch_up(s);
 		if (ret)
 			return ret;
-		s->try_caught_up = true;
 	}
 	if (s->link_down)
 		return -ENODEV;
@@ -920,6 +949,7 @@ int lever_sim_open(const char *opts, unsigned int flags,
 	if (!s)
 		return -ENOMEM;
 	lever_squeue_init(&s->q, s->ring, LEVER_SIM_RING);
+	s->last = &s->spare;	/* all zero until the first sample */
 	ret = lever_sim_parse(opts, &cfg, s);
 	if (ret) {
 		free(s);
