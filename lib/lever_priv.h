@@ -184,10 +184,16 @@ static inline void lever_sample_from_wire(struct lever_dev_sample *d,
 					  const struct lever_wire_sample *w,
 					  uint64_t timestamp_ns)
 {
-	memset(d, 0, sizeof(*d));
+	/*
+	 * Every field written, none cleared first (d is often a queue slot
+	 * that held an older sample). A field added must be added here.
+	 */
+	_Static_assert(sizeof(*d) == 80, "every field is written below");
 	d->timestamp_ns = timestamp_ns;
 	d->board_time_ns = le64toh(w->board_time_ns);
 	d->seq = le32toh(w->seq);
+	d->flags = 0;
+	d->lost = 0;
 	d->support_pressure_pa = le32toh(w->support_pressure_pa);
 	d->support_force_mn = (int32_t)le32toh(w->support_force_mn);
 	d->belt_speed_mm_s = (int32_t)le32toh(w->belt_speed_mm_s);
@@ -201,6 +207,10 @@ static inline void lever_sample_from_wire(struct lever_dev_sample *d,
 	d->belt_setpoint_mm_s = (int32_t)le32toh(w->belt_setpoint_mm_s);
 	d->incline_setpoint_centi_pct =
 		(int16_t)le16toh(w->incline_setpoint_centi_pct);
+	d->reserved0 = 0;
+	d->reserved[0] = 0;
+	d->reserved[1] = 0;
+	d->reserved[2] = 0;
 }
 
 /* lever_gpio_watch_flags()'s word for one line: 0, or -EINVAL. */
