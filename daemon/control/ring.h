@@ -74,6 +74,36 @@ int ring_pop(struct ring *r, void *rec);
  */
 uint32_t ring_pop_many(struct ring *r, void *recs, uint32_t max);
 
+/*
+ * Consumer only: the oldest records where they lie, as many as follow one
+ * another in the buffer and at most @max: how many (0: empty), *@recs
+ * pointing at the first. They stay where they are, the producer counting
+ * them queued, until ring_release() gives that many back: the records
+ * ring_pop_many() would copy out, read without the copy.
+ */
+static inline uint32_t ring_peek(struct ring *r, const void **recs,
+				 uint32_t max)
+{
+	uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+	uint32_t head = atomic_load_explicit(&r->head, memory_order_acquire);
+	uint32_t n = head - tail, at = tail & r->mask;
+
+	if (n > r->mask + 1 - at)
+		n = r->mask + 1 - at;	/* up to the buffer's end */
+	if (n > max)
+		n = max;
+	*recs = r->buf + (size_t)at * r->rec_size;
+	return n;
+}
+
+/* Consumer only: the first @n records ring_peek() lent are done with. */
+static inline void ring_release(struct ring *r, uint32_t n)
+{
+	uint32_t tail = atomic_load_explicit(&r->tail, memory_order_relaxed);
+
+	atomic_store_explicit(&r->tail, tail + n, memory_order_release);
+}
+
 /* Records waiting; exact for either side, a hint for anyone else. */
 static inline uint32_t ring_count(const struct ring *r)
 {

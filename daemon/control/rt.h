@@ -111,6 +111,14 @@ int rt_next_event(struct rt *rt, struct rt_event *ev);
 unsigned int rt_next_traces(struct rt *rt, struct rt_trace *tr,
 			    unsigned int max);
 /*
+ * The same records without their copy: up to @max of the oldest, where
+ * the RT side wrote them (*@tr), how many (0: none waiting); they are the
+ * caller's until rt_release_traces() of that many.
+ */
+unsigned int rt_peek_traces(struct rt *rt, const struct rt_trace **tr,
+			    unsigned int max);
+void rt_release_traces(struct rt *rt, unsigned int n);
+/*
  * On RT_EV_RESET_DEVICE: the device's fault reset, which may wait on the
  * board (up to 1.5 s on lever.ko), made on the caller's thread while the
  * RT thread keeps its period without the device; then hands it back.

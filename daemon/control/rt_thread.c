@@ -228,6 +228,21 @@ unsigned int rt_next_traces(struct rt *rt, struct rt_trace *tr,
 	return ring_pop_many(rt->trace, tr, max);
 }
 
+unsigned int rt_peek_traces(struct rt *rt, const struct rt_trace **tr,
+			    unsigned int max)
+{
+	const void *recs;
+	unsigned int n = ring_peek(rt->trace, &recs, max);
+
+	*tr = recs;
+	return n;
+}
+
+void rt_release_traces(struct rt *rt, unsigned int n)
+{
+	ring_release(rt->trace, n);
+}
+
 double rt_latency_quantile_us(struct rt *rt, double q)
 {
 	uint64_t n = atomic_load_explicit(&rt->hist_n, memory_order_acquire);
