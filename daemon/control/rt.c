@@ -315,26 +315,35 @@ static int rt_sim_tick(struct rt *rt, struct lever_dev_sample *s)
 	return ret ? ret : 1;
 }
 
-/* The next sample: 1 got, 0 none within a period (stale check runs). */
-static int rt_get_sample(struct rt *rt, struct lever_dev_sample *s)
+/* Stepped, rt_get_sample(): virtual time, one period per cycle. */
+static inline int rt_step_sample(struct rt *rt, struct lever_dev_sample *s)
+{
+	int ret;
+
+	/* exactly one period per cycle, even in a stall */
+	ret = lever_dev_try_read_sample(rt->dev, s);
+	if (ret != -EAGAIN)
+		return ret ? ret : 1;
+	ret = lever_sim_step(rt->dev, rt->cfg.period_us * 1000ull);
+	if (ret)
+		return ret;
+	ret = lever_dev_try_read_sample(rt->dev, s);
+	if (ret == -EAGAIN)
+		return 0;
+	return ret ? ret : 1;
+}
+
+/*
+ * With a clock to wait on, rt_get_sample(). Out of line: its locals and
+ * their registers are not the stepped cycle's to save and restore.
+ */
+static __attribute__((noinline)) int
+rt_wait_sample(struct rt *rt, struct lever_dev_sample *s)
 {
 	struct timespec tmo;
 	struct pollfd pfd;
 	int ret, fd;
 
-	if (rt->stepped) {
-		/* virtual time: exactly one period per cycle, even in a stall */
-		ret = lever_dev_try_read_sample(rt->dev, s);
-		if (ret != -EAGAIN)
-			return ret ? ret : 1;
-		ret = lever_sim_step(rt->dev, rt->cfg.period_us * 1000ull);
-		if (ret)
-			return ret;
-		ret = lever_dev_try_read_sample(rt->dev, s);
-		if (ret == -EAGAIN)
-			return 0;
-		return ret ? ret : 1;
-	}
 	rt->woke_ns = mono_ns();
 	ret = lever_dev_try_read_sample(rt->dev, s);
 	if (ret != -EAGAIN)
@@ -363,6 +372,12 @@ static int rt_get_sample(struct rt *rt, struct lever_dev_sample *s)
 	if (ret == -EAGAIN)
 		return 0;
 	return ret ? ret : 1;
+}
+
+/* The next sample: 1 got, 0 none within a period (stale check runs). */
+static inline int rt_get_sample(struct rt *rt, struct lever_dev_sample *s)
+{
+	return rt->stepped ? rt_step_sample(rt, s) : rt_wait_sample(rt, s);
 }
 
 static void rt_latency(struct rt *rt, const struct lever_dev_sample *s,
