@@ -513,12 +513,28 @@ static void lever_sim_clear_timer(struct lever_sim *s)
 		errno = 0;	/* EAGAIN: not expired, nothing to clear */
 }
 
+/* lever_sim_try_read() once caught up, or with no catching up to do. */
+static inline int lever_sim_try_read_queued(struct lever_sim *s,
+					    struct lever_dev_sample *out)
+{
+	if (s->link_down)
+		return -ENODEV;
+	if (!s->q.count) {
+		s->try_caught_up = false;
+		return -EAGAIN;
+	}
+	lever_sim_pop(s, out);
+	return 0;
+}
+
 /*
- * Out of line: at speed=0 (leverd's deterministic mode) a try-read never
- * catches up, and without this its path needs no stack frame.
+ * speed>0 with nothing queued: the catch-up first. Out of line: at
+ * speed=0 (leverd's deterministic mode) a try-read never catches up, and
+ * without it here its path needs no stack frame.
  */
 static __attribute__((noinline)) int
-lever_sim_try_catch_up(struct lever_sim *s)
+lever_sim_try_read_catching_up(struct lever_sim *s,
+			       struct lever_dev_sample *out)
 {
 	int ret;
 
@@ -527,7 +543,7 @@ lever_sim_try_catch_up(struct lever_sim *s)
 	if (ret)
 		return ret;
 	s->try_caught_up = true;
-	return 0;
+	return lever_sim_try_read_queued(s, out);
 }
 
 /*
@@ -540,21 +556,9 @@ lever_sim_try_catch_up(struct lever_sim *s)
 static int lever_sim_try_read(struct lever_sim *s,
 			      struct lever_dev_sample *out)
 {
-	int ret;
-
-	if (!s->q.count && s->speed && !s->try_caught_up) {
-		ret = lever_sim_try_catch_up(s);
-		if (ret)
-			return ret;
-	}
-	if (s->link_down)
-		return -ENODEV;
-	if (!s->q.count) {
-		s->try_caught_up = false;
-		return -EAGAIN;
-	}
-	lever_sim_pop(s, out);
-	return 0;
+	if (!s->q.count && s->speed && !s->try_caught_up)
+		return lever_sim_try_read_catching_up(s, out);
+	return lever_sim_try_read_queued(s, out);
 }
 
 /* Out of line: a try-read, twice a cycle, needs none of its registers. */
