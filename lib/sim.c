@@ -168,13 +168,12 @@ static void lever_sim_collect(struct lever_sim *s)
 	}
 }
 
-static void lever_sim_release_buttons(struct lever_sim *s)
+/* Out of line: a button is held for a few samples in a session, if ever. */
+static __attribute__((noinline)) void
+lever_sim_release_buttons_now(struct lever_sim *s)
 {
 	unsigned int i;
 
-	/* every sample: nothing to look at while no button is held */
-	if (!s->buttons_held)
-		return;
 	for (i = 0; i < LEVER_ARRAY_SIZE(s->button_release_ns); i++) {
 		if (s->button_release_ns[i] &&
 		    s->button_release_ns[i] <= s->now_ns) {
@@ -183,6 +182,13 @@ static void lever_sim_release_buttons(struct lever_sim *s)
 			s->buttons_held &= ~(1u << i);
 		}
 	}
+}
+
+static inline void lever_sim_release_buttons(struct lever_sim *s)
+{
+	/* every sample: nothing to look at while no button is held */
+	if (s->buttons_held)
+		lever_sim_release_buttons_now(s);
 }
 
 /*
