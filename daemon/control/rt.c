@@ -575,16 +575,26 @@ void rt_cycle(struct rt *rt)
 	/* written where the event loop will read it (full: dropped) */
 	tr = ring_claim(rt->trace);
 	if (tr) {
-		memset(tr, 0, sizeof(*tr));
+		/*
+		 * Every field written, none cleared first (the slot holds an
+		 * older record): no padding, and the replay hash reads it all.
+		 */
+		_Static_assert(sizeof(*tr) == 56, "every field written below");
 		tr->now_ns = now;
 		if (got) {
 			tr->seq = s.seq;
 			tr->support_force_mn = s.support_force_mn;
 			tr->support_pressure_pa = s.support_pressure_pa;
 			tr->belt_speed_mm_s = s.belt_speed_mm_s;
+		} else {
+			tr->seq = 0;
+			tr->support_force_mn = 0;
+			tr->support_pressure_pa = 0;
+			tr->belt_speed_mm_s = 0;
 		}
 		tr->cmd = out.cmd;
 		tr->faults = out.faults;
+		tr->mode = 0;
 		ring_publish(rt->trace);
 	}
 
