@@ -64,12 +64,9 @@ static uint64_t mono_ns(void)
 
 uint64_t dmn_now(struct leverd *d)
 {
-	struct rt_snapshot snap;
-
 	if (!d->sim)
 		return mono_ns();
-	rt_snapshot(d->rt, &snap);
-	return snap.st.now_ns;
+	return rt_snapshot_now_ns(d->rt);
 }
 
 static void faults_json_append(json_t *arr, uint32_t bits)

@@ -126,6 +126,8 @@ void rt_release_traces(struct rt *rt, unsigned int n);
  */
 void rt_reset_device(struct rt *rt);
 void rt_snapshot(struct rt *rt, struct rt_snapshot *snap);
+/* rt_snapshot()'s st.now_ns alone, without the copy of the rest. */
+uint64_t rt_snapshot_now_ns(struct rt *rt);
 /* p-quantile (0..1) of wake-up latency, us; -1 before any sample. */
 double rt_latency_quantile_us(struct rt *rt, double q);
 /* The priority actually used after clamping, 0 if not real-time. */

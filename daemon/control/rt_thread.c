@@ -108,6 +108,24 @@ void rt_snapshot(struct rt *rt, struct rt_snapshot *snap)
 	} while ((a & 1) || a != b);
 }
 
+uint64_t rt_snapshot_now_ns(struct rt *rt)
+{
+	uint64_t now_ns;
+	uint32_t a, b;
+
+	if (rt->snap_stale) {
+		rt->snap_stale = false;
+		rt_publish(rt);
+	}
+	do {
+		a = atomic_load_explicit(&rt->snap_seq, memory_order_acquire);
+		now_ns = rt->snap.st.now_ns;
+		atomic_thread_fence(memory_order_acquire);
+		b = atomic_load_explicit(&rt->snap_seq, memory_order_relaxed);
+	} while ((a & 1) || a != b);
+	return now_ns;
+}
+
 static void *rt_main(void *arg)
 {
 	struct rt *rt = arg;
