@@ -177,6 +177,32 @@ LEVER_API int lever_sim_step(struct lever_dev *dev, uint64_t ns)
 	return dev->ops->sim_step(dev, ns);
 }
 
+/* A transport without its own: the three calls. Out of line (no frame
+ * for the sim transport's tail call). */
+static __attribute__((noinline)) int
+lever_dev_step_read(struct lever_dev *dev, uint64_t ns,
+		    struct lever_dev_sample *sample)
+{
+	int ret = lever_dev_try_read_sample(dev, sample);
+
+	if (ret != -EAGAIN)
+		return ret;
+	ret = lever_sim_step(dev, ns);
+	if (ret)
+		return ret;
+	return lever_dev_try_read_sample(dev, sample);
+}
+
+LEVER_API int lever_sim_step_read(struct lever_dev *dev, uint64_t ns,
+				  struct lever_dev_sample *sample)
+{
+	if (!dev || !sample)
+		return -EINVAL;
+	if (!dev->ops->sim_step_read)
+		return lever_dev_step_read(dev, ns, sample);
+	return dev->ops->sim_step_read(dev, ns, sample);
+}
+
 LEVER_API int lever_sim_truth(struct lever_dev *dev,
 			      struct lever_sim_truth *truth)
 {

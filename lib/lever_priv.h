@@ -37,6 +37,9 @@ struct lever_ops {
 	void (*close)(struct lever_dev *dev);
 	/* sim only; NULL elsewhere */
 	int (*sim_step)(struct lever_dev *dev, uint64_t ns);
+	/* lever_sim_step_read(); NULL: the three calls it stands for */
+	int (*sim_step_read)(struct lever_dev *dev, uint64_t ns,
+			     struct lever_dev_sample *s);
 	int (*sim_now)(struct lever_dev *dev, uint64_t *now_ns);
 	int (*sim_truth)(struct lever_dev *dev, struct lever_sim_truth *t);
 	int (*sim_inject)(struct lever_dev *dev, unsigned int fault, int on);

@@ -559,8 +559,8 @@ lever_sim_try_read_catching_up(struct lever_sim *s,
  * (or however preempted the caller) is for speed=N; a control loop, which
  * commands every cycle, gets a catch-up in every cycle.
  */
-static int lever_sim_try_read(struct lever_sim *s,
-			      struct lever_dev_sample *out)
+static inline __attribute__((always_inline)) int
+lever_sim_try_read(struct lever_sim *s, struct lever_dev_sample *out)
 {
 	if (!s->q.count && s->speed && !s->try_caught_up)
 		return lever_sim_try_read_catching_up(s, out);
@@ -721,6 +721,26 @@ static int lever_sim_do_step(struct lever_dev *dev, uint64_t ns)
 	return lever_sim_advance(s, ns);
 }
 
+/*
+ * lever_sim_step_read(): the try-read, the step and the try-read again
+ * that lever_dev_try_read_sample(), lever_sim_step() and
+ * lever_dev_try_read_sample() would make, without their three calls
+ * through the ops table (a stepped control loop's every period).
+ */
+static int lever_sim_do_step_read(struct lever_dev *dev, uint64_t ns,
+				  struct lever_dev_sample *out)
+{
+	struct lever_sim *s = to_sim(dev);
+	int ret = lever_sim_try_read(s, out);
+
+	if (ret != -EAGAIN)
+		return ret;
+	ret = lever_sim_do_step(dev, ns);
+	if (ret)
+		return ret;
+	return lever_sim_try_read(s, out);
+}
+
 static int lever_sim_do_now(struct lever_dev *dev, uint64_t *now_ns)
 {
 	struct lever_sim *s = to_sim(dev);
@@ -850,6 +870,7 @@ static const struct lever_ops lever_sim_ops = {
 	.reopen = lever_sim_reopen,
 	.close = lever_sim_close,
 	.sim_step = lever_sim_do_step,
+	.sim_step_read = lever_sim_do_step_read,
 	.sim_now = lever_sim_do_now,
 	.sim_truth = lever_sim_do_truth,
 	.sim_inject = lever_sim_do_inject,
