@@ -320,14 +320,11 @@ static inline int rt_step_sample(struct rt *rt, struct lever_dev_sample *s)
 {
 	int ret;
 
-	/* exactly one period per cycle, even in a stall */
-	ret = lever_dev_try_read_sample(rt->dev, s);
-	if (ret != -EAGAIN)
-		return ret ? ret : 1;
-	ret = lever_sim_step(rt->dev, rt->cfg.period_us * 1000ull);
-	if (ret)
-		return ret;
-	ret = lever_dev_try_read_sample(rt->dev, s);
+	/*
+	 * exactly one period per cycle, even in a stall: a sample still
+	 * queued, else the period stepped and the sample it made
+	 */
+	ret = lever_sim_step_read(rt->dev, rt->cfg.period_us * 1000ull, s);
 	if (ret == -EAGAIN)
 		return 0;
 	return ret ? ret : 1;
