@@ -123,13 +123,14 @@ lever_squeue_tail(struct lever_squeue *q)
 }
 
 /*
- * Queues the sample just made in lever_squeue_tail()'s slot, the board's
- * sample number @seq, with the loss before it (or counts it dropped when
- * there was no slot). Inline: once a sample.
+ * Queues the sample just made in @slot, what lever_squeue_tail() gave,
+ * the board's sample number @seq, with the loss before it (or counts it
+ * dropped when @slot is NULL: the queue was full). Inline: once a sample.
  */
-static inline void lever_squeue_add(struct lever_squeue *q, uint32_t seq)
+static inline void lever_squeue_add(struct lever_squeue *q,
+				    struct lever_dev_sample *slot,
+				    uint32_t seq)
 {
-	struct lever_dev_sample *slot;
 	uint32_t lost = 0;
 
 	if (q->have_seq && seq != q->next_seq)
@@ -138,14 +139,13 @@ static inline void lever_squeue_add(struct lever_squeue *q, uint32_t seq)
 	q->next_seq = seq + 1;
 	q->dropped += lost;
 	lost += q->pending_lost;
-	if (q->count == q->size) {
+	if (!slot) {
 		q->pending_lost = lost + 1;
 		q->dropped++;
 		return;
 	}
 	q->pending_lost = 0;
 	/* the transport's own copy, if any, stays as it was */
-	slot = &q->ring[(q->head + q->count) & q->mask];
 	slot->lost = lost;
 	if (lost)
 		slot->flags |= LEVER_DEV_SAMPLE_OVERFLOW;
@@ -164,7 +164,7 @@ static inline void lever_squeue_push(struct lever_squeue *q,
 
 	if (slot)
 		*slot = *d;
-	lever_squeue_add(q, seq);
+	lever_squeue_add(q, slot, seq);
 }
 
 /* The oldest queued sample: 0, or -EAGAIN when empty. Inline: once a

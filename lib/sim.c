@@ -138,15 +138,14 @@ static inline void lever_sim_tick(struct lever_sim *s)
 static void lever_sim_queue(struct lever_sim *s,
 			    const struct lever_wire_sample *w)
 {
-	struct lever_dev_sample *d = lever_squeue_tail(&s->q);
+	struct lever_dev_sample *slot = lever_squeue_tail(&s->q);
+	struct lever_dev_sample *d = slot ? slot : &s->spare;
 
 	/* Like the driver's ring: a full queue drops the newest, counted. */
-	if (!d)
-		d = &s->spare;
 	lever_sample_from_wire(d, w, s->now_ns);
 	s->last = d;
 	s->samples++;
-	lever_squeue_add(&s->q, le32toh(w->seq));
+	lever_squeue_add(&s->q, slot, le32toh(w->seq));
 }
 
 /* Takes what the board made: the gate sees it, then the caller does. */
