@@ -216,7 +216,9 @@ static __attribute__((noinline)) void rt_messages_slow(struct rt *rt,
 		rt_message(rt, &m, now);
 }
 
-static void rt_messages(struct rt *rt, uint64_t now)
+/* Inline: every cycle, two loads each ring to find them empty. */
+static inline __attribute__((always_inline)) void
+rt_messages(struct rt *rt, uint64_t now)
 {
 	if (ring_count(rt->inputs) || ring_count(rt->to_rt))
 		rt_messages_slow(rt, now);
