@@ -80,11 +80,6 @@ uint32_t ring_pop_many(struct ring *r, void *recs, uint32_t max)
 	return n;
 }
 
-int ring_pop(struct ring *r, void *rec)
-{
-	return ring_pop_many(r, rec, 1) ? 0 : -EAGAIN;
-}
-
 uint64_t ring_dropped(const struct ring *r)
 {
 	return atomic_load_explicit(&((struct ring *)r)->dropped,

@@ -8,6 +8,7 @@
 #ifndef LEVERD_RING_H
 #define LEVERD_RING_H
 
+#include <errno.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -64,15 +65,24 @@ static inline void ring_publish(struct ring *r)
 	atomic_store_explicit(&r->head, head + 1, memory_order_release);
 }
 
-/* Consumer only. 0, or -EAGAIN when empty. */
-int ring_pop(struct ring *r, void *rec);
-
 /*
  * Consumer only: up to @max records, oldest first, into @recs (room for
  * @max); how many (0: empty). The records ring_pop() would give one by
  * one, for one call and at most two copies.
  */
 uint32_t ring_pop_many(struct ring *r, void *recs, uint32_t max);
+
+/*
+ * Consumer only. 0, or -EAGAIN when empty. Inline: an empty ring, the
+ * common case, is two loads and no call.
+ */
+static inline int ring_pop(struct ring *r, void *rec)
+{
+	if (atomic_load_explicit(&r->head, memory_order_acquire) ==
+	    atomic_load_explicit(&r->tail, memory_order_relaxed))
+		return -EAGAIN;
+	return ring_pop_many(r, rec, 1) ? 0 : -EAGAIN;
+}
 
 /*
  * Consumer only: the oldest records where they lie, as many as follow one
