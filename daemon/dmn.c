@@ -696,7 +696,8 @@ void dmn_record(struct leverd *d)
 
 void dmn_tick(struct leverd *d)
 {
-	struct rt_snapshot snap;
+	struct rt_snapshot own;
+	const struct rt_snapshot *snap;
 	struct sess_feedback fb = { 0 };
 	struct sess_targets t;
 	struct rt_msg m = { .type = RT_MSG_TARGETS };
@@ -704,26 +705,30 @@ void dmn_tick(struct leverd *d)
 	json_t *sum, *st;
 
 	if (d->stepped) {
-		/* nothing runs between the two: one snapshot serves both */
-		rt_snapshot(d->rt, &snap);
-		d_record(d, &snap);
+		/*
+		 * No cycle runs in this tick: one snapshot, lent in place,
+		 * serves the recorder and all below.
+		 */
+		snap = rt_snapshot_stepped(d->rt);
+		d_record(d, snap);
 	} else {
 		d_record(d, NULL);
-		rt_snapshot(d->rt, &snap);
+		rt_snapshot(d->rt, &own);
+		snap = &own;
 	}
-	now = d->sim ? snap.st.now_ns : mono_ns();
+	now = d->sim ? snap->st.now_ns : mono_ns();
 	d_rt_events(d, now);
-	d_note_state(d, &snap, now);
+	d_note_state(d, snap, now);
 
 	fb.now_ns = now;
-	fb.belt_speed_mm_s = (int32_t)lrint(snap.st.belt_meas_mm_s);
-	fb.incline_centi_pct = (int32_t)lrint(snap.st.incline_meas_centi_pct);
-	fb.support_force_n_x10 = (int32_t)lrint(snap.st.support_force_n * 10);
-	fb.belt_stopped = snap.st.belt_stopped;
-	fb.safe_state = snap.st.safe_state;
-	fb.fault_latched = snap.st.latched != 0;
-	fb.estop = snap.st.lines & LEVER_DEV_LINE_ESTOP;
-	fb.safety_key = snap.st.lines & LEVER_DEV_LINE_SAFETY_KEY;
+	fb.belt_speed_mm_s = (int32_t)lrint(snap->st.belt_meas_mm_s);
+	fb.incline_centi_pct = (int32_t)lrint(snap->st.incline_meas_centi_pct);
+	fb.support_force_n_x10 = (int32_t)lrint(snap->st.support_force_n * 10);
+	fb.belt_stopped = snap->st.belt_stopped;
+	fb.safe_state = snap->st.safe_state;
+	fb.fault_latched = snap->st.latched != 0;
+	fb.estop = snap->st.lines & LEVER_DEV_LINE_ESTOP;
+	fb.safety_key = snap->st.lines & LEVER_DEV_LINE_SAFETY_KEY;
 	fb.max_support_force_n = d->info.max_support_force_mn / 1000.0f;
 	sess_tick(d->sess, &fb, &t);
 

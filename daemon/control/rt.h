@@ -128,6 +128,12 @@ void rt_reset_device(struct rt *rt);
 void rt_snapshot(struct rt *rt, struct rt_snapshot *snap);
 /* rt_snapshot()'s st.now_ns alone, without the copy of the rest. */
 uint64_t rt_snapshot_now_ns(struct rt *rt);
+/*
+ * Stepped only (no RT thread, rt_cycle() called by the caller): the
+ * snapshot rt_snapshot() would copy, lent in place; valid until the next
+ * rt_cycle().
+ */
+const struct rt_snapshot *rt_snapshot_stepped(struct rt *rt);
 /* p-quantile (0..1) of wake-up latency, us; -1 before any sample. */
 double rt_latency_quantile_us(struct rt *rt, double q);
 /* The priority actually used after clamping, 0 if not real-time. */

@@ -108,6 +108,16 @@ void rt_snapshot(struct rt *rt, struct rt_snapshot *snap)
 	} while ((a & 1) || a != b);
 }
 
+const struct rt_snapshot *rt_snapshot_stepped(struct rt *rt)
+{
+	if (rt->snap_stale) {
+		rt->snap_stale = false;
+		rt_publish(rt);
+	}
+	/* nobody writes it but rt_publish(), here or in rt_cycle() */
+	return &rt->snap;
+}
+
 uint64_t rt_snapshot_now_ns(struct rt *rt)
 {
 	uint64_t now_ns;
