@@ -237,9 +237,11 @@ static void rt_sim_faults(struct rt *rt, uint64_t now)
 	};
 	double mean_ns;
 
+	/* nearly every cycle: no fault to end and none to begin */
+	if (now < rt->fault_due_ns)
+		return;
 	if (!rt->is_sim || rt->cfg.sim_faults_per_min <= 0)
 		return;
-	/* nearly every cycle: no fault to end and none to begin */
 	if (rt->next_fault_ns != UINT64_MAX &&
 	    (rt->fault_kind ? now < rt->fault_off_ns :
 			      now < rt->next_fault_ns))
@@ -269,6 +271,10 @@ static void rt_sim_faults(struct rt *rt, uint64_t now)
 		rt->next_fault_ns = rt->fault_off_ns + (uint64_t)(mean_ns *
 				    (0.5 + (rng_next(rt) % 1000) / 1000.0));
 	}
+	/* the tests above, on the state they leave, as one time */
+	rt->fault_due_ns = rt->next_fault_ns == UINT64_MAX ? 0 :
+			   rt->fault_kind ? rt->fault_off_ns :
+			   rt->next_fault_ns;
 }
 
 static void rt_hist(struct rt *rt, int64_t lat_ns)

@@ -76,6 +76,11 @@ struct rt {
 	uint32_t runner_mass_g;
 	uint64_t rng, next_fault_ns, fault_off_ns;
 	unsigned int fault_kind;
+	/*
+	 * The first virtual time rt_sim_faults() has anything to do at,
+	 * from the four above (UINT64_MAX: injection off): one test a cycle.
+	 */
+	uint64_t fault_due_ns;
 };
 
 /* Publishes the snapshot now (rt.c). */

@@ -65,6 +65,8 @@ int rt_new(const struct leverd_cfg *cfg, struct lever_dev *dev,
 			(unsigned int)cfg->speed_factor : 1;
 	rt->rng = (uint64_t)cfg->seed * 0x2545f4914f6cdd1dull + 7;
 	rt->next_fault_ns = UINT64_MAX;
+	rt->fault_due_ns = rt->is_sim && cfg->sim_faults_per_min > 0 ?
+			   0 : UINT64_MAX;
 	*out = rt;
 	return 0;
 err_rings:
