@@ -66,6 +66,7 @@ struct lever_sim {
 	bool ev_set;
 	bool fd_wanted;			/* lever_dev_fd() was called: keep
 					 * the eventfd in step (speed=0) */
+	bool evfd_synced;		/* !speed && fd_wanted, as one */
 };
 
 static struct lever_sim *to_sim(struct lever_dev *dev)
@@ -103,7 +104,7 @@ static void lever_sim_sync_evfd_now(struct lever_sim *s)
 /* Twice a sample: the common case (nobody polls) without a call. */
 static inline void lever_sim_sync_evfd(struct lever_sim *s)
 {
-	if (!s->speed && s->fd_wanted)
+	if (s->evfd_synced)
 		lever_sim_sync_evfd_now(s);
 }
 
@@ -620,6 +621,8 @@ static int lever_sim_fd(struct lever_dev *dev)
 	 */
 	if (!s->fd_wanted) {
 		s->fd_wanted = true;
+		/* speed is set once, at open */
+		s->evfd_synced = !s->speed;
 		lever_sim_sync_evfd(s);
 	}
 	return s->epfd;
