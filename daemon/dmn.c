@@ -645,6 +645,7 @@ static void d_record(struct leverd *d, const struct rt_snapshot *cur)
 	bool fwd = false;
 	uint32_t mode = 0;
 	uint64_t hash = d->trace_hash, records = d->trace_records;
+	FILE *csv = d->trace;
 	unsigned int n, i;
 
 	if (d->rec) {
@@ -661,15 +662,16 @@ static void d_record(struct leverd *d, const struct rt_snapshot *cur)
 		fwd = sid && sid == d->rec_sid;
 	}
 	while ((n = rt_peek_traces(d->rt, &batch, 16))) {
+		/* a batch at a time: the tests below are the same for all */
+		if (!fwd && sid)
+			lost += n;
 		for (i = 0; i < n; i++) {
 			tr = &batch[i];
 			if (fwd)
 				rec_sample(d->rec, tr, mode, d->stepped);
-			else if (sid)
-				lost++;
 			hash = trace_hash(hash, tr);
-			if (d->trace)
-				fprintf(d->trace,
+			if (csv)
+				fprintf(csv,
 					"%llu,%u,%d,%u,%d,%u,%d,%d,%#x\n",
 					(unsigned long long)tr->now_ns,
 					tr->seq, tr->support_force_mn,
