@@ -569,7 +569,11 @@ void rt_cycle(struct rt *rt)
 			rt_event(rt, now, RT_EV_IO, 1, ret);
 		}
 	}
-	loop_commanding(rt->loop, rt->armed);
+	/* the loop keeps what it was told: a call only when it changes */
+	if (rt->armed != rt->loop_told_armed) {
+		loop_commanding(rt->loop, rt->armed);
+		rt->loop_told_armed = rt->armed;
+	}
 	if (out.new_faults)
 		rt_event(rt, now, RT_EV_FAULT, out.new_faults, 0);
 	if (out.buttons)

@@ -47,6 +47,8 @@ struct rt {
 	bool link_lost;			/* -ENODEV seen; waiting for reopen */
 	bool lent;			/* the event loop resets the device */
 	bool restart_stale;		/* it is back: see rt_reset_done() */
+	bool loop_told_armed;		/* last loop_commanding(); both false
+					 * at start (calloc, loop_new()) */
 	uint64_t settle_until_ns;	/* after a reset, see rt_reset() */
 	uint64_t last_now_ns;
 	uint64_t next_reopen_ns;
