@@ -411,8 +411,9 @@ void dmn_key_action(struct leverd *d, enum key_action a, uint64_t now)
  * pain keys are recorded by the session as what they are). A cause gone
  * for FAULT_FORGET_NS is recorded again when it comes back.
  */
-static void d_note_faults(struct leverd *d, uint32_t bits, uint64_t now,
-			  const char *how)
+/* Inline: every tick, for a bit or two already noted. */
+static inline __attribute__((always_inline)) void
+d_note_faults(struct leverd *d, uint32_t bits, uint64_t now, const char *how)
 {
 	/* every tick: only the bits set are looked at, lowest first */
 	uint32_t todo = bits & SUP_F_ALL & ~KEY_STOP_BITS;
@@ -474,9 +475,10 @@ static void d_note_state(struct leverd *d, const struct rt_snapshot *snap,
 {
 	unsigned int lines = snap->st.lines, edges, i;
 	uint32_t bits = snap->st.faults | snap->st.latched, todo;
-	char how[64] = "";
+	char how[64];
 
 	/* every tick: the words only when a fault is to be recorded */
+	how[0] = '\0';		/* read as a string only: not all 64 zeroed */
 	if (bits & ~(d->faults_noted | KEY_STOP_BITS))
 		snprintf(how, sizeof(how), "seen in mode %s",
 			 loop_mode_name(snap->st.mode));
@@ -702,7 +704,6 @@ void dmn_tick(struct leverd *d)
 	const struct rt_snapshot *snap;
 	struct sess_feedback fb = { 0 };
 	struct sess_targets t;
-	struct rt_msg m = { .type = RT_MSG_TARGETS };
 	uint64_t now;
 	json_t *sum, *st;
 
@@ -739,6 +740,9 @@ void dmn_tick(struct leverd *d)
 						  3.6 * 1000));
 	if (memcmp(&t, &d->last_posted, sizeof(t)) ||
 	    now - d->last_post_ns >= 100000000ull) {
+		/* made only when posted, not every tick */
+		struct rt_msg m = { .type = RT_MSG_TARGETS };
+
 		m.targets = t;
 		if (rt_post(d->rt, &m) == 0) {
 			d->last_posted = t;

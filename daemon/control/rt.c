@@ -332,7 +332,7 @@ static inline int rt_step_sample(struct rt *rt, struct lever_dev_sample *s)
 	 * exactly one period per cycle, even in a stall: a sample still
 	 * queued, else the period stepped and the sample it made
 	 */
-	ret = lever_sim_step_read(rt->dev, rt->cfg.period_us * 1000ull, s);
+	ret = lever_sim_step_read(rt->dev, rt->period_ns, s);
 	if (ret == -EAGAIN)
 		return 0;
 	return ret ? ret : 1;
@@ -574,12 +574,16 @@ void rt_cycle(struct rt *rt)
 		loop_commanding(rt->loop, rt->armed);
 		rt->loop_told_armed = rt->armed;
 	}
-	if (out.new_faults)
-		rt_event(rt, now, RT_EV_FAULT, out.new_faults, 0);
-	if (out.buttons)
-		rt_event(rt, now, RT_EV_BUTTONS, out.buttons, 0);
-	if (out.start_refused)
-		rt_event(rt, now, RT_EV_START_REFUSED, out.start_refused, 0);
+	/* nearly every cycle has none of the three: one test then */
+	if (out.new_faults | out.buttons | out.start_refused) {
+		if (out.new_faults)
+			rt_event(rt, now, RT_EV_FAULT, out.new_faults, 0);
+		if (out.buttons)
+			rt_event(rt, now, RT_EV_BUTTONS, out.buttons, 0);
+		if (out.start_refused)
+			rt_event(rt, now, RT_EV_START_REFUSED,
+				 out.start_refused, 0);
+	}
 
 	/* written where the event loop will read it (full: dropped) */
 	tr = ring_claim(rt->trace);

@@ -51,6 +51,7 @@ struct rt {
 					 * at start (calloc, loop_new()) */
 	uint64_t settle_until_ns;	/* after a reset, see rt_reset() */
 	uint64_t last_now_ns;
+	uint64_t period_ns;		/* cfg.period_us * 1000ull, formed once */
 	uint64_t next_reopen_ns;
 	uint32_t last_seq;
 	int prio;

@@ -27,6 +27,7 @@ int rt_new(const struct leverd_cfg *cfg, struct lever_dev *dev,
 	if (!rt)
 		return -ENOMEM;
 	rt->cfg = *cfg;
+	rt->period_ns = cfg->period_us * 1000ull;
 	rt->dev = dev;
 	rt->stepped = stepped;
 	ret = lever_dev_info(dev, &rt->info);
