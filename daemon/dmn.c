@@ -634,6 +634,35 @@ static uint64_t trace_hash(uint64_t h, const struct rt_trace *tr)
  * the CSV; the records of a session in progress go on to the recorder.
  */
 /*
+ * d_record()'s batch of @n records when any is forwarded to the recorder
+ * (@fwd, in @mode) or written to the CSV: each in turn, as it is hashed.
+ */
+static uint64_t d_record_each(struct leverd *d, const struct rt_trace *batch,
+			      unsigned int n, uint32_t mode, bool fwd,
+			      FILE *csv, uint64_t hash)
+{
+	const struct rt_trace *tr;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		tr = &batch[i];
+		if (fwd)
+			rec_sample(d->rec, tr, mode, d->stepped);
+		hash = trace_hash(hash, tr);
+		if (csv)
+			fprintf(csv, "%llu,%u,%d,%u,%d,%u,%d,%d,%#x\n",
+				(unsigned long long)tr->now_ns,
+				tr->seq, tr->support_force_mn,
+				tr->support_pressure_pa,
+				tr->belt_speed_mm_s,
+				tr->cmd.support_pressure_pa,
+				tr->cmd.belt_speed_mm_s,
+				tr->cmd.incline_centi_pct, tr->faults);
+	}
+	return hash;
+}
+
+/*
  * @cur: the RT side's snapshot if the caller has just taken it (nothing
  * can have run since), or NULL.
  */
@@ -641,7 +670,7 @@ static void d_record(struct leverd *d, const struct rt_snapshot *cur)
 {
 	struct rt_snapshot own;
 	/* a tick's records (ten at 1 ms), read where the RT side wrote them */
-	const struct rt_trace *batch, *tr;
+	const struct rt_trace *batch;
 	uint64_t t0 = 0, lost = 0;
 	int64_t sid = 0;
 	bool fwd = false;
@@ -667,21 +696,13 @@ static void d_record(struct leverd *d, const struct rt_snapshot *cur)
 		/* a batch at a time: the tests below are the same for all */
 		if (!fwd && sid)
 			lost += n;
-		for (i = 0; i < n; i++) {
-			tr = &batch[i];
-			if (fwd)
-				rec_sample(d->rec, tr, mode, d->stepped);
-			hash = trace_hash(hash, tr);
-			if (csv)
-				fprintf(csv,
-					"%llu,%u,%d,%u,%d,%u,%d,%d,%#x\n",
-					(unsigned long long)tr->now_ns,
-					tr->seq, tr->support_force_mn,
-					tr->support_pressure_pa,
-					tr->belt_speed_mm_s,
-					tr->cmd.support_pressure_pa,
-					tr->cmd.belt_speed_mm_s,
-					tr->cmd.incline_centi_pct, tr->faults);
+		if (!fwd && !csv) {
+			/* nothing to forward or write: the hash alone */
+			for (i = 0; i < n; i++)
+				hash = trace_hash(hash, &batch[i]);
+		} else {
+			hash = d_record_each(d, batch, n, mode, fwd, csv,
+					     hash);
 		}
 		rt_release_traces(d->rt, n);
 		records += n;
