@@ -177,8 +177,10 @@ LEVER_API int lever_sim_step(struct lever_dev *dev, uint64_t ns)
 	return dev->ops->sim_step(dev, ns);
 }
 
-/* A transport without its own: the three calls. Out of line (no frame
- * for the sim transport's tail call). */
+/*
+ * A transport without its own: the three calls. Out of line, so that the
+ * sim transport's tail call needs no frame.
+ */
 static __attribute__((noinline)) int
 lever_dev_step_read(struct lever_dev *dev, uint64_t ns,
 		    struct lever_dev_sample *sample)

@@ -472,7 +472,7 @@ static void make_sample(struct board *b, const struct plant_readings *ps)
 	 * Every field written, none cleared first: the slot held an older
 	 * frame. A field added to the frame must be added here.
 	 */
-	_Static_assert(sizeof(*f) == 64, "make_sample() writes every field");
+	_Static_assert(sizeof(*f) == 64, "every field is written below");
 	f->version = LEVER_WIRE_VERSION;
 	f->type = LEVER_FRAME_SAMPLE;
 	f->length = htole16(sizeof(*f));

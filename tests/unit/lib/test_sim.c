@@ -490,7 +490,7 @@ static void test_step_read_is_try_read_step_try_read(void **state)
 	for (i = 0; i < 500; i++) {
 		assert_int_equal(command(a, 80000, 800, 0), 0);
 		assert_int_equal(command(b, 80000, 800, 0), 0);
-		/* a stall and frames arriving late: queues that differ */
+		/* frames delayed, then released together: queues differ */
 		if (i == 100 || i == 300) {
 			assert_int_equal(lever_sim_inject(a,
 					LEVER_SIM_FAULT_DELAY_FRAMES, i == 100),
