@@ -64,12 +64,9 @@ static uint64_t mono_ns(void)
 
 uint64_t dmn_now(struct leverd *d)
 {
-	struct rt_snapshot snap;
-
 	if (!d->sim)
 		return mono_ns();
-	rt_snapshot(d->rt, &snap);
-	return snap.st.now_ns;
+	return rt_snapshot_now_ns(d->rt);
 }
 
 static void faults_json_append(json_t *arr, uint32_t bits)
@@ -414,8 +411,9 @@ void dmn_key_action(struct leverd *d, enum key_action a, uint64_t now)
  * pain keys are recorded by the session as what they are). A cause gone
  * for FAULT_FORGET_NS is recorded again when it comes back.
  */
-static void d_note_faults(struct leverd *d, uint32_t bits, uint64_t now,
-			  const char *how)
+/* Inline: every tick, for a bit or two already noted. */
+static inline __attribute__((always_inline)) void
+d_note_faults(struct leverd *d, uint32_t bits, uint64_t now, const char *how)
 {
 	/* every tick: only the bits set are looked at, lowest first */
 	uint32_t todo = bits & SUP_F_ALL & ~KEY_STOP_BITS;
@@ -434,24 +432,13 @@ static void d_note_faults(struct leverd *d, uint32_t bits, uint64_t now,
 	}
 }
 
-/*
- * Records a safety line's edge at once, then at most one event a second:
- * each event is a synchronous commit in the event loop, and a chattering
- * contact would cost one every tick. Edges in between are counted into
- * the next event, which gives the line's state by then. The line's
- * effect on the loop does not wait for any of this.
- */
-static void d_note_line(struct leverd *d, struct d_line_note *ln, bool edge,
-			bool active, uint64_t now, const char *kind,
-			const char *on, const char *off)
+/* The event d_note_line() decided on, with its words. */
+static __attribute__((noinline)) void
+d_say_line(struct leverd *d, struct d_line_note *ln, bool active,
+	   uint64_t now, const char *kind, const char *on, const char *off)
 {
 	char detail[64];
 
-	if (edge)
-		ln->held++;
-	if (!ln->held ||
-	    (ln->last_ns && now < ln->last_ns + LINE_EVENT_MIN_NS))
-		return;
 	if (ln->held > 1)
 		snprintf(detail, sizeof(detail),
 			 "%u edges since the last %s event", ln->held, kind);
@@ -461,15 +448,37 @@ static void d_note_line(struct leverd *d, struct d_line_note *ln, bool edge,
 	ln->held = 0;
 }
 
+/*
+ * Records a safety line's edge at once, then at most one event a second:
+ * each event is a synchronous commit in the event loop, and a chattering
+ * contact would cost one every tick. Edges in between are counted into
+ * the next event, which gives the line's state by then. The line's
+ * effect on the loop does not wait for any of this. Inline, twice every
+ * tick: nearly always there is nothing to say, and then no call.
+ */
+static inline void d_note_line(struct leverd *d, struct d_line_note *ln,
+			       bool edge, bool active, uint64_t now,
+			       const char *kind, const char *on,
+			       const char *off)
+{
+	if (edge)
+		ln->held++;
+	if (!ln->held ||
+	    (ln->last_ns && now < ln->last_ns + LINE_EVENT_MIN_NS))
+		return;
+	d_say_line(d, ln, active, now, kind, on, off);
+}
+
 /* Faults seen in the snapshot (also idle, also in the safe state). */
 static void d_note_state(struct leverd *d, const struct rt_snapshot *snap,
 			 uint64_t now)
 {
 	unsigned int lines = snap->st.lines, edges, i;
 	uint32_t bits = snap->st.faults | snap->st.latched, todo;
-	char how[64] = "";
+	char how[64];
 
 	/* every tick: the words only when a fault is to be recorded */
+	how[0] = '\0';		/* read as a string only: not all 64 zeroed */
 	if (bits & ~(d->faults_noted | KEY_STOP_BITS))
 		snprintf(how, sizeof(how), "seen in mode %s",
 			 loop_mode_name(snap->st.mode));
@@ -600,17 +609,21 @@ static void d_rt_events(struct leverd *d, uint64_t now)
  */
 static uint64_t trace_hash(uint64_t h, const struct rt_trace *tr)
 {
-	uint64_t w[sizeof(*tr) / sizeof(uint64_t)];
+	const unsigned char *p = (const unsigned char *)tr;
+	uint64_t w;
 	size_t i;
 
 	_Static_assert(sizeof(*tr) % sizeof(uint64_t) == 0,
 		       "the record is hashed in whole words");
-	/* the ring's copy of a record zeroed whole: no padding undefined */
-	memcpy(w, tr, sizeof(w));
-	/* unrolled: the words straight from the record, no loop counter */
+	/*
+	 * The ring's record, zeroed whole: no padding undefined. Unrolled,
+	 * each word loaded straight from it: no loop counter, and no copy
+	 * of the whole record first (seven loads and stores more).
+	 */
 #pragma GCC unroll 8
-	for (i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
-		h = (h ^ w[i]) * TRACE_HASH_MUL;
+	for (i = 0; i < sizeof(*tr) / sizeof(w); i++) {
+		memcpy(&w, p + i * sizeof(w), sizeof(w));
+		h = (h ^ w) * TRACE_HASH_MUL;
 		h ^= h >> 32;
 	}
 	return h;
@@ -620,77 +633,126 @@ static uint64_t trace_hash(uint64_t h, const struct rt_trace *tr)
  * The RT ring is drained here, in the event loop, for the replay hash and
  * the CSV; the records of a session in progress go on to the recorder.
  */
-void dmn_record(struct leverd *d)
+/*
+ * d_record()'s batch of @n records when any is forwarded to the recorder
+ * (@fwd, in @mode) or written to the CSV: each in turn, as it is hashed.
+ */
+static uint64_t d_record_each(struct leverd *d, const struct rt_trace *batch,
+			      unsigned int n, uint32_t mode, bool fwd,
+			      FILE *csv, uint64_t hash)
 {
-	struct rt_snapshot snap;
-	/* a tick's records (ten at 1 ms) taken from the ring at once */
-	struct rt_trace batch[16];
 	const struct rt_trace *tr;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		tr = &batch[i];
+		if (fwd)
+			rec_sample(d->rec, tr, mode, d->stepped);
+		hash = trace_hash(hash, tr);
+		if (csv)
+			fprintf(csv, "%llu,%u,%d,%u,%d,%u,%d,%d,%#x\n",
+				(unsigned long long)tr->now_ns,
+				tr->seq, tr->support_force_mn,
+				tr->support_pressure_pa,
+				tr->belt_speed_mm_s,
+				tr->cmd.support_pressure_pa,
+				tr->cmd.belt_speed_mm_s,
+				tr->cmd.incline_centi_pct, tr->faults);
+	}
+	return hash;
+}
+
+/*
+ * @cur: the RT side's snapshot if the caller has just taken it (nothing
+ * can have run since), or NULL.
+ */
+static void d_record(struct leverd *d, const struct rt_snapshot *cur)
+{
+	struct rt_snapshot own;
+	/* a tick's records (ten at 1 ms), read where the RT side wrote them */
+	const struct rt_trace *batch;
 	uint64_t t0 = 0, lost = 0;
 	int64_t sid = 0;
 	bool fwd = false;
+	uint32_t mode = 0;
+	uint64_t hash = d->trace_hash, records = d->trace_records;
+	FILE *csv = d->trace;
 	unsigned int n, i;
 
 	if (d->rec) {
-		rt_snapshot(d->rt, &snap);
-		sess_recording(d->sess, d->sim ? snap.st.now_ns : mono_ns(),
+		if (!cur) {
+			rt_snapshot(d->rt, &own);
+			cur = &own;
+		}
+		mode = cur->st.mode;
+		sess_recording(d->sess, d->sim ? cur->st.now_ns : mono_ns(),
 			       &sid, &t0);
 		if (sid == d->rec_sid || !rec_session(d->rec, sid, t0))
 			d->rec_sid = sid;
 		/* until the recorder knows the session, its records are lost */
 		fwd = sid && sid == d->rec_sid;
 	}
-	while ((n = rt_next_traces(d->rt, batch,
-				   sizeof(batch) / sizeof(batch[0])))) {
-		for (i = 0; i < n; i++) {
-			tr = &batch[i];
-			if (fwd)
-				rec_sample(d->rec, tr, snap.st.mode,
-					   d->stepped);
-			else if (sid)
-				lost++;
-			d->trace_hash = trace_hash(d->trace_hash, tr);
-			d->trace_records++;
-			if (d->trace)
-				fprintf(d->trace,
-					"%llu,%u,%d,%u,%d,%u,%d,%d,%#x\n",
-					(unsigned long long)tr->now_ns,
-					tr->seq, tr->support_force_mn,
-					tr->support_pressure_pa,
-					tr->belt_speed_mm_s,
-					tr->cmd.support_pressure_pa,
-					tr->cmd.belt_speed_mm_s,
-					tr->cmd.incline_centi_pct, tr->faults);
+	while ((n = rt_peek_traces(d->rt, &batch, 16))) {
+		/* a batch at a time: the tests below are the same for all */
+		if (!fwd && sid)
+			lost += n;
+		if (!fwd && !csv) {
+			/* nothing to forward or write: the hash alone */
+			for (i = 0; i < n; i++)
+				hash = trace_hash(hash, &batch[i]);
+		} else {
+			hash = d_record_each(d, batch, n, mode, fwd, csv,
+					     hash);
 		}
+		rt_release_traces(d->rt, n);
+		records += n;
 	}
+	/* kept in registers above, not stored a record at a time */
+	d->trace_hash = hash;
+	d->trace_records = records;
 	if (lost)
 		rec_count_dropped(d->rec, lost);
 }
 
+void dmn_record(struct leverd *d)
+{
+	d_record(d, NULL);
+}
+
 void dmn_tick(struct leverd *d)
 {
-	struct rt_snapshot snap;
+	struct rt_snapshot own;
+	const struct rt_snapshot *snap;
 	struct sess_feedback fb = { 0 };
 	struct sess_targets t;
-	struct rt_msg m = { .type = RT_MSG_TARGETS };
 	uint64_t now, wall_ms;
 	json_t *sum, *st;
 
-	dmn_record(d);
-	rt_snapshot(d->rt, &snap);
-	now = d->sim ? snap.st.now_ns : mono_ns();
+	if (d->stepped) {
+		/*
+		 * No cycle runs in this tick: one snapshot, lent in place,
+		 * serves the recorder and all below.
+		 */
+		snap = rt_snapshot_stepped(d->rt);
+		d_record(d, snap);
+	} else {
+		d_record(d, NULL);
+		rt_snapshot(d->rt, &own);
+		snap = &own;
+	}
+	now = d->sim ? snap->st.now_ns : mono_ns();
 	d_rt_events(d, now);
-	d_note_state(d, &snap, now);
+	d_note_state(d, snap, now);
 
 	fb.now_ns = now;
-	fb.belt_speed_mm_s = (int32_t)lrint(snap.st.belt_meas_mm_s);
-	fb.incline_centi_pct = (int32_t)lrint(snap.st.incline_meas_centi_pct);
-	fb.support_force_n_x10 = (int32_t)lrint(snap.st.support_force_n * 10);
-	fb.belt_stopped = snap.st.belt_stopped;
-	fb.safe_state = snap.st.safe_state;
-	fb.fault_latched = snap.st.latched != 0;
-	fb.estop = snap.st.lines & LEVER_DEV_LINE_ESTOP;
-	fb.safety_key = snap.st.lines & LEVER_DEV_LINE_SAFETY_KEY;
+	fb.belt_speed_mm_s = (int32_t)lrint(snap->st.belt_meas_mm_s);
+	fb.incline_centi_pct = (int32_t)lrint(snap->st.incline_meas_centi_pct);
+	fb.support_force_n_x10 = (int32_t)lrint(snap->st.support_force_n * 10);
+	fb.belt_stopped = snap->st.belt_stopped;
+	fb.safe_state = snap->st.safe_state;
+	fb.fault_latched = snap->st.latched != 0;
+	fb.estop = snap->st.lines & LEVER_DEV_LINE_ESTOP;
+	fb.safety_key = snap->st.lines & LEVER_DEV_LINE_SAFETY_KEY;
 	fb.max_support_force_n = d->info.max_support_force_mn / 1000.0f;
 	sess_tick(d->sess, &fb, &t);
 
@@ -699,6 +761,9 @@ void dmn_tick(struct leverd *d)
 						  3.6 * 1000));
 	if (memcmp(&t, &d->last_posted, sizeof(t)) ||
 	    now - d->last_post_ns >= 100000000ull) {
+		/* made only when posted, not every tick */
+		struct rt_msg m = { .type = RT_MSG_TARGETS };
+
 		m.targets = t;
 		if (rt_post(d->rt, &m) == 0) {
 			d->last_posted = t;

@@ -177,6 +177,34 @@ LEVER_API int lever_sim_step(struct lever_dev *dev, uint64_t ns)
 	return dev->ops->sim_step(dev, ns);
 }
 
+/*
+ * A transport without its own: the three calls. Out of line, so that the
+ * sim transport's tail call needs no frame.
+ */
+static __attribute__((noinline)) int
+lever_dev_step_read(struct lever_dev *dev, uint64_t ns,
+		    struct lever_dev_sample *sample)
+{
+	int ret = lever_dev_try_read_sample(dev, sample);
+
+	if (ret != -EAGAIN)
+		return ret;
+	ret = lever_sim_step(dev, ns);
+	if (ret)
+		return ret;
+	return lever_dev_try_read_sample(dev, sample);
+}
+
+LEVER_API int lever_sim_step_read(struct lever_dev *dev, uint64_t ns,
+				  struct lever_dev_sample *sample)
+{
+	if (!dev || !sample)
+		return -EINVAL;
+	if (!dev->ops->sim_step_read)
+		return lever_dev_step_read(dev, ns, sample);
+	return dev->ops->sim_step_read(dev, ns, sample);
+}
+
 LEVER_API int lever_sim_truth(struct lever_dev *dev,
 			      struct lever_sim_truth *truth)
 {
@@ -262,6 +290,7 @@ void lever_squeue_init(struct lever_squeue *q, struct lever_dev_sample *ring,
 	memset(q, 0, sizeof(*q));
 	q->ring = ring;
 	q->size = size;
+	q->mask = size - 1;
 }
 
 void lever_squeue_restart(struct lever_squeue *q)

@@ -37,6 +37,9 @@ struct lever_ops {
 	void (*close)(struct lever_dev *dev);
 	/* sim only; NULL elsewhere */
 	int (*sim_step)(struct lever_dev *dev, uint64_t ns);
+	/* lever_sim_step_read(); NULL: the three calls it stands for */
+	int (*sim_step_read)(struct lever_dev *dev, uint64_t ns,
+			     struct lever_dev_sample *s);
 	int (*sim_now)(struct lever_dev *dev, uint64_t *now_ns);
 	int (*sim_truth)(struct lever_dev *dev, struct lever_sim_truth *t);
 	int (*sim_inject)(struct lever_dev *dev, unsigned int fault, int on);
@@ -93,24 +96,41 @@ struct lever_wire_sample;
  */
 struct lever_squeue {
 	struct lever_dev_sample *ring;	/* @size entries, the transport's */
-	unsigned int size, head, count;
+	unsigned int size, mask, head, count;	/* size: a power of two */
 	bool have_seq;
 	uint32_t next_seq;
 	uint32_t pending_lost;		/* lost since the last one queued */
 	uint64_t dropped;
 };
 
+/* @size must be a power of two: the indices wrap by a mask, not a divide. */
 void lever_squeue_init(struct lever_squeue *q, struct lever_dev_sample *ring,
 		       unsigned int size);
+
 /*
- * Queues a copy of @d, the board's sample number @seq, with the loss
- * before it (or counts it dropped). Inline: once a sample.
+ * Where the next sample goes, for the transport to make it there in place
+ * and queue it by lever_squeue_add(); NULL when the queue is full (the
+ * sample is then made elsewhere, and lever_squeue_add() drops it). The
+ * slot is the caller's to read until the next sample is made: one is
+ * written again only by a sample added after @size more.
  */
-static inline void lever_squeue_push(struct lever_squeue *q,
-				     const struct lever_dev_sample *d,
-				     uint32_t seq)
+static inline struct lever_dev_sample *
+lever_squeue_tail(struct lever_squeue *q)
 {
-	struct lever_dev_sample *slot;
+	if (q->count == q->size)
+		return NULL;
+	return &q->ring[(q->head + q->count) & q->mask];
+}
+
+/*
+ * Queues the sample just made in @slot, what lever_squeue_tail() gave,
+ * the board's sample number @seq, with the loss before it (or counts it
+ * dropped when @slot is NULL: the queue was full). Inline: once a sample.
+ */
+static inline void lever_squeue_add(struct lever_squeue *q,
+				    struct lever_dev_sample *slot,
+				    uint32_t seq)
+{
 	uint32_t lost = 0;
 
 	if (q->have_seq && seq != q->next_seq)
@@ -119,19 +139,32 @@ static inline void lever_squeue_push(struct lever_squeue *q,
 	q->next_seq = seq + 1;
 	q->dropped += lost;
 	lost += q->pending_lost;
-	if (q->count == q->size) {
+	if (!slot) {
 		q->pending_lost = lost + 1;
 		q->dropped++;
 		return;
 	}
 	q->pending_lost = 0;
-	/* the caller's copy stays as it was: the queue's says the loss */
-	slot = &q->ring[(q->head + q->count) % q->size];
-	*slot = *d;
+	/* the transport's own copy, if any, stays as it was */
 	slot->lost = lost;
 	if (lost)
 		slot->flags |= LEVER_DEV_SAMPLE_OVERFLOW;
 	q->count++;
+}
+
+/*
+ * Queues a copy of @d, the board's sample number @seq, with the loss
+ * before it (or counts it dropped). Inline: once a sample.
+ */
+static inline void lever_squeue_push(struct lever_squeue *q,
+				     const struct lever_dev_sample *d,
+				     uint32_t seq)
+{
+	struct lever_dev_sample *slot = lever_squeue_tail(q);
+
+	if (slot)
+		*slot = *d;
+	lever_squeue_add(q, slot, seq);
 }
 
 /* The oldest queued sample: 0, or -EAGAIN when empty. Inline: once a
@@ -142,7 +175,7 @@ static inline int lever_squeue_pop(struct lever_squeue *q,
 	if (!q->count)
 		return -EAGAIN;
 	*out = q->ring[q->head];
-	q->head = (q->head + 1) % q->size;
+	q->head = (q->head + 1) & q->mask;
 	q->count--;
 	return 0;
 }
@@ -154,10 +187,16 @@ static inline void lever_sample_from_wire(struct lever_dev_sample *d,
 					  const struct lever_wire_sample *w,
 					  uint64_t timestamp_ns)
 {
-	memset(d, 0, sizeof(*d));
+	/*
+	 * Every field written, none cleared first (d is often a queue slot
+	 * that held an older sample). A field added must be added here.
+	 */
+	_Static_assert(sizeof(*d) == 80, "every field is written below");
 	d->timestamp_ns = timestamp_ns;
 	d->board_time_ns = le64toh(w->board_time_ns);
 	d->seq = le32toh(w->seq);
+	d->flags = 0;
+	d->lost = 0;
 	d->support_pressure_pa = le32toh(w->support_pressure_pa);
 	d->support_force_mn = (int32_t)le32toh(w->support_force_mn);
 	d->belt_speed_mm_s = (int32_t)le32toh(w->belt_speed_mm_s);
@@ -171,6 +210,10 @@ static inline void lever_sample_from_wire(struct lever_dev_sample *d,
 	d->belt_setpoint_mm_s = (int32_t)le32toh(w->belt_setpoint_mm_s);
 	d->incline_setpoint_centi_pct =
 		(int16_t)le16toh(w->incline_setpoint_centi_pct);
+	d->reserved0 = 0;
+	d->reserved[0] = 0;
+	d->reserved[1] = 0;
+	d->reserved[2] = 0;
 }
 
 /* lever_gpio_watch_flags()'s word for one line: 0, or -EINVAL. */

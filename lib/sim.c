@@ -53,13 +53,20 @@ struct lever_sim {
 	/* sample queue */
 	struct lever_dev_sample ring[LEVER_SIM_RING];
 	struct lever_squeue q;		/* over ring[] */
-	struct lever_dev_sample last;
+	/*
+	 * The latest sample, made where it was queued (lost and flags
+	 * then say the loss before it), or in spare when the queue was
+	 * full: one copy a sample less.
+	 */
+	const struct lever_dev_sample *last;
+	struct lever_dev_sample spare;
 	uint64_t samples, commands;
 	/* pollable fd */
 	int epfd, evfd, tfd;
 	bool ev_set;
 	bool fd_wanted;			/* lever_dev_fd() was called: keep
 					 * the eventfd in step (speed=0) */
+	bool evfd_synced;		/* !speed && fd_wanted, as one */
 };
 
 static struct lever_sim *to_sim(struct lever_dev *dev)
@@ -97,7 +104,7 @@ static void lever_sim_sync_evfd_now(struct lever_sim *s)
 /* Twice a sample: the common case (nobody polls) without a call. */
 static inline void lever_sim_sync_evfd(struct lever_sim *s)
 {
-	if (!s->speed && s->fd_wanted)
+	if (s->evfd_synced)
 		lever_sim_sync_evfd_now(s);
 }
 
@@ -132,12 +139,14 @@ static inline void lever_sim_tick(struct lever_sim *s)
 static void lever_sim_queue(struct lever_sim *s,
 			    const struct lever_wire_sample *w)
 {
-	/* made in place: the latest sample is the one queued */
-	lever_sample_from_wire(&s->last, w, s->now_ns);
-	s->samples++;
+	struct lever_dev_sample *slot = lever_squeue_tail(&s->q);
+	struct lever_dev_sample *d = slot ? slot : &s->spare;
 
 	/* Like the driver's ring: a full queue drops the newest, counted. */
-	lever_squeue_push(&s->q, &s->last, le32toh(w->seq));
+	lever_sample_from_wire(d, w, s->now_ns);
+	s->last = d;
+	s->samples++;
+	lever_squeue_add(&s->q, slot, le32toh(w->seq));
 }
 
 /* Takes what the board made: the gate sees it, then the caller does. */
@@ -159,13 +168,12 @@ static void lever_sim_collect(struct lever_sim *s)
 	}
 }
 
-static void lever_sim_release_buttons(struct lever_sim *s)
+/* Out of line: a button is held for a few samples in a session, if ever. */
+static __attribute__((noinline)) void
+lever_sim_release_buttons_now(struct lever_sim *s)
 {
 	unsigned int i;
 
-	/* every sample: nothing to look at while no button is held */
-	if (!s->buttons_held)
-		return;
 	for (i = 0; i < LEVER_ARRAY_SIZE(s->button_release_ns); i++) {
 		if (s->button_release_ns[i] &&
 		    s->button_release_ns[i] <= s->now_ns) {
@@ -174,6 +182,13 @@ static void lever_sim_release_buttons(struct lever_sim *s)
 			s->buttons_held &= ~(1u << i);
 		}
 	}
+}
+
+static inline void lever_sim_release_buttons(struct lever_sim *s)
+{
+	/* every sample: nothing to look at while no button is held */
+	if (s->buttons_held)
+		lever_sim_release_buttons_now(s);
 }
 
 /*
@@ -407,7 +422,10 @@ static int lever_sim_status(struct lever_dev *dev, struct lever_dev_status *st)
 	if (ret)
 		return ret;
 	memset(st, 0, sizeof(*st));
-	st->last = s->last;
+	st->last = *s->last;
+	/* the queue's accounting, not the board's sample */
+	st->last.lost = 0;
+	st->last.flags = 0;
 	st->state = lever_gate_state(&s->gate);
 	st->faults = lever_gate_faults(&s->gate);
 	st->samples = s->samples;
@@ -442,7 +460,7 @@ static int lever_sim_reset_faults(struct lever_dev *dev)
 	state = lever_gate_state(&s->gate);
 	if (state == LEVER_GATE_ARMED || state == LEVER_GATE_STOPPING)
 		return -EBUSY;
-	if (s->last.board_faults) {
+	if (s->last->board_faults) {
 		/*
 		 * reset_ms: a board that answers late, as lever.ko meets it
 		 * (its control transfer and the wait for a fresh sample take
@@ -469,7 +487,9 @@ static int lever_sim_reset_faults(struct lever_dev *dev)
 	return 0;
 }
 
-static void lever_sim_pop(struct lever_sim *s, struct lever_dev_sample *out)
+/* Inline: once a sample, on the control loop's path. */
+static inline __attribute__((always_inline)) void
+lever_sim_pop(struct lever_sim *s, struct lever_dev_sample *out)
 {
 	lever_squeue_pop(&s->q, out);
 	lever_sim_sync_evfd(s);
@@ -499,25 +519,10 @@ static void lever_sim_clear_timer(struct lever_sim *s)
 		errno = 0;	/* EAGAIN: not expired, nothing to clear */
 }
 
-/*
- * Non-blocking: catches up only when nothing is queued, and at most once
- * between two -EAGAIN returns or calls of any other function. A loop that
- * drains "until -EAGAIN" therefore always ends, however slow the machine
- * (or however preempted the caller) is for speed=N; a control loop, which
- * commands every cycle, gets a catch-up in every cycle.
- */
-static int lever_sim_try_read(struct lever_sim *s,
-			      struct lever_dev_sample *out)
+/* lever_sim_try_read() once caught up, or with no catching up to do. */
+static inline int lever_sim_try_read_queued(struct lever_sim *s,
+					    struct lever_dev_sample *out)
 {
-	int ret;
-
-	if (!s->q.count && s->speed && !s->try_caught_up) {
-		lever_sim_clear_timer(s);
-		ret = lever_sim_follow_real_time(s);
-		if (ret)
-			return ret;
-		s->try_caught_up = true;
-	}
 	if (s->link_down)
 		return -ENODEV;
 	if (!s->q.count) {
@@ -526,6 +531,40 @@ static int lever_sim_try_read(struct lever_sim *s,
 	}
 	lever_sim_pop(s, out);
 	return 0;
+}
+
+/*
+ * speed>0 with nothing queued: the catch-up first. Out of line: at
+ * speed=0 (leverd's deterministic mode) a try-read never catches up, and
+ * without it here its path needs no stack frame.
+ */
+static __attribute__((noinline)) int
+lever_sim_try_read_catching_up(struct lever_sim *s,
+			       struct lever_dev_sample *out)
+{
+	int ret;
+
+	lever_sim_clear_timer(s);
+	ret = lever_sim_follow_real_time(s);
+	if (ret)
+		return ret;
+	s->try_caught_up = true;
+	return lever_sim_try_read_queued(s, out);
+}
+
+/*
+ * Non-blocking: catches up only when nothing is queued, and at most once
+ * between two -EAGAIN returns or calls of any other function. A loop that
+ * drains "until -EAGAIN" therefore always ends, however slow the machine
+ * (or however preempted the caller) is for speed=N; a control loop, which
+ * commands every cycle, gets a catch-up in every cycle.
+ */
+static inline __attribute__((always_inline)) int
+lever_sim_try_read(struct lever_sim *s, struct lever_dev_sample *out)
+{
+	if (!s->q.count && s->speed && !s->try_caught_up)
+		return lever_sim_try_read_catching_up(s, out);
+	return lever_sim_try_read_queued(s, out);
 }
 
 /* Out of line: a try-read, twice a cycle, needs none of its registers. */
@@ -582,6 +621,8 @@ static int lever_sim_fd(struct lever_dev *dev)
 	 */
 	if (!s->fd_wanted) {
 		s->fd_wanted = true;
+		/* speed is set once, at open */
+		s->evfd_synced = !s->speed;
 		lever_sim_sync_evfd(s);
 	}
 	return s->epfd;
@@ -680,6 +721,26 @@ static int lever_sim_do_step(struct lever_dev *dev, uint64_t ns)
 		return ret;
 	s->base_virtual_ns += ns;	/* keeps the real-time link */
 	return lever_sim_advance(s, ns);
+}
+
+/*
+ * lever_sim_step_read(): the try-read, the step and the try-read again
+ * that lever_dev_try_read_sample(), lever_sim_step() and
+ * lever_dev_try_read_sample() would make, without their three calls
+ * through the ops table (a stepped control loop's every period).
+ */
+static int lever_sim_do_step_read(struct lever_dev *dev, uint64_t ns,
+				  struct lever_dev_sample *out)
+{
+	struct lever_sim *s = to_sim(dev);
+	int ret = lever_sim_try_read(s, out);
+
+	if (ret != -EAGAIN)
+		return ret;
+	ret = lever_sim_do_step(dev, ns);
+	if (ret)
+		return ret;
+	return lever_sim_try_read(s, out);
 }
 
 static int lever_sim_do_now(struct lever_dev *dev, uint64_t *now_ns)
@@ -811,6 +872,7 @@ static const struct lever_ops lever_sim_ops = {
 	.reopen = lever_sim_reopen,
 	.close = lever_sim_close,
 	.sim_step = lever_sim_do_step,
+	.sim_step_read = lever_sim_do_step_read,
 	.sim_now = lever_sim_do_now,
 	.sim_truth = lever_sim_do_truth,
 	.sim_inject = lever_sim_do_inject,
@@ -920,6 +982,7 @@ int lever_sim_open(const char *opts, unsigned int flags,
 	if (!s)
 		return -ENOMEM;
 	lever_squeue_init(&s->q, s->ring, LEVER_SIM_RING);
+	s->last = &s->spare;	/* all zero until the first sample */
 	ret = lever_sim_parse(opts, &cfg, s);
 	if (ret) {
 		free(s);

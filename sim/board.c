@@ -468,7 +468,11 @@ static void make_sample(struct board *b, const struct plant_readings *ps)
 	b->q_len++;
 	q->release_ns = release;
 	f = &q->frame;
-	memset(f, 0, sizeof(*f));
+	/*
+	 * Every field written, none cleared first: the slot held an older
+	 * frame. A field added to the frame must be added here.
+	 */
+	_Static_assert(sizeof(*f) == 64, "every field is written below");
 	f->version = LEVER_WIRE_VERSION;
 	f->type = LEVER_FRAME_SAMPLE;
 	f->length = htole16(sizeof(*f));
@@ -488,6 +492,7 @@ static void make_sample(struct board *b, const struct plant_readings *ps)
 	f->pressure_setpoint_pa = htole32(b->pressure_sp);
 	f->belt_setpoint_mm_s = htole32(b->belt_sp);
 	f->incline_setpoint_centi_pct = htole16((uint16_t)b->incline_sp);
+	f->reserved0 = 0;
 	f->cmds_rejected = htole32(b->st.cmds_rejected);
 	f->cmds_clamped = htole32(b->st.cmds_clamped);
 }

@@ -48,10 +48,23 @@ static inline long loop_lrint(double v)
 #endif
 }
 
+/* The incline's ramp, whatever the mode. */
+static const struct ramp_limits loop_incline_lim = {
+	.max_rate = INCLINE_RATE_CENTI_PCT_S,
+	.max_jerk = INCLINE_JERK_CENTI_PCT_S2,
+};
+
 struct loop {
 	struct leverd_cfg cfg;
 	struct lever_dev_info info;
 	double force_per_pa, dt_s;
+	/*
+	 * Products of cfg and dt_s the cycle used to form every time, formed
+	 * once (loop_new()) by the same expressions: the same values.
+	 */
+	double max_step_s;		/* MAX_STEP_PERIODS * dt_s */
+	struct ramp_limits belt_lim;	/* comfort accel, jerk, in mm */
+	struct ramp_limits belt_stop_lim; /* stop decel, jerk, in mm */
 	struct sup *sup;
 	struct law *law;
 	struct ramp belt, incline;
@@ -106,6 +119,11 @@ int loop_new(const struct leverd_cfg *cfg, const struct lever_dev_info *info,
 	l->info = *info;
 	l->force_per_pa = info->force_per_pressure_un_pa * 1e-6;
 	l->dt_s = cfg->period_us * 1e-6;
+	l->max_step_s = MAX_STEP_PERIODS * l->dt_s;
+	l->belt_lim.max_rate = cfg->comfort_accel_m_s2 * 1000;
+	l->belt_lim.max_jerk = cfg->jerk_m_s3 * 1000;
+	l->belt_stop_lim.max_rate = cfg->stop_decel_m_s2 * 1000;
+	l->belt_stop_lim.max_jerk = cfg->jerk_m_s3 * 1000;
 
 	sp.period_ns = cfg->period_us * 1000ull;
 	sp.stale_samples = cfg->stale_samples;
@@ -543,7 +561,7 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 		uint64_t now_ns, struct loop_out *out)
 {
 	struct sup_input si = { 0 };
-	struct ramp_limits bl, il;
+	const struct ramp_limits *bl;
 	double belt_target, mg, setpoint, pa, step_s;
 	uint32_t faults;
 
@@ -554,8 +572,8 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 	 * no licence for one big step).
 	 */
 	step_s = now_ns > l->now_ns ? (now_ns - l->now_ns) * 1e-9 : 0;
-	if (!l->cycles || step_s > MAX_STEP_PERIODS * l->dt_s)
-		step_s = l->cycles ? MAX_STEP_PERIODS * l->dt_s : l->dt_s;
+	if (!l->cycles || step_s > l->max_step_s)
+		step_s = l->cycles ? l->max_step_s : l->dt_s;
 	l->now_ns = now_ns;
 	l->cycles++;
 	if (sample) {
@@ -605,26 +623,25 @@ void loop_cycle(struct loop *l, const struct lever_dev_sample *sample,
 	loop_follow(l, faults);
 
 	/* belt and incline */
-	bl.max_jerk = l->cfg.jerk_m_s3 * 1000;
 	if (l->mode == LOOP_RUN) {
 		belt_target = l->belt_target_mm_s;
-		bl.max_rate = l->cfg.comfort_accel_m_s2 * 1000;
+		bl = &l->belt_lim;
 	} else if (l->mode == LOOP_PAUSE || l->mode == LOOP_IDLE) {
 		belt_target = 0;
-		bl.max_rate = l->cfg.comfort_accel_m_s2 * 1000;
+		bl = &l->belt_lim;
 	} else {
 		belt_target = 0;
-		bl.max_rate = l->cfg.stop_decel_m_s2 * 1000;
+		bl = &l->belt_stop_lim;
 	}
-	ramp_step(&l->belt, belt_target, &bl, step_s);
+	ramp_step(&l->belt, belt_target, bl, step_s);
 	if (l->belt.value < 0)
 		l->belt.value = 0;
-	il.max_rate = INCLINE_RATE_CENTI_PCT_S;
-	il.max_jerk = INCLINE_JERK_CENTI_PCT_S2;
 	if (l->mode == LOOP_RUN)
-		ramp_step(&l->incline, l->incline_target, &il, step_s);
+		ramp_step(&l->incline, l->incline_target, &loop_incline_lim,
+			  step_s);
 	else
-		ramp_step(&l->incline, l->incline.value, &il, step_s);
+		ramp_step(&l->incline, l->incline.value, &loop_incline_lim,
+			  step_s);
 
 	/*
 	 * Release support only after the belt has been seen at zero for a

@@ -11,16 +11,6 @@
 
 #include "ring.h"
 
-struct ring {
-	/* separate cache lines: producer and consumer never false-share */
-	_Alignas(64) _Atomic uint32_t head;	/* next slot to write */
-	_Alignas(64) _Atomic uint32_t tail;	/* next slot to read */
-	_Alignas(64) _Atomic uint64_t dropped;
-	uint32_t mask;
-	size_t rec_size;
-	unsigned char *buf;
-};
-
 int ring_new(size_t rec_size, uint32_t count, struct ring **out)
 {
 	struct ring *r;
@@ -56,26 +46,6 @@ void ring_free(struct ring *r)
 	free(r);
 }
 
-void *ring_claim(struct ring *r)
-{
-	uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-	uint32_t tail = atomic_load_explicit(&r->tail, memory_order_acquire);
-
-	if (head - tail > r->mask) {
-		atomic_fetch_add_explicit(&r->dropped, 1,
-					  memory_order_relaxed);
-		return NULL;
-	}
-	return r->buf + (size_t)(head & r->mask) * r->rec_size;
-}
-
-void ring_publish(struct ring *r)
-{
-	uint32_t head = atomic_load_explicit(&r->head, memory_order_relaxed);
-
-	atomic_store_explicit(&r->head, head + 1, memory_order_release);
-}
-
 int ring_push(struct ring *r, const void *rec)
 {
 	void *slot = ring_claim(r);
@@ -108,19 +78,6 @@ uint32_t ring_pop_many(struct ring *r, void *recs, uint32_t max)
 		       r->buf, (size_t)(n - first) * r->rec_size);
 	atomic_store_explicit(&r->tail, tail + n, memory_order_release);
 	return n;
-}
-
-int ring_pop(struct ring *r, void *rec)
-{
-	return ring_pop_many(r, rec, 1) ? 0 : -EAGAIN;
-}
-
-uint32_t ring_count(const struct ring *r)
-{
-	return atomic_load_explicit(&((struct ring *)r)->head,
-				    memory_order_acquire) -
-	       atomic_load_explicit(&((struct ring *)r)->tail,
-				    memory_order_acquire);
 }
 
 uint64_t ring_dropped(const struct ring *r)

@@ -216,7 +216,9 @@ static __attribute__((noinline)) void rt_messages_slow(struct rt *rt,
 		rt_message(rt, &m, now);
 }
 
-static void rt_messages(struct rt *rt, uint64_t now)
+/* Inline: every cycle, two loads each ring to find them empty. */
+static inline __attribute__((always_inline)) void
+rt_messages(struct rt *rt, uint64_t now)
 {
 	if (ring_count(rt->inputs) || ring_count(rt->to_rt))
 		rt_messages_slow(rt, now);
@@ -235,9 +237,11 @@ static void rt_sim_faults(struct rt *rt, uint64_t now)
 	};
 	double mean_ns;
 
+	/* nearly every cycle: no fault to end and none to begin */
+	if (now < rt->fault_due_ns)
+		return;
 	if (!rt->is_sim || rt->cfg.sim_faults_per_min <= 0)
 		return;
-	/* nearly every cycle: no fault to end and none to begin */
 	if (rt->next_fault_ns != UINT64_MAX &&
 	    (rt->fault_kind ? now < rt->fault_off_ns :
 			      now < rt->next_fault_ns))
@@ -267,6 +271,10 @@ static void rt_sim_faults(struct rt *rt, uint64_t now)
 		rt->next_fault_ns = rt->fault_off_ns + (uint64_t)(mean_ns *
 				    (0.5 + (rng_next(rt) % 1000) / 1000.0));
 	}
+	/* the tests above, on the state they leave, as one time */
+	rt->fault_due_ns = rt->next_fault_ns == UINT64_MAX ? 0 :
+			   rt->fault_kind ? rt->fault_off_ns :
+			   rt->next_fault_ns;
 }
 
 static void rt_hist(struct rt *rt, int64_t lat_ns)
@@ -315,26 +323,32 @@ static int rt_sim_tick(struct rt *rt, struct lever_dev_sample *s)
 	return ret ? ret : 1;
 }
 
-/* The next sample: 1 got, 0 none within a period (stale check runs). */
-static int rt_get_sample(struct rt *rt, struct lever_dev_sample *s)
+/* Stepped, rt_get_sample(): virtual time, one period per cycle. */
+static inline int rt_step_sample(struct rt *rt, struct lever_dev_sample *s)
+{
+	int ret;
+
+	/*
+	 * exactly one period per cycle, even in a stall: a sample still
+	 * queued, else the period stepped and the sample it made
+	 */
+	ret = lever_sim_step_read(rt->dev, rt->period_ns, s);
+	if (ret == -EAGAIN)
+		return 0;
+	return ret ? ret : 1;
+}
+
+/*
+ * With a clock to wait on, rt_get_sample(). Out of line: its locals and
+ * their registers are not the stepped cycle's to save and restore.
+ */
+static __attribute__((noinline)) int
+rt_wait_sample(struct rt *rt, struct lever_dev_sample *s)
 {
 	struct timespec tmo;
 	struct pollfd pfd;
 	int ret, fd;
 
-	if (rt->stepped) {
-		/* virtual time: exactly one period per cycle, even in a stall */
-		ret = lever_dev_try_read_sample(rt->dev, s);
-		if (ret != -EAGAIN)
-			return ret ? ret : 1;
-		ret = lever_sim_step(rt->dev, rt->cfg.period_us * 1000ull);
-		if (ret)
-			return ret;
-		ret = lever_dev_try_read_sample(rt->dev, s);
-		if (ret == -EAGAIN)
-			return 0;
-		return ret ? ret : 1;
-	}
 	rt->woke_ns = mono_ns();
 	ret = lever_dev_try_read_sample(rt->dev, s);
 	if (ret != -EAGAIN)
@@ -363,6 +377,12 @@ static int rt_get_sample(struct rt *rt, struct lever_dev_sample *s)
 	if (ret == -EAGAIN)
 		return 0;
 	return ret ? ret : 1;
+}
+
+/* The next sample: 1 got, 0 none within a period (stale check runs). */
+static inline int rt_get_sample(struct rt *rt, struct lever_dev_sample *s)
+{
+	return rt->stepped ? rt_step_sample(rt, s) : rt_wait_sample(rt, s);
 }
 
 static void rt_latency(struct rt *rt, const struct lever_dev_sample *s,
@@ -549,27 +569,45 @@ void rt_cycle(struct rt *rt)
 			rt_event(rt, now, RT_EV_IO, 1, ret);
 		}
 	}
-	loop_commanding(rt->loop, rt->armed);
-	if (out.new_faults)
-		rt_event(rt, now, RT_EV_FAULT, out.new_faults, 0);
-	if (out.buttons)
-		rt_event(rt, now, RT_EV_BUTTONS, out.buttons, 0);
-	if (out.start_refused)
-		rt_event(rt, now, RT_EV_START_REFUSED, out.start_refused, 0);
+	/* the loop keeps what it was told: a call only when it changes */
+	if (rt->armed != rt->loop_told_armed) {
+		loop_commanding(rt->loop, rt->armed);
+		rt->loop_told_armed = rt->armed;
+	}
+	/* nearly every cycle has none of the three: one test then */
+	if (out.new_faults | out.buttons | out.start_refused) {
+		if (out.new_faults)
+			rt_event(rt, now, RT_EV_FAULT, out.new_faults, 0);
+		if (out.buttons)
+			rt_event(rt, now, RT_EV_BUTTONS, out.buttons, 0);
+		if (out.start_refused)
+			rt_event(rt, now, RT_EV_START_REFUSED,
+				 out.start_refused, 0);
+	}
 
 	/* written where the event loop will read it (full: dropped) */
 	tr = ring_claim(rt->trace);
 	if (tr) {
-		memset(tr, 0, sizeof(*tr));
+		/*
+		 * Every field written, none cleared first (the slot holds an
+		 * older record): no padding, and the replay hash reads it all.
+		 */
+		_Static_assert(sizeof(*tr) == 56, "every field written below");
 		tr->now_ns = now;
 		if (got) {
 			tr->seq = s.seq;
 			tr->support_force_mn = s.support_force_mn;
 			tr->support_pressure_pa = s.support_pressure_pa;
 			tr->belt_speed_mm_s = s.belt_speed_mm_s;
+		} else {
+			tr->seq = 0;
+			tr->support_force_mn = 0;
+			tr->support_pressure_pa = 0;
+			tr->belt_speed_mm_s = 0;
 		}
 		tr->cmd = out.cmd;
 		tr->faults = out.faults;
+		tr->mode = 0;
 		ring_publish(rt->trace);
 	}
 

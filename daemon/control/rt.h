@@ -111,6 +111,14 @@ int rt_next_event(struct rt *rt, struct rt_event *ev);
 unsigned int rt_next_traces(struct rt *rt, struct rt_trace *tr,
 			    unsigned int max);
 /*
+ * The same records without their copy: up to @max of the oldest, where
+ * the RT side wrote them (*@tr), how many (0: none waiting); they are the
+ * caller's until rt_release_traces() of that many.
+ */
+unsigned int rt_peek_traces(struct rt *rt, const struct rt_trace **tr,
+			    unsigned int max);
+void rt_release_traces(struct rt *rt, unsigned int n);
+/*
  * On RT_EV_RESET_DEVICE: the device's fault reset, which may wait on the
  * board (up to 1.5 s on lever.ko), made on the caller's thread while the
  * RT thread keeps its period without the device; then hands it back.
@@ -118,6 +126,14 @@ unsigned int rt_next_traces(struct rt *rt, struct rt_trace *tr,
  */
 void rt_reset_device(struct rt *rt);
 void rt_snapshot(struct rt *rt, struct rt_snapshot *snap);
+/* rt_snapshot()'s st.now_ns alone, without the copy of the rest. */
+uint64_t rt_snapshot_now_ns(struct rt *rt);
+/*
+ * Stepped only (no RT thread, rt_cycle() called by the caller): the
+ * snapshot rt_snapshot() would copy, lent in place; valid until the next
+ * rt_cycle().
+ */
+const struct rt_snapshot *rt_snapshot_stepped(struct rt *rt);
 /* p-quantile (0..1) of wake-up latency, us; -1 before any sample. */
 double rt_latency_quantile_us(struct rt *rt, double q);
 /* The priority actually used after clamping, 0 if not real-time. */

@@ -47,8 +47,11 @@ struct rt {
 	bool link_lost;			/* -ENODEV seen; waiting for reopen */
 	bool lent;			/* the event loop resets the device */
 	bool restart_stale;		/* it is back: see rt_reset_done() */
+	bool loop_told_armed;		/* last loop_commanding(); both false
+					 * at start (calloc, loop_new()) */
 	uint64_t settle_until_ns;	/* after a reset, see rt_reset() */
 	uint64_t last_now_ns;
+	uint64_t period_ns;		/* cfg.period_us * 1000ull, formed once */
 	uint64_t next_reopen_ns;
 	uint32_t last_seq;
 	int prio;
@@ -76,6 +79,11 @@ struct rt {
 	uint32_t runner_mass_g;
 	uint64_t rng, next_fault_ns, fault_off_ns;
 	unsigned int fault_kind;
+	/*
+	 * The first virtual time rt_sim_faults() has anything to do at,
+	 * from the four above (UINT64_MAX: injection off): one test a cycle.
+	 */
+	uint64_t fault_due_ns;
 };
 
 /* Publishes the snapshot now (rt.c). */

@@ -27,6 +27,7 @@ int rt_new(const struct leverd_cfg *cfg, struct lever_dev *dev,
 	if (!rt)
 		return -ENOMEM;
 	rt->cfg = *cfg;
+	rt->period_ns = cfg->period_us * 1000ull;
 	rt->dev = dev;
 	rt->stepped = stepped;
 	ret = lever_dev_info(dev, &rt->info);
@@ -65,6 +66,8 @@ int rt_new(const struct leverd_cfg *cfg, struct lever_dev *dev,
 			(unsigned int)cfg->speed_factor : 1;
 	rt->rng = (uint64_t)cfg->seed * 0x2545f4914f6cdd1dull + 7;
 	rt->next_fault_ns = UINT64_MAX;
+	rt->fault_due_ns = rt->is_sim && cfg->sim_faults_per_min > 0 ?
+			   0 : UINT64_MAX;
 	*out = rt;
 	return 0;
 err_rings:
@@ -106,6 +109,34 @@ void rt_snapshot(struct rt *rt, struct rt_snapshot *snap)
 		atomic_thread_fence(memory_order_acquire);
 		b = atomic_load_explicit(&rt->snap_seq, memory_order_relaxed);
 	} while ((a & 1) || a != b);
+}
+
+const struct rt_snapshot *rt_snapshot_stepped(struct rt *rt)
+{
+	if (rt->snap_stale) {
+		rt->snap_stale = false;
+		rt_publish(rt);
+	}
+	/* nobody writes it but rt_publish(), here or in rt_cycle() */
+	return &rt->snap;
+}
+
+uint64_t rt_snapshot_now_ns(struct rt *rt)
+{
+	uint64_t now_ns;
+	uint32_t a, b;
+
+	if (rt->snap_stale) {
+		rt->snap_stale = false;
+		rt_publish(rt);
+	}
+	do {
+		a = atomic_load_explicit(&rt->snap_seq, memory_order_acquire);
+		now_ns = rt->snap.st.now_ns;
+		atomic_thread_fence(memory_order_acquire);
+		b = atomic_load_explicit(&rt->snap_seq, memory_order_relaxed);
+	} while ((a & 1) || a != b);
+	return now_ns;
 }
 
 static void *rt_main(void *arg)
@@ -226,6 +257,21 @@ unsigned int rt_next_traces(struct rt *rt, struct rt_trace *tr,
 			    unsigned int max)
 {
 	return ring_pop_many(rt->trace, tr, max);
+}
+
+unsigned int rt_peek_traces(struct rt *rt, const struct rt_trace **tr,
+			    unsigned int max)
+{
+	const void *recs;
+	unsigned int n = ring_peek(rt->trace, &recs, max);
+
+	*tr = recs;
+	return n;
+}
+
+void rt_release_traces(struct rt *rt, unsigned int n)
+{
+	ring_release(rt->trace, n);
 }
 
 double rt_latency_quantile_us(struct rt *rt, double q)

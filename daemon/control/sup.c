@@ -86,12 +86,6 @@ static uint32_t sup_sample_checks(struct sup *s, const struct sup_input *in,
 		f |= SUP_F_PRESSURE_RANGE;
 		s->bad_sensors |= SUP_SENSOR_PRESSURE;
 	}
-	/* the board names a sensor it found dead */
-	if (x->board_faults & LEVER_DEV_BFAULT_PRESSURE_SENSOR)
-		s->bad_sensors |= SUP_SENSOR_PRESSURE;
-	if (x->board_faults & LEVER_DEV_BFAULT_FORCE_SENSOR)
-		s->bad_sensors |= SUP_SENSOR_FORCE;
-
 	if (fabs(force_n - pressure_pa * s->p.force_per_pa) >
 	    s->p.plausibility_tol_n) {
 		if (++s->implausible_run >= s->p.implausible_samples)
@@ -131,6 +125,11 @@ static uint32_t sup_sample_checks(struct sup *s, const struct sup_input *in,
 
 	/* nearly every sample has none: one test then */
 	if (x->board_faults) {
+		/* the board names a sensor it found dead */
+		if (x->board_faults & LEVER_DEV_BFAULT_PRESSURE_SENSOR)
+			s->bad_sensors |= SUP_SENSOR_PRESSURE;
+		if (x->board_faults & LEVER_DEV_BFAULT_FORCE_SENSOR)
+			s->bad_sensors |= SUP_SENSOR_FORCE;
 		if (x->board_faults & LEVER_DEV_BFAULT_ESTOP)
 			f |= SUP_F_ESTOP;
 		if (x->board_faults & LEVER_DEV_BFAULT_SAFETY_KEY)

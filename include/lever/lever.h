@@ -384,6 +384,18 @@ LEVER_API int lever_dev_fd(struct lever_dev *dev);
  */
 LEVER_API int lever_sim_step(struct lever_dev *dev, uint64_t ns);
 
+/**
+ * lever_sim_step_read() - a stepped reader's period in one call: the
+ * oldest queued sample if there is one (the clock does not move), else
+ * lever_sim_step(@ns) and then the oldest sample, if that made one.
+ * Exactly lever_dev_try_read_sample(), lever_sim_step() and
+ * lever_dev_try_read_sample() as those return (0 and *@sample; -EAGAIN:
+ * none queued after the step; else the first error), for the cost of
+ * one call on the sim transport. Since LIBLEVER_0.4.
+ */
+LEVER_API int lever_sim_step_read(struct lever_dev *dev, uint64_t ns,
+				  struct lever_dev_sample *sample);
+
 /** lever_sim_now() - the virtual clock in ns since open, into *@now_ns. */
 LEVER_API int lever_sim_now(struct lever_dev *dev, uint64_t *now_ns);
 

@@ -628,6 +628,19 @@ static void test_sim_calls_on_device_are_eopnotsupp(void **state)
 	assert_int_equal(lever_sim_set_runner(dev, 70000, 170), -EOPNOTSUPP);
 }
 
+/* The calls it stands for: a record waiting is read, else no clock. */
+static void test_step_read_on_device_reads_then_is_eopnotsupp(void **state)
+{
+	struct lever_dev *dev = open_dev(state, "/dev/lever0");
+	struct lever_dev_sample s;
+
+	script_reads(2, (int[]){ 0, EAGAIN },
+		     (ssize_t[]){ sizeof(struct lever_sample), -1 });
+	assert_int_equal(lever_sim_step_read(dev, 1000, &s), 0);
+	assert_int_equal(lever_sim_step_read(dev, 1000, &s), -EOPNOTSUPP);
+	assert_int_equal(fake.reads, 2);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -663,6 +676,7 @@ int main(void)
 		T(test_open_bad_serial_spec_is_einval),
 		T(test_reopen_after_replug_finds_board_by_serial),
 		T(test_sim_calls_on_device_are_eopnotsupp),
+		T(test_step_read_on_device_reads_then_is_eopnotsupp),
 	};
 
 	return cmocka_run_group_tests_name("liblever chardev transport", tests,

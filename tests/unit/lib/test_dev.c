@@ -98,9 +98,11 @@ static void test_every_dev_function_refuses_null_handle(void **state)
 
 static void test_every_sim_function_refuses_null_handle(void **state)
 {
+	struct lever_dev_sample s;
 	uint64_t now;
 
 	assert_int_equal(lever_sim_step(NULL, 1), -EINVAL);
+	assert_int_equal(lever_sim_step_read(NULL, 1, &s), -EINVAL);
 	assert_int_equal(lever_sim_now(NULL, &now), -EINVAL);
 	assert_int_equal(lever_sim_inject(NULL, LEVER_SIM_FAULT_STALL, 1),
 			 -EINVAL);

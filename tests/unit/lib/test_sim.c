@@ -435,6 +435,89 @@ static void test_try_read_never_advances_stepped_clock(void **state)
 	assert_int_equal(before, after);
 }
 
+static void test_step_read_takes_a_queued_sample_without_stepping(void **state)
+{
+	struct lever_dev *dev = *state;
+	struct lever_dev_sample first, s;
+	uint64_t before, after;
+
+	assert_int_equal(lever_sim_step(dev, 3 * MS), 0);
+	assert_int_equal(lever_sim_now(dev, &before), 0);
+	assert_int_equal(lever_sim_step_read(dev, MS, &first), 0);
+	assert_int_equal(lever_sim_now(dev, &after), 0);
+	assert_int_equal(before, after);
+	assert_int_equal(lever_sim_step_read(dev, MS, &s), 0);
+	assert_int_equal(s.seq, first.seq + 1);
+}
+
+static void test_step_read_steps_and_reads_when_nothing_is_queued(void **state)
+{
+	struct lever_dev *dev = *state;
+	struct lever_dev_sample s;
+	uint64_t before, after;
+
+	assert_int_equal(lever_sim_now(dev, &before), 0);
+	assert_int_equal(lever_sim_step_read(dev, MS, &s), 0);
+	assert_int_equal(lever_sim_now(dev, &after), 0);
+	assert_int_equal(after, before + MS);
+	assert_int_equal(s.timestamp_ns, after);
+	assert_int_equal(lever_dev_try_read_sample(dev, &s), -EAGAIN);
+}
+
+static void test_step_read_in_a_stall_steps_and_says_eagain(void **state)
+{
+	struct lever_dev *dev = *state;
+	struct lever_dev_sample s;
+	uint64_t before, after;
+
+	assert_int_equal(lever_sim_inject(dev, LEVER_SIM_FAULT_STALL, 1), 0);
+	assert_int_equal(lever_sim_now(dev, &before), 0);
+	assert_int_equal(lever_sim_step_read(dev, MS, &s), -EAGAIN);
+	assert_int_equal(lever_sim_now(dev, &after), 0);
+	assert_int_equal(after, before + MS);
+}
+
+/* The one call is the three it stands for, sample for sample. */
+static void test_step_read_is_try_read_step_try_read(void **state)
+{
+	struct lever_dev *a = open_sim("sim:seed=12");
+	struct lever_dev *b = open_sim("sim:seed=12");
+	struct lever_dev_sample sa, sb;
+	int i, ra, rb;
+
+	assert_int_equal(lever_dev_arm(a), 0);
+	assert_int_equal(lever_dev_arm(b), 0);
+	for (i = 0; i < 500; i++) {
+		assert_int_equal(command(a, 80000, 800, 0), 0);
+		assert_int_equal(command(b, 80000, 800, 0), 0);
+		/* frames delayed, then released together: queues differ */
+		if (i == 100 || i == 300) {
+			assert_int_equal(lever_sim_inject(a,
+					LEVER_SIM_FAULT_DELAY_FRAMES, i == 100),
+					0);
+			assert_int_equal(lever_sim_inject(b,
+					LEVER_SIM_FAULT_DELAY_FRAMES, i == 100),
+					0);
+		}
+		if (i % 50 == 7) {
+			assert_int_equal(lever_sim_step(a, 3 * MS), 0);
+			assert_int_equal(lever_sim_step(b, 3 * MS), 0);
+		}
+		memset(&sa, 0, sizeof(sa));
+		memset(&sb, 0, sizeof(sb));
+		ra = lever_dev_try_read_sample(a, &sa);
+		if (ra == -EAGAIN) {
+			assert_int_equal(lever_sim_step(a, MS), 0);
+			ra = lever_dev_try_read_sample(a, &sa);
+		}
+		rb = lever_sim_step_read(b, MS, &sb);
+		assert_int_equal(ra, rb);
+		assert_memory_equal(&sa, &sb, sizeof(sa));
+	}
+	lever_dev_close(a);
+	lever_dev_close(b);
+}
+
 static void test_blocking_read_advances_clock_one_sample(void **state)
 {
 	struct lever_dev *dev = *state;
@@ -738,6 +821,10 @@ int main(void)
 		T(test_arm_refused_while_the_board_is_stalled),
 		T(test_fd_readable_only_while_samples_queued),
 		T(test_try_read_never_advances_stepped_clock),
+		T(test_step_read_takes_a_queued_sample_without_stepping),
+		T(test_step_read_steps_and_reads_when_nothing_is_queued),
+		T(test_step_read_in_a_stall_steps_and_says_eagain),
+		cmocka_unit_test(test_step_read_is_try_read_step_try_read),
 		T(test_blocking_read_advances_clock_one_sample),
 		T(test_stalled_board_times_out_blocking_read),
 		T(test_queue_overflow_is_counted_and_flagged),
