@@ -98,7 +98,7 @@ $(LEVERD): $(BUILD)/obj/daemon/leverd.o $(BUILD)/obj/daemon/dmn.o \
 # transport in virtual time, judged on the plant's truth.
 LEVERD_TEST_WSIM := $(BUILD)/tests/unit/daemon/test_wsim
 $(BUILD)/obj/tests/unit/daemon/test_wsim.o: EXTRA_CFLAGS += \
-	$(call PKG_CFLAGS,jansson)
+	$(call PKG_CFLAGS,jansson) -DLEVER_SRCDIR='"$(CURDIR)"'
 $(LEVERD_TEST_WSIM): $(BUILD)/obj/tests/unit/daemon/test_wsim.o \
 		$(BUILD)/obj/daemon/dmn.o $(LEVERD_NONRT) $(LEVERD_CORE) \
 		$(BUILD)/liblever.a

@@ -45,6 +45,7 @@
 /* after the last action: the operator's stop, and its records */
 #define TAIL_MS		2000
 #define WSIM_MAX_JOBS	16
+#define WSIM_PLANS_DIR	LEVER_SRCDIR "/plans"
 
 enum act_kind {
 	A_START, A_PAUSE, A_RESUME, A_STOP, A_SKIP, A_PAIN, A_RESET,
@@ -241,7 +242,19 @@ static int daemon_up(struct wsim *w)
 	ret = rt_new(&d->cfg, d->dev, true, &d->rt);
 	if (ret)
 		return ret;
-	ret = sess_open(&d->sess, "plans", w->dir);
+	/*
+	 * The checkout's plans, wherever the test is run from: from another
+	 * directory "plans" was none, every start failed as an unknown
+	 * session, and a soak of idle daemons passed (it happened once).
+	 */
+	if (access(WSIM_PLANS_DIR "/bsi-2nd-metatarsal/plan", R_OK)) {
+		ret = -errno;
+		fprintf(stderr, "test_wsim: %s/bsi-2nd-metatarsal/plan: %s\n",
+			WSIM_PLANS_DIR, strerror(errno));
+		rt_free(d->rt);
+		return ret;
+	}
+	ret = sess_open(&d->sess, WSIM_PLANS_DIR, w->dir);
 	if (ret) {
 		rt_free(d->rt);
 		return ret;
