@@ -95,14 +95,20 @@ void rt_free(struct rt *rt)
 	free(rt);
 }
 
-void rt_snapshot(struct rt *rt, struct rt_snapshot *snap)
+/* A stepped loop's snapshot is published when first read, not per cycle. */
+static void rt_snap_fresh(struct rt *rt)
 {
-	uint32_t a, b;
-
 	if (rt->snap_stale) {
 		rt->snap_stale = false;
 		rt_publish(rt);
 	}
+}
+
+void rt_snapshot(struct rt *rt, struct rt_snapshot *snap)
+{
+	uint32_t a, b;
+
+	rt_snap_fresh(rt);
 	do {
 		a = atomic_load_explicit(&rt->snap_seq, memory_order_acquire);
 		memcpy(snap, &rt->snap, sizeof(*snap));
@@ -113,10 +119,7 @@ void rt_snapshot(struct rt *rt, struct rt_snapshot *snap)
 
 const struct rt_snapshot *rt_snapshot_stepped(struct rt *rt)
 {
-	if (rt->snap_stale) {
-		rt->snap_stale = false;
-		rt_publish(rt);
-	}
+	rt_snap_fresh(rt);
 	/* nobody writes it but rt_publish(), here or in rt_cycle() */
 	return &rt->snap;
 }
@@ -126,10 +129,7 @@ uint64_t rt_snapshot_now_ns(struct rt *rt)
 	uint64_t now_ns;
 	uint32_t a, b;
 
-	if (rt->snap_stale) {
-		rt->snap_stale = false;
-		rt_publish(rt);
-	}
+	rt_snap_fresh(rt);
 	do {
 		a = atomic_load_explicit(&rt->snap_seq, memory_order_acquire);
 		now_ns = rt->snap.st.now_ns;
